@@ -1,0 +1,58 @@
+// Questions to the person at the terminal, and reading piped input.
+import { createInterface } from 'node:readline';
+import { CliError } from './errors.ts';
+import type { CliIO } from './io.ts';
+
+/** Reads all of standard input (for --password-stdin and piped files). */
+export async function readStdin(io: CliIO): Promise<string> {
+  let text = '';
+  for await (const chunk of io.stdin) text += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+  return text;
+}
+
+/** Asks a yes/no question on the terminal; only "y" or "yes" counts as yes. */
+export async function confirm(io: CliIO, question: string): Promise<boolean> {
+  const rl = createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream, terminal: false });
+  try {
+    io.stderr.write(`${question} [y/N] `);
+    const answer = await new Promise<string>((resolve) => {
+      rl.once('line', resolve);
+      rl.once('close', () => resolve(''));
+    });
+    return /^(y|yes)$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+type RawInput = NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+
+/** Reads a line without echoing it (passphrases). Ctrl-C or Ctrl-D cancels. */
+export function readHidden(io: CliIO, prompt: string): Promise<string> {
+  const input = io.stdin as RawInput;
+  io.stderr.write(prompt);
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const raw = typeof input.setRawMode === 'function';
+    if (raw) input.setRawMode!(true);
+    input.setEncoding('utf8');
+    const done = (err?: Error) => {
+      input.removeListener('data', onData);
+      if (raw) input.setRawMode!(false);
+      input.pause();
+      io.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const onData = (chunk: string | Buffer) => {
+      for (const ch of chunk.toString()) {
+        if (ch === '\r' || ch === '\n') return done();
+        if (ch === '\u0003' || ch === '\u0004') return done(new CliError('cancelled', { exitCode: 130 }));
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    input.on('data', onData);
+    input.resume();
+  });
+}

@@ -1,0 +1,2 @@
+// Public entry points of the Lisp language. Other layers import from here only.
+export * from './types.ts';

@@ -1,0 +1,70 @@
+// Core data of the Lisp language: source positions, syntax nodes, runtime values, errors.
+// This file is the contract between the language (src/lisp/) and its users (src/config/,
+// the CLI). Keep it small and stable.
+
+/** A place in a source file; line and col are 1-based, col counts UTF-16 code units. */
+export interface Pos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export type Node = StringNode | NumberNode | BoolNode | NilNode | SymbolNode | ListNode;
+
+export interface StringNode {
+  kind: 'string';
+  value: string;
+  pos: Pos;
+}
+/** Integers and floats; `isFloat` records how the literal was written (`1.0` vs `1`). */
+export interface NumberNode {
+  kind: 'number';
+  value: number;
+  isFloat: boolean;
+  pos: Pos;
+}
+export interface BoolNode {
+  kind: 'bool';
+  value: boolean;
+  pos: Pos;
+}
+export interface NilNode {
+  kind: 'nil';
+  pos: Pos;
+}
+export interface SymbolNode {
+  kind: 'symbol';
+  name: string;
+  pos: Pos;
+}
+export interface ListNode {
+  kind: 'list';
+  items: Node[];
+  /** Position of the opening parenthesis. */
+  pos: Pos;
+}
+
+/**
+ * Runtime values. Numbers are JS numbers (an integer value is an int). Lists are arrays.
+ * `nil` is null. Symbols only appear as values where a built-in returns unevaluated data.
+ */
+export type Value = string | number | boolean | null | Value[] | SymbolValue;
+
+export interface SymbolValue {
+  symbol: string;
+}
+
+/** An error in a Lisp source or evaluation, pointing at the offending place. */
+export class LispError extends Error {
+  readonly pos: Pos | undefined;
+  readonly exitCode = 1;
+  constructor(message: string, pos?: Pos) {
+    super(message);
+    this.name = 'LispError';
+    this.pos = pos;
+  }
+}
+
+export function formatPos(pos: Pos): string {
+  return `${pos.file}:${pos.line}:${pos.col}`;
+}

@@ -1,0 +1,155 @@
+// The contract between the state layer (backends, stacks, checkpoints, secrets, locks,
+// journal) and the layers above it (engine, history, audit, CLI). In-memory shapes mirror
+// Pulumi's checkpoint JSON (deployment version 3, see ../shared/pulumi/STATE-FORMAT.md);
+// the state layer owns the translation to and from bytes, including encryption.
+
+/** Pulumi's marker for a value not known until apply. Persisted as this string. */
+export const UNKNOWN_VALUE = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
+
+export type PropertyValue = null | boolean | number | string | PropertyValue[] | PropertyMap | Secret;
+export interface PropertyMap {
+  [key: string]: PropertyValue;
+}
+
+/**
+ * A secret value, decrypted in memory. `ciphertext` caches the encrypted form it was read
+ * from so that an unchanged secret is written back byte-identical (no churn, no re-encrypt).
+ * It must be dropped (set undefined) whenever `value` changes.
+ */
+export class Secret {
+  readonly value: PropertyValue;
+  ciphertext: string | undefined;
+  constructor(value: PropertyValue, ciphertext?: string) {
+    this.value = value;
+    this.ciphertext = ciphertext;
+  }
+}
+
+export interface CustomTimeouts {
+  create?: number;
+  update?: number;
+  delete?: number;
+  read?: number;
+}
+
+/** One resource of a checkpoint (ResourceV3). Field names are the JSON keys. */
+export interface ResourceState {
+  urn: string;
+  custom: boolean;
+  type: string;
+  delete?: boolean;
+  id?: string;
+  inputs?: PropertyMap;
+  outputs?: PropertyMap;
+  parent?: string;
+  protect?: boolean;
+  external?: boolean;
+  dependencies?: string[];
+  initErrors?: string[];
+  provider?: string;
+  propertyDependencies?: Record<string, string[]>;
+  pendingReplacement?: boolean;
+  additionalSecretOutputs?: string[];
+  customTimeouts?: CustomTimeouts;
+  importID?: string;
+  retainOnDelete?: boolean;
+  deletedWith?: string;
+  created?: string;
+  modified?: string;
+  ignoreChanges?: string[];
+  replaceOnChanges?: string[];
+  sourcePosition?: string;
+}
+
+export type PendingOperationType = 'creating' | 'updating' | 'deleting' | 'reading' | 'importing';
+
+export interface PendingOperation {
+  resource: ResourceState;
+  type: PendingOperationType;
+}
+
+/**
+ * The decoded `latest` deployment of a checkpoint. When the state layer writes it, it keeps
+ * `resources` in an order that satisfies the integrity rules (providers, parents and
+ * dependencies before the resources that use them).
+ */
+export interface Deployment {
+  manifest: { time: string; magic: string; version: string };
+  resources: ResourceState[];
+  pendingOperations: PendingOperation[];
+}
+
+/**
+ * A durable change to a stack's deployment, recorded during an update. The state layer
+ * replays journal records over the last full checkpoint when a stack is opened, so an
+ * interrupted run loses nothing it recorded.
+ *  - `put`: insert the resource, or replace the live (not `delete`) copy with the same URN.
+ *  - `mark-delete`: flag the live copy of `urn` as `delete: true` (the old half of a
+ *    create-before-delete replacement).
+ *  - `remove`: drop the copy of `urn` (the `delete: true` copy when `deleted` is true).
+ *  - `pending`: add a pending operation; `settle`: remove the pending operation of `urn`.
+ */
+export type JournalRecord =
+  | { op: 'put'; resource: ResourceState }
+  | { op: 'mark-delete'; urn: string }
+  | { op: 'remove'; urn: string; deleted?: boolean }
+  | { op: 'pending'; operation: PendingOperation }
+  | { op: 'settle'; urn: string };
+
+export type UpdateKind = 'update' | 'refresh' | 'destroy' | 'import' | 'state-edit';
+
+export interface UpdateResult {
+  result: 'succeeded' | 'failed';
+  /** Counts per step kind, e.g. { create: 2, same: 40 }. */
+  resourceChanges: Record<string, number>;
+}
+
+export interface LockInfo {
+  pid: number;
+  username: string;
+  hostname: string;
+  timestamp: string;
+}
+
+export interface StackSummary {
+  name: string;
+  lastUpdate: Date | undefined;
+  resourceCount: number;
+}
+
+export interface HistoryEntry {
+  kind: UpdateKind | string;
+  startTime: number;
+  endTime: number;
+  message: string;
+  result: string;
+  resourceChanges: Record<string, number>;
+}
+
+/** A stack opened for reading: its deployment with secrets decrypted and journal replayed. */
+export interface StackHandle {
+  readonly name: string;
+  readonly deployment: Deployment;
+  readonly lastUpdate: Date | undefined;
+  history(limit?: number): Promise<HistoryEntry[]>;
+  /** Takes the stack's lock (throws a lock error naming the holder) and starts an update. */
+  beginUpdate(kind: UpdateKind, message?: string): Promise<StackUpdate>;
+}
+
+/** An update in progress, under the stack's lock. */
+export interface StackUpdate {
+  /** The deployment as of the last recorded change. */
+  readonly deployment: Deployment;
+  /**
+   * Durably records changes before resolving. Bytes written are proportional to the
+   * records, not to the size of the stack.
+   */
+  record(records: JournalRecord[]): Promise<void>;
+  /**
+   * Writes the full checkpoint (previous one kept as `.bak`), a history entry and a backup,
+   * clears the journal and releases the lock.
+   */
+  finish(result: UpdateResult): Promise<void>;
+  /** Releases the lock without a final checkpoint; recorded changes stay in the journal. */
+  abandon(): Promise<void>;
+}
