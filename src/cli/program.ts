@@ -1,15 +1,25 @@
-// The command tree. Each command lives in ./commands/<name>.ts and exports `register`, which
-// only declares flags and help; its implementation is imported when the command runs, so
-// `--help` and completion stay fast however large the rest of the tool grows.
-import { Command, CommanderError } from 'commander';
+// The command tree. Each file in ./commands/ exports `register(program, io)`, which only
+// declares flags and help; a command's implementation is imported when it runs, so `--help`
+// and completion stay fast however large the rest of the tool grows. Commands are found by
+// listing that folder, so adding one never touches a shared file.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
 import tab from '@bomb.sh/tab/commander';
 import pkg from '../../package.json' with { type: 'json' };
 import type { CliIO } from './io.ts';
-import { registerVersion } from './commands/version.ts';
 
-export interface GlobalOptions {
-  verbose?: boolean;
+export interface CommandModule {
+  register(program: Command, io: CliIO): void;
 }
+
+const commandsDir = join(import.meta.dirname, 'commands');
+const commandFiles = readdirSync(commandsDir)
+  .filter((f) => /\.(ts|js)$/.test(f) && !/\.(test|d)\.(ts|js)$/.test(f))
+  .sort();
+const commandModules = (await Promise.all(
+  commandFiles.map((f) => import(join(commandsDir, f))),
+)) as CommandModule[];
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command(io.programName)
@@ -24,7 +34,7 @@ export function buildProgram(io: CliIO): Command {
     })
     .exitOverride();
 
-  registerVersion(program, io);
+  for (const mod of commandModules) mod.register(program, io);
 
   tab(program, { completionCommandName: 'completion' });
   const completion = program.commands.find((c) => c.name() === 'completion');
@@ -35,5 +45,3 @@ export function buildProgram(io: CliIO): Command {
   );
   return program;
 }
-
-export { CommanderError };

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import pkg from '../../../package.json' with { type: 'json' };
 import type { CliIO } from '../io.ts';
 
-export function registerVersion(program: Command, io: CliIO): void {
+export function register(program: Command, io: CliIO): void {
   program
     .command('version')
     .description('print the version of sloth-kubernetes and of the Node.js running it')
