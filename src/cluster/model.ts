@@ -1,0 +1,148 @@
+// The resolved cluster model: what the planner works from. It is deliberately smaller and
+// stricter than the user's config (every default filled, every name final, roles
+// normalised), so that the WireGuard, firewall and bootstrap code can be pure functions of
+// it and tested without the config loader. `from-config.ts` builds it from a ClusterConfig.
+
+/** Kubernetes roles as the planner honours them. `controlplane` in a config means `master`. */
+export type Role = 'master' | 'etcd' | 'worker';
+
+export type Distribution = 'rke2' | 'k3s';
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+export interface NodeModel {
+  /** `<pool>-<index>`: stable, so scaling a pool down removes only its highest indexes. */
+  name: string;
+  pool: string;
+  /** 1-based position inside the pool. */
+  index: number;
+  provider: string;
+  region: string;
+  size: string;
+  image?: string;
+  roles: readonly Role[];
+  /** False for nodes created without a public address: they reach the mesh via the bastion. */
+  publicAddress: boolean;
+  spot?: boolean;
+  labels: Readonly<Record<string, string>>;
+  taints: readonly Taint[];
+}
+
+export interface BastionModel {
+  name: string;
+  provider: string;
+  region: string;
+  size: string;
+  image?: string;
+  /** Who may open SSH to the bastion (CIDRs). Empty means nobody: the config must say. */
+  allowedCidrs: readonly string[];
+  sshPort: number;
+}
+
+export interface WireGuardSettings {
+  /** Mesh addresses come from here, e.g. `10.8.0.0/24`. */
+  subnetCidr: string;
+  /** UDP listen port on every member. */
+  port: number;
+  mtu: number;
+  /** Seconds; 0 turns keepalive off. */
+  persistentKeepalive: number;
+  /** Name of the WireGuard interface on the nodes (`wg0`). */
+  interfaceName: string;
+}
+
+export type FirewallProtocol = 'tcp' | 'udp' | 'icmp';
+
+/** A user rule from `network.firewall`, added on top of the derived ones. */
+export interface ExtraFirewallRule {
+  protocol: FirewallProtocol;
+  /** `"80"`, `"30000-32767"`; absent for icmp. */
+  ports?: string;
+  /** CIDRs the traffic may come from. */
+  sources: readonly string[];
+  /** Which machines the rule opens: every node, only masters, only workers, or the bastion. */
+  target: 'nodes' | 'masters' | 'workers' | 'bastion';
+  description?: string;
+}
+
+export interface NetworkModel {
+  podCidr: string;
+  serviceCidr: string;
+  /** CIDRs allowed to reach SSH (when there is no bastion) and the Kubernetes API. */
+  allowedCidrs: readonly string[];
+  extraFirewallRules: readonly ExtraFirewallRule[];
+  dns?: { domain: string; provider: 'route53' | 'digitalocean' };
+}
+
+export interface EtcdSnapshotSettings {
+  scheduleCron: string;
+  retention: number;
+}
+
+export interface KubernetesModel {
+  distribution: Distribution;
+  /** Full release, e.g. `v1.29.0+rke2r1` or `v1.29.0+k3s1`: pins the install, never a channel. */
+  version: string;
+  /** rke2: canal | calico | cilium | none; k3s: flannel | none. */
+  cni: string;
+  clusterDns: string;
+  clusterDomain: string;
+  /** Packaged components to disable (`rke2-ingress-nginx`, `traefik`, …). */
+  disable: readonly string[];
+  /** Extra names and addresses for the API certificate. */
+  tlsSan: readonly string[];
+  selinux: boolean;
+  secretsEncryption: boolean;
+  etcdSnapshot?: EtcdSnapshotSettings;
+  /**
+   * Where the installer and its artifacts come from, for private mirrors and air-gapped
+   * installs: `installScriptUrl` replaces get.rke2.io / get.k3s.io, `artifactUrl` the
+   * GitHub release download prefix, `artifactPath` a directory already on the node.
+   */
+  installSource?: { installScriptUrl?: string; artifactUrl?: string; artifactPath?: string };
+  /** Container registry mirrors written to registries.yaml (`docker.io` → endpoints). */
+  registryMirrors?: Readonly<Record<string, readonly string[]>>;
+  dataDir?: string;
+}
+
+export interface SaltModel {
+  /** `bastion`, or the name of the node that runs the master. */
+  master: string;
+  apiPort: number;
+  apiUsername: string;
+}
+
+export interface ArgoCdModel {
+  /** Pinned release, e.g. `v2.11.3`; never `stable`. */
+  version: string;
+  namespace: string;
+  repoUrl?: string;
+  branch: string;
+  appsPath: string;
+  /** Name of the app-of-apps Application when a repository is given. */
+  appOfAppsName: string;
+}
+
+export interface ClusterModel {
+  name: string;
+  /** Stack name: carried in tags and labels so that objects can be traced back. */
+  stack: string;
+  nodes: readonly NodeModel[];
+  bastion?: BastionModel;
+  wireguard: WireGuardSettings;
+  network: NetworkModel;
+  kubernetes: KubernetesModel;
+  salt?: SaltModel;
+  argocd?: ArgoCdModel;
+  /** Login user created on every machine by cloud-init, and the SSH port. */
+  ssh: { user: string; port: number };
+}
+
+export const isServer = (n: Pick<NodeModel, 'roles'>): boolean => n.roles.includes('master') || n.roles.includes('etcd');
+export const isMaster = (n: Pick<NodeModel, 'roles'>): boolean => n.roles.includes('master');
+export const isEtcd = (n: Pick<NodeModel, 'roles'>): boolean => n.roles.includes('etcd');
+export const isWorkerOnly = (n: Pick<NodeModel, 'roles'>): boolean => !isServer(n);
