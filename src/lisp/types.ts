@@ -54,14 +54,29 @@ export interface SymbolValue {
   symbol: string;
 }
 
-/** An error in a Lisp source or evaluation, pointing at the offending place. */
+/**
+ * Why a text could not be read. `incomplete` means more input could complete it (an open
+ * parenthesis or string at the end): the REPL keeps reading lines instead of reporting it.
+ */
+export type LispErrorCode = 'incomplete' | 'syntax' | 'eval' | 'restricted';
+
+/**
+ * An error in a Lisp source or evaluation, pointing at the offending place. `message` starts
+ * with `FILE:LINE:COL: ` when the place is known; `reason` is the message without it.
+ */
 export class LispError extends Error {
   readonly pos: Pos | undefined;
   readonly exitCode = 1;
-  constructor(message: string, pos?: Pos) {
-    super(message);
+  readonly reason: string;
+  readonly hint: string | undefined;
+  readonly code: LispErrorCode;
+  constructor(message: string, pos?: Pos, options: { hint?: string; code?: LispErrorCode } = {}) {
+    super(pos ? `${formatPos(pos)}: ${message}` : message);
     this.name = 'LispError';
     this.pos = pos;
+    this.reason = message;
+    this.hint = options.hint;
+    this.code = options.code ?? 'eval';
   }
 }
 

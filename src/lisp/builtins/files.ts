@@ -1,0 +1,68 @@
+// Files. Paths expand a leading ~ to the home directory and resolve relative paths against
+// the directory of the file being evaluated (the working directory for --expr). Reading and
+// probing files is refused in restricted mode unless allow-listed; dirname and basename only
+// compute on the text.
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { LispError } from '../types.ts';
+import type { Value } from '../types.ts';
+import { argError, fn, str } from './registry.ts';
+import type { Call } from './registry.ts';
+
+function expand(c: Call, path: string): string {
+  if (path === '~' || path.startsWith('~/')) path = join(c.interp.system.homedir(), path.slice(1));
+  return isAbsolute(path) ? resolve(path) : resolve(c.interp.baseDir, path);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function readFile(c: Call): Value {
+  c.interp.restrictions.checkBuiltin(c.name, c.node.pos);
+  const given = str(c, 0);
+  const path = expand(c, given);
+  const max = c.interp.limits.maxFileSize;
+  let data: Buffer;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw argError(c, 0, `'${given}' (${path}) is a directory, not a file`);
+    if (st.size > max) throw argError(c, 0, `'${given}' (${path}) is ${st.size} bytes, more than the limit of ${max}`);
+    data = readFileSync(path);
+  } catch (err) {
+    if (err instanceof LispError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === undefined) throw err;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code;
+    throw argError(c, 0, `cannot read '${given}' (${path}): ${why}`, 'paths are relative to the directory of the file being evaluated; ~ is the home directory');
+  }
+  try {
+    return utf8.decode(data);
+  } catch {
+    throw argError(c, 0, `'${given}' is not UTF-8 text`);
+  }
+}
+
+function fileExists(c: Call): Value {
+  c.interp.restrictions.checkBuiltin(c.name, c.node.pos);
+  try {
+    statSync(expand(c, str(c, 0)));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const fileBuiltins = [
+  fn('read-file', [1, 1], { usage: '(read-file path)', summary: 'the content of a UTF-8 text file', examples: [['(read-file "~/.ssh/id_rsa.pub")', '"ssh-ed25519 AAAA… user@host\\n"']] }, readFile),
+  fn('file-exists?', [1, 1], { usage: '(file-exists? path)', summary: 'true when something exists at path', examples: [['(file-exists? "/etc/hosts")', 'true']] }, fileExists),
+  fn('dirname', [1, 1], { usage: '(dirname path)', summary: 'the directory part of path', examples: [['(dirname "/a/b/c.txt")', '"/a/b"']] }, (c) => dirname(str(c, 0))),
+  fn('basename', [1, 1], { usage: '(basename path)', summary: 'the last part of path', examples: [['(basename "/a/b/c.txt")', '"c.txt"']] }, (c) => basename(str(c, 0))),
+  fn(
+    'expand-path',
+    [1, 1],
+    { usage: '(expand-path path)', summary: 'path with ~ expanded, made absolute against the config\'s directory', examples: [['(expand-path "~/file")', '"/home/user/file"']] },
+    (c) => {
+      c.interp.restrictions.checkBuiltin(c.name, c.node.pos);
+      return expand(c, str(c, 0));
+    },
+  ),
+];

@@ -1,0 +1,209 @@
+// The reader: source text → syntax nodes, each carrying FILE:LINE:COL. It is iterative (an
+// explicit stack, not recursion) so that no input, however deep or hostile, can overflow the
+// JS stack: it returns nodes or throws a LispError, nothing else.
+import { LispError } from './types.ts';
+import type { ListNode, Node, Pos } from './types.ts';
+
+/** Lists nested deeper than this are refused, so evaluating and printing never recurse unboundedly. */
+export const MAX_DEPTH = 1000;
+
+export interface ReadOptions {
+  /** Line and column where `text` starts in its file (the REPL reads one entry at a time). */
+  line?: number;
+  col?: number;
+}
+
+const INT = /^[+-]?\d+$/;
+const FLOAT = /^[+-]?\d+(?:\.\d+(?:[eE][+-]?\d+)?|[eE][+-]?\d+)$/;
+
+const CH_TAB = 9, CH_LF = 10, CH_VT = 11, CH_FF = 12, CH_CR = 13, CH_SPACE = 32;
+const CH_QUOTE = 34, CH_LPAREN = 40, CH_RPAREN = 41, CH_SEMI = 59, CH_BACKSLASH = 92;
+
+function isDelimiter(c: number): boolean {
+  return (
+    c === CH_SPACE || c === CH_LF || c === CH_TAB || c === CH_CR || c === CH_FF || c === CH_VT ||
+    c === CH_LPAREN || c === CH_RPAREN || c === CH_QUOTE || c === CH_SEMI
+  );
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v',
+};
+
+interface Open {
+  items: Node[];
+  pos: Pos;
+}
+
+export function read(text: string, file: string, options: ReadOptions = {}): Node[] {
+  const top: Node[] = [];
+  const stack: Open[] = [];
+  let items = top;
+  const n = text.length;
+  let i = 0;
+  let line = options.line ?? 1;
+  // Column of index i is i - lineStart + 1; the first line may start at a later column.
+  let lineStart = -((options.col ?? 1) - 1);
+  const posAt = (index: number): Pos => ({ file, line, col: index - lineStart + 1 });
+
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === CH_LF) {
+      i++;
+      line++;
+      lineStart = i;
+    } else if (c === CH_SPACE || c === CH_TAB || c === CH_CR || c === CH_FF || c === CH_VT) {
+      i++;
+    } else if (c === CH_SEMI) {
+      while (i < n && text.charCodeAt(i) !== CH_LF) i++;
+    } else if (c === CH_LPAREN) {
+      const pos = posAt(i);
+      if (stack.length >= MAX_DEPTH) {
+        throw new LispError(`lists are nested deeper than ${MAX_DEPTH} levels`, pos, {
+          code: 'syntax',
+          hint: 'flatten the structure; no configuration needs this much nesting',
+        });
+      }
+      stack.push({ items, pos });
+      items = [];
+      i++;
+    } else if (c === CH_RPAREN) {
+      const open = stack.pop();
+      if (!open) {
+        throw new LispError(`unexpected ')' with no matching '('`, posAt(i), {
+          code: 'syntax',
+          hint: `remove this ')', or add the missing '(' before it`,
+        });
+      }
+      const list: ListNode = { kind: 'list', items, pos: open.pos };
+      items = open.items;
+      items.push(list);
+      i++;
+    } else if (c === CH_QUOTE) {
+      const start = posAt(i);
+      i++;
+      let value = '';
+      let chunk = i;
+      for (;;) {
+        if (i >= n) {
+          throw new LispError(`unterminated string: no closing '"' before the end of the input`, start, {
+            code: 'incomplete',
+            hint: 'add the closing " (a " inside a string is written \\")',
+          });
+        }
+        const d = text.charCodeAt(i);
+        if (d === CH_QUOTE) {
+          value += text.slice(chunk, i);
+          i++;
+          break;
+        }
+        if (d === CH_LF) {
+          i++;
+          line++;
+          lineStart = i;
+        } else if (d === CH_BACKSLASH) {
+          value += text.slice(chunk, i);
+          const escPos = posAt(i);
+          const e = text[i + 1];
+          if (e === undefined) {
+            throw new LispError(`unterminated string: no closing '"' before the end of the input`, start, {
+              code: 'incomplete',
+              hint: 'add the closing " (a " inside a string is written \\")',
+            });
+          }
+          if (e === 'u') {
+            const [ch, len] = readUnicodeEscape(text, i, escPos);
+            value += ch;
+            i += len;
+          } else if (Object.hasOwn(SIMPLE_ESCAPES, e)) {
+            value += SIMPLE_ESCAPES[e];
+            i += 2;
+          } else {
+            throw new LispError(`unknown escape '\\${e}' in string`, escPos, {
+              code: 'syntax',
+              hint: `write '\\\\' for a backslash (a regex \\d is written "\\\\d"); known escapes: \\n \\t \\r \\" \\\\ \\0 \\a \\b \\f \\v \\uXXXX \\u{X…}`,
+            });
+          }
+          chunk = i;
+        } else {
+          i++;
+        }
+      }
+      items.push({ kind: 'string', value, pos: start });
+    } else {
+      const startIdx = i;
+      while (i < n && !isDelimiter(text.charCodeAt(i))) i++;
+      items.push(atom(text.slice(startIdx, i), posAt(startIdx)));
+    }
+  }
+  if (stack.length > 0) {
+    const innermost = stack[stack.length - 1]!;
+    const outer = stack.length - 1;
+    throw new LispError(`unclosed '(': this list is never closed before the end of the input`, innermost.pos, {
+      code: 'incomplete',
+      hint:
+        outer > 0
+          ? `add the missing ')'; ${outer} enclosing list${outer === 1 ? ' is' : 's are'} unclosed too (the outermost opens at line ${stack[0]!.pos.line}, column ${stack[0]!.pos.col})`
+          : `add the missing ')'`,
+    });
+  }
+  return top;
+}
+
+function readUnicodeEscape(text: string, i: number, pos: Pos): [string, number] {
+  // i points at the backslash of \uXXXX or \u{X…}
+  const bad = (): never => {
+    throw new LispError(`bad unicode escape in string`, pos, {
+      code: 'syntax',
+      hint: 'write \\u followed by four hex digits (\\u00e9) or \\u{hex} (\\u{1F600})',
+    });
+  };
+  if (text[i + 2] === '{') {
+    const close = text.indexOf('}', i + 3);
+    if (close < 0 || close - (i + 3) > 6) bad();
+    const hex = text.slice(i + 3, close);
+    if (!/^[0-9a-fA-F]{1,6}$/.test(hex)) bad();
+    const cp = parseInt(hex, 16);
+    if (cp > 0x10ffff) bad();
+    return [String.fromCodePoint(cp), close + 1 - i];
+  }
+  const hex = text.slice(i + 2, i + 6);
+  if (!/^[0-9a-fA-F]{4}$/.test(hex)) bad();
+  return [String.fromCharCode(parseInt(hex, 16)), 6];
+}
+
+function atom(tok: string, pos: Pos): Node {
+  switch (tok) {
+    case 'true':
+    case '#t':
+      return { kind: 'bool', value: true, pos };
+    case 'false':
+    case '#f':
+      return { kind: 'bool', value: false, pos };
+    case 'nil':
+      return { kind: 'nil', pos };
+  }
+  const c = tok.charCodeAt(0);
+  const c1 = tok.charCodeAt(1);
+  const numeric = (c >= 48 && c <= 57) || ((c === 43 || c === 45) && c1 >= 48 && c1 <= 57);
+  if (numeric) {
+    if (INT.test(tok)) {
+      const value = Number(tok) + 0; // + 0 turns -0 into 0
+      if (!Number.isSafeInteger(value)) {
+        throw new LispError(`integer ${tok} is too large: integers must lie within ±${Number.MAX_SAFE_INTEGER}`, pos, {
+          code: 'syntax',
+          hint: `write it as a string: "${tok}"`,
+        });
+      }
+      return { kind: 'number', value, isFloat: false, pos };
+    }
+    if (FLOAT.test(tok)) {
+      const value = Number(tok) + 0;
+      if (!Number.isFinite(value)) {
+        throw new LispError(`number ${tok} is out of range`, pos, { code: 'syntax', hint: `write it as a string: "${tok}"` });
+      }
+      return { kind: 'number', value, isFloat: true, pos };
+    }
+  }
+  return { kind: 'symbol', name: tok, pos };
+}
