@@ -59,6 +59,13 @@ export interface ResourceState {
   ignoreChanges?: string[];
   replaceOnChanges?: string[];
   sourcePosition?: string;
+  // Written by newer Pulumi CLIs; kept so that a stack they wrote round-trips unchanged.
+  aliases?: string[];
+  stackTrace?: { sourcePosition?: string }[];
+  hideDiff?: string[];
+  replacementTrigger?: PropertyValue;
+  /** Gated by the checkpoint feature `refreshBeforeUpdate` (written as version 4). */
+  refreshBeforeUpdate?: boolean;
 }
 
 export type PendingOperationType = 'creating' | 'updating' | 'deleting' | 'reading' | 'importing';

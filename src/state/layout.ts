@@ -1,0 +1,47 @@
+// Where each object of a stack lives: Pulumi's project layout (STATE-FORMAT.md §1.3) with
+// the project `sloth-kubernetes`, plus our journal next to it.
+export const PROJECT = 'sloth-kubernetes';
+export const META_KEY = '.pulumi/meta.yaml';
+export const STACKS_PREFIX = `.pulumi/stacks/${PROJECT}/`;
+const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+export function isValidStackName(name: string): boolean {
+  return STACK_NAME.test(name);
+}
+
+export function qualifiedName(stack: string): string {
+  return `organization/${PROJECT}/${stack}`;
+}
+
+export function rootStackUrn(stack: string): string {
+  return `urn:pulumi:${stack}::${PROJECT}::pulumi:pulumi:Stack::${PROJECT}-${stack}`;
+}
+
+export const keys = {
+  checkpoint: (stack: string) => `${STACKS_PREFIX}${stack}.json`,
+  checkpointBackup: (stack: string) => `${STACKS_PREFIX}${stack}.json.bak`,
+  historyDir: (stack: string) => `.pulumi/history/${PROJECT}/${stack}/`,
+  history: (stack: string, ns: string) => `.pulumi/history/${PROJECT}/${stack}/${stack}-${ns}.history.json`,
+  historyCheckpoint: (stack: string, ns: string) => `.pulumi/history/${PROJECT}/${stack}/${stack}-${ns}.checkpoint.json`,
+  backupDir: (stack: string) => `.pulumi/backups/${PROJECT}/${stack}/`,
+  backup: (stack: string, ns: string) => `.pulumi/backups/${PROJECT}/${stack}/${stack}.${ns}.json`,
+  lockDir: (stack: string) => `.pulumi/locks/${qualifiedName(stack)}/`,
+  journalDir: (stack: string) => `.pulumi/journal/${PROJECT}/${stack}/`,
+  journal: (stack: string, seq: number) => `.pulumi/journal/${PROJECT}/${stack}/${String(seq).padStart(12, '0')}.json`,
+};
+
+/** Stack checkpoint keys under STACKS_PREFIX that `stacks list` counts (as Pulumi's `stack ls`). */
+export function stackNameOfKey(key: string): string | undefined {
+  if (!key.startsWith(STACKS_PREFIX)) return undefined;
+  const m = /^([^/]+)\.(json|yaml|yml)(\.gz|\.zst)?$/.exec(key.slice(STACKS_PREFIX.length));
+  return m && isValidStackName(m[1]!) ? m[1] : undefined;
+}
+
+let lastNs = 0n;
+/** A unix-nanosecond timestamp string (19 digits), strictly increasing within the process. */
+export function unixNanos(now: Date = new Date()): string {
+  let ns = BigInt(now.getTime()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
+  if (ns <= lastNs) ns = lastNs + 1n;
+  lastNs = ns;
+  return ns.toString();
+}
