@@ -1,0 +1,114 @@
+// What is wrong with a configuration, where, and what to do — collected, not thrown one by
+// one, so that the user sees every problem of a file at once.
+import type { Pos } from '../lisp/index.ts';
+
+export type Severity = 'error' | 'warning';
+
+export interface Diagnostic {
+  severity: Severity;
+  message: string;
+  /** Config path in Lisp keys: `node-pools.workers.count`. */
+  path?: string;
+  pos?: Pos;
+  hint?: string;
+  /** The source line holds a credential: the location is shown, the line is not. */
+  secret?: boolean;
+}
+
+/** Collects diagnostics while decoding and validating. */
+export class Diagnostics {
+  readonly items: Diagnostic[] = [];
+
+  error(message: string, at: { path?: string; pos?: Pos; hint?: string; secret?: boolean } = {}): void {
+    this.items.push({ severity: 'error', message, ...at });
+  }
+
+  warning(message: string, at: { path?: string; pos?: Pos; hint?: string } = {}): void {
+    this.items.push({ severity: 'warning', message, ...at });
+  }
+
+  get errorCount(): number {
+    let n = 0;
+    for (const d of this.items) if (d.severity === 'error') n++;
+    return n;
+  }
+}
+
+/** Source texts by file name, to quote the offending line under each diagnostic. */
+export type Sources = ReadonlyMap<string, string>;
+
+function sourceLine(sources: Sources, pos: Pos): string | undefined {
+  const text = sources.get(pos.file);
+  if (text === undefined) return undefined;
+  let start = 0;
+  for (let line = 1; line < pos.line; line++) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) return undefined;
+    start = nl + 1;
+  }
+  let end = text.indexOf('\n', start);
+  if (end < 0) end = text.length;
+  return text.slice(start, end).replace(/\r$/, '');
+}
+
+/**
+ * `FILE:LINE:COL: error: message`, then the source line and a caret under the column (tabs
+ * in the line are kept in the caret's indentation so it lines up), then the hint.
+ */
+export function formatDiagnostic(d: Diagnostic, sources: Sources): string {
+  const where = d.pos ? `${d.pos.file}:${d.pos.line}:${d.pos.col}: ` : '';
+  const lines = [`${where}${d.severity}: ${d.message}`];
+  if (d.pos) {
+    const line = d.secret ? undefined : sourceLine(sources, d.pos);
+    if (line !== undefined) {
+      const gutter = String(d.pos.line);
+      const indent = line.slice(0, Math.max(0, d.pos.col - 1)).replace(/[^\t]/g, ' ');
+      lines.push(` ${gutter} | ${line}`, ` ${' '.repeat(gutter.length)} | ${indent}^`);
+    } else if (d.secret) {
+      lines.push('   (source line not shown: it holds a secret)');
+    }
+  }
+  if (d.hint) lines.push(`   hint: ${d.hint}`);
+  return lines.join('\n');
+}
+
+export function formatDiagnostics(diagnostics: readonly Diagnostic[], sources: Sources): string {
+  return diagnostics.map((d) => formatDiagnostic(d, sources)).join('\n');
+}
+
+function sortKey(d: Diagnostic): [string, number, number] {
+  return d.pos ? [d.pos.file, d.pos.line, d.pos.col] : ['\uffff', 0, 0];
+}
+
+/** In source order; diagnostics without a position last. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) => {
+    const [fa, la, ca] = sortKey(a);
+    const [fb, lb, cb] = sortKey(b);
+    return fa < fb ? -1 : fa > fb ? 1 : la - lb || ca - cb;
+  });
+}
+
+/**
+ * A configuration that cannot be used. Carries every diagnostic; `display` is the full,
+ * formatted report the CLI prints.
+ */
+export class ConfigError extends Error {
+  readonly exitCode = 1;
+  readonly diagnostics: Diagnostic[];
+  readonly sources: Sources;
+  readonly file: string;
+  constructor(file: string, diagnostics: readonly Diagnostic[], sources: Sources) {
+    const sorted = sortDiagnostics(diagnostics);
+    const errors = sorted.filter((d) => d.severity === 'error').length;
+    super(`${file}: ${errors} ${errors === 1 ? 'error' : 'errors'} in the configuration`);
+    this.name = 'ConfigError';
+    this.file = file;
+    this.diagnostics = sorted;
+    this.sources = sources;
+  }
+
+  get display(): string {
+    return `${formatDiagnostics(this.diagnostics, this.sources)}\n${this.message}`;
+  }
+}
