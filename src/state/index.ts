@@ -35,3 +35,5 @@ export { checkIntegrity, sortForIntegrity, referencesOf, providerUrn } from './c
 export type { IntegrityProblem } from './checkpoint/integrity.ts';
 export { PROJECT, rootStackUrn, isValidStackName, qualifiedName } from './layout.ts';
 export type { StoredHistoryEntry } from './history.ts';
+export { planDelete, planUnprotect, planRepair } from './state-edit.ts';
+export type { EditPlan } from './state-edit.ts';

@@ -43,6 +43,7 @@ import type { Env } from './settings.ts';
 import { listStackNames, locate, readRawStack, recoveryHint } from './stack-files.ts';
 import type { RawStack } from './stack-files.ts';
 import { Update, writeCheckpoint, writeHistory } from './update.ts';
+import type { EditPlan } from './state-edit.ts';
 import type { Deployment, HistoryEntry, StackHandle, StackSummary, StackUpdate, UpdateKind } from './types.ts';
 
 export interface StoreOptions {
@@ -461,6 +462,30 @@ export class StateStore {
       await lock.release();
     }
     return { warnings, resources: deployment.resources.length };
+  }
+
+  /**
+   * State surgery: `plan` computes the new resources from the stack as opened; unless
+   * `dryRun`, they are written under the lock with a `state-edit` history entry.
+   */
+  async editStack(
+    name: string,
+    opts: OpenOptions & { dryRun?: boolean; message: string },
+    plan: (d: Deployment) => EditPlan,
+  ): Promise<EditPlan> {
+    const stack = await this.openStack(name, { ...opts, integrity: 'report' });
+    const result = plan(stack.deployment);
+    const magicWrong = stack.problems.some((p) => p.kind === 'magic');
+    if (opts.dryRun || (result.changes.length === 0 && !magicWrong)) return result;
+    const update = (await stack.beginUpdate('state-edit', opts.message)) as Update;
+    try {
+      update.replaceResources(result.resources);
+    } catch (err) {
+      await update.abandon();
+      throw err;
+    }
+    await update.finish({ result: 'succeeded', resourceChanges: {} });
+    return result;
   }
 
   /** Who holds the stack's lock right now (empty when unlocked). */

@@ -53,7 +53,7 @@ export async function writeHistory(blob: BlobStore, stack: string, entryJson: st
 
 export class Update implements StackUpdate {
   private readonly ctx: UpdateContext;
-  private readonly index: ResourceIndex<ResourceState, PendingOperation>;
+  private index: ResourceIndex<ResourceState, PendingOperation>;
   private readonly manifest: Deployment['manifest'];
   private readonly startTime = Math.floor(Date.now() / 1000);
   private seq = 0;
@@ -67,6 +67,11 @@ export class Update implements StackUpdate {
     this.index = new ResourceIndex(deployment.resources, deployment.pendingOperations);
     this.manifest = deployment.manifest;
     this.enc = { encrypt: (pt) => ctx.crypter.encrypt(pt), reuseCiphertext: true };
+  }
+
+  /** State surgery: replaces every resource at once (written by finish, not journaled). */
+  replaceResources(resources: ResourceState[]): void {
+    this.index = new ResourceIndex(resources, this.index.result().pending);
   }
 
   get deployment(): Deployment {

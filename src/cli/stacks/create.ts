@@ -1,0 +1,39 @@
+// stacks create <name> --password-stdin | --kms-key <key>
+import { CliError } from '../errors.ts';
+import { interactive } from '../io.ts';
+import type { CliIO } from '../io.ts';
+import { readHidden } from '../prompt.ts';
+import { openStore, passphraseSource } from '../stack-context.ts';
+import { json } from './render.ts';
+
+export async function createStack(io: CliIO, name: string, opts: { passwordStdin?: boolean; kmsKey?: string; json?: boolean }): Promise<void> {
+  if (opts.passwordStdin && opts.kmsKey) throw new CliError('choose one encryption: --password-stdin or --kms-key, not both');
+  const store = await openStore(io);
+  try {
+    let secrets: { passphrase: string } | { kmsKey: string };
+    if (opts.kmsKey) secrets = { kmsKey: opts.kmsKey };
+    else {
+      const passphrase = await passphraseSource(io, store, opts, 'Enter a passphrase to encrypt the stack: ')();
+      if (passphrase === undefined) {
+        throw new CliError('a new stack must be encrypted: give a passphrase or a KMS key', {
+          hint: `echo "your-passphrase" | ${io.programName} stacks create ${name} --password-stdin\n${io.programName} stacks create ${name} --kms-key <arn-or-alias>`,
+        });
+      }
+      if (!opts.passwordStdin && interactive(io) && store.env.PULUMI_CONFIG_PASSPHRASE === undefined && !store.env.PULUMI_CONFIG_PASSPHRASE_FILE) {
+        const again = await readHidden(io, 'Re-enter the passphrase to confirm: ');
+        if (again !== passphrase) throw new CliError('the passphrases do not match; nothing was created');
+      }
+      if (passphrase === '') throw new CliError('the passphrase is empty; choose a real one (nothing was created)');
+      secrets = { passphrase };
+    }
+    if (!opts.json) io.stdout.write(`Creating encrypted stack: ${name}\n`);
+    const { secretsDescription } = await store.createStack(name, secrets);
+    if (opts.json) {
+      io.stdout.write(json({ name, backend: store.url, encryption: secretsDescription }));
+      return;
+    }
+    io.stdout.write(`Encryption: ${secretsDescription}\n\n✓ Stack created successfully\n\nNext steps:\n  ${io.programName} deploy ${name} --config cluster.lisp\n`);
+  } finally {
+    store.close();
+  }
+}

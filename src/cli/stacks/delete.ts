@@ -1,0 +1,27 @@
+// stacks delete|remove <name> [--force] [--yes]
+import { CliError } from '../errors.ts';
+import { interactive } from '../io.ts';
+import type { CliIO } from '../io.ts';
+import { confirm } from '../prompt.ts';
+import { openStore, resolveStackName } from '../stack-context.ts';
+
+export async function deleteStack(io: CliIO, name: string, opts: { force?: boolean; yes?: boolean }): Promise<void> {
+  const store = await openStore(io);
+  try {
+    const stack = await resolveStackName(io, store, name);
+    if (!opts.yes) {
+      if (!interactive(io)) throw new CliError(`deleting stack '${stack}' needs confirmation; pass --yes`);
+      const ok = await confirm(io, `Delete the state of stack '${stack}'? Cloud resources are not destroyed.`);
+      if (!ok) throw new CliError('cancelled; nothing was deleted', { exitCode: 1 });
+    }
+    const { resources } = await store.deleteStack(stack, { force: opts.force });
+    io.stdout.write(`✓ Stack '${stack}' deleted from ${store.url}\n`);
+    io.stdout.write(
+      resources > 0
+        ? `warning: its ${resources} cloud resource${resources === 1 ? ' was' : 's were'} NOT destroyed and ${resources === 1 ? 'is' : 'are'} no longer tracked.\n`
+        : 'Only the state was removed; no cloud resources are destroyed by this command.\n',
+    );
+  } finally {
+    store.close();
+  }
+}

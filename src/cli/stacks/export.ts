@@ -1,0 +1,29 @@
+// stacks export <name> [--show-secrets] [--file F]
+import { open } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { CliIO } from '../io.ts';
+import { openStore, passphraseSource, resolveStackName } from '../stack-context.ts';
+
+export async function exportStack(io: CliIO, name: string, opts: { showSecrets?: boolean; file?: string; passwordStdin?: boolean }): Promise<void> {
+  const store = await openStore(io);
+  try {
+    const stack = await resolveStackName(io, store, name);
+    const text = await store.exportStack(stack, { showSecrets: opts.showSecrets, passphrase: passphraseSource(io, store, opts) });
+    if (!opts.file) {
+      io.stdout.write(text);
+      return;
+    }
+    const path = resolve(io.cwd, opts.file);
+    // 0600 from the first byte: with --show-secrets the file holds plaintext credentials.
+    const fh = await open(path, 'w', 0o600);
+    try {
+      await fh.chmod(0o600);
+      await fh.writeFile(text);
+    } finally {
+      await fh.close();
+    }
+    io.stderr.write(`Exported stack '${stack}' to ${path}${opts.showSecrets ? ' (secrets in plaintext, mode 0600)' : ''}\n`);
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,24 @@
+// stacks import <name> <file>
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { CliError } from '../errors.ts';
+import type { CliIO } from '../io.ts';
+import { openStore, passphraseSource } from '../stack-context.ts';
+
+export async function importStack(io: CliIO, name: string, file: string, opts: { force?: boolean; passwordStdin?: boolean }): Promise<void> {
+  const path = resolve(io.cwd, file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const store = await openStore(io);
+  try {
+    const r = await store.importStack(name, text, { force: opts.force, passphrase: passphraseSource(io, store, opts), source: path });
+    for (const w of r.warnings) io.stderr.write(`warning: ${w}\n`);
+    io.stdout.write(`✓ Imported ${r.resources} resource${r.resources === 1 ? '' : 's'} into stack '${name}'\n`);
+  } finally {
+    store.close();
+  }
+}

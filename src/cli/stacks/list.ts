@@ -1,0 +1,33 @@
+// stacks list
+import { relativeTime } from '../../state/index.ts';
+import type { CliIO } from '../io.ts';
+import { openStore } from '../stack-context.ts';
+import { json, table } from './render.ts';
+
+export async function listStacks(io: CliIO, opts: { json?: boolean }): Promise<void> {
+  const store = await openStore(io);
+  try {
+    const stacks = await store.listStacks();
+    if (opts.json) {
+      io.stdout.write(
+        json(stacks.map((s) => ({ name: s.name, lastUpdate: s.lastUpdate?.toISOString() ?? null, resourceCount: s.resourceCount, ...(s.problem ? { problem: s.problem } : {}) }))),
+      );
+      return;
+    }
+    if (stacks.length === 0) {
+      io.stdout.write(`No stacks in ${store.url}.\nCreate one with: ${io.programName} stacks create <name> --password-stdin\n`);
+      return;
+    }
+    const rows = [['NAME', 'LAST UPDATE', 'RESOURCE COUNT']];
+    for (const s of stacks) {
+      rows.push([
+        s.name,
+        s.problem ? 'unreadable' : s.lastUpdate ? relativeTime(s.lastUpdate) : 'never',
+        s.problem ? s.problem : `${s.resourceCount} resource${s.resourceCount === 1 ? '' : 's'}`,
+      ]);
+    }
+    io.stdout.write(table(rows));
+  } finally {
+    store.close();
+  }
+}
