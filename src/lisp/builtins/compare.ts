@@ -35,15 +35,15 @@ function ordered(test: (cmp: number) => boolean) {
 const eqDoc = {
   usage: '(eq a b …)',
   summary: 'true when all arguments are equal (deeply: strings, numbers, bools, nil, lists)',
-  examples: [['(eq (env "ENV") "prod")', 'false'], ['(eq (list 1 "a") (list 1 "a"))', 'true']] as Array<[string, string]>,
+  examples: [['(eq (env "ENV") "prod")', 'true'], ['(eq (list 1 "a") (list 1 "a"))', 'true']] as Array<[string, string]>,
 };
 
 export const compareBuiltins = [
   fn('eq', [2, Infinity], eqDoc, allEqual),
   fn('=', [2, Infinity], { ...eqDoc, usage: '(= a b …)', summary: 'another name for eq', examples: [['(= 1 1)', 'true']] }, allEqual),
   fn('!=', [2, 2], { usage: '(!= a b)', summary: 'true when a and b differ', examples: [['(!= (env "ENV") "dev")', 'true']] }, (c) => !valuesEqual(c.args[0]!, c.args[1]!)),
-  fn('<', [2, Infinity], { usage: '(< a b …)', summary: 'less than (numbers, or strings lexically); chained', examples: [['(< 3 10)', 'true']] }, ordered((x) => x < 0)),
-  fn('>', [2, Infinity], { usage: '(> a b …)', summary: 'greater than', examples: [['(> 3 0)', 'true']] }, ordered((x) => x > 0)),
-  fn('<=', [2, Infinity], { usage: '(<= a b …)', summary: 'less than or equal', examples: [['(<= 3 100)', 'true']] }, ordered((x) => x <= 0)),
-  fn('>=', [2, Infinity], { usage: '(>= a b …)', summary: 'greater than or equal', examples: [['(>= 3 3)', 'true']] }, ordered((x) => x >= 0)),
+  fn('<', [2, Infinity], { usage: '(< a b …)', summary: 'less than (numbers, or strings lexically); chained', examples: [['(< count 10)', 'true']] }, ordered((x) => x < 0)),
+  fn('>', [2, Infinity], { usage: '(> a b …)', summary: 'greater than', examples: [['(> count 0)', 'true']] }, ordered((x) => x > 0)),
+  fn('<=', [2, Infinity], { usage: '(<= a b …)', summary: 'less than or equal', examples: [['(<= count 100)', 'true']] }, ordered((x) => x <= 0)),
+  fn('>=', [2, Infinity], { usage: '(>= a b …)', summary: 'greater than or equal', examples: [['(>= count 3)', 'true']] }, ordered((x) => x >= 0)),
 ];

@@ -57,7 +57,7 @@ const condForm = branching(
   {
     usage: '(cond (test body…) … [(else body…)])',
     summary: 'the bodies of the first clause whose test is truthy; else matches always; nil when none does',
-    examples: [['(cond ((eq x 1) "one") ((eq x 2) "two"))']],
+    examples: [['(cond ((eq x 1) "one") ((eq x 2) "two"))', '"two"']],
   },
   [0, Infinity],
   (node, scope, interp, mode) => {

@@ -138,7 +138,7 @@ function formatOne(spec: Spec, v: Value, index: number): string {
       if (prec > MAX_PRECISION) throw new FormatError(`precision ${prec} is larger than ${MAX_PRECISION}`, -1);
       const abs = Math.abs(v);
       // toFixed switches to exponent form from 1e21 on; such doubles are integers, BigInt prints them exactly.
-      const body = abs >= 1e21 ? `${BigInt(abs).toString()}${prec > 0 ? `.${'0'.repeat(prec)}` : ''}` : abs.toFixed(prec);
+      const body = abs >= 1e21 ? `${BigInt(abs).toString()}${prec > 0 ? `.${'0'.repeat(prec)}` : ''}` : fixed(abs, prec);
       return signed({ ...spec, prec: undefined }, v < 0 || Object.is(v, -0), body, true);
     }
     case 'x':
@@ -160,6 +160,21 @@ function formatOne(spec: Spec, v: Value, index: number): string {
     default:
       throw new FormatError(`unknown verb %${spec.verb}`, -1);
   }
+}
+
+/**
+ * `abs` with `prec` decimals, rounding an exact tie to even as Go does (toFixed rounds ties
+ * up: 2.5 → "3" where Go prints "2"). toFixed(100) shows the double's exact expansion far
+ * enough to tell a tie from a near-tie.
+ */
+function fixed(abs: number, prec: number): string {
+  const exact = abs.toFixed(MAX_PRECISION);
+  const dot = exact.indexOf('.');
+  const frac = exact.slice(dot + 1);
+  if (frac[prec] !== '5' || !/^0*$/.test(frac.slice(prec + 1))) return abs.toFixed(prec);
+  const kept = exact.slice(0, prec === 0 ? dot : dot + 1 + prec);
+  const lastDigit = Number(kept[kept.length - 1]);
+  return lastDigit % 2 === 0 ? kept : abs.toFixed(prec);
 }
 
 function integerDigits(abs: number, radix: number): string {

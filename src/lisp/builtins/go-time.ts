@@ -3,6 +3,7 @@
 // "Jan" is a month only when no lower-case letter follows, "_2006" is "_" then the year, and
 // ".000"/".999" are fractional seconds only when no digit follows the run.
 import { LispError } from '../types.ts';
+import { zoneAbbreviation } from './zoneinfo.ts';
 
 export interface LocalTime {
   year: number;
@@ -246,7 +247,7 @@ export function localTime(date: Date, timeZone: string | undefined): LocalTime {
   const offset = Math.round((wall - wholeSecond) / 1000);
   const local = new Date(ms + offset * 1000);
   const yearStart = Date.UTC(local.getUTCFullYear(), 0, 1);
-  const name = parts.timeZoneName ?? '';
+  const intlName = parts.timeZoneName ?? '';
   return {
     year: local.getUTCFullYear(),
     month: local.getUTCMonth() + 1,
@@ -258,7 +259,7 @@ export function localTime(date: Date, timeZone: string | undefined): LocalTime {
     second: local.getUTCSeconds(),
     millisecond: local.getUTCMilliseconds(),
     offset,
-    // Intl gives "GMT+1" where it has no abbreviation; Go then prints the numeric offset.
-    zone: /^[A-Z]{2,5}$/.test(name) ? name : '',
+    // Intl gives "GMT+1" where CLDR has no abbreviation; then Go's numeric form is printed.
+    zone: zoneAbbreviation(timeZone, Math.floor(ms / 1000), offset) ?? (/^[A-Z]{2,5}$/.test(intlName) ? intlName : ''),
   };
 }

@@ -23,5 +23,5 @@ function randomString(c: Call): Value {
 
 export const randomBuiltins = [
   fn('uuid', [0, 0], { usage: '(uuid)', summary: 'a random (version 4) UUID', examples: [['(uuid)', '"550e8400-e29b-41d4-a716-446655440000"']] }, (c) => c.interp.system.randomUUID()),
-  fn('random-string', [1, 1], { usage: '(random-string len)', summary: 'len random letters and digits (cryptographically secure)', examples: [['(random-string 16)', '"q3ZpR8fK0aLmW2xT"']] }, randomString),
+  fn('random-string', [1, 1], { usage: '(random-string len)', summary: 'len random letters and digits (cryptographically secure)', examples: [['(random-string 16)', '"8M5BXEZJ5Lvm8u7b"']] }, randomString),
 ];

@@ -11,7 +11,7 @@ export interface Doc {
   usage: string;
   summary: string;
   /** `(substring "hello" 0 2)` → `"he"` — the seed's examples, pinned by tests. */
-  examples: Array<[expr: string, result?: string]>;
+  examples: Array<[expr: string, result: string]>;
   group: string;
 }
 

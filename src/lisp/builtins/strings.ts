@@ -19,7 +19,7 @@ function concat(c: Call): Value {
 const concatDoc = {
   usage: '(concat a b …)',
   summary: 'the texts of the arguments joined (nil counts as "", numbers and bools as printed)',
-  examples: [['(concat "prefix-" (env "NAME"))', '"prefix-"'], ['(concat "v" 1 "." 29)', '"v1.29"']] as Array<[string, string]>,
+  examples: [['(concat "prefix-" (env "NAME"))', '"prefix-web"'], ['(concat "v" 1 "." 29)', '"v1.29"']] as Array<[string, string]>,
 };
 
 function format(c: Call): Value {
@@ -83,7 +83,7 @@ export const stringBuiltins = [
     {
       usage: '(format "template" args…)',
       summary: "Go's fmt.Sprintf: %s %v %d %f %q %x %X %t %% with flags, width and precision",
-      examples: [['(format "cluster-%s" (env "ENV"))', '"cluster-"'], ['(format "%s-%03d" "node" 7)', '"node-007"']],
+      examples: [['(format "cluster-%s" (env "ENV"))', '"cluster-prod"'], ['(format "%s-%03d" "node" 7)', '"node-007"']],
     },
     format,
   ),

@@ -32,13 +32,13 @@ export const timeBuiltins = [
   fn(
     'date',
     [0, 1],
-    { usage: '(date [layout])', summary: 'the local date formatted with a Go layout (default "2006-01-02")', examples: [['(date "2006-01-02")', '"2025-01-05"']] },
+    { usage: '(date [layout])', summary: 'the local date formatted with a Go layout (default "2006-01-02")', examples: [['(date "2006-01-02")', '"2026-01-05"'], ['(date "Mon, 02 Jan 2006 15:04 MST")', '"Mon, 05 Jan 2026 11:42 UTC"']] },
     formatted('2006-01-02'),
   ),
   fn(
     'time',
     [0, 1],
-    { usage: '(time [layout])', summary: 'the local time formatted with a Go layout (default "15:04:05")', examples: [['(time "15:04:05")', '"12:00:00"']] },
+    { usage: '(time [layout])', summary: 'the local time formatted with a Go layout (default "15:04:05")', examples: [['(time "15:04:05")', '"11:42:41"'], ['(time "3:04PM")', '"11:42AM"']] },
     formatted('15:04:05'),
   ),
 ];
