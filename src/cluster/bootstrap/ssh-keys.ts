@@ -1,0 +1,30 @@
+// SSH keys we generate: each machine's host key (injected by cloud-init, so every later
+// connection pins it: no trust on first use) and the deploy key we log in with.
+import { createHash } from 'node:crypto';
+import ssh2 from 'ssh2';
+
+export interface SshKeyPair {
+  /** OpenSSH private key (`-----BEGIN OPENSSH PRIVATE KEY-----`). */
+  privateKey: string;
+  /** `ssh-ed25519 AAAA…` */
+  publicKey: string;
+}
+
+export function generateEd25519KeyPair(comment?: string): SshKeyPair {
+  const pair = ssh2.utils.generateKeyPairSync('ed25519', comment ? { comment } : undefined);
+  return { privateKey: pair.private, publicKey: pair.public.trim() };
+}
+
+/** `SHA256:…` as `ssh-keygen -l` prints it, for messages and for comparing with what a server offers. */
+export function sshFingerprint(publicKey: string): string {
+  const blob = publicKeyBlob(publicKey);
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** The wire-format key blob of an OpenSSH public key line. */
+export function publicKeyBlob(publicKey: string): Buffer {
+  const parsed = ssh2.utils.parseKey(publicKey);
+  if (parsed instanceof Error) throw new Error(`not an SSH public key: ${parsed.message}`);
+  const key = Array.isArray(parsed) ? parsed[0]! : parsed;
+  return key.getPublicSSH();
+}
