@@ -1,7 +1,7 @@
 // Validates generated user-data the way `cloud-init schema` does: against cloud-init's own
 // JSON schema (draft-04). Both schemas in ../shared/contracts/cloud-init are used: the
 // Debian one (22.4) and upstream 26.2, which also refuses unknown top-level keys.
-import Ajv from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
@@ -26,14 +26,15 @@ function load(): typeof validators {
   validators = SCHEMAS.map((relative) => {
     const path = locate(relative);
     if (!path) throw new Error(`cloud-init schema not found: ${relative}`);
-    const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
+    // The package is CommonJS: under nodenext its class is the `default` member.
+    const ajv = new AjvDraft04.default({ allErrors: true, strict: false, logger: false });
     ajv.addFormat('uri', (s: string) => URL.canParse(s));
     ajv.addFormat('hostname', /^[A-Za-z0-9.-]+$/);
     ajv.addFormat('date', /^\d{4}-\d{2}-\d{2}$/);
     const check = ajv.compile(JSON.parse(readFileSync(path, 'utf8')) as object);
     return {
       name: relative,
-      validate: (doc: unknown) => (check(doc) ? [] : (check.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`)),
+      validate: (doc: unknown) => (check(doc) ? [] : (check.errors ?? []).map((e: { instancePath: string; message?: string; params: unknown }) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`)),
     };
   });
   return validators;
