@@ -1,0 +1,21 @@
+// The engine's public surface. Other layers import from here only.
+export { DesiredGraph } from './model.ts';
+export type { DesiredState, ResourceHandle, ResourceOptions, ResourceSpec } from './model.ts';
+export { OutputRef, redact, formatValue, SECRET_DISPLAY, UNKNOWN_DISPLAY } from './values.ts';
+export type { InputMap, InputValue } from './values.ts';
+export { ProviderRegistry } from './provider.ts';
+export type { CallContext, ConfigureContext, CreateResult, DiffResult, ErrorClass, ProviderPackage, ReadResult, ResourceSnapshot, ResourceType } from './provider.ts';
+export { preview, previewDestroy, deploy, destroy, refresh } from './operations.ts';
+export type { DeployOptions, DeployResult, RefreshOptions, RefreshResult } from './operations.ts';
+export { hasChanges } from './plan.ts';
+export type { ChangeCounts, Plan, PlannedStep, PlanOptions } from './plan.ts';
+export { Cancellation } from './cancel.ts';
+export type { CancelMode } from './cancel.ts';
+export { DEFAULT_PARALLEL, DEFAULT_TIMEOUTS } from './run.ts';
+export type { EngineOptions, Failure, OperationResult } from './run.ts';
+export { DEFAULT_RETRY } from './retry.ts';
+export type { RetryPolicy } from './retry.ts';
+export { collectEvents } from './events.ts';
+export type { EngineEvent, EventSink, OperationKind, PropertyChange, StepOp, StepRef } from './events.ts';
+export { EngineError } from './errors.ts';
+export { makeUrn, parseUrn, rootStackUrn, defaultProviderUrn, formatProviderRef, parseProviderRef, urnTag, PROJECT } from './urn.ts';

@@ -1,0 +1,130 @@
+// The interface a cloud provider implements so the engine can manage its resources. The
+// engine knows no cloud: it decides *what* to do (create, update, replace, delete, adopt,
+// read) and *when* (dependency order, parallelism, retries, timeouts, journaling); a provider
+// only knows *how* for its own resource types. See docs/engine.md, "Writing a provider".
+import type { CustomTimeouts, PropertyMap } from '../state/types.ts';
+
+/**
+ * How the engine treats a failed provider call:
+ *  - `throttled`: the API asked us to slow down; retried with exponential backoff and jitter.
+ *  - `transient`: a network blip, a 5xx, a conflict that clears by itself; retried likewise.
+ *  - `permanent`: bad input, missing permission, quota; fails this resource at once.
+ */
+export type ErrorClass = 'throttled' | 'transient' | 'permanent';
+
+/** What every provider call receives. */
+export interface CallContext<Client = unknown> {
+  readonly urn: string;
+  /** The logical name (last segment of the URN). */
+  readonly name: string;
+  readonly type: string;
+  /**
+   * Attach this to the cloud object (tag, label, description) when creating it. `adopt`
+   * looks for it to find an object that an interrupted create left behind.
+   */
+  readonly urnTag: string;
+  /** Whatever the package's `configure` returned for this resource's provider configuration. */
+  readonly client: Client;
+  /** Aborted on timeout or when the user aborts the run; pass it to every SDK call. */
+  readonly signal: AbortSignal;
+  /** A diagnostic line for the user (never put secrets in it). */
+  log(message: string): void;
+}
+
+export interface CreateResult {
+  /** The cloud's identifier of the new object. */
+  id: string;
+  /** Everything worth remembering about the object; by convention a superset of the inputs. */
+  outputs: PropertyMap;
+}
+
+export interface ResourceSnapshot {
+  inputs: PropertyMap;
+  outputs: PropertyMap;
+}
+
+export interface ReadResult {
+  outputs: PropertyMap;
+  /**
+   * The object's inputs as the cloud has them now. Give them when the cloud can report them:
+   * after a refresh the next deploy then puts back whatever was changed out of band.
+   */
+  inputs?: PropertyMap;
+}
+
+export interface DiffResult {
+  /** Top-level input keys that differ. */
+  changed: string[];
+  /** Those of `changed` that cannot be updated in place. */
+  replace: string[];
+}
+
+export interface ResourceType<Client = unknown> {
+  /** Input keys whose change forces replacement (used by the default diff). */
+  readonly forceNew?: readonly string[];
+  /**
+   * Output keys (other than inputs) that may change on an update. A preview shows them as
+   * "(known after apply)"; every other output keeps its current value through an update.
+   */
+  readonly computedOnUpdate?: readonly string[];
+  /** Default per-operation timeouts in seconds; a resource's own customTimeouts win. */
+  readonly timeouts?: CustomTimeouts;
+  /**
+   * Optional custom diff. The default compares each top-level input key structurally; a
+   * change of a `forceNew` key, or any change when `update` is absent, forces replacement.
+   * Values may be the unknown marker in a preview.
+   */
+  diff?(olds: PropertyMap, news: PropertyMap): DiffResult;
+  create(inputs: PropertyMap, ctx: CallContext<Client>): Promise<CreateResult>;
+  /** Returns undefined when the object is gone. */
+  read(id: string, state: ResourceSnapshot, ctx: CallContext<Client>): Promise<ReadResult | undefined>;
+  /** Absent: every change replaces the object. */
+  update?(id: string, olds: ResourceSnapshot, news: PropertyMap, ctx: CallContext<Client>): Promise<{ outputs: PropertyMap }>;
+  /** Deleting an object that is already gone must succeed. */
+  delete(id: string, state: ResourceSnapshot, ctx: CallContext<Client>): Promise<void>;
+  /**
+   * Finds the object tagged with `ctx.urnTag` that a create interrupted by a crash may have
+   * left behind, skipping `knownIds` (objects the stack already tracks under the same URN,
+   * e.g. the old half of a replacement). Undefined when there is none.
+   */
+  adopt(inputs: PropertyMap, ctx: CallContext<Client> & { knownIds: readonly string[] }): Promise<CreateResult | undefined>;
+}
+
+export interface ConfigureContext {
+  /** The environment the CLI runs with (credentials, regions). Providers never read process.env. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly signal: AbortSignal;
+}
+
+/** One package (`aws`, `digitalocean`, `test`): its configuration and its resource types. */
+export interface ProviderPackage<Client = unknown> {
+  readonly name: string;
+  /**
+   * Validates a provider configuration (the inputs of a `pulumi:providers:<name>` resource)
+   * and returns the client the resource types use. Throw to reject the configuration.
+   */
+  configure(config: PropertyMap, ctx: ConfigureContext): Promise<Client> | Client;
+  /** Type token → implementation. */
+  readonly resources: Readonly<Record<string, ResourceType<Client>>>;
+  /** Classifies an error thrown by any call of this package. */
+  classifyError(err: unknown): ErrorClass;
+}
+
+/** Maps package names to their implementations. The CLI fills it; tests register the test provider. */
+export class ProviderRegistry {
+  readonly #packages = new Map<string, ProviderPackage<never>>();
+
+  register<C>(pkg: ProviderPackage<C>): this {
+    if (this.#packages.has(pkg.name)) throw new Error(`provider package '${pkg.name}' is registered twice`);
+    this.#packages.set(pkg.name, pkg as unknown as ProviderPackage<never>);
+    return this;
+  }
+
+  get(name: string): ProviderPackage | undefined {
+    return this.#packages.get(name) as ProviderPackage | undefined;
+  }
+
+  names(): string[] {
+    return [...this.#packages.keys()].sort();
+  }
+}

@@ -1,0 +1,121 @@
+// An in-memory StackHandle for engine unit tests: journal records are applied as the state
+// layer applies them on replay, bytes are counted as if written (secrets included as their
+// values), a lock refuses a second update, and record() failures can be injected. The crash
+// test and the benchmarks use the real file backend instead.
+import type {
+  Deployment,
+  HistoryEntry,
+  JournalRecord,
+  PendingOperation,
+  ResourceState,
+  StackHandle,
+  StackUpdate,
+  UpdateKind,
+  UpdateResult,
+} from '../../src/state/types.ts';
+import { Secret } from '../../src/state/types.ts';
+
+export function emptyDeployment(): Deployment {
+  return { manifest: { time: new Date().toISOString(), magic: '', version: '' }, resources: [], pendingOperations: [] };
+}
+
+export function applyRecords(d: Deployment, records: readonly JournalRecord[]): Deployment {
+  let resources = [...d.resources];
+  let pending: PendingOperation[] = [...d.pendingOperations];
+  for (const rec of records) {
+    switch (rec.op) {
+      case 'put': {
+        const i = resources.findIndex((r) => r.urn === rec.resource.urn && !r.delete);
+        if (i >= 0) resources[i] = rec.resource;
+        else resources.push(rec.resource);
+        break;
+      }
+      case 'mark-delete': {
+        const i = resources.findIndex((r) => r.urn === rec.urn && !r.delete);
+        if (i >= 0) resources[i] = { ...resources[i]!, delete: true };
+        break;
+      }
+      case 'remove': {
+        const i = resources.findIndex((r) => r.urn === rec.urn && Boolean(r.delete) === Boolean(rec.deleted));
+        if (i >= 0) resources = resources.filter((_, j) => j !== i);
+        break;
+      }
+      case 'pending':
+        pending.push(rec.operation);
+        break;
+      case 'settle':
+        pending = pending.filter((p) => p.resource.urn !== rec.urn);
+        break;
+    }
+  }
+  return { ...d, resources, pendingOperations: pending };
+}
+
+function byteSize(records: readonly JournalRecord[]): number {
+  return Buffer.byteLength(JSON.stringify(records, (_k, v: unknown) => (v instanceof Secret ? { secret: v.value } : v)));
+}
+
+export class MemoryStack implements StackHandle {
+  readonly name: string;
+  deployment: Deployment;
+  lastUpdate: Date | undefined;
+  readonly entries: HistoryEntry[] = [];
+  /** Every record() call, in order. */
+  readonly writes: JournalRecord[][] = [];
+  bytesWritten = 0;
+  locked = false;
+  /** Throw from the n-th record() call of the next update (1-based). */
+  failRecordAt: number | undefined;
+  /** Delay every record() by this many ms. */
+  recordDelayMs = 0;
+
+  constructor(name: string, deployment: Deployment = emptyDeployment()) {
+    this.name = name;
+    this.deployment = deployment;
+  }
+
+  async history(limit?: number): Promise<HistoryEntry[]> {
+    return this.entries.slice(-(limit ?? this.entries.length)).reverse();
+  }
+
+  async beginUpdate(kind: UpdateKind, message?: string): Promise<StackUpdate> {
+    if (this.locked) throw Object.assign(new Error(`the stack '${this.name}' is locked by another update`), { exitCode: 1 });
+    this.locked = true;
+    const startTime = Math.floor(Date.now() / 1000);
+    let calls = 0;
+    let open = true;
+    const close = (): void => {
+      if (!open) throw new Error('update already closed');
+      open = false;
+      this.locked = false;
+    };
+    const current = (): Deployment => this.deployment;
+    const update: StackUpdate = {
+      get deployment() {
+        return current();
+      },
+      record: async (records) => {
+        if (!open) throw new Error('record() after the update was closed');
+        calls++;
+        if (this.recordDelayMs > 0) await new Promise((r) => setTimeout(r, this.recordDelayMs));
+        if (this.failRecordAt !== undefined && calls >= this.failRecordAt) throw new Error('disk full (injected)');
+        this.writes.push([...records]);
+        this.bytesWritten += byteSize(records);
+        this.deployment = applyRecords(this.deployment, records);
+      },
+      finish: async (result: UpdateResult) => {
+        close();
+        this.lastUpdate = new Date();
+        this.deployment = { ...this.deployment, manifest: { ...this.deployment.manifest, time: this.lastUpdate.toISOString() } };
+        this.entries.push({ kind, startTime, endTime: Math.floor(Date.now() / 1000), message: message ?? '', result: result.result, resourceChanges: result.resourceChanges });
+      },
+      abandon: async () => close(),
+    };
+    return update;
+  }
+
+  /** The live copy of a resource by name. */
+  resource(name: string): ResourceState | undefined {
+    return this.deployment.resources.find((r) => !r.delete && r.urn.endsWith(`::${name}`));
+  }
+}
