@@ -217,7 +217,7 @@ export class StateStore {
   private async unlock(raw: RawStack, opts: OpenOptions): Promise<Crypter | undefined> {
     const provider = raw.latest?.secrets_providers;
     const hasSecrets = raw.latest ? JSON.stringify(raw.latest.resources).includes('"1b47061264138c4ac30d75fd1eb44270"') : false;
-    if (!provider && !hasSecrets) return undefined;
+    if (!hasSecrets && (!provider || !['passphrase', 'cloud'].includes(provider.type))) return undefined; // read-only until re-encrypted
     return unlockCrypter(provider, raw.name, this.env, opts.passphrase);
   }
 
@@ -244,7 +244,8 @@ export class StateStore {
         `Repair it with: sloth-kubernetes stacks state repair ${name} --dry-run\n${await recoveryHint(this.blob, name)}`,
       );
     }
-    if (problems.some((p) => p.kind === 'order')) deployment.resources = sortForIntegrity(deployment.resources).resources;
+    // Strict opens hand out resources in integrity order; 'report' opens show them as stored.
+    if (opts.integrity !== 'report' && problems.some((p) => p.kind === 'order')) deployment.resources = sortForIntegrity(deployment.resources).resources;
     return this.handle(raw, deployment, crypter, problems);
   }
 

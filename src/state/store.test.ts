@@ -1,0 +1,265 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BackendConfigError,
+  CheckpointError,
+  IncorrectPassphraseError,
+  NotSupportedError,
+  openStateStore,
+  PassphraseRequiredError,
+  Secret,
+  setStackOutputs,
+  StackExistsError,
+  StackLockedError,
+  StackNotFoundError,
+  UnsupportedCheckpointError,
+  planDelete,
+  planRepair,
+  planUnprotect,
+} from './index.ts';
+import type { ResourceState, StateStore } from './index.ts';
+
+const passphrase = async () => 'correct horse';
+const urn = (name: string, type = 'test:index:Thing') => `urn:pulumi:dev::sloth-kubernetes::${type}::${name}`;
+const thing = (name: string, extra: Partial<ResourceState> = {}): ResourceState => ({ urn: urn(name), custom: true, type: 'test:index:Thing', id: `id-${name}`, ...extra });
+
+let home: string;
+let root: string;
+let store: StateStore;
+const ckpt = () => join(root, '.pulumi/stacks/sloth-kubernetes/dev.json');
+
+/** Every file of the backend with its hash: proves a failed operation changed nothing. */
+async function snapshot(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const o of await store.blob.list('')) out[o.key] = createHash('sha256').update((await store.blob.get(o.key))!).digest('hex');
+  return out;
+}
+
+async function seed(resources: ResourceState[]): Promise<void> {
+  const u = await (await store.openStack('dev', { passphrase })).beginUpdate('update', 'seed');
+  await u.record(resources.map((resource) => ({ op: 'put' as const, resource })));
+  await u.finish({ result: 'succeeded', resourceChanges: { create: resources.length } });
+}
+
+describe('file backend stack store', () => {
+  before(() => {
+    home = mkdtempSync(join(tmpdir(), 'store-'));
+  });
+  after(() => rmSync(home, { recursive: true, force: true }));
+
+  test('create, update, reopen: layout, history, .bak and modes', async () => {
+    root = join(home, 's1');
+    store = await openStateStore({ env: { PULUMI_BACKEND_URL: `file://${root}` }, homedir: home, cwd: home });
+    await store.createStack('dev', { passphrase: 'correct horse' });
+    await assert.rejects(store.createStack('dev', { passphrase: 'x' }), StackExistsError);
+    assert.equal(readFileSync(join(root, '.pulumi/meta.yaml'), 'utf8'), 'version: 1\n');
+    assert.equal(statSync(ckpt()).mode & 0o777, 0o600);
+    await seed([thing('a'), thing('b', { dependencies: [urn('a')], outputs: { password: new Secret('hunter2') } })]);
+    await seed([thing('c')]);
+    const s = await store.openStack('dev', { passphrase });
+    assert.deepEqual(s.deployment.resources.map((r) => r.urn), [urn('a'), urn('b'), urn('c')]);
+    assert.equal(((s.deployment.resources[1]!.outputs!.password) as Secret).value, 'hunter2');
+    const history = await s.history();
+    assert.equal(history.length, 2);
+    assert.equal(history[0]!.resourceChanges.create, 1);
+    assert.ok(readFileSync(`${ckpt()}.bak`, 'utf8').includes(urn('b')));
+    assert.ok(!readFileSync(ckpt(), 'utf8').includes('hunter2'));
+    const list = await store.listStacks();
+    assert.deepEqual(list.map((x) => [x.name, x.resourceCount]), [['dev', 3]]);
+  });
+
+  test('a second writer gets the lock error naming the holder; cancel releases it', async () => {
+    const s = await store.openStack('dev', { passphrase });
+    const u = await s.beginUpdate('update');
+    await assert.rejects(s.beginUpdate('update'), (err: unknown) => {
+      assert.ok(err instanceof StackLockedError);
+      assert.equal(err.message, 'the stack is currently locked by another process');
+      assert.match(err.hint!, new RegExp(`pid ${process.pid}`));
+      assert.match(err.hint!, /sloth-kubernetes stacks cancel dev/);
+      return true;
+    });
+    const holders = await store.cancel('dev');
+    assert.equal(holders.length, 1);
+    // The cancelled holder can no longer write its final checkpoint; what it recorded stays in the journal.
+    await u.record([{ op: 'put', resource: thing('late') }]);
+    await assert.rejects(u.finish({ result: 'succeeded', resourceChanges: {} }), /lock of stack 'dev' was removed/);
+    const again = await store.openStack('dev', { passphrase });
+    assert.ok(again.deployment.resources.some((r) => r.urn === urn('late')));
+    assert.equal(again.journalRecords, 1);
+    // The next update folds the journal into the checkpoint first.
+    const u2 = await again.beginUpdate('update');
+    await u2.finish({ result: 'succeeded', resourceChanges: {} });
+    const after = await store.openStack('dev', { passphrase });
+    assert.equal(after.journalRecords, 0);
+    assert.ok(after.deployment.resources.some((r) => r.urn === urn('late')));
+  });
+
+  test('a lock held by a dead process on this host is reported as stale', async () => {
+    const dir = join(root, '.pulumi/locks/organization/sloth-kubernetes/dev');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir, { recursive: true });
+    const { hostname } = await import('node:os');
+    writeFileSync(join(dir, '6f1c5d8e-0000-4000-8000-000000000001.json'), JSON.stringify({ pid: 2 ** 22 + 7, username: 'ghost', hostname: hostname(), timestamp: '2026-01-02T03:04:05Z' }));
+    const s = await store.openStack('dev', { passphrase });
+    await assert.rejects(s.beginUpdate('update'), (err: unknown) => {
+      assert.ok(err instanceof StackLockedError);
+      assert.match(err.hint!, /Stale lock: held by ghost@/);
+      assert.match(err.hint!, /stacks cancel dev/);
+      return true;
+    });
+    assert.equal((await store.cancel('dev'))[0]!.stale, true);
+  });
+
+  test('wrong or missing passphrase: clear error, nothing changed', async () => {
+    const before = await snapshot();
+    await assert.rejects(store.openStack('dev', { passphrase: async () => 'wrong' }), IncorrectPassphraseError);
+    await assert.rejects(store.openStack('dev', {}), PassphraseRequiredError);
+    await assert.rejects(store.openStack('dev', { passphrase: async () => undefined }), PassphraseRequiredError);
+    await assert.rejects(store.exportStack('dev', { showSecrets: true, passphrase: async () => 'wrong' }), IncorrectPassphraseError);
+    await assert.rejects(store.importStack('dev', await store.exportStack('dev'), { passphrase: async () => 'wrong' }), IncorrectPassphraseError);
+    assert.deepEqual(await snapshot(), before);
+  });
+
+  test('corrupted and truncated checkpoints are reported with the file and the way back, never replaced', async () => {
+    const good = readFileSync(ckpt());
+    for (const bad of [good.subarray(0, Math.floor(good.length / 2)), Buffer.from('{"version":3,"checkpoint":{"latest":{"manifest":7}}}'), Buffer.from('garbage')]) {
+      writeFileSync(ckpt(), bad);
+      const before = await snapshot();
+      await assert.rejects(store.openStack('dev', { passphrase }), (err: unknown) => {
+        assert.ok(err instanceof CheckpointError, String(err));
+        assert.ok(err.message.startsWith(ckpt()), err.message);
+        assert.match(err.hint!, /latest good checkpoint in the history is .*dev-\d{19}\.checkpoint\.json/);
+        assert.match(err.hint!, /stacks import dev/);
+        return true;
+      });
+      await assert.rejects(store.deleteStack('dev'), CheckpointError);
+      const listed = await store.listStacks();
+      assert.match(listed[0]!.problem!, /dev\.json/);
+      assert.deepEqual(await snapshot(), before);
+    }
+    // The way back: import the history checkpoint named in the hint.
+    const history = await store.history('dev').catch(() => []);
+    assert.equal(history.length, 0, 'history needs a readable stack');
+    const { readHistory } = await import('./history.ts');
+    const latest = (await readHistory(store.blob, 'dev', 1))[0]!;
+    await store.importStack('dev', readFileSync(join(root, latest.checkpointKey), 'utf8'), { passphrase, source: latest.checkpointKey });
+    assert.ok((await store.openStack('dev', { passphrase })).deployment.resources.some((r) => r.urn === urn('late')));
+  });
+
+  test('a checkpoint that breaks the integrity rules is refused, then repaired', async () => {
+    const before = readFileSync(ckpt(), 'utf8');
+    const doc = JSON.parse(before) as { checkpoint: { latest: { resources: Record<string, unknown>[] } } };
+    const rs = doc.checkpoint.latest.resources;
+    rs.reverse(); // order problems only: fixed in memory
+    rs[0]!.dependencies = [urn('missing')]; // dangling: refused
+    writeFileSync(ckpt(), JSON.stringify(doc));
+    await assert.rejects(store.openStack('dev', { passphrase }), /breaks the integrity rules: .*missing/);
+    const plan = await store.editStack('dev', { passphrase, dryRun: true, message: 'repair' }, planRepair);
+    assert.ok(plan.changes.some((c) => c.includes('drop the dependencies reference to missing')));
+    assert.ok(plan.changes.some((c) => c.includes('re-order')));
+    assert.equal(readFileSync(ckpt(), 'utf8'), JSON.stringify(doc), 'dry run changed nothing');
+    await store.editStack('dev', { passphrase, message: 'repair' }, planRepair);
+    const s = await store.openStack('dev', { passphrase });
+    assert.deepEqual(s.problems, []);
+    const h = await s.history(1);
+    assert.equal(h[0]!.kind, 'state-edit');
+  });
+
+  test('state delete refuses protected resources and dependents unless --force; unprotect', async () => {
+    await seed([thing('p', { protect: true }), thing('q', { dependencies: [urn('p')], parent: urn('a') })]);
+    const s = await store.openStack('dev', { passphrase });
+    assert.throws(() => planDelete(s.deployment, urn('p'), true), /is protected/);
+    assert.throws(() => planDelete(s.deployment, urn('a'), false), /depend on/);
+    await store.editStack('dev', { passphrase, message: 'unprotect' }, (d) => planUnprotect(d, urn('p')));
+    await assert.rejects(store.editStack('dev', { passphrase, message: 'x' }, (d) => planDelete(d, urn('p'), false)), /depend on/);
+    await store.editStack('dev', { passphrase, message: 'x' }, (d) => planDelete(d, urn('p'), true));
+    const after = await store.openStack('dev', { passphrase });
+    assert.ok(!after.deployment.resources.some((r) => r.urn === urn('p')));
+    assert.deepEqual(after.deployment.resources.find((r) => r.urn === urn('q'))!.dependencies ?? [], []);
+    assert.deepEqual(after.problems, []);
+  });
+
+  test('root stack outputs that can carry credentials are always secrets', async () => {
+    const s = await store.openStack('dev', { passphrase });
+    const u = await s.beginUpdate('update');
+    await u.record([setStackOutputs(u.deployment, 'dev', { kubeConfig: 'apiVersion: v1', lispManifest: '(cluster)', configJson: '{}', nodes: [{ ip: '10.0.0.1' }], salt_master: { password: 'x' }, clusterName: 'c', apiToken: 't' })]);
+    await u.finish({ result: 'succeeded', resourceChanges: { update: 1 } });
+    const outputs = (await store.openStack('dev', { passphrase })).deployment.resources.find((r) => r.type === 'pulumi:pulumi:Stack')!.outputs!;
+    for (const k of ['kubeConfig', 'lispManifest', 'configJson', 'nodes', 'salt_master', 'apiToken']) assert.ok(outputs[k] instanceof Secret, k);
+    assert.equal(outputs.clusterName, 'c');
+    assert.ok(!readFileSync(ckpt(), 'utf8').includes('apiVersion'));
+  });
+
+  test('delete refuses a stack with resources unless forced, keeps a .bak, and says not found afterwards', async () => {
+    await assert.rejects(store.deleteStack('dev'), /still has \d+ resources/);
+    await store.deleteStack('dev', { force: true });
+    await assert.rejects(store.openStack('dev', { passphrase }), StackNotFoundError);
+    assert.ok(statSync(`${ckpt()}.bak`).isFile());
+    assert.deepEqual(await store.listStacks(), []);
+  });
+
+  test('backend URLs: unknown schemes and parameters are errors; settings file and environment precedence', async () => {
+    const mk = (env: Record<string, string>) => openStateStore({ env, homedir: home, cwd: home });
+    await assert.rejects(mk({ PULUMI_BACKEND_URL: 'ftp://x' }), (e: unknown) => e instanceof BackendConfigError && /unknown backend scheme 'ftp:\/\/'/.test(e.message));
+    await assert.rejects(mk({ PULUMI_BACKEND_URL: 'gs://bucket' }), NotSupportedError);
+    await assert.rejects(mk({ PULUMI_BACKEND_URL: 's3://b?regoin=x' }), /unknown parameter 'regoin'/);
+    await assert.rejects(mk({ PULUMI_BACKEND_URL: 's3://b?role=arn' }), /role is not supported yet/);
+    await assert.rejects(mk({ PULUMI_BACKEND_URL: 's3://b?disableSSL=maybe' }), /must be true or false/);
+    await assert.rejects(mk({ PULUMI_BACKEND_URL: 'file:///tmp/x?metadata=skip' }), NotSupportedError);
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(home, '.sloth-kubernetes'), { recursive: true });
+    writeFileSync(join(home, '.sloth-kubernetes/config'), `# comment\nPULUMI_BACKEND_URL=file://${home}/from-file\nPULUMI_CONFIG_PASSPHRASE="pp"\n`);
+    const fromFile = await mk({});
+    assert.equal(fromFile.url, `file://${home}/from-file`);
+    assert.equal(fromFile.source, 'config file');
+    assert.equal(fromFile.env.PULUMI_CONFIG_PASSPHRASE, 'pp');
+    const fromEnv = await mk({ PULUMI_BACKEND_URL: `file://${home}/from-env`, PULUMI_CONFIG_PASSPHRASE: '' });
+    assert.equal(fromEnv.source, 'environment');
+    assert.equal(fromEnv.env.PULUMI_CONFIG_PASSPHRASE, '', 'a set (even empty) variable wins over the file');
+    writeFileSync(join(home, '.sloth-kubernetes/config'), 'FOO=1\n');
+    await assert.rejects(mk({}), /config:1: unknown setting 'FOO'/);
+    rmSync(join(home, '.sloth-kubernetes'), { recursive: true });
+    const local = await mk({});
+    assert.equal(local.url, 'file://~');
+    assert.equal((local.blob as unknown as { root: string }).root, home);
+  });
+
+  test('a legacy or future meta.yaml is refused', async () => {
+    const r = join(home, 'meta');
+    const s = await openStateStore({ env: { PULUMI_BACKEND_URL: `file://${r}` }, homedir: home, cwd: home });
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(r, '.pulumi'), { recursive: true });
+    writeFileSync(join(r, '.pulumi/meta.yaml'), 'version: 999999999\n');
+    await assert.rejects(s.listStacks(), /version \(999999999\) is not supported/);
+    writeFileSync(join(r, '.pulumi/meta.yaml'), 'version: 0\n');
+    await assert.rejects(s.createStack('x', { passphrase: 'p' }), /legacy layout/);
+  });
+
+  test('a stack written by the Pulumi CLI is read; an unsupported feature is refused', async () => {
+    const r = join(home, 'pulumi');
+    const s = await openStateStore({ env: { PULUMI_BACKEND_URL: `file://${r}` }, homedir: home, cwd: home });
+    const { mkdirSync, copyFileSync } = await import('node:fs');
+    mkdirSync(join(r, '.pulumi/stacks/sloth-kubernetes'), { recursive: true });
+    writeFileSync(join(r, '.pulumi/meta.yaml'), 'version: 1\n');
+    const data = new URL('../../../shared/pulumi/', import.meta.url);
+    copyFileSync(new URL('testdata/checkpoint-v4.json', data), join(r, '.pulumi/stacks/sloth-kubernetes/foo.json'));
+    const foo = await s.openStack('foo', {});
+    assert.equal(foo.deployment.resources.length, 30);
+    assert.equal((await s.inspectStack('foo')).checkpointVersion, 4);
+    copyFileSync(new URL('testdata/checkpoint-v4-unsupported-feature.json', data), join(r, '.pulumi/stacks/sloth-kubernetes/bar.json'));
+    await assert.rejects(s.openStack('bar', {}), (e: unknown) => e instanceof UnsupportedCheckpointError && /unsupported-feature/.test(e.message));
+    // The sample tree generated from the spec (passphrase "correct horse battery staple").
+    const sample = join(home, 'sample');
+    mkdirSync(join(sample, '.pulumi/stacks/sloth-kubernetes'), { recursive: true });
+    copyFileSync(new URL('sample-diy-generated/state/.pulumi/meta.yaml', data), join(sample, '.pulumi/meta.yaml'));
+    copyFileSync(new URL('sample-diy-generated/state/.pulumi/stacks/myproj/dev.json', data), join(sample, '.pulumi/stacks/sloth-kubernetes/dev.json'));
+    const ss = await openStateStore({ env: { PULUMI_BACKEND_URL: `file://${sample}` }, homedir: home, cwd: home });
+    const dev = await ss.openStack('dev', { passphrase: async () => 'correct horse battery staple' });
+    const pw = dev.deployment.resources.find((r) => r.type === 'random:index/randomPassword:RandomPassword')!.outputs!.result;
+    assert.ok(pw instanceof Secret && typeof pw.value === 'string');
+  });
+});
