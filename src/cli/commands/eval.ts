@@ -1,0 +1,44 @@
+// `eval`: evaluate Lisp and print each top-level result (implementation: ../repl/evaluate.ts).
+import type { Command } from 'commander';
+import type { CliIO } from '../io.ts';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collectList = (value: string, previous: string[]): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== ''),
+];
+
+export function register(program: Command, io: CliIO): void {
+  program
+    .command('eval')
+    .argument('[file]', 'Lisp file to evaluate ("-" reads standard input)')
+    .description('evaluate a Lisp file or expression and print each top-level result in Lisp notation')
+    .option('-e, --expr <expr>', 'evaluate this expression instead of a file; repeatable', collect, [] as string[])
+    .option('--restricted', 'refuse environment, file and system look-ups (as the server does for configs others wrote)')
+    .option(
+      '--allow <builtin>',
+      'with --restricted, allow this built-in (e.g. read-file) or one variable (env:AWS_REGION); repeatable, implies --restricted',
+      collectList,
+      [] as string[],
+    )
+    .addHelpText(
+      'after',
+      `
+Results print as Lisp: strings quoted, lists in parentheses, true, false, nil. A form whose head
+is not a built-in, like (cluster …), is data: it prints with its values evaluated.
+Built-ins and semantics: docs/lisp.md.
+
+Examples:
+  ${io.programName} eval --expr '(concat "cluster-" (env "CLUSTER_ENV" "dev"))'
+  ${io.programName} eval cluster.lisp
+  ${io.programName} eval --restricted --allow env:AWS_REGION cluster.lisp
+`,
+    )
+    .action(async (file: string | undefined, opts: { expr: string[]; restricted?: boolean; allow: string[] }) => {
+      const { runEval } = await import('../repl/evaluate.ts');
+      await runEval(io, file, opts);
+    });
+}

@@ -1,0 +1,41 @@
+// `repl`: an interactive Lisp prompt (implementation: ../repl/run.ts).
+import type { Command } from 'commander';
+import type { CliIO } from '../io.ts';
+
+const collectList = (value: string, previous: string[]): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== ''),
+];
+
+export function register(program: Command, io: CliIO): void {
+  program
+    .command('repl')
+    .description('an interactive Lisp prompt for trying built-ins and config snippets')
+    .option('--restricted', 'refuse environment, file and system look-ups (as the server does for configs others wrote)')
+    .option(
+      '--allow <builtin>',
+      'with --restricted, allow this built-in (e.g. read-file) or one variable (env:AWS_REGION); repeatable, implies --restricted',
+      collectList,
+      [] as string[],
+    )
+    .addHelpText(
+      'after',
+      `
+On a terminal: history (kept in ~/.sloth-kubernetes/repl_history), multi-line entries until the
+parentheses close, Tab completes built-in names; :help, :help NAME, :vars, :quit.
+With piped input it reads forms and prints one result per line (errors go to standard error,
+and the exit status is 1 if there was any).
+
+Examples:
+  ${io.programName} repl
+  echo '(format "%s-%03d" "node" 7)' | ${io.programName} repl
+`,
+    )
+    .action(async (opts: { restricted?: boolean; allow: string[] }) => {
+      const { runRepl } = await import('../repl/run.ts');
+      await runRepl(io, opts);
+    });
+}
