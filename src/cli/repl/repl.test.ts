@@ -32,7 +32,7 @@ test(':help, :help NAME, :vars, unknown commands and :quit', async () => {
   assert.equal(r.code, 1, 'the unknown command counts as an error');
   assert.match(r.stdout, /:help NAME/);
   assert.match(r.stdout, /Strings: {2,}concat str format/);
-  assert.match(r.stdout, /\(format "template" args…\)\n  Go's fmt\.Sprintf/);
+  assert.match(r.stdout, /\(format "template" args…\)\n {2}Go's fmt\.Sprintf/);
   assert.match(r.stdout, /no built-in named 'cncat'; did you mean 'concat'\?/);
   assert.match(r.stdout, /region = "eu"/);
   assert.doesNotMatch(r.stdout, /never/);
