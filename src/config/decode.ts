@@ -355,8 +355,8 @@ export class Decoder {
     return out.length === 0 && args.length === 0 && spec.derived ? undefined : out;
   }
 
-  private decodeMap(spec: MapSpec, args: readonly Node[], scope: unknown, path: string): Record<string, string> {
-    const out: Record<string, string> = {};
+  private decodeMap(spec: MapSpec, args: readonly Node[], scope: unknown, path: string): Record<string, string | string[]> {
+    const out: Record<string, string | string[]> = {};
     const seen = new Map<string, Pos>();
     for (const node of args) {
       const head = node.kind === 'list' ? node.items[0] : undefined;
@@ -388,24 +388,33 @@ export class Decoder {
         continue;
       }
       seen.set(name, node.pos);
-      if (node.items.length !== 2) {
-        this.diags.error(`'${entryPath}' takes one value, got ${node.items.length - 1}`, {
-          pos: node.pos,
-          path: entryPath,
-          secret: spec.secret,
-        });
+      const valueNodes = node.items.slice(1);
+      if (spec.listValues ? valueNodes.length === 0 : valueNodes.length !== 1) {
+        this.diags.error(
+          spec.listValues
+            ? `'${entryPath}' needs at least one value`
+            : `'${entryPath}' takes one value, got ${valueNodes.length}`,
+          { pos: node.pos, path: entryPath, secret: spec.secret },
+        );
         continue;
       }
-      this.positions.set(entryPath, node.pos, node.items[1]!.pos);
-      const v = this.evaluate(node.items[1]!, scope, true, spec.secret === true, entryPath);
-      if (v === undefined || v === null) continue;
-      if (typeof v === 'string') out[name] = v;
-      else if (typeof v === 'object' && !Array.isArray(v)) out[name] = v.symbol;
-      else
-        this.diags.error(`'${entryPath}' expects a string, got ${describeValue(v, spec.secret)}`, {
-          pos: node.items[1]!.pos,
-          path: entryPath,
-        });
+      this.positions.set(entryPath, node.pos, valueNodes[0]!.pos);
+      const values: string[] = [];
+      for (const valueNode of valueNodes) {
+        const v = this.evaluate(valueNode, scope, true, spec.secret === true, entryPath);
+        if (v === undefined || v === null) continue;
+        for (const item of spec.listValues && Array.isArray(v) ? v : [v]) {
+          if (typeof item === 'string') values.push(item);
+          else if (typeof item === 'object' && item !== null && !Array.isArray(item)) values.push(item.symbol);
+          else if (item !== null)
+            this.diags.error(`'${entryPath}' expects ${spec.listValues ? 'strings' : 'a string'}, got ${describeValue(item, spec.secret)}`, {
+              pos: valueNode.pos,
+              path: entryPath,
+            });
+        }
+      }
+      if (spec.listValues) out[name] = values;
+      else if (values.length === 1) out[name] = values[0]!;
     }
     return out;
   }
@@ -446,8 +455,16 @@ export class Decoder {
   private decodeNamed(spec: NamedSpec, args: readonly Node[], scope: unknown, path: string): Record<string, Obj> {
     const out: Record<string, Obj> = {};
     const seen = new Map<string, Pos>();
-    const isName = (name: string) => !this.ev.isBuiltin(name);
+    const itemKeys = keyIndex(spec.item.fields);
     for (const arg of args) {
+      // An entry named like a built-in (`(list (count 3))`) is still an entry when everything
+      // in it is a key of the entry; otherwise a built-in call here yields entries (`when`…).
+      const entryLike =
+        arg.kind === 'list' && arg.items.slice(1).every((n) => {
+          const h = headSymbol(n);
+          return h !== undefined && itemKeys.byKey.has(h.name);
+        });
+      const isName = (name: string) => entryLike || !this.ev.isBuiltin(name);
       for (const { node, scope: entryScope } of this.expand(arg, scope, isName)) {
         const head = headSymbol(node);
         if (!head) {
