@@ -9,7 +9,7 @@
 import { LispError } from '../lisp/index.ts';
 import type { ListNode, Node, Pos, SymbolNode, Value } from '../lisp/index.ts';
 import type { Diagnostics } from './diagnostics.ts';
-import { didYouMean } from './did-you-mean.ts';
+import { closest, didYouMean } from './did-you-mean.ts';
 import { SourceMap, joinPath } from './source-map.ts';
 import {
   fillDefaults,
@@ -37,6 +37,9 @@ export interface ConfigEvaluator {
 }
 
 type Obj = Record<string, unknown>;
+
+/** Key names that suggest a credential (for hiding source lines of misspelt keys). */
+const CREDENTIAL_NAME = /token|password|secret|credential|access-key|api-key|auth-key/i;
 
 /** Names that may become object keys: letters/digits first and last, `-._/` inside. */
 const MAP_KEY = /^[A-Za-z0-9](?:[A-Za-z0-9._/-]{0,251}[A-Za-z0-9])?$/;
@@ -167,7 +170,9 @@ export class Decoder {
     if (!(err instanceof LispError)) throw err;
     const reason = (err as LispError & { reason?: string }).reason ?? err.message;
     const hint = (err as LispError & { hint?: string }).hint;
-    if (secret && !this.showSecrets) {
+    // A refused look-up names the variable or built-in, never a value: safe to show.
+    const refused = (err as LispError & { code?: string }).code === 'restricted';
+    if (secret && !this.showSecrets && !refused) {
       this.diags.error(`the value of secret key '${path}' could not be evaluated`, {
         pos: err.pos ?? fallback,
         path,
@@ -175,7 +180,8 @@ export class Decoder {
         hint: 'run with --show-secrets to see the evaluation error',
       });
     } else {
-      this.diags.error(reason, { pos: err.pos ?? fallback, path, hint });
+      // The message is safe to show; a secret's source line still is not quoted.
+      this.diags.error(reason, { pos: err.pos ?? fallback, path, hint, secret: secret && !this.showSecrets });
     }
   }
 
@@ -217,10 +223,14 @@ export class Decoder {
         const entry = index.byKey.get(head.name);
         if (!entry) {
           const where = path ? `in ${path}` : 'in cluster';
-          this.diags.error(`unknown key '${head.name}' ${where}${didYouMean(head.name, index.keys)}`, {
+          const suggestion = closest(head.name, index.keys);
+          // A misspelt credential key still holds a credential: do not quote its line.
+          const secret = CREDENTIAL_NAME.test(head.name) || (suggestion !== undefined && index.byKey.get(suggestion)?.spec.secret === true);
+          this.diags.error(`unknown key '${head.name}' ${where}${suggestion ? `; did you mean '${suggestion}'?` : ''}`, {
             pos: head.pos,
             path: joinPath(path, head.name),
             hint: `keys here: ${index.keys.join(', ')}`,
+            secret,
           });
           continue;
         }
@@ -231,6 +241,7 @@ export class Decoder {
             pos: head.pos,
             path: childPath,
             hint: `it is first given at line ${first.line}, column ${first.col}; keep one`,
+            secret: entry.spec.secret,
           });
           continue;
         }

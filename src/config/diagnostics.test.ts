@@ -57,3 +57,11 @@ test('a diagnostic on a secret does not quote its line', () => {
 test('a diagnostic without a position has no location prefix', () => {
   assert.equal(formatDiagnostic({ severity: 'warning', message: 'w', hint: 'h' }, new Map()), 'warning: w\n   hint: h');
 });
+
+test('a misspelt or repeated credential key does not quote its line either', () => {
+  const misspelt = failure(withSections({ providers: '(providers (do (region "nyc3") (tokn "dop_v1_abcdef")))' }));
+  assert.match(misspelt.display, /unknown key 'tokn' in providers\.digitalocean; did you mean 'token'\?/);
+  assert.ok(!misspelt.display.includes('dop_v1_abcdef'), misspelt.display);
+  const repeated = failure(withSections({ providers: '(providers (do (region "nyc3") (token "t1") (token "t2-secret")))' }));
+  assert.ok(!repeated.display.includes('t2-secret'), repeated.display);
+});
