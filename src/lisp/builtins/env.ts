@@ -24,7 +24,7 @@ const envDoc = {
 
 export const envBuiltins = [
   fn('env', [1, 2], envDoc, envWithDefault),
-  fn('getenv', [1, 2], { ...envDoc, usage: '(getenv "VAR" [default])', summary: 'another name for env' }, envWithDefault),
+  fn('getenv', [1, 2], { ...envDoc, usage: '(getenv "VAR" [default])', summary: 'another name for env', examples: [['(getenv "AWS_REGION")', '"us-east-1"']] }, envWithDefault),
   fn(
     'env-or',
     [2, 2],

@@ -76,7 +76,7 @@ function replace(c: Call): Value {
 
 export const stringBuiltins = [
   fn('concat', [0, Infinity], concatDoc, concat),
-  fn('str', [0, Infinity], { ...concatDoc, usage: '(str a b …)', summary: 'another name for concat' }, concat),
+  fn('str', [0, Infinity], { ...concatDoc, usage: '(str a b …)', summary: 'another name for concat', examples: [['(str "node-" 3)', '"node-3"']] }, concat),
   fn(
     'format',
     [1, Infinity],
