@@ -64,6 +64,11 @@ export class S3BlobStore implements BlobStore {
         cause: err,
       });
     }
+    if (/EPROTO|wrong version number/.test(`${code} ${e.message ?? ''}`)) {
+      throw new BackendError(`the endpoint of ${this.url} does not speak HTTPS`, {
+        hint: 'For a plain-HTTP endpoint (a local MinIO) add disableSSL=true to the URL, or give the endpoint as http://HOST:PORT.',
+      });
+    }
     if (code === 'NoSuchBucket') {
       throw new BackendError(`bucket '${this.spec.bucket}' does not exist (${this.url})`, {
         hint: `Create it first (aws s3 mb s3://${this.spec.bucket}) or fix PULUMI_BACKEND_URL.`,
