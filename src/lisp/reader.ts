@@ -119,7 +119,8 @@ export function read(text: string, file: string, options: ReadOptions = {}): Nod
             value += SIMPLE_ESCAPES[e];
             i += 2;
           } else {
-            throw new LispError(`unknown escape '\\${e}' in string`, escPos, {
+            const shown = e.charCodeAt(0) < 32 ? `\\ followed by ${e === '\n' ? 'a line break' : `U+${e.charCodeAt(0).toString(16).padStart(4, '0')}`}` : `'\\${e}'`;
+            throw new LispError(`unknown escape ${shown} in string`, escPos, {
               code: 'syntax',
               hint: `write '\\\\' for a backslash (a regex \\d is written "\\\\d"); known escapes: \\n \\t \\r \\" \\\\ \\0 \\a \\b \\f \\v \\uXXXX \\u{X…}`,
             });
