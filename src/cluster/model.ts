@@ -110,10 +110,12 @@ export interface KubernetesModel {
 }
 
 export interface SaltModel {
-  /** `bastion`, or the name of the node that runs the master. */
+  /** The bastion's name, or the name of the node that runs the master. */
   master: string;
   apiPort: number;
   apiUsername: string;
+  /** Pinned Salt release, e.g. `3006.9`. */
+  version: string;
 }
 
 export interface ArgoCdModel {
@@ -125,6 +127,8 @@ export interface ArgoCdModel {
   appsPath: string;
   /** Name of the app-of-apps Application when a repository is given. */
   appOfAppsName: string;
+  /** Where install.yaml comes from; `{version}` is replaced. Default: the GitHub release tag. */
+  manifestUrl?: string;
 }
 
 export interface ClusterModel {

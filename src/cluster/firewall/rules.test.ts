@@ -43,7 +43,7 @@ test('with no allowed CIDRs, SSH and the API are opened to the internet and the 
 });
 
 test('etcd, kubelet, 9345, CNI and Salt are WireGuard-only rules', () => {
-  const model = sampleModel({ salt: { master: 'masters-1', apiPort: 8000, apiUsername: 'saltapi' } });
+  const model = sampleModel({ salt: { master: 'masters-1', apiPort: 8000, apiUsername: 'saltapi', version: '3006.9' } });
   const { rules } = deriveFirewallRules(model);
   const internal = rules.filter((r) => r.via === 'wireguard');
   const has = (proto: string, port: number) => internal.some((r) => r.protocol === proto && r.ports!.from <= port && port <= r.ports!.to);
@@ -100,7 +100,7 @@ test('property: no derived or accepted rule ever opens an internal port outside 
           ...base,
           nodes,
           kubernetes: { ...base.kubernetes, distribution, cni },
-          salt: salt ? { master: 'bastion', apiPort: 8000, apiUsername: 'saltapi' } : undefined,
+          salt: salt ? { master: 'bastion', apiPort: 8000, apiUsername: 'saltapi', version: '3006.9' } : undefined,
           network: { ...base.network, allowedCidrs: [], extraFirewallRules: userRules },
         };
         let plan;
