@@ -64,7 +64,11 @@ export class Interpreter {
     };
     this.dataMode = {
       kind: 'data',
-      body: (nodes, scope) => nodes.flatMap((n) => this.dataItems(n, scope)),
+      body: (nodes, scope) => {
+        const out: Value[] = [];
+        for (const n of nodes) this.pushData(n, scope, out);
+        return out;
+      },
       none: () => [],
       value: (v) => [v],
     };
@@ -158,22 +162,26 @@ export class Interpreter {
       out.push({ symbol: head.name });
       i = 1;
     }
-    for (; i < items.length; i++) for (const v of this.dataItems(items[i]!, scope)) out.push(v);
+    for (; i < items.length; i++) this.pushData(items[i]!, scope, out);
     return out;
   }
 
-  private dataItems(node: Node, scope: Scope): Value[] {
-    if (node.kind === 'symbol') return [scope.lookup(node.name) ?? { symbol: node.name }];
-    if (node.kind !== 'list') return [this.evalValue(node, scope)];
-    const head = node.items[0];
-    if (head?.kind !== 'symbol') return [this.evalData(node, scope)];
-    const b = BUILTINS.get(head.name);
-    if (!b) return [this.evalData(node, scope)];
-    if (b.kind === 'special' && b.expand) {
-      const expand = b.expand;
-      return this.guard(node, () => expand(node, scope, this, this.dataMode));
+  private pushData(node: Node, scope: Scope, out: Value[]): void {
+    if (node.kind === 'symbol') {
+      out.push(scope.lookup(node.name) ?? { symbol: node.name });
+      return;
     }
-    return [this.evalValue(node, scope)];
+    if (node.kind !== 'list') {
+      out.push(this.evalValue(node, scope));
+      return;
+    }
+    const head = node.items[0];
+    const b = head?.kind === 'symbol' ? BUILTINS.get(head.name) : undefined;
+    if (!b) out.push(this.evalData(node, scope));
+    else if (b.kind === 'special' && b.expand) {
+      const expand = b.expand;
+      for (const v of this.guard(node, () => expand(node, scope, this, this.dataMode))) out.push(v);
+    } else out.push(this.evalValue(node, scope));
   }
 
   private sectionMode(isKey: (name: string) => boolean): Mode<SectionEntry[]> {

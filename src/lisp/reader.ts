@@ -19,12 +19,10 @@ const FLOAT = /^[+-]?\d+(?:\.\d+(?:[eE][+-]?\d+)?|[eE][+-]?\d+)$/;
 const CH_TAB = 9, CH_LF = 10, CH_VT = 11, CH_FF = 12, CH_CR = 13, CH_SPACE = 32;
 const CH_QUOTE = 34, CH_LPAREN = 40, CH_RPAREN = 41, CH_SEMI = 59, CH_BACKSLASH = 92;
 
-function isDelimiter(c: number): boolean {
-  return (
-    c === CH_SPACE || c === CH_LF || c === CH_TAB || c === CH_CR || c === CH_FF || c === CH_VT ||
-    c === CH_LPAREN || c === CH_RPAREN || c === CH_QUOTE || c === CH_SEMI
-  );
-}
+// A symbol or number runs up to white space, a parenthesis, a quote or a comment.
+const ATOM = /[^ \t\n\r\f\v()";]+/y;
+const BLANKS = /[ \t\r\f\v]*/y;
+const STRING_SPECIAL = /["\\\n]/g;
 
 const SIMPLE_ESCAPES: Record<string, string> = {
   n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v',
@@ -53,9 +51,12 @@ export function read(text: string, file: string, options: ReadOptions = {}): Nod
       line++;
       lineStart = i;
     } else if (c === CH_SPACE || c === CH_TAB || c === CH_CR || c === CH_FF || c === CH_VT) {
-      i++;
+      // Runs of blanks (indentation) are skipped by the regex engine, which is fast even before the JIT warms up.
+      BLANKS.lastIndex = i + 1;
+      i = BLANKS.test(text) ? BLANKS.lastIndex : i + 1;
     } else if (c === CH_SEMI) {
-      while (i < n && text.charCodeAt(i) !== CH_LF) i++;
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? n : nl;
     } else if (c === CH_LPAREN) {
       const pos = posAt(i);
       if (stack.length >= MAX_DEPTH) {
@@ -85,6 +86,9 @@ export function read(text: string, file: string, options: ReadOptions = {}): Nod
       let value = '';
       let chunk = i;
       for (;;) {
+        // Jump to the next character that needs attention.
+        STRING_SPECIAL.lastIndex = i;
+        i = STRING_SPECIAL.test(text) ? STRING_SPECIAL.lastIndex - 1 : n;
         if (i >= n) {
           throw new LispError(`unterminated string: no closing '"' before the end of the input`, start, {
             code: 'incomplete',
@@ -133,7 +137,8 @@ export function read(text: string, file: string, options: ReadOptions = {}): Nod
       items.push({ kind: 'string', value, pos: start });
     } else {
       const startIdx = i;
-      while (i < n && !isDelimiter(text.charCodeAt(i))) i++;
+      ATOM.lastIndex = i;
+      i = ATOM.test(text) ? ATOM.lastIndex : i + 1;
       items.push(atom(text.slice(startIdx, i), posAt(startIdx)));
     }
   }
@@ -185,7 +190,7 @@ function atom(tok: string, pos: Pos): Node {
       return { kind: 'nil', pos };
   }
   const c = tok.charCodeAt(0);
-  const c1 = tok.charCodeAt(1);
+  const c1 = tok.length > 1 ? tok.charCodeAt(1) : 0;
   const numeric = (c >= 48 && c <= 57) || ((c === 43 || c === 45) && c1 >= 48 && c1 <= 57);
   if (numeric) {
     if (INT.test(tok)) {
