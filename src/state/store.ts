@@ -40,7 +40,7 @@ import { createCrypter, sameProvider, unlockCrypter } from './secrets/provider.t
 import type { NewStackSecrets } from './secrets/provider.ts';
 import { effectiveEnv, readSettings } from './settings.ts';
 import type { Env } from './settings.ts';
-import { listStackNames, locate, readRawStack, recoveryHint } from './stack-files.ts';
+import { checkpointKeyOf, listStackNames, locate, readRawStack, recoveryHint } from './stack-files.ts';
 import type { RawStack } from './stack-files.ts';
 import { Update, writeCheckpoint, writeHistory } from './update.ts';
 import type { EditPlan } from './state-edit.ts';
@@ -186,7 +186,7 @@ export class StateStore {
 
   async stackExists(name: string): Promise<boolean> {
     this.checkName(name);
-    return (await this.blob.list(keys.checkpoint(name))).some((o) => /\.json(\.gz|\.zst)?$/.test(o.key) && o.key.startsWith(keys.checkpoint(name)));
+    return (await checkpointKeyOf(this.blob, name)) !== undefined;
   }
 
   private async requireRaw(name: string): Promise<RawStack> {
@@ -350,10 +350,9 @@ export class StateStore {
     const lock = await acquireLock(this.blob, name);
     try {
       const current = keys.checkpoint(name);
-      const objects = await this.blob.list(current);
-      const main = objects.find((o) => o.key === current) ?? objects.find((o) => /\.json(\.gz|\.zst)$/.test(o.key));
-      if (main) await this.blob.copy(main.key, keys.checkpointBackup(name));
-      for (const o of objects) if (/\.json(\.gz|\.zst)?$/.test(o.key) && o.key.startsWith(current)) await this.blob.delete(o.key);
+      const main = await checkpointKeyOf(this.blob, name);
+      if (main) await this.blob.copy(main, keys.checkpointBackup(name));
+      for (const k of [current, `${current}.gz`, `${current}.zst`]) await this.blob.delete(k);
       for (const dir of [keys.historyDir(name), keys.journalDir(name)]) {
         for (const o of await this.blob.list(dir)) await this.blob.delete(o.key);
       }
@@ -450,7 +449,7 @@ export class StateStore {
 
     const lock = await acquireLock(this.blob, name);
     try {
-      const current = target?.key ?? (await this.blob.list(keys.checkpoint(name)))[0]?.key;
+      const current = target?.key ?? (await checkpointKeyOf(this.blob, name));
       await writeCheckpoint(this.blob, name, bytes, current);
       const now = Math.floor(Date.now() / 1000);
       await writeHistory(

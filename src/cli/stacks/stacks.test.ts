@@ -198,6 +198,32 @@ for (const name of ['file', 'moto S3', 's3rver']) {
   });
 }
 
+describe('stacks create --kms-key (moto KMS)', () => {
+  test('a KMS stack needs no passphrase to open; its secrets round-trip', async (t) => {
+    if (!moto) return t.skip(MOTO_MISSING);
+    const { CreateAliasCommand, CreateKeyCommand, KMSClient } = await import('@aws-sdk/client-kms');
+    const kms = new KMSClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const key = await kms.send(new CreateKeyCommand({}));
+    await kms.send(new CreateAliasCommand({ AliasName: 'alias/cli-secrets', TargetKeyId: key.KeyMetadata!.KeyId! }));
+    kms.destroy();
+    const env = cleanEnv({ HOME: home, ...moto.env, PULUMI_BACKEND_URL: `file://${home}/kms-cli` });
+    const r = await runInProcess(['stacks', 'create', 'prod', '--kms-key', 'alias/cli-secrets'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Creating encrypted stack: prod\nEncryption: AWS KMS \(alias\/cli-secrets\)\n/);
+    const store = await openStateStore({ env, homedir: home, cwd: home });
+    const u = await (await store.openStack('prod')).beginUpdate('update');
+    await u.record([setStackOutputs(u.deployment, 'prod', { kubeConfig: 'kms-kubeconfig' })]);
+    await u.finish({ result: 'succeeded', resourceChanges: {} });
+    store.close();
+    const out = await runInProcess(['stacks', 'output', 'prod', '--show-secrets'], { env });
+    assert.equal(out.stdout, 'kubeConfig: kms-kubeconfig\n');
+    const info = await runInProcess(['stacks', 'info', 'prod'], { env });
+    assert.match(info.stdout, /Encryption: AWS KMS/);
+    const both = await runInProcess(['stacks', 'create', 'x', '--kms-key', 'alias/cli-secrets', '--password-stdin'], { env, stdin: 'pw' });
+    assert.match(both.stderr, /choose one encryption/);
+  });
+});
+
 describe('login', () => {
   const cfg = () => join(home, '.sloth-kubernetes/config');
   const run = (argv: string[], env: Record<string, string> = {}) => runInProcess(argv, { env: cleanEnv({ HOME: home, ...env }), cwd: home });
