@@ -1,0 +1,88 @@
+// A real OpenSSH server for tests: /usr/sbin/sshd on loopback, a free port, a host key we
+// generate, and an authorized_keys file with the given key, all in a private temp dir.
+// Logs in as the user running the tests. `stop()` kills it and removes the directory.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { generateEd25519KeyPair, type SshKeyPair } from '../bootstrap/ssh-keys.ts';
+
+export const SSHD = '/usr/sbin/sshd';
+
+export function sshdSkipReason(): string | undefined {
+  if (!existsSync(SSHD)) return `${SSHD} is not installed (apt-get install openssh-server)`;
+  if (process.platform !== 'linux') return 'sshd tests run on Linux';
+  return undefined;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestSshd {
+  host: string;
+  port: number;
+  user: string;
+  hostKey: SshKeyPair;
+  dir: string;
+  stop(): void;
+}
+
+export async function startSshd(authorizedKey: string, opts: { hostKey?: SshKeyPair; forwarding?: boolean } = {}): Promise<TestSshd> {
+  const dir = mkdtempSync(join(tmpdir(), 'sloth-sshd-'));
+  chmodSync(dir, 0o700);
+  const hostKey = opts.hostKey ?? generateEd25519KeyPair('test-sshd');
+  writeFileSync(join(dir, 'host_key'), hostKey.privateKey, { mode: 0o600 });
+  writeFileSync(join(dir, 'authorized_keys'), `${authorizedKey}\n`, { mode: 0o600 });
+  const port = await freePort();
+  const config = [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${join(dir, 'host_key')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    'StrictModes no',
+    'UsePAM no',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PermitRootLogin prohibit-password',
+    `AllowTcpForwarding ${opts.forwarding ? 'yes' : 'no'}`,
+    'LogLevel VERBOSE',
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'sshd_config'), config, { mode: 0o600 });
+  // sshd's privilege-separation directory; the openssh-server package normally creates it.
+  if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  const check = spawnSync(SSHD, ['-t', '-f', join(dir, 'sshd_config')], { encoding: 'utf8' });
+  if (check.status !== 0) throw new Error(`sshd rejected its test config: ${check.stderr}`);
+  const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  const stop = () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('data', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (up) return { host: '127.0.0.1', port, user: userInfo().username, hostKey, dir, stop };
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  stop();
+  throw new Error(`sshd did not start: ${log}`);
+}
