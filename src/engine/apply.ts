@@ -15,7 +15,7 @@ import { runGraph } from './scheduler.ts';
 import type { Task } from './scheduler.ts';
 import { isCustomResource, newProviderId, timeoutSeconds } from './run.ts';
 import type { Run } from './run.ts';
-import { stateDeps } from './view.ts';
+import { detachRecords, stateDeps } from './view.ts';
 import { EngineError, StepError, errorMessage } from './errors.ts';
 import { containsUnknown, revealMap, resolveInputs } from './values.ts';
 import { formatProviderRef, isProviderType, parseUrn, ROOT_STACK_TYPE } from './urn.ts';
@@ -189,7 +189,7 @@ async function converge(run: Run, index: DesiredIndex, planned: PlannedStep, pri
   }
   if (decision.op === 'replace' && old && spec.deleteBeforeReplace) {
     // Discovered only now (the plan could not tell): delete first, then create.
-    await deleteCopy(run, old, false, ref(urn, spec.type, 'delete', { replacedCopy: true }), priority);
+    await deleteCopy(run, old, false, ref(urn, spec.type, 'delete', { replacedCopy: true }), priority, true);
   }
   const replacing = decision.op === 'replace' && !spec.deleteBeforeReplace;
   await createResource(run, index, planned, priority, step, { inputs, providerRef, type: type!, now, changes, replacing });
@@ -344,7 +344,7 @@ async function deleteLive(run: Run, d: DeleteNode, priority: number): Promise<vo
   const copy = run.view.live.get(d.urn);
   if (!copy) return;
   const step = ref(d.urn, copy.type, 'delete', d.counted ? {} : { replacedCopy: true });
-  await deleteCopy(run, copy, false, step, priority);
+  await deleteCopy(run, copy, false, step, priority, !d.counted);
   if (d.counted) run.count('delete');
 }
 
@@ -359,21 +359,24 @@ async function deleteOld(run: Run, d: DeleteNode, priority: number, preexisting:
 }
 
 /** Deletes one copy of a resource: from the cloud (unless retained), then from the stack. */
-export async function deleteCopy(run: Run, copy: ResourceState, isOld: boolean, step: StepRef, priority: number): Promise<void> {
+export async function deleteCopy(run: Run, copy: ResourceState, isOld: boolean, step: StepRef, priority: number, detach = false): Promise<void> {
   const unlock = await run.lockUrn(copy.urn);
   try {
-    await deleteLocked(run, copy, isOld, step, priority);
+    await deleteLocked(run, copy, isOld, step, priority, detach);
   } finally {
     unlock();
   }
 }
 
-async function deleteLocked(run: Run, copy: ResourceState, isOld: boolean, step: StepRef, priority: number): Promise<void> {
+async function deleteLocked(run: Run, copy: ResourceState, isOld: boolean, step: StepRef, priority: number, detach: boolean): Promise<void> {
   const removal: JournalRecord = isOld ? { op: 'remove', urn: copy.urn, deleted: true } : { op: 'remove', urn: copy.urn };
+  // Resources that stay and still refer to this one (delete-before-replace) let go of it in
+  // the same write; computed when written, against the view as it is then.
+  const removing = (): JournalRecord[] => (detach && !isOld ? [...detachRecords(run.view, copy.urn), removal] : [removal]);
   if (!isCustomResource(copy) || copy.retainOnDelete || !copy.id) {
     const t0 = run.stepStarted(step);
     try {
-      await run.journal.write([removal]);
+      await run.journal.write(removing());
       if (copy.retainOnDelete && isCustomResource(copy)) run.emit({ type: 'diagnostic', severity: 'info', urn: copy.urn, message: `kept in the cloud (retainOnDelete); id ${copy.id ?? '(none)'} is no longer managed` });
       run.stepDone(step, t0);
     } catch (err) {
@@ -397,7 +400,7 @@ async function deleteLocked(run: Run, copy: ResourceState, isOld: boolean, step:
     const snapshot = { inputs: revealMap(copy.inputs ?? {}), outputs: revealMap(copy.outputs ?? {}) };
     await run.call(step, pkg, timeoutSeconds('delete', copy, type), [copy.inputs, copy.outputs], (signal) => type.delete(copy.id!, snapshot, run.context(copy, client, signal)));
     done();
-    await run.journal.write([removal, { op: 'settle', urn: copy.urn }]);
+    await run.journal.write([...removing(), { op: 'settle', urn: copy.urn }]);
     run.stepDone(step, t0);
   } catch (err) {
     done();

@@ -370,3 +370,22 @@ test(
     assert.match(r3.failures[0]!.error, /rejected: latencyMs must be a number/);
   }),
 );
+
+test(
+  'a delete-before-replace under a dependent that is only updated keeps every intermediate checkpoint valid',
+  withHarness(async (h) => {
+    const build = (zone: string) => {
+      const g = h.graph();
+      const a = g.resource('test:index:Thing', 'a', { zone }, { deleteBeforeReplace: true });
+      g.resource('test:index:Thing', 'b', { parentArn: a.output('arn') });
+      return g;
+    };
+    await h.deploy(build('z1'));
+    h.provider.stats.calls = [];
+    const r = await h.deploy(build('z2'));
+    assert.deepEqual(r.changes, { replace: 1, update: 1, same: 1 });
+    assert.deepEqual(h.provider.stats.calls.map((c) => `${c.op} ${c.name}`), ['delete a', 'create a', 'update b']);
+    assert.deepEqual(h.stack.resource('b')!.dependencies, [h.stack.resource('a')!.urn]);
+    assert.deepEqual(h.stack.integrityProblems, []);
+  }),
+);

@@ -26,10 +26,13 @@ export class Journal {
     return this.#failure;
   }
 
-  /** Applies the records to the view now; resolves when they are durable. */
-  write(records: JournalRecord[]): Promise<void> {
+  /**
+   * Applies the records to the view now (unless the caller already did, building them step by
+   * step against the view); resolves when they are durable.
+   */
+  write(records: JournalRecord[], options: { applied?: boolean } = {}): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
-    this.#view.apply(records);
+    if (!options.applied) this.#view.apply(records);
     this.#queue.push(...records);
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     this.#waiters.push({ resolve, reject });

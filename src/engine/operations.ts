@@ -89,7 +89,7 @@ export async function refresh(stack: StackHandle, options: RefreshOptions): Prom
     start(run, 'refresh');
     const outcome = await readAll(run, targeted);
     const drift = outcome.drifted + outcome.gone > 0;
-    if (!(options.expectNoChanges && drift) && outcome.records.length > 0) await run.journal.write(outcome.records);
+    if (!(options.expectNoChanges && drift) && outcome.records.length > 0) await run.journal.write(outcome.records, { applied: true });
     if (options.expectNoChanges && drift) {
       run.errors.push(`${outcome.drifted + outcome.gone} resource(s) drifted from the stack (--expect-no-changes); nothing read was stored`);
     }

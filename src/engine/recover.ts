@@ -9,6 +9,7 @@ import { EngineError, errorMessage } from './errors.ts';
 import { keepSecretness, revealMap } from './values.ts';
 import { parseUrn } from './urn.ts';
 import { knownIdsOf } from './apply.ts';
+import { detachRecords } from './view.ts';
 
 export async function resolvePending(run: Run): Promise<void> {
   const ops = [...run.view.pending.values()];
@@ -64,7 +65,7 @@ async function resolveOne(run: Run, op: PendingOperation): Promise<void> {
   const records: JournalRecord[] = [];
   if (op.type === 'deleting') {
     if (!read) {
-      records.push(r.delete ? { op: 'remove', urn: r.urn, deleted: true } : { op: 'remove', urn: r.urn });
+      records.push(...(r.delete ? [] : detachRecords(run.view, r.urn)), r.delete ? { op: 'remove', urn: r.urn, deleted: true } : { op: 'remove', urn: r.urn });
       run.emit({ type: 'diagnostic', severity: 'info', urn: r.urn, message: 'an interrupted delete had finished' });
     } else {
       run.emit({ type: 'diagnostic', severity: 'info', urn: r.urn, message: 'an interrupted delete had not finished; the object is still tracked' });
@@ -72,7 +73,7 @@ async function resolveOne(run: Run, op: PendingOperation): Promise<void> {
   } else if (op.type === 'updating') {
     const live = run.view.live.get(r.urn);
     if (!read) {
-      if (live) records.push({ op: 'remove', urn: r.urn });
+      if (live) records.push(...detachRecords(run.view, r.urn), { op: 'remove', urn: r.urn });
       run.emit({ type: 'diagnostic', severity: 'warning', urn: r.urn, message: 'the object of an interrupted update is gone; it is dropped from the stack' });
     } else if (live) {
       // Keep the old inputs: the next deploy sees the difference and finishes the update.

@@ -94,3 +94,29 @@ test('refresh --target reads only the named resources', async () => {
     h.cleanup();
   }
 });
+
+test('a vanished resource that others still depend on is dropped without breaking the checkpoint', async () => {
+  const h = new Harness();
+  try {
+    const g = h.graph();
+    const vpc = g.resource('test:index:Thing', 'vpc', { cidr: '10.0.0.0/16' });
+    g.resource('test:index:Thing', 'subnet', { vpcArn: vpc.output('arn') });
+    await h.deploy(g);
+    h.cloud.remove(h.stack.resource('vpc')!.id!);
+    const sub = h.cloud.get(h.stack.resource('subnet')!.id!)!;
+    h.cloud.put({ ...sub, props: { ...sub.props, extra: 1 } });
+    const r = await h.refresh();
+    assert.equal(r.gone, 1);
+    assert.equal(r.drifted, 1);
+    const subnet = h.stack.resource('subnet')!;
+    assert.equal(subnet.dependencies, undefined);
+    assert.equal(subnet.propertyDependencies, undefined);
+    // The next deploy re-creates the vpc and points the subnet at it again.
+    const d = await h.deploy(g);
+    assert.equal(d.result, 'succeeded');
+    assert.deepEqual(h.stack.resource('subnet')!.dependencies, [vpc.urn]);
+    assert.deepEqual(h.cloudMatchesStack(), { missing: [], orphans: [] });
+  } finally {
+    h.cleanup();
+  }
+});

@@ -8,10 +8,12 @@ import type { PropertyChange, StepRef } from './events.ts';
 import { mapChanges } from './diff.ts';
 import { keepSecretness, preserveUnchangedMap, revealMap } from './values.ts';
 import { parseUrn } from './urn.ts';
+import { detachRecords } from './view.ts';
 
 export interface RefreshOutcome {
   drifted: number;
   gone: number;
+  /** Already applied to the run's view; write them with `{ applied: true }`. */
   records: JournalRecord[];
 }
 
@@ -67,6 +69,14 @@ export async function readAll(run: Run, targeted: Set<string> | undefined): Prom
       }
     }),
   );
-  outcome.records = results.filter((r): r is JournalRecord => r !== undefined);
+  // Build the batch against the view: updates first, then removals, each of which first
+  // detaches whatever still refers to the removed resource (see detachRecords).
+  const ordered = [...results.filter((r) => r?.op === 'put'), ...results.filter((r) => r?.op === 'remove')];
+  for (const rec of ordered) {
+    if (!rec) continue;
+    const batch = rec.op === 'remove' && !rec.deleted ? [...detachRecords(run.view, rec.urn), rec] : [rec];
+    run.view.apply(batch);
+    outcome.records.push(...batch);
+  }
   return outcome;
 }

@@ -23,7 +23,8 @@ export class StackView {
     for (const rec of records) {
       switch (rec.op) {
         case 'put':
-          this.live.set(rec.resource.urn, rec.resource);
+          if (rec.resource.delete) this.#addOld(rec.resource);
+          else this.live.set(rec.resource.urn, rec.resource);
           break;
         case 'mark-delete': {
           const r = this.live.get(rec.urn);
@@ -77,4 +78,51 @@ export function stateDeps(r: ResourceState): string[] {
     }
   }
   return [...out];
+}
+
+function refersTo(r: ResourceState, urn: string): boolean {
+  return (
+    (r.dependencies?.includes(urn) ?? false) ||
+    r.deletedWith === urn ||
+    Object.values(r.propertyDependencies ?? {}).some((list) => list?.includes(urn))
+  );
+}
+
+function without(r: ResourceState, urn: string): ResourceState {
+  const out: ResourceState = { ...r };
+  if (r.dependencies) {
+    const deps = r.dependencies.filter((d) => d !== urn);
+    if (deps.length > 0) out.dependencies = deps;
+    else delete out.dependencies;
+  }
+  if (r.propertyDependencies) {
+    const pd: Record<string, string[]> = {};
+    for (const [k, list] of Object.entries(r.propertyDependencies)) {
+      const kept = (list ?? []).filter((d) => d !== urn);
+      if (kept.length > 0) pd[k] = kept;
+    }
+    if (Object.keys(pd).length > 0) out.propertyDependencies = pd;
+    else delete out.propertyDependencies;
+  }
+  if (r.deletedWith === urn) delete out.deletedWith;
+  return out;
+}
+
+/**
+ * Records that drop every reference to `urn` from the other resources, to go in the same
+ * write as its removal when resources that still refer to it stay (a delete-before-replace,
+ * a resource found gone by refresh): every prefix of the journal must leave a checkpoint
+ * that keeps the integrity rules, or the stack could not be opened after a crash. The
+ * references come back when the dependents are next converged.
+ */
+export function detachRecords(view: StackView, urn: string): JournalRecord[] {
+  const records: JournalRecord[] = [];
+  for (const r of view.live.values()) if (r.urn !== urn && refersTo(r, urn)) records.push({ op: 'put', resource: without(r, urn) });
+  for (const [other, copies] of view.oldCopies) {
+    if (other === urn || !copies.some((c) => refersTo(c, urn))) continue;
+    // Old copies cannot be replaced in place: take them all out and put them back in order.
+    for (let i = 0; i < copies.length; i++) records.push({ op: 'remove', urn: other, deleted: true });
+    for (const c of copies) records.push({ op: 'put', resource: refersTo(c, urn) ? without(c, urn) : c });
+  }
+  return records;
 }

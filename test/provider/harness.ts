@@ -69,6 +69,8 @@ export class Harness {
   }
 
   cleanup(): void {
+    const problems = this.stack.integrityProblems;
+    if (problems.length > 0) throw new Error(`the journal broke the checkpoint integrity rules:\n${problems.slice(0, 5).join('\n')}`);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -14,6 +14,7 @@ import type {
   UpdateResult,
 } from '../../src/state/types.ts';
 import { Secret } from '../../src/state/types.ts';
+import { checkIntegrity } from '../../src/state/index.ts';
 
 export function emptyDeployment(): Deployment {
   return { manifest: { time: new Date().toISOString(), magic: '', version: '' }, resources: [], pendingOperations: [] };
@@ -25,7 +26,7 @@ export function applyRecords(d: Deployment, records: readonly JournalRecord[]): 
   for (const rec of records) {
     switch (rec.op) {
       case 'put': {
-        const i = resources.findIndex((r) => r.urn === rec.resource.urn && !r.delete);
+        const i = rec.resource.delete ? -1 : resources.findIndex((r) => r.urn === rec.resource.urn && !r.delete);
         if (i >= 0) resources[i] = rec.resource;
         else resources.push(rec.resource);
         break;
@@ -68,6 +69,8 @@ export class MemoryStack implements StackHandle {
   failRecordAt: number | undefined;
   /** Delay every record() by this many ms. */
   recordDelayMs = 0;
+  /** Integrity problems seen after any record() (tests assert it stays empty). */
+  readonly integrityProblems: string[] = [];
 
   constructor(name: string, deployment: Deployment = emptyDeployment()) {
     this.name = name;
@@ -102,6 +105,10 @@ export class MemoryStack implements StackHandle {
         this.writes.push([...records]);
         this.bytesWritten += byteSize(records);
         this.deployment = applyRecords(this.deployment, records);
+        // The real state layer refuses to open a stack whose replayed journal breaks the
+        // integrity rules, so every prefix of the journal must keep them.
+        const problems = checkIntegrity(this.deployment.resources).filter((p) => p.kind !== 'order');
+        if (problems.length > 0) this.integrityProblems.push(...problems.map((p) => p.message));
       },
       finish: async (result: UpdateResult) => {
         close();
