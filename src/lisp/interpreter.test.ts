@@ -13,7 +13,7 @@ function interp(env: Record<string, string | undefined> = {}) {
 
 function evalText(text: string, env: Record<string, string | undefined> = {}): string {
   const it = interp(env);
-  return it.evalProgram(read(text, 't.lisp')).map(printValue).join(' ');
+  return it.evalProgram(read(text, 't.lisp')).map((v) => printValue(v)).join(' ');
 }
 
 function evalError(text: string, env: Record<string, string | undefined> = {}): LispError {

@@ -45,6 +45,10 @@ export class Interpreter {
   readonly baseDir: string;
   readonly valueMode: Mode<Value>;
   private readonly dataMode: Mode<Value[]>;
+  /** Metering (restricted mode): remaining work, and the sizes of lists already measured. */
+  private readonly metered: boolean;
+  private workLeft: number;
+  private readonly sizes = new WeakMap<Value[], number>();
 
   constructor(options: EvalOptions) {
     this.env = options.env;
@@ -52,6 +56,8 @@ export class Interpreter {
     this.restrictions = new Restrictions(options.restricted?.allow);
     this.limits = { ...(this.restrictions.active ? RESTRICTED_LIMITS : DEFAULT_LIMITS), ...options.limits };
     this.system = systemHooks(options);
+    this.metered = Number.isFinite(this.limits.maxWork) || Number.isFinite(this.limits.maxValueSize);
+    this.workLeft = this.limits.maxWork;
     this.valueMode = {
       kind: 'value',
       body: (nodes, scope) => {
@@ -163,7 +169,7 @@ export class Interpreter {
       i = 1;
     }
     for (; i < items.length; i++) this.pushData(items[i]!, scope, out);
-    return out;
+    return this.metered ? this.checkSize(out, head?.kind === 'symbol' ? head.name : 'data', node.pos) : out;
   }
 
   private pushData(node: Node, scope: Scope, out: Value[]): void {
@@ -213,6 +219,41 @@ export class Interpreter {
     });
   }
 
+  /** Spends evaluation work (restricted mode); an error once the budget is used up. */
+  charge(units: number): void {
+    if (!this.metered) return;
+    this.workLeft -= units;
+    if (this.workLeft < 0) {
+      throw new LispError(`evaluation needs more work than the limit of ${this.limits.maxWork} units`, undefined, {
+        hint: 'restricted mode bounds the work one configuration may cause; simplify the computation',
+      });
+    }
+  }
+
+  /** A value's size counting every element and character reachable (see Limits.maxValueSize). */
+  sizeOf(v: Value): number {
+    if (typeof v === 'string') return 1 + v.length;
+    if (!Array.isArray(v)) return 1;
+    let size = this.sizes.get(v);
+    if (size === undefined) {
+      size = 1;
+      for (const x of v) size += this.sizeOf(x);
+      this.sizes.set(v, size);
+    }
+    return size;
+  }
+
+  private checkSize(v: Value, what: string, pos?: Pos): Value {
+    const size = this.sizeOf(v);
+    if (size > this.limits.maxValueSize) {
+      throw new LispError(`${what}: the result is too large (${size} elements and characters, the limit is ${this.limits.maxValueSize})`, pos, {
+        hint: 'restricted mode bounds the size of values, counting a list each time it is included',
+      });
+    }
+    this.charge(size);
+    return v;
+  }
+
   /** Unevaluated data (`quote`): symbols become symbol values. */
   nodeToValue(node: Node): Value {
     switch (node.kind) {
@@ -246,7 +287,12 @@ export class Interpreter {
       if (argc < b.min || argc > b.max) throw arityError(b.name, b.min, b.max, argc, b.usage, node.pos);
       const args: Value[] = new Array<Value>(argc);
       for (let i = 0; i < argc; i++) args[i] = this.evalValue(items[i + 1]!, scope);
-      return b.call({ interp: this, node, name: head.name, args, scope });
+      if (!this.metered) return b.call({ interp: this, node, name: head.name, args, scope });
+      let cost = 1;
+      for (const a of args) cost += this.sizeOf(a);
+      const result = this.checkSize(b.call({ interp: this, node, name: head.name, args, scope }), head.name);
+      this.charge(cost);
+      return result;
     });
   }
 

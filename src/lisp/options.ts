@@ -33,6 +33,17 @@ export interface Limits {
   maxRandomStringLength: number;
   /** Largest file `read-file` reads (bytes). */
   maxFileSize: number;
+  /**
+   * Largest value a call may produce, counting every element and string character as
+   * reached through nested lists (a list holding the same big list ten times counts it ten
+   * times), so that printing, comparing or serializing any value stays bounded.
+   */
+  maxValueSize: number;
+  /**
+   * Total work of one evaluation: each call costs 1 plus the sizes of its arguments and
+   * result (regex input counts ten times). Bounds CPU time, since a file can repeat work.
+   */
+  maxWork: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = {
@@ -42,6 +53,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxRegexInputLength: 64 * 1024 * 1024,
   maxRandomStringLength: 1024 * 1024,
   maxFileSize: 64 * 1024 * 1024,
+  maxValueSize: Infinity,
+  maxWork: Infinity,
 };
 
 /** Restricted mode evaluates configs other people wrote: keep every result small. */
@@ -52,6 +65,8 @@ export const RESTRICTED_LIMITS: Readonly<Limits> = {
   maxRegexInputLength: 64 * 1024,
   maxRandomStringLength: 1024,
   maxFileSize: 1024 * 1024,
+  maxValueSize: 16 * 1024 * 1024,
+  maxWork: 50_000_000,
 };
 
 /** The system hooks with defaults filled in. */

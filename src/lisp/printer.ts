@@ -32,8 +32,13 @@ function printScalar(v: Exclude<Value, Value[]>): string {
   }
 }
 
-/** Lisp notation: `"text"`, `42`, `2.5`, `true`, `nil`, `(1 "a" (b))`. */
-export function printValue(v: Value): string {
+/**
+ * Lisp notation: `"text"`, `42`, `2.5`, `true`, `nil`, `(1 "a" (b))`. With `maxLength`, stops
+ * once the text is longer and returns it cut there with `...` (a list may include the same
+ * big list many times: its text can be far larger than the memory it takes).
+ */
+export function printValue(v: Value, options: { maxLength?: number } = {}): string {
+  const maxLength = options.maxLength ?? Infinity;
   if (!Array.isArray(v)) return printScalar(v);
   let out = '';
   const stack: Array<{ list: Value[]; i: number }> = [{ list: v, i: 0 }];
@@ -45,6 +50,7 @@ export function printValue(v: Value): string {
       stack.pop();
       continue;
     }
+    if (out.length > maxLength) return `${out.slice(0, maxLength)}...`;
     if (top.i > 0) out += ' ';
     const item = top.list[top.i++]!;
     if (Array.isArray(item)) {

@@ -24,7 +24,7 @@ function restricted(allow: string[], extra: Partial<EvalOptions> = {}) {
 }
 
 function run(it: Interpreter, text: string): string {
-  return it.evalProgram(read(text, 'r.lisp')).map(printValue).join(' ');
+  return it.evalProgram(read(text, 'r.lisp')).map((v) => printValue(v)).join(' ');
 }
 
 function refused(it: Interpreter, text: string): LispError {
@@ -112,3 +112,25 @@ function refusedSize(it: Interpreter, text: string): string {
   }
   assert.fail(`${text.slice(0, 40)} was allowed`);
 }
+
+test('restricted mode bounds values that repeat a big list, and the total work of a file', () => {
+  const it = restricted([]);
+  // Each level holds the one below ten times: 10^k elements reachable from k short lines.
+  const levels = ['(set "l0" (range 1000))'];
+  for (let k = 1; k <= 6; k++) levels.push(`(set "l${k}" (list ${`l${k - 1} `.repeat(10)}))`);
+  assert.match(refusedSize(it, levels.join('\n')), /list: the result is too large \(\d+ elements and characters, the limit is 16777216\)/);
+  // A data form embedding such a value is measured too.
+  assert.match(refusedSize(restricted([]), `${levels.slice(0, 5).join('\n')} (cluster (x l4 l4 l4 l4 l4 l4 l4 l4 l4 l4 l4 l4 l4 l4 l4 l4 l4 l4 l4 l4))`), /r\.lisp:5:\d+: x: the result is too large/);
+  // Repeating affordable work until the budget runs out.
+  const repeat = '(set "s" (format "%100000s" "")) ' + '(len s) '.repeat(600);
+  assert.match(refusedSize(restricted([]), repeat), /evaluation needs more work than the limit of 50000000 units/);
+  // A printed error never renders a huge value in full.
+  const err = refusedSize(restricted([], { limits: { maxValueSize: Infinity, maxWork: Infinity } }), `${levels.join('\n')} (upper l6)`);
+  assert.ok(err.length < 300, err);
+});
+
+test('an ordinary configuration is far inside the restricted budgets', () => {
+  const it = restricted(['env:AWS_REGION']);
+  const pools = Array.from({ length: 2000 }, (_, i) => `(p${i} (name (format "pool-%04d" ${i})) (region (env "AWS_REGION")) (count (+ 1 ${i % 5})) (roles worker))`);
+  assert.doesNotThrow(() => run(it, `(cluster (node-pools ${pools.join(' ')}))`));
+});

@@ -37,7 +37,7 @@ export function typeName(v: Value): TypeName {
 export function describe(v: Value): string {
   const t = typeName(v);
   if (t === 'nil') return 'nil';
-  let text = printValue(v);
+  let text = printValue(v, { maxLength: 60 });
   if (text.length > 60) text = `${text.slice(0, 57)}...`;
   return `${t} ${text}`;
 }
@@ -47,7 +47,7 @@ export function describe(v: Value): string {
  * as they are, nil as "", numbers and booleans as printed, symbols by name, lists in Lisp
  * notation.
  */
-export function display(v: Value): string {
+export function display(v: Value, options: { maxLength?: number } = {}): string {
   if (v === null) return '';
   switch (typeof v) {
     case 'string':
@@ -57,7 +57,7 @@ export function display(v: Value): string {
     case 'boolean':
       return v ? 'true' : 'false';
   }
-  return Array.isArray(v) ? printValue(v) : v.symbol;
+  return Array.isArray(v) ? printValue(v, options) : v.symbol;
 }
 
 /** Deep equality over strings, numbers, booleans, nil, symbols and lists. */

@@ -12,7 +12,7 @@ import { LispError } from '../types.ts';
 
 function run(text: string, options: Partial<EvalOptions> = {}): string {
   const it = new Interpreter({ env: {}, baseDir: '/tmp', ...options });
-  return it.evalProgram(read(text, 'b.lisp')).map(printValue).join(' ');
+  return it.evalProgram(read(text, 'b.lisp')).map((v) => printValue(v)).join(' ');
 }
 
 function fails(text: string, pattern: RegExp, options: Partial<EvalOptions> = {}): LispError {

@@ -82,7 +82,7 @@ export function goSprintf(template: string, args: readonly Value[], maxLength: n
       );
     }
     const index = argi++;
-    out += pad(formatOne(spec, args[index]!, index), spec);
+    out += pad(formatOne(spec, args[index]!, index, maxLength), spec);
     if (out.length > maxLength) throw new FormatError(`the result is longer than ${maxLength} characters`, -1);
   }
   if (argi < args.length) {
@@ -103,7 +103,7 @@ function pad(s: string, spec: Spec): string {
   return spec.minus ? s + fill : fill + s;
 }
 
-function formatOne(spec: Spec, v: Value, index: number): string {
+function formatOne(spec: Spec, v: Value, index: number, maxLength: number): string {
   const wrong = (expected: string) => new FormatError(`%${spec.verb} needs ${expected}, got ${describe(v)}`, index);
   const noSharp = () => {
     if (spec.sharp) throw new FormatError(`the # flag is not supported with %${spec.verb}`, -1);
@@ -112,7 +112,8 @@ function formatOne(spec: Spec, v: Value, index: number): string {
     case 'v':
     case 's': {
       if (spec.sharp && spec.verb === 's') noSharp();
-      let s = spec.sharp ? printValue(v) : display(v);
+      // Bounded: a value's text may be far larger than the value (a list repeating a big list).
+      let s = spec.sharp ? printValue(v, { maxLength }) : display(v, { maxLength });
       if (spec.prec !== undefined) s = [...s].slice(0, spec.prec).join('');
       return s;
     }

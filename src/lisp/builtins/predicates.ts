@@ -44,7 +44,7 @@ export const typeBuiltins = [
   fn('nil?', [1, 1], { usage: '(nil? x)', summary: 'true for nil', examples: [['(nil? nil)', 'true']] }, (c) => c.args[0] === null),
   fn('empty?', [1, 1], { usage: '(empty? x)', summary: 'true for nil, "" and ()', examples: [['(empty? "")', 'true']] }, (c) => isEmpty(c.args[0]!)),
   fn('to-string', [1, 1], { usage: '(to-string x)', summary: 'the text of x (nil gives "", lists their Lisp notation)', examples: [['(to-string 42)', '"42"']] }, (c) =>
-    checkString(c, display(c.args[0]!)),
+    checkString(c, display(c.args[0]!, { maxLength: c.interp.limits.maxStringLength })),
   ),
   fn('to-int', [1, 1], { usage: '(to-int x)', summary: 'an integer from a number (cut toward zero), a string of digits, or a bool (1/0)', examples: [['(to-int "42")', '42']] }, toInt),
   fn('to-bool', [1, 1], { usage: '(to-bool x)', summary: 'a bool from a string (true/false, t/f, 1/0, ""), a number (non-zero) or nil (false)', examples: [['(to-bool "true")', 'true']] }, toBool),

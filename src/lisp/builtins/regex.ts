@@ -34,6 +34,8 @@ function input(c: Call): string {
   const s = str(c, 1);
   const max = c.interp.limits.maxRegexInputLength;
   if (s.length > max) throw argError(c, 1, `the input is ${s.length} characters, more than the limit of ${max}`);
+  // Matching costs more per character than most built-ins: weigh it in the work budget.
+  c.interp.charge(s.length * 10);
   return s;
 }
 
