@@ -33,22 +33,45 @@ export function checkSchema(fields: Fields, config: Obj, positions: SourceMap, d
   walkFields(fields, config, '', positions, diags);
 }
 
+/** Whether a value of this spec can fail a check (so that its path must be built). */
+function hasChecks(spec: Spec): boolean {
+  switch (spec.kind) {
+    case 'section':
+    case 'named':
+    case 'forms':
+      return true;
+    case 'string':
+    case 'list':
+      return spec.format !== undefined;
+    case 'int':
+    case 'number':
+      return spec.min !== undefined || spec.max !== undefined;
+    case 'enum':
+      return spec.unsupportedValues !== undefined;
+    default:
+      return false;
+  }
+}
+
 function walkFields(fields: Fields, obj: Obj, path: string, positions: SourceMap, diags: Diagnostics): void {
   for (const [prop, spec] of Object.entries(fields)) {
-    const key = lispKey(prop, spec);
-    const p = joinPath(path, key);
     const value = obj[prop];
     if (value === undefined) {
       if (spec.required) {
-        diags.error(`'${p}' is required`, {
+        const key = lispKey(prop, spec);
+        diags.error(`'${joinPath(path, key)}' is required`, {
           pos: positions.locate(path, 'form'),
-          path: p,
+          path: joinPath(path, key),
           hint: `add (${key} …) to ${path || 'cluster'}`,
         });
       }
       continue;
     }
-    if (!isSupported(spec) && !isDisabled(spec, value) && !equalsDefault(spec, value)) {
+    const supported = isSupported(spec);
+    if (supported && !hasChecks(spec)) continue; // nothing to check: no path to build
+    const key = lispKey(prop, spec);
+    const p = joinPath(path, key);
+    if (!supported && !isDisabled(spec, value) && !equalsDefault(spec, value)) {
       diags.error(`'${p}' is not supported yet`, {
         pos: positions.locate(p, 'form'),
         path: p,

@@ -11,6 +11,11 @@ import { enabledProviders, isControlPlane, isEtcdMember, providerRegion, rolesFr
 const DEFAULT_POD_CIDR = '10.42.0.0/16';
 const DEFAULT_SERVICE_CIDR = '10.43.0.0/16';
 
+/** Sets a derived value only when there is one: an underivable default stays absent, not `undefined`. */
+function setIfUnset<T extends object, K extends keyof T>(obj: T, key: K, value: T[K] | undefined): void {
+  if (obj[key] === undefined && value !== undefined) obj[key] = value;
+}
+
 export function applyDerivedDefaults(config: ClusterConfig): ClusterConfig {
   const clusterName = config.metadata.name as string | undefined;
   const enabled = enabledProviders(config);
@@ -29,22 +34,22 @@ export function applyDerivedDefaults(config: ClusterConfig): ClusterConfig {
   for (const [key, pool] of Object.entries(config.nodePools)) {
     const p = pool as unknown as { name?: string; provider?: ProviderName; region?: string; roles?: Role[] };
     p.name ??= key;
-    p.provider ??= onlyProvider;
-    if (p.region === undefined && p.provider) p.region = providerRegion(config, p.provider);
+    setIfUnset(p, 'provider', onlyProvider);
+    if (p.provider) setIfUnset(p, 'region', providerRegion(config, p.provider));
     p.roles ??= rolesFromName(p.name);
   }
   for (const [key, node] of Object.entries(config.nodes)) {
     const n = node as unknown as { name?: string; provider?: ProviderName; region?: string };
     n.name ??= key;
-    n.provider ??= onlyProvider;
-    if (n.region === undefined && n.provider) n.region = providerRegion(config, n.provider);
+    setIfUnset(n, 'provider', onlyProvider);
+    if (n.provider) setIfUnset(n, 'region', providerRegion(config, n.provider));
   }
 
   // Bastion.
   const bastion = config.security.bastion as { provider?: ProviderName; region?: string } | undefined;
   if (bastion) {
-    bastion.provider ??= onlyProvider;
-    if (bastion.region === undefined && bastion.provider) bastion.region = providerRegion(config, bastion.provider);
+    setIfUnset(bastion, 'provider', onlyProvider);
+    if (bastion.provider) setIfUnset(bastion, 'region', providerRegion(config, bastion.provider));
   }
 
   // Pod and service networks are written in either section; both hold the same value.
@@ -80,7 +85,7 @@ export function applyDerivedDefaults(config: ClusterConfig): ClusterConfig {
     if (lb.name === undefined && clusterName) lb.name = `${clusterName}-api`;
     if (lb.provider === undefined) {
       const firstMaster = machineGroups(config).find((g) => isControlPlane(g.roles));
-      lb.provider = firstMaster?.provider ?? onlyProvider;
+      setIfUnset(lb, 'provider', firstMaster?.provider ?? onlyProvider);
     }
   }
   return config;

@@ -30,8 +30,11 @@ function copyValue(spec: Spec, value: unknown, hide: boolean): unknown {
       });
     case 'list':
       return [...(value as string[])];
-    case 'map':
-      return structuredClone(value);
+    case 'map': {
+      const out: Record<string, string | string[]> = {};
+      for (const [k, v] of Object.entries(value as Record<string, string | string[]>)) out[k] = Array.isArray(v) ? [...v] : v;
+      return out;
+    }
     default:
       return value;
   }

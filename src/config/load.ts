@@ -9,7 +9,6 @@ import { checkSchema } from './check-schema.ts';
 import { ConfigError, Diagnostics, type Diagnostic } from './diagnostics.ts';
 import { Decoder, type ConfigEvaluator } from './decode.ts';
 import { applyDerivedDefaults } from './derive.ts';
-import { cloneConfig } from './json.ts';
 import { checkRules } from './rules.ts';
 import type { ClusterConfig } from './schema.ts';
 import { clusterSchema } from './schema.ts';
@@ -60,7 +59,7 @@ export function loadConfigText(text: string, file: string, options: LoadOptions)
   const decoder = new Decoder(interp as ConfigEvaluator, diags, { showSecrets: options.showSecrets });
   const raw = decoder.decodeProgram(nodes, clusterSchema, file);
   if (!raw || diags.errorCount > 0) throw new ConfigError(file, diags.items, sources);
-  const config = cloneConfig(applyDerivedDefaults(raw as unknown as ClusterConfig));
+  const config = applyDerivedDefaults(raw as unknown as ClusterConfig);
   if (options.validate !== false) {
     checkSchema(clusterSchema.fields, config as unknown as Record<string, unknown>, decoder.positions, diags);
     checkRules(config, decoder.positions, diags);

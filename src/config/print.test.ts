@@ -80,3 +80,11 @@ test('canonical form: schema order, enum values bare, defaults left out', () => 
 `,
   );
 });
+
+test('an underivable default stays absent (not undefined) and still round-trips', () => {
+  const text = '(cluster (nodes (a (roles worker) (size "x"))) (node-pools (p (size "y"))))';
+  const config = reread(text);
+  assert.ok(!('provider' in config.nodes.a!), 'no provider key without an enabled provider');
+  assert.ok(!('region' in config.nodePools.p!));
+  assert.deepStrictEqual(reread(printConfig(config)), config);
+});

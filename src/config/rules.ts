@@ -53,7 +53,7 @@ export function checkRules(config: ClusterConfig, positions: SourceMap, diags: D
   checkRoles(ctx, groups);
   checkKubernetes(ctx);
   checkNetworks(ctx);
-  checkWireGuard(ctx);
+  checkWireGuard(ctx, groups);
   checkAccess(ctx, groups);
   checkAddons(ctx, groups);
 }
@@ -167,7 +167,7 @@ function checkRoles(ctx: Ctx, groups: MachineGroup[]): void {
       err(ctx, `${g.path}.roles`, `'${g.path}.roles' is empty`, 'give at least one of master, control-plane, etcd, worker');
     }
   }
-  const counts = roleCounts(config);
+  const counts = roleCounts(config, groups);
   const where = groups.length > 0 ? 'node-pools' : '';
   if (counts.controlPlane === 0) {
     err(
@@ -301,7 +301,7 @@ function checkNetworks(ctx: Ctx): void {
   });
 }
 
-function checkWireGuard(ctx: Ctx): void {
+function checkWireGuard(ctx: Ctx, groups: MachineGroup[]): void {
   const { config } = ctx;
   const wg = config.network.wireguard;
   if (config.network.mode === 'wireguard' && !wg.enabled) {
@@ -317,7 +317,7 @@ function checkWireGuard(ctx: Ctx): void {
   }
   const subnet = cidrOf(wg.subnetCidr);
   if (subnet) {
-    const members = meshMembers(config);
+    const members = meshMembers(config, groups);
     const capacity = meshCapacity(subnet);
     if (members > capacity) {
       let prefix = subnet.prefix;

@@ -273,8 +273,14 @@ type InferForm<M, T> = {
 // ---------------------------------------------------------------------------------------
 // Helpers over specs shared by the decoder, validator, printer and docs.
 
+const lispKeyCache = new WeakMap<Spec, Map<string, string>>();
+
 export function lispKey(prop: string, spec: Spec): string {
-  return spec.key ?? prop.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  let byProp = lispKeyCache.get(spec);
+  if (!byProp) lispKeyCache.set(spec, (byProp = new Map()));
+  let key = byProp.get(prop);
+  if (key === undefined) byProp.set(prop, (key = spec.key ?? prop.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)));
+  return key;
 }
 
 export function isSupported(spec: Spec): boolean {

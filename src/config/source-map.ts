@@ -15,18 +15,16 @@ export function parentPath(path: string): string {
 }
 
 export class SourceMap {
-  private readonly forms = new Map<string, Pos>();
-  private readonly values = new Map<string, Pos>();
+  private readonly entries = new Map<string, { form: Pos; value: Pos | undefined }>();
 
   /** `form`: the `(key …)` list; `value`: its first value, when it has one. */
   set(path: string, form: Pos, value?: Pos): void {
-    this.forms.set(path, form);
-    if (value) this.values.set(path, value);
+    this.entries.set(path, { form, value });
   }
 
   /** Whether the key was written in the source (rather than filled by a default). */
   has(path: string): boolean {
-    return this.forms.has(path);
+    return this.entries.has(path);
   }
 
   /**
@@ -35,12 +33,12 @@ export class SourceMap {
    */
   locate(path: string, prefer: 'value' | 'form' = 'value'): Pos | undefined {
     if (prefer === 'value') {
-      const v = this.values.get(path);
+      const v = this.entries.get(path)?.value;
       if (v) return v;
     }
     for (let p = path; ; p = parentPath(p)) {
-      const f = this.forms.get(p);
-      if (f) return f;
+      const e = this.entries.get(p);
+      if (e) return e.form;
       if (p === '') return undefined;
     }
   }

@@ -66,9 +66,9 @@ export interface RoleCounts {
   worker: number;
 }
 
-export function roleCounts(config: ClusterConfig): RoleCounts {
+export function roleCounts(config: ClusterConfig, groups: readonly MachineGroup[] = machineGroups(config)): RoleCounts {
   const c: RoleCounts = { total: 0, controlPlane: 0, etcd: 0, worker: 0 };
-  for (const g of machineGroups(config)) {
+  for (const g of groups) {
     c.total += g.count;
     if (isControlPlane(g.roles)) c.controlPlane += g.count;
     if (isEtcdMember(g.roles)) c.etcd += g.count;
@@ -95,6 +95,6 @@ export function providerRegion(config: ClusterConfig, provider: ProviderName): s
 }
 
 /** Machines on the WireGuard mesh: every node, plus the bastion when there is one. */
-export function meshMembers(config: ClusterConfig): number {
-  return roleCounts(config).total + (config.security.bastion?.enabled ? 1 : 0);
+export function meshMembers(config: ClusterConfig, groups: readonly MachineGroup[] = machineGroups(config)): number {
+  return roleCounts(config, groups).total + (config.security.bastion?.enabled ? 1 : 0);
 }
