@@ -235,6 +235,15 @@ test('DNS, load balancer, salt master and SSH keys refer to what exists', () => 
     `'addons.salt.master-node' 'masters-2' is not a node of the cluster`,
   ]);
   assert.deepEqual(errorsOf(withSections({ addons: '(addons (salt (master-node "masters-1")))' })), []);
+  assert.deepEqual(
+    errorsOf(
+      withSections({
+        addons: '(addons (salt (master-node "bastion")))',
+        security: '(security (bastion (size "t3.micro") (allowed-cidrs "203.0.113.7/32")))',
+      }),
+    ),
+    [],
+  );
   assert.deepEqual(errorsOf(withSections({ security: '(security (ssh (auto-generate false)))' })), [
     `'security.ssh.key-path' is required when auto-generate is false`,
   ]);

@@ -363,8 +363,14 @@ function checkAddons(ctx: Ctx, groups: MachineGroup[]): void {
       if (g.kind === 'node') names.add(g.name);
       else for (let i = 1; i <= g.count; i++) names.add(`${g.name}-${i}`);
     }
+    if (ctx.config.security.bastion?.enabled) names.add('bastion');
     if (!names.has(salt.masterNode)) {
-      err(ctx, 'addons.salt.master-node', `'addons.salt.master-node' '${salt.masterNode}' is not a node of the cluster`, 'name a node such as masters-1');
+      err(
+        ctx,
+        'addons.salt.master-node',
+        `'addons.salt.master-node' '${salt.masterNode}' is not a node of the cluster`,
+        `name a node such as ${groups[0] ? (groups[0].kind === 'pool' ? `${groups[0].name}-1` : groups[0].name) : 'masters-1'}${ctx.config.security.bastion?.enabled ? ', or bastion' : ''}`,
+      );
     }
   }
 }

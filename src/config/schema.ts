@@ -514,7 +514,7 @@ export const clusterSchema = section('The cluster.', {
       'Salt master on a node and minions on every node.',
       {
         enabled: bool('Install Salt.', { default: true }),
-        masterNode: str('Node that runs the Salt master (default: the first master node).'),
+        masterNode: str('Node that runs the Salt master: a node name such as `masters-1`, or `bastion` (default: the first master node).'),
         apiEnabled: bool('Run the Salt REST API on the master.', { default: true }),
         apiPort: int('Port of the Salt API.', { default: 8000, min: 1, max: 65535 }),
         apiUsername: str('Salt API user.', { default: 'saltapi' }),
