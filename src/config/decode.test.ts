@@ -273,3 +273,11 @@ test('restricted evaluation refuses env unless allowed', () => {
   const allowed = load(text, { env: { NAME: 'x' }, restricted: { allow: ['env:NAME'] } });
   assert.equal(allowed.config.metadata.name, 'x');
 });
+
+test('a top-level key that belongs in a section says where', () => {
+  const d = diagnosticsOf(withSections({ salt: '(salt (enabled true))' }));
+  assert.deepEqual(
+    d.map((x) => [x.message, x.hint]),
+    [[`unknown key 'salt' in cluster; it belongs in addons`, 'write (addons (salt …))']],
+  );
+});

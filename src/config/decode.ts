@@ -38,6 +38,21 @@ export interface ConfigEvaluator {
 
 type Obj = Record<string, unknown>;
 
+/** Top-level keys other tools (and older examples) accept, and where they live here. */
+const ELSEWHERE: Record<string, string> = {
+  salt: 'addons',
+  argocd: 'addons',
+  'private-cluster': 'network',
+  wireguard: 'network',
+  tailscale: 'network',
+  dns: 'network',
+  firewall: 'network',
+  bastion: 'security',
+  ssh: 'security',
+  rke2: 'kubernetes',
+  k3s: 'kubernetes',
+};
+
 /** Key names that suggest a credential (for hiding source lines of misspelt keys). */
 const CREDENTIAL_NAME = /token|password|secret|credential|access-key|api-key|auth-key/i;
 
@@ -226,12 +241,18 @@ export class Decoder {
           const suggestion = closest(head.name, index.keys);
           // A misspelt credential key still holds a credential: do not quote its line.
           const secret = CREDENTIAL_NAME.test(head.name) || (suggestion !== undefined && index.byKey.get(suggestion)?.spec.secret === true);
-          this.diags.error(`unknown key '${head.name}' ${where}${suggestion ? `; did you mean '${suggestion}'?` : ''}`, {
-            pos: head.pos,
-            path: joinPath(path, head.name),
-            hint: `keys here: ${index.keys.join(', ')}`,
-            secret,
-          });
+          const home = path === '' ? ELSEWHERE[head.name] : undefined;
+          this.diags.error(
+            home
+              ? `unknown key '${head.name}' in cluster; it belongs in ${home}`
+              : `unknown key '${head.name}' ${where}${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
+            {
+              pos: head.pos,
+              path: joinPath(path, head.name),
+              hint: home ? `write (${home} (${head.name} …))` : `keys here: ${index.keys.join(', ')}`,
+              secret,
+            },
+          );
           continue;
         }
         const childPath = joinPath(path, entry.key);
