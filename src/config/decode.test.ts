@@ -281,3 +281,11 @@ test('a top-level key that belongs in a section says where', () => {
     [[`unknown key 'salt' in cluster; it belongs in addons`, 'write (addons (salt …))']],
   );
 });
+
+test('a string where a number or boolean is expected suggests the conversion', () => {
+  const d = diagnosticsOf(withSections({ 'node-pools': '(node-pools (masters (count (env "N" "3")) (size "a") (spot-instance (env "S" "false"))))' }));
+  assert.deepEqual(
+    d.map((x) => x.hint),
+    ['convert it: (to-int …)', 'convert it: (to-bool …)'],
+  );
+});

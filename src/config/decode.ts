@@ -318,10 +318,20 @@ export class Decoder {
   convertScalar(spec: Spec, v: Value, pos: Pos, path: string): unknown {
     const secret = spec.secret === true && !this.showSecrets;
     const wrong = () => {
+      // Environment variables are strings: say how to convert one.
+      const convert =
+        typeof v === 'string' && (spec.kind === 'int' || spec.kind === 'number')
+          ? 'to-int'
+          : typeof v === 'string' && spec.kind === 'bool'
+            ? 'to-bool'
+            : typeof v === 'number' && spec.kind === 'string'
+              ? 'to-string'
+              : undefined;
       this.diags.error(`'${path}' expects ${expectedType(spec)}, got ${describeValue(v, secret)}`, {
         pos,
         path,
         secret,
+        hint: convert ? `convert it: (${convert} …)` : undefined,
       });
       return undefined;
     };
