@@ -280,6 +280,11 @@ test('a top-level key that belongs in a section says where', () => {
     d.map((x) => [x.message, x.hint]),
     [[`unknown key 'salt' in cluster; it belongs in addons`, 'write (addons (salt …))']],
   );
+  const misplaced = diagnosticsOf(withSections({ kubernetes: '(kubernetes (rke2 (tls-san "api.example.com")))' }));
+  assert.deepEqual(
+    misplaced.map((x) => [x.message, x.hint]),
+    [[`unknown key 'tls-san' in kubernetes.rke2; it belongs in kubernetes`, 'write (kubernetes (tls-san …))']],
+  );
 });
 
 test('a string where a number or boolean is expected suggests the conversion', () => {

@@ -38,19 +38,26 @@ export interface ConfigEvaluator {
 
 type Obj = Record<string, unknown>;
 
-/** Top-level keys other tools (and older examples) accept, and where they live here. */
-const ELSEWHERE: Record<string, string> = {
-  salt: 'addons',
-  argocd: 'addons',
-  'private-cluster': 'network',
-  wireguard: 'network',
-  tailscale: 'network',
-  dns: 'network',
-  firewall: 'network',
-  bastion: 'security',
-  ssh: 'security',
-  rke2: 'kubernetes',
-  k3s: 'kubernetes',
+/**
+ * Keys other tools (and older examples) accept in one section that live elsewhere here:
+ * section path → key → the section it belongs in.
+ */
+const ELSEWHERE: Record<string, Record<string, string>> = {
+  '': {
+    salt: 'addons',
+    argocd: 'addons',
+    'private-cluster': 'network',
+    wireguard: 'network',
+    tailscale: 'network',
+    dns: 'network',
+    firewall: 'network',
+    bastion: 'security',
+    ssh: 'security',
+    rke2: 'kubernetes',
+    k3s: 'kubernetes',
+  },
+  'kubernetes.rke2': { 'tls-san': 'kubernetes', version: 'kubernetes' },
+  'kubernetes.k3s': { 'tls-san': 'kubernetes', version: 'kubernetes' },
 };
 
 /** Key names that suggest a credential (for hiding source lines of misspelt keys). */
@@ -241,10 +248,10 @@ export class Decoder {
           const suggestion = closest(head.name, index.keys);
           // A misspelt credential key still holds a credential: do not quote its line.
           const secret = CREDENTIAL_NAME.test(head.name) || (suggestion !== undefined && index.byKey.get(suggestion)?.spec.secret === true);
-          const home = path === '' ? ELSEWHERE[head.name] : undefined;
+          const home = ELSEWHERE[path]?.[head.name];
           this.diags.error(
             home
-              ? `unknown key '${head.name}' in cluster; it belongs in ${home}`
+              ? `unknown key '${head.name}' ${where}; it belongs in ${home}`
               : `unknown key '${head.name}' ${where}${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
             {
               pos: head.pos,
