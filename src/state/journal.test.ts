@@ -107,3 +107,17 @@ test('a writer killed with SIGKILL mid-update loses nothing it recorded', async 
   assert.ok(after.deployment.resources.filter((r) => r.urn.includes(`::r${child.pid}-`)).length >= recorded);
   store.close();
 });
+
+test('record() refuses malformed resources and values before anything is written', async () => {
+  const store = await openStateStore({ env: { PULUMI_BACKEND_URL: `file://${home}/invalid` }, homedir: home, cwd: home });
+  await store.createStack('dev', { passphrase: 'pw' });
+  const u = await (await store.openStack('dev', { passphrase })).beginUpdate('update');
+  const writes = store.blob.stats.writes;
+  await assert.rejects(u.record([{ op: 'put', resource: { urn: 'x', custom: true, type: 't' } }]), /needs a urn/);
+  await assert.rejects(u.record([{ op: 'put', resource: { urn: resource(1).urn, custom: false, type: 't', id: 'i' } }]), /cannot have an id/);
+  await assert.rejects(u.record([{ op: 'put', resource: { ...resource(1), outputs: { when: new Date() as never } } }]), /is not a property value/);
+  assert.equal(store.blob.stats.writes, writes);
+  assert.equal(u.deployment.resources.length, 0);
+  await u.abandon();
+  store.close();
+});

@@ -80,6 +80,14 @@ export class Update implements StackUpdate {
   }
 
   private encodeRecord(rec: JournalRecord): JsonObject {
+    const check = (r: ResourceState, what: string) => {
+      if (typeof r?.urn !== 'string' || !r.urn.startsWith('urn:pulumi:') || typeof r.type !== 'string' || r.type === '') {
+        throw new StateError(`${what}: a resource needs a urn (urn:pulumi:…) and a type, got ${JSON.stringify({ urn: r?.urn, type: r?.type })}`);
+      }
+      if (!r.custom && r.id) throw new StateError(`${what}: component resource ${r.urn} cannot have an id`);
+    };
+    if (rec.op === 'put') check(rec.resource, 'put');
+    if (rec.op === 'pending') check(rec.operation?.resource, 'pending');
     switch (rec.op) {
       case 'put':
         return { op: 'put', resource: encodeResource(rec.resource, this.enc) };

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanEnv, runInProcess } from '../../../test/helpers/cli.ts';
+import { cleanEnv, runInProcess, runProcess } from '../../../test/helpers/cli.ts';
 import { freePort, MOTO_MISSING, startMoto } from '../../../test/helpers/moto.ts';
 import type { MotoServer } from '../../../test/helpers/moto.ts';
 import { createBucket, s3Url, startS3rver } from '../../../test/helpers/s3.ts';
@@ -221,6 +221,23 @@ describe('stacks create --kms-key (moto KMS)', () => {
     assert.match(info.stdout, /Encryption: AWS KMS/);
     const both = await runInProcess(['stacks', 'create', 'x', '--kms-key', 'alias/cli-secrets', '--password-stdin'], { env, stdin: 'pw' });
     assert.match(both.stderr, /choose one encryption/);
+  });
+});
+
+describe('AWS credentials from a profile', () => {
+  test('profile= in the backend URL takes the keys from ~/.aws/credentials; a missing profile is a clear error', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const profileHome = join(home, 'profile-home');
+    mkdirSync(join(profileHome, '.aws'), { recursive: true });
+    writeFileSync(join(profileHome, '.aws/credentials'), '[good]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n');
+    const bucket = await createBucket(s3rver.endpoint, s3rver.env);
+    const env = (profile: string) => cleanEnv({ HOME: profileHome, PULUMI_BACKEND_URL: `${s3Url(bucket, s3rver.endpoint)}&profile=${profile}` });
+    const good = await runProcess(['stacks', 'list'], { env: env('good') });
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout, /No stacks in s3:\/\//);
+    const absent = await runProcess(['stacks', 'list'], { env: env('absent') });
+    assert.equal(absent.code, 1);
+    assert.match(absent.stderr, /^error: no AWS credentials for s3:\/\/[\s\S]*AWS_PROFILE/);
   });
 });
 

@@ -90,8 +90,12 @@ export function encodeValue(v: PropertyValue, opts: EncodeOptions, top = true): 
     if (opts.reuseCiphertext) v.ciphertext = ciphertext;
     return { [SIG_KEY]: SECRET_SIG, ciphertext };
   }
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (typeof v !== 'object' || (proto !== Object.prototype && proto !== null)) {
+    throw new PropertyValueError(`${Object.prototype.toString.call(v)} is not a property value (use null, booleans, numbers, strings, arrays, plain objects or Secret)`);
+  }
   const out: Record<string, unknown> = {};
-  for (const [k, e] of Object.entries(v)) out[k] = encodeValue(e, opts, top);
+  for (const [k, e] of Object.entries(v)) if (e !== undefined) out[k] = encodeValue(e, opts, top);
   return out;
 }
 
