@@ -6,7 +6,7 @@
 //    `(cluster …)`, is data whose values are evaluated (the config decoder replaces this
 //    schema-less view with its schema).
 import { BUILTINS } from './builtins/index.ts';
-import type { Builtin, SpecialBuiltin } from './builtins/registry.ts';
+import type { Builtin } from './builtins/registry.ts';
 import { DEFAULT_LIMITS, RESTRICTED_LIMITS, systemHooks } from './options.ts';
 import type { EvalOptions, Limits, SystemHooks } from './options.ts';
 import { Restrictions } from './restrictions.ts';
@@ -385,4 +385,3 @@ export function valueNode(v: Value, pos: Pos): Node {
   return { kind: 'list', items: [{ kind: 'symbol', name: 'list', pos }, ...v.map((x) => valueNode(x, pos))], pos };
 }
 
-export type { SpecialBuiltin };
