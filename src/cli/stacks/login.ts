@@ -27,6 +27,8 @@ export async function login(io: CliIO, url: string | undefined, opts: { local?: 
   }
   const home = homeOf(io);
   const spec = parseBackendUrl(target, { homedir: home, cwd: io.cwd });
+  // A relative file:// path is saved absolute: the next command may run elsewhere.
+  if (spec.scheme === 'file' && !/^file:\/\/(~|\/)/.test(target)) target = `file://${spec.root}`;
   if (spec.scheme === 'file') await mkdir(spec.root, { recursive: true, mode: 0o700 });
   const blob = openBlobStore(spec, await effectiveEnv(io.env, home));
   try {

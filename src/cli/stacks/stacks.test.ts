@@ -253,6 +253,8 @@ describe('login', () => {
     assert.equal(statSync(join(home, '.sloth-kubernetes')).mode & 0o777, 0o700);
     const list = await run(['stacks', 'list']);
     assert.match(list.stdout, new RegExp(`No stacks in file://${home}/login-state`));
+    assert.equal((await run(['login', 'file://rel/state'])).code, 0);
+    assert.equal(readFileSync(cfg(), 'utf8'), `PULUMI_BACKEND_URL=file://${join(home, 'rel/state')}\n`);
     assert.equal((await run(['login', '--local'])).code, 0);
     assert.equal(readFileSync(cfg(), 'utf8'), 'PULUMI_BACKEND_URL=file://~\n');
   });
