@@ -19,3 +19,4 @@ export { collectEvents } from './events.ts';
 export type { EngineEvent, EventSink, OperationKind, PropertyChange, StepOp, StepRef } from './events.ts';
 export { EngineError } from './errors.ts';
 export { makeUrn, parseUrn, rootStackUrn, defaultProviderUrn, formatProviderRef, parseProviderRef, urnTag, PROJECT } from './urn.ts';
+export { packageNames } from './plan.ts';

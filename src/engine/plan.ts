@@ -284,3 +284,12 @@ export function hasChanges(plan: Plan): boolean {
 }
 
 export type { ResourceSpec };
+
+/** The provider packages a desired graph and a deployment need (to load only those). */
+export function packageNames(desired: DesiredState | undefined, deployment: Deployment | undefined): string[] {
+  const out = new Set<string>();
+  for (const r of desired?.resources ?? []) if (r.custom) out.add(packageOf(r.type));
+  for (const r of deployment?.resources ?? []) if (r.custom) out.add(packageOf(r.type));
+  for (const op of deployment?.pendingOperations ?? []) if (op.resource.custom) out.add(packageOf(op.resource.type));
+  return [...out].sort();
+}

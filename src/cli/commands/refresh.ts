@@ -1,0 +1,27 @@
+// `refresh <stack>`: read every resource from its cloud and bring the stack in line.
+import { InvalidArgumentError, type Command } from 'commander';
+import type { CliIO } from '../io.ts';
+
+const collectTargets = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+function parseParallel(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+}
+
+export function register(program: Command, io: CliIO): void {
+  program
+    .command('refresh <stack>')
+    .description('read every resource from its cloud and update the stack: drift is shown as a diff, vanished resources are dropped')
+    .option('--expect-no-changes', 'fail (exit 1) if anything drifted, and store nothing that was read')
+    .option('--target <urn>', 'refresh only this resource (repeatable)', collectTargets)
+    .option('--parallel <n>', 'provider calls in flight at once (default 16)', parseParallel)
+    .option('--password-stdin', 'read the passphrase from standard input')
+    .option('--json', 'print the engine events as JSON lines')
+    .addHelpText('after', '\nCtrl-C once stops starting reads; twice aborts the running ones. Nothing in the cloud is changed.')
+    .action(async (stack: string, opts: { expectNoChanges?: boolean; target?: string[]; parallel?: number; passwordStdin?: boolean; json?: boolean }) => {
+      const { runRefresh } = await import('../engine-run.ts');
+      await runRefresh(io, stack, opts);
+    });
+}

@@ -1,0 +1,180 @@
+// The whole flow of the engine commands (preview, deploy, refresh, destroy): open the stack,
+// preview, confirm, run the engine with Ctrl-C wired to cancellation, render the events, and
+// turn the outcome into an exit code. preview/deploy take the desired graph as an argument
+// (the config loader and cluster planner build it); refresh/destroy need none.
+import type { ProviderPackage } from '../engine/index.ts';
+import { Cancellation, deploy, destroy, hasChanges, packageNames, preview, previewDestroy, ProviderRegistry, refresh } from '../engine/index.ts';
+import type { DesiredState, EngineEvent, Plan } from '../engine/index.ts';
+import type { OpenedStack } from '../state/index.ts';
+import { CliError } from './errors.ts';
+import { interactive } from './io.ts';
+import type { CliIO } from './io.ts';
+import { confirm } from './prompt.ts';
+import { openStackForCommand } from './stack-context.ts';
+import { createRenderer, planJson, planText, renderMode } from './render/index.ts';
+
+/**
+ * Provider packages the CLI knows, loaded only when a stack or a graph uses them (start-up
+ * stays fast). Provider folders add themselves here, e.g.
+ *   aws: () => import('../providers/aws/index.ts').then((m) => m.provider),
+ */
+const BUILTIN_PROVIDERS: Record<string, () => Promise<ProviderPackage>> = {};
+const extraProviders = new Map<string, () => Promise<ProviderPackage> | ProviderPackage>();
+
+/** Adds a provider package (tests register the test provider this way). */
+export function registerProviderPackage(name: string, load: () => Promise<ProviderPackage> | ProviderPackage): () => void {
+  extraProviders.set(name, load);
+  return () => extraProviders.delete(name);
+}
+
+/** A registry holding the known packages among `names` (unknown ones are reported by the engine). */
+export async function providerRegistry(names: Iterable<string>): Promise<ProviderRegistry> {
+  const registry = new ProviderRegistry();
+  for (const name of new Set(names)) {
+    const load = extraProviders.get(name) ?? BUILTIN_PROVIDERS[name];
+    if (load) registry.register(await load());
+  }
+  return registry;
+}
+
+/** Where Ctrl-C comes from: the process, or a stand-in in tests. */
+export interface InterruptSource {
+  on(event: 'SIGINT', listener: () => void): unknown;
+  off(event: 'SIGINT', listener: () => void): unknown;
+}
+
+export interface CommonFlags {
+  json?: boolean;
+  passwordStdin?: boolean;
+  target?: string[];
+  targetDependents?: boolean;
+  parallel?: number;
+}
+
+export interface DeployFlags extends CommonFlags {
+  yes?: boolean;
+  diff?: boolean;
+  dryRun?: boolean;
+  message?: string;
+}
+
+export interface RefreshFlags extends CommonFlags {
+  expectNoChanges?: boolean;
+}
+
+export interface RunDeps {
+  interrupts?: InterruptSource;
+  /** Overrides the registry built from the known packages. */
+  registry?: ProviderRegistry;
+}
+
+/** Builds the desired graph once the stack (and so its name) is known. */
+export type DesiredBuilder = (stack: OpenedStack) => DesiredState | Promise<DesiredState>;
+
+export async function runPreview(io: CliIO, stackName: string | undefined, flags: DeployFlags, build: DesiredBuilder, deps: RunDeps = {}): Promise<void> {
+  const { store, stack } = await openStackForCommand(io, stackName, { passwordStdin: flags.passwordStdin });
+  try {
+    const desired = await build(stack);
+    const registry = deps.registry ?? (await providerRegistry(packageNames(desired, stack.deployment)));
+    const plan = preview(stack, desired, { registry, targets: flags.target, targetDependents: flags.targetDependents });
+    writePlan(io, plan, flags, false);
+  } finally {
+    store.close();
+  }
+}
+
+export async function runDeploy(io: CliIO, stackName: string | undefined, flags: DeployFlags, build: DesiredBuilder, deps: RunDeps = {}): Promise<void> {
+  const { store, stack } = await openStackForCommand(io, stackName, { passwordStdin: flags.passwordStdin });
+  try {
+    const desired = await build(stack);
+    const registry = deps.registry ?? (await providerRegistry(packageNames(desired, stack.deployment)));
+    const options = { registry, targets: flags.target, targetDependents: flags.targetDependents };
+    const plan = preview(stack, desired, options);
+    writePlan(io, plan, flags, true);
+    if (flags.dryRun) return;
+    if (!hasChanges(plan) && plan.warnings.length === 0) return;
+    await confirmOrRefuse(io, flags, `Do you want to deploy these changes to stack '${stack.name}'?`, 'deploy');
+    const result = await withInterrupts(io, flags, deps, (cancellation, onEvent) =>
+      deploy(stack, desired, { ...options, env: store.env, parallel: flags.parallel, cancellation, onEvent, message: flags.message }),
+    );
+    exitFor(result.result);
+  } finally {
+    store.close();
+  }
+}
+
+export async function runDestroy(io: CliIO, stackName: string | undefined, flags: DeployFlags, deps: RunDeps = {}): Promise<void> {
+  const { store, stack } = await openStackForCommand(io, stackName, { passwordStdin: flags.passwordStdin });
+  try {
+    const plan = previewDestroy(stack, { targets: flags.target, targetDependents: flags.targetDependents });
+    writePlan(io, plan, flags, true);
+    if (!hasChanges(plan) && plan.warnings.length === 0 && stack.deployment.resources.length === 0) return;
+    await confirmOrRefuse(io, flags, `Do you want to destroy ${plan.counts.delete} resource${plan.counts.delete === 1 ? '' : 's'} of stack '${stack.name}'? This cannot be undone.`, 'destroy');
+    const registry = deps.registry ?? (await providerRegistry(packageNames(undefined, stack.deployment)));
+    const result = await withInterrupts(io, flags, deps, (cancellation, onEvent) =>
+      destroy(stack, { registry, env: store.env, parallel: flags.parallel, targets: flags.target, targetDependents: flags.targetDependents, cancellation, onEvent }),
+    );
+    exitFor(result.result);
+  } finally {
+    store.close();
+  }
+}
+
+export async function runRefresh(io: CliIO, stackName: string | undefined, flags: RefreshFlags, deps: RunDeps = {}): Promise<void> {
+  const { store, stack } = await openStackForCommand(io, stackName, { passwordStdin: flags.passwordStdin });
+  try {
+    const registry = deps.registry ?? (await providerRegistry(packageNames(undefined, stack.deployment)));
+    const result = await withInterrupts(io, flags, deps, (cancellation, onEvent) =>
+      refresh(stack, { registry, env: store.env, parallel: flags.parallel, targets: flags.target, expectNoChanges: flags.expectNoChanges, cancellation, onEvent }),
+    );
+    if (flags.expectNoChanges && result.drifted + result.gone > 0) {
+      throw new CliError(`${result.drifted + result.gone} resource(s) drifted from the stack`, { display: '', exitCode: 1 });
+    }
+    exitFor(result.result);
+  } finally {
+    store.close();
+  }
+}
+
+function writePlan(io: CliIO, plan: Plan, flags: DeployFlags, willApply: boolean): void {
+  if (flags.json) {
+    // A preview prints one JSON document; a deploy streams JSON lines, the plan first.
+    io.stdout.write(willApply && !flags.dryRun ? `${JSON.stringify({ type: 'plan', ...planJson(plan) })}\n` : `${JSON.stringify(planJson(plan), null, 2)}\n`);
+  } else {
+    io.stdout.write(planText(plan, { diff: flags.diff }));
+  }
+}
+
+async function confirmOrRefuse(io: CliIO, flags: DeployFlags, question: string, what: string): Promise<void> {
+  if (flags.yes) return;
+  if (!interactive(io) || flags.passwordStdin) {
+    throw new CliError(`refusing to ${what} without confirmation: there is no terminal to ask on`, {
+      hint: `Review the plan above, then run again with --yes${what === 'deploy' ? ' (or --auto-approve)' : ''}.`,
+      exitCode: 1,
+    });
+  }
+  io.stderr.write('\n');
+  if (!(await confirm(io, question))) throw new CliError(`${what} cancelled; nothing was changed`, { exitCode: 1 });
+}
+
+async function withInterrupts<T>(io: CliIO, flags: CommonFlags, deps: RunDeps, body: (cancellation: Cancellation, onEvent: (e: EngineEvent) => void) => Promise<T>): Promise<T> {
+  const interrupts = deps.interrupts ?? process;
+  const cancellation = new Cancellation();
+  const onSigint = (): void => {
+    cancellation.request();
+  };
+  interrupts.on('SIGINT', onSigint);
+  const renderer = createRenderer(io, renderMode(io, flags.json));
+  try {
+    return await body(cancellation, (e) => renderer.onEvent(e));
+  } finally {
+    renderer.close();
+    interrupts.off('SIGINT', onSigint);
+  }
+}
+
+function exitFor(result: 'succeeded' | 'failed' | 'cancelled'): void {
+  // The summary has already said what happened; only the exit code is left to set.
+  if (result === 'failed') throw new CliError('the operation failed', { display: '', exitCode: 1 });
+  if (result === 'cancelled') throw new CliError('the operation was cancelled', { display: '', exitCode: 130 });
+}

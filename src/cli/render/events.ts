@@ -1,0 +1,164 @@
+// Turns the engine's event stream into output: plain lines (CI, pipes), a live terminal view
+// (running steps with elapsed time and a progress bar), or JSON lines (--json). All three
+// read the same typed events; none of them ever sees a secret (events are redacted).
+import type { EngineEvent, OperationKind, StepRef } from '../../engine/index.ts';
+import type { OutStream } from '../io.ts';
+import { changeLines, diffTag, duration, marker, resultSummary, verb } from './format.ts';
+
+export interface Renderer {
+  onEvent(event: EngineEvent): void;
+  /** Stops timers and leaves the cursor on a fresh line. */
+  close(): void;
+}
+
+const TITLES: Record<OperationKind, string> = { preview: 'Previewing', update: 'Updating', refresh: 'Refreshing', destroy: 'Destroying' };
+
+function label(step: StepRef): string {
+  return `${marker(step.op, step).padEnd(2)} ${step.type} ${step.name}`;
+}
+
+/** Lines that stay on screen, shared by the plain and live renderers. */
+function permanentLines(e: EngineEvent, live: boolean): string[] {
+  switch (e.type) {
+    case 'start':
+      return [`${TITLES[e.kind]} stack ${e.stack}: ${e.total} step${e.total === 1 ? '' : 's'}, up to ${e.parallel} at a time`, ''];
+    case 'step-start':
+      return live ? [] : [`${label(e.step)}: ${verb(e.step, false)}`];
+    case 'step-done':
+      return [`${label(e.step)}: ${verb(e.step, true)} (${duration(e.elapsedMs)})${diffTag(e.changes)}`];
+    case 'step-failed':
+      return [`${label(e.step)}: ${e.step.op} failed (${duration(e.elapsedMs)}): ${e.error}`];
+    case 'step-skipped':
+      return [`${label(e.step)}: skipped, ${e.reason}`];
+    case 'retry':
+      return [`${label(e.step)}: retrying in ${duration(e.delayMs)} (attempt ${e.attempt}: ${e.error})`];
+    case 'diagnostic':
+      return [`${e.severity}: ${e.message}${e.urn ? ` (${e.urn})` : ''}`];
+    case 'drift':
+      if (e.kind === 'gone') return [`-  ${e.resourceType} ${e.name}: gone from the cloud; dropped from the stack`];
+      return [`~  ${e.resourceType} ${e.name}: changed outside sloth-kubernetes`, ...changeLines(e.changes, '       ')];
+    case 'outputs':
+      return ['', 'Outputs:', ...Object.entries(e.outputs).map(([k, v]) => `  ${k}: ${typeof v === 'string' && v === '[secret]' ? v : JSON.stringify(v)}`)];
+    case 'cancel':
+      return [e.mode === 'graceful' ? 'Stopping: no new steps start; running ones finish and are saved (Ctrl-C again to abort them).' : 'Aborting running steps; what is known is saved and the next run resolves the rest.'];
+    case 'summary': {
+      const out = ['', resultSummary(e.changes, e.failures.length)];
+      if (e.failures.length > 0) {
+        out.push('', 'Failed:');
+        for (const f of e.failures) out.push(`  ${f.urn} (${f.op}): ${f.error}`);
+      }
+      for (const err of e.errors) out.push(`error: ${err}`);
+      if (e.result === 'cancelled') out.push('Stopped before the end; run the command again to continue.');
+      out.push(`Duration: ${duration(e.elapsedMs)}`);
+      return out;
+    }
+    case 'progress':
+      return [];
+  }
+}
+
+export class PlainRenderer implements Renderer {
+  readonly #out: OutStream;
+  constructor(out: OutStream) {
+    this.#out = out;
+  }
+  onEvent(e: EngineEvent): void {
+    const lines = permanentLines(e, false);
+    if (lines.length) this.#out.write(`${lines.join('\n')}\n`);
+  }
+  close(): void {}
+}
+
+export class JsonRenderer implements Renderer {
+  readonly #out: OutStream;
+  constructor(out: OutStream) {
+    this.#out = out;
+  }
+  onEvent(e: EngineEvent): void {
+    this.#out.write(`${JSON.stringify(e)}\n`);
+  }
+  close(): void {}
+}
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/** The live view: finished steps scroll by above; running steps and a progress bar stay at the bottom. */
+export class LiveRenderer implements Renderer {
+  readonly #out: OutStream;
+  readonly #running = new Map<string, { step: StepRef; since: number }>();
+  readonly #started = Date.now();
+  #drawn = 0;
+  #done = 0;
+  #total = 0;
+  #failed = 0;
+  #frame = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #active = false;
+  readonly #maxRows: number;
+
+  constructor(out: OutStream, options: { maxRows?: number } = {}) {
+    this.#out = out;
+    this.#maxRows = options.maxRows ?? 10;
+  }
+
+  onEvent(e: EngineEvent): void {
+    if (e.type === 'start') {
+      this.#total = e.total;
+      this.#active = true;
+      this.#timer = setInterval(() => this.#redraw([]), 100);
+      this.#timer.unref();
+    }
+    if (e.type === 'step-start') this.#running.set(`${e.step.urn} ${e.step.op}`, { step: e.step, since: Date.now() });
+    if (e.type === 'step-done' || e.type === 'step-failed') this.#running.delete(`${e.step.urn} ${e.step.op}`);
+    if (e.type === 'progress') {
+      this.#done = e.done;
+      this.#total = Math.max(this.#total, e.total);
+      this.#failed = e.failed;
+    }
+    if (e.type === 'summary') this.#stop();
+    this.#redraw(permanentLines(e, true));
+  }
+
+  #stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#active = false;
+  }
+
+  #redraw(lines: string[]): void {
+    let text = this.#drawn > 0 ? `\x1b[${this.#drawn}A\x1b[0J` : '';
+    if (lines.length) text += `${lines.join('\n')}\n`;
+    const region = this.#active ? this.#region() : [];
+    if (region.length) text += `${region.join('\n')}\n`;
+    this.#drawn = region.length;
+    if (text) this.#out.write(text);
+  }
+
+  #region(): string[] {
+    const now = Date.now();
+    const width = Math.max(40, (this.#out.columns ?? 80) - 1);
+    const spin = SPINNER[this.#frame++ % SPINNER.length]!;
+    const rows = [...this.#running.values()]
+      .sort((a, b) => a.since - b.since)
+      .slice(0, this.#maxRows)
+      .map(({ step, since }) => clip(`${spin} ${label(step)}: ${verb(step, false)} ${duration(now - since)}`, width));
+    const hidden = this.#running.size - rows.length;
+    if (hidden > 0) rows.push(`  … and ${hidden} more running`);
+    const total = Math.max(this.#total, 1);
+    const barWidth = 24;
+    const filled = Math.min(barWidth, Math.round((this.#done / total) * barWidth));
+    const bar = `[${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}]`;
+    const failed = this.#failed ? `, ${this.#failed} failed` : '';
+    rows.push(clip(`${bar} ${this.#done}/${this.#total} done, ${this.#running.size} running${failed}  ${duration(now - this.#started)}`, width));
+    return rows;
+  }
+
+  close(): void {
+    this.#stop();
+    this.#redraw([]);
+  }
+}
+
+function clip(line: string, width: number): string {
+  return line.length > width ? `${line.slice(0, width - 1)}…` : line;
+}

@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EngineEvent, StepRef } from '../../engine/index.ts';
+import { LiveRenderer, PlainRenderer, JsonRenderer } from './events.ts';
+import { renderMode } from './index.ts';
+import { duration } from './format.ts';
+import { captureIO } from '../../../test/provider/cli-env.ts';
+
+const step = (name: string, op: StepRef['op'] = 'create'): StepRef => ({ urn: `urn:pulumi:dev::sloth-kubernetes::test:index:Thing::${name}`, type: 'test:index:Thing', name, op });
+
+const events: EngineEvent[] = [
+  { type: 'start', kind: 'update', stack: 'dev', total: 2, parallel: 16 },
+  { type: 'step-start', step: step('a'), at: 0 },
+  { type: 'step-start', step: step('b', 'update'), at: 0 },
+  { type: 'retry', step: step('b', 'update'), attempt: 1, delayMs: 500, error: 'Rate exceeded' },
+  { type: 'step-done', step: step('a'), elapsedMs: 1234 },
+  { type: 'progress', done: 1, total: 2, running: 1, failed: 0 },
+  { type: 'step-failed', step: step('b', 'update'), elapsedMs: 40, error: 'AccessDenied' },
+  { type: 'progress', done: 2, total: 2, running: 0, failed: 1 },
+  { type: 'outputs', outputs: { name: 'prod', kubeConfig: '[secret]' } },
+  { type: 'summary', kind: 'update', result: 'failed', changes: { create: 1, same: 3 }, failures: [{ urn: step('b').urn, op: 'update', error: 'AccessDenied' }], errors: [], elapsedMs: 65_000 },
+];
+
+test('plain lines: one per step start and end, retries, outputs, failures and the summary', () => {
+  let out = '';
+  const r = new PlainRenderer({ write: (s: string) => (out += s) });
+  for (const e of events) r.onEvent(e);
+  r.close();
+  assert.equal(
+    out,
+    [
+      'Updating stack dev: 2 steps, up to 16 at a time',
+      '',
+      '+  test:index:Thing a: creating',
+      '~  test:index:Thing b: updating',
+      '~  test:index:Thing b: retrying in 0.5s (attempt 1: Rate exceeded)',
+      '+  test:index:Thing a: created (1.2s)',
+      '~  test:index:Thing b: update failed (0.0s): AccessDenied',
+      '',
+      'Outputs:',
+      '  name: "prod"',
+      '  kubeConfig: [secret]',
+      '',
+      'Resources: 1 created, 0 updated, 0 replaced, 0 deleted, 3 unchanged, 1 failed',
+      '',
+      'Failed:',
+      '  urn:pulumi:dev::sloth-kubernetes::test:index:Thing::b (update): AccessDenied',
+      'Duration: 1m05s',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('the live view redraws running steps and a progress bar in place, and ends on a clean line', () => {
+  let out = '';
+  const r = new LiveRenderer({ write: (s: string) => (out += s), isTTY: true, columns: 80 });
+  for (const e of events.slice(0, 6)) r.onEvent(e);
+  assert.match(out, /⠋|⠙|⠹/);
+  assert.match(out, /~ {2}test:index:Thing b: updating \d+\.\ds/);
+  assert.match(out, /\[█{12}░{12}\] 1\/2 done, 1 running/);
+  const ESC = String.fromCharCode(27);
+  assert.ok(new RegExp(`${ESC}\\[\\d+A${ESC}\\[0J`).test(out), 'moves up and clears the live region');
+  for (const e of events.slice(6)) r.onEvent(e);
+  r.close();
+  const tail = out.slice(out.lastIndexOf('\x1b[0J') + 4);
+  assert.doesNotMatch(tail, /running/);
+  assert.match(tail, /Duration: 1m05s\n$/);
+});
+
+test('JSON lines: every event as one JSON object per line', () => {
+  let out = '';
+  const r = new JsonRenderer({ write: (s: string) => (out += s) });
+  for (const e of events) r.onEvent(e);
+  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as EngineEvent);
+  assert.deepEqual(lines, events);
+});
+
+test('the mode follows the terminal, CI and --json', () => {
+  assert.equal(renderMode(captureIO({}, { tty: true }).io, false), 'live');
+  assert.equal(renderMode(captureIO({ CI: 'true' }, { tty: true }).io, false), 'plain');
+  assert.equal(renderMode(captureIO({}, { tty: false }).io, false), 'plain');
+  assert.equal(renderMode(captureIO({}, { tty: true }).io, true), 'json');
+  assert.equal(duration(400), '0.4s');
+  assert.equal(duration(3_723_000), '1h02m');
+});
