@@ -320,7 +320,8 @@ export class Interpreter {
     const isVar = scope.lookup(head.name) !== undefined;
     const hint = isVar
       ? `'${head.name}' is a variable, not a function; write it without parentheses`
-      : (suggestion ?? `see the list of built-ins in docs/lisp.md`);
+      : (suggestion ??
+        `where a value is expected, a list is a call of a built-in (see docs/lisp.md); for data write (list …) or (quote (${head.name} …)); a form like (${head.name} …) is data only at the top level or as a key of a section`);
     return new LispError(`unknown function '${head.name}'`, head.pos, { hint });
   }
 
