@@ -74,8 +74,10 @@ describe('file backend stack store', () => {
 
   test('a second writer gets the lock error naming the holder; cancel releases it', async () => {
     const s = await store.openStack('dev', { passphrase });
+    const other = await store.openStack('dev', { passphrase });
     const u = await s.beginUpdate('update');
-    await assert.rejects(s.beginUpdate('update'), (err: unknown) => {
+    await assert.rejects(s.beginUpdate('update'), /already in progress on this handle/);
+    await assert.rejects(other.beginUpdate('update'), (err: unknown) => {
       assert.ok(err instanceof StackLockedError);
       assert.equal(err.message, 'the stack is currently locked by another process');
       assert.match(err.hint!, new RegExp(`pid ${process.pid}`));
@@ -87,6 +89,7 @@ describe('file backend stack store', () => {
     // The cancelled holder can no longer write its final checkpoint; what it recorded stays in the journal.
     await u.record([{ op: 'put', resource: thing('late') }]);
     await assert.rejects(u.finish({ result: 'succeeded', resourceChanges: {} }), /lock of stack 'dev' was removed/);
+    await assert.rejects(s.beginUpdate('update'), /was abandoned/);
     const again = await store.openStack('dev', { passphrase });
     assert.ok(again.deployment.resources.some((r) => r.urn === urn('late')));
     assert.equal(again.journalRecords, 1);
@@ -96,6 +99,20 @@ describe('file backend stack store', () => {
     const after = await store.openStack('dev', { passphrase });
     assert.equal(after.journalRecords, 0);
     assert.ok(after.deployment.resources.some((r) => r.urn === urn('late')));
+  });
+
+  test('one handle runs several updates in a row and follows its own changes', async () => {
+    const s = await store.openStack('dev', { passphrase });
+    const n = s.deployment.resources.length;
+    for (const name of ['seq-1', 'seq-2']) {
+      const u = await s.beginUpdate('refresh');
+      await u.record([{ op: 'put', resource: thing(name) }]);
+      await u.finish({ result: 'succeeded', resourceChanges: { create: 1 } });
+    }
+    assert.equal(s.deployment.resources.length, n + 2);
+    assert.deepEqual((await s.history(2)).map((h) => h.kind), ['refresh', 'refresh']);
+    const fresh = await store.openStack('dev', { passphrase });
+    assert.deepEqual(fresh.deployment.resources.map((r) => r.urn), s.deployment.resources.map((r) => r.urn));
   });
 
   test('a lock held by a dead process on this host is reported as stale', async () => {

@@ -86,6 +86,17 @@ export interface StackInspection {
   checkpointVersion: number;
 }
 
+interface HandleView {
+  hash: string;
+  journalKeys: string[];
+  deployment: Deployment;
+  lastUpdate: Date | undefined;
+  problems: IntegrityProblem[];
+  provider: RawDeployment['secrets_providers'];
+  /** Why this handle cannot start an update (one is running, or was abandoned). */
+  stale?: string;
+}
+
 export interface ImportResult {
   warnings: string[];
   resources: number;
@@ -250,32 +261,42 @@ export class StateStore {
   }
 
   private handle(raw: RawStack, deployment: Deployment, crypter: Crypter | undefined, problems: IntegrityProblem[]): OpenedStack {
-    return {
-      name: raw.name,
+    // What the handle knows of the stack; its own updates move it forward, so one handle can
+    // run several updates in a row (refresh, then update).
+    const view: HandleView = {
+      hash: raw.hash,
+      journalKeys: raw.journalKeys,
       deployment,
       lastUpdate: raw.latest ? new Date(raw.latest.manifest.time) : undefined,
       problems,
+      provider: raw.latest?.secrets_providers,
+    };
+    const blob = this.blob;
+    return {
+      name: raw.name,
+      get deployment() {
+        return view.deployment;
+      },
+      get lastUpdate() {
+        return view.lastUpdate;
+      },
+      get problems() {
+        return view.problems;
+      },
       secretsDescription: crypter?.description ?? 'none',
       journalRecords: raw.journalRecords,
-      history: (limit?: number) => readHistory(this.blob, raw.name, limit),
-      beginUpdate: (kind: UpdateKind, message = '') => this.beginUpdate(raw, deployment, crypter, problems, kind, message),
+      history: (limit?: number) => readHistory(blob, raw.name, limit),
+      beginUpdate: (kind: UpdateKind, message = '') => this.beginUpdate(raw.name, view, crypter, kind, message),
     };
   }
 
-  private async beginUpdate(
-    opened: RawStack,
-    deployment: Deployment,
-    crypter: Crypter | undefined,
-    problems: IntegrityProblem[],
-    kind: UpdateKind,
-    message: string,
-  ): Promise<StackUpdate> {
-    const name = opened.name;
+  private async beginUpdate(name: string, view: HandleView, crypter: Crypter | undefined, kind: UpdateKind, message: string): Promise<StackUpdate> {
+    if (view.stale) throw new StateError(view.stale, { hint: 'Open the stack again.' });
     if (!crypter) {
-      await unlockCrypter(opened.latest?.secrets_providers, name, this.env, undefined); // throws the reason
+      await unlockCrypter(view.provider, name, this.env, undefined); // throws the reason
       throw new StateError(`stack '${name}' has no usable secrets provider`);
     }
-    if (kind !== 'state-edit' && problems.some((p) => p.kind !== 'order')) {
+    if (kind !== 'state-edit' && view.problems.some((p) => p.kind !== 'order')) {
       throw new StateError(`stack '${name}' breaks the integrity rules; repair it before updating`, {
         hint: `sloth-kubernetes stacks state repair ${name} --dry-run`,
       });
@@ -284,9 +305,10 @@ export class StateStore {
     try {
       const now = await readRawStack(this.blob, name);
       if (!now) throw new StackNotFoundError(name, this.url);
-      if (now.hash !== opened.hash || now.journalKeys.join() !== opened.journalKeys.join()) {
+      if (now.hash !== view.hash || now.journalKeys.join() !== view.journalKeys.join()) {
         throw new StateError(`stack '${name}' was changed by another update since it was opened`, { hint: 'Run the command again.' });
       }
+      const deployment = view.deployment;
       let base = now.hash;
       let checkpointKey = now.key;
       if (now.journalKeys.length > 0 || now.staleJournalKeys.length > 0 || now.key !== keys.checkpoint(name)) {
@@ -296,11 +318,30 @@ export class StateStore {
         for (const k of [...now.journalKeys, ...now.staleJournalKeys]) await this.blob.delete(k);
         base = checkpointHash(bytes);
         checkpointKey = keys.checkpoint(name);
+        Object.assign(view, { hash: base, journalKeys: [] });
       }
-      return new Update(
-        { blob: this.blob, stack: name, lock, crypter, kind, message, base, checkpointKey, tolerateIntegrityProblems: kind === 'state-edit' },
+      const update = new Update(
+        {
+          blob: this.blob,
+          stack: name,
+          lock,
+          crypter,
+          kind,
+          message,
+          base,
+          checkpointKey,
+          tolerateIntegrityProblems: kind === 'state-edit',
+          onFinished: (hash, d) => {
+            Object.assign(view, { hash, journalKeys: [], deployment: d, lastUpdate: new Date(d.manifest.time), problems: checkIntegrity(d.resources, d.manifest), stale: undefined });
+          },
+          onAbandoned: () => {
+            view.stale = `the update of stack '${name}' was abandoned; its records are in the journal`;
+          },
+        },
         { manifest: deployment.manifest, resources: [...deployment.resources], pendingOperations: [...deployment.pendingOperations] },
       );
+      view.stale = `an update of stack '${name}' is already in progress on this handle`;
+      return update;
     } catch (err) {
       await lock.release();
       throw err;

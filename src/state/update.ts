@@ -3,13 +3,13 @@
 // checkpoint, history entry and backup are written by finish().
 import type { BlobStore } from './blob/blob-store.ts';
 import { encodeDeployment, newManifest, serializeCheckpoint } from './checkpoint/checkpoint.ts';
-import { checkIntegrity } from './checkpoint/integrity.ts';
+import { checkIntegrity, sortForIntegrity } from './checkpoint/integrity.ts';
 import { encodePendingOperation, encodeResource } from './checkpoint/resources.ts';
 import type { JsonObject } from './checkpoint/resources.ts';
 import type { EncodeOptions } from './checkpoint/property-values.ts';
 import { LockLostError, StateError } from './errors.ts';
 import { historyJson } from './history.ts';
-import { JOURNAL_VERSION, ResourceIndex } from './journal.ts';
+import { checkpointHash, JOURNAL_VERSION, ResourceIndex } from './journal.ts';
 import { keys, qualifiedName, unixNanos } from './layout.ts';
 import type { HeldLock } from './lock.ts';
 import type { Crypter } from './secrets/crypter.ts';
@@ -33,6 +33,9 @@ export interface UpdateContext {
   checkpointKey: string;
   /** Problems the stack already had when a state edit began (kept, not blamed on the edit). */
   tolerateIntegrityProblems: boolean;
+  /** Tells the handle what the stack looks like after this update. */
+  onFinished?(checkpointHash: string, deployment: Deployment): void;
+  onAbandoned?(): void;
 }
 
 /** Writes a checkpoint the crash-safe way: previous copy to `.bak`, then one atomic put. */
@@ -162,6 +165,7 @@ export class Update implements StackUpdate {
         }
       }
       const bytes = serializeCheckpoint(qualifiedName(stack), raw);
+      const written: Deployment = { manifest: { ...raw.manifest }, resources: sortForIntegrity(d.resources).resources, pendingOperations: d.pendingOperations };
       await writeCheckpoint(blob, stack, bytes, this.ctx.checkpointKey);
       await writeHistory(
         blob,
@@ -176,6 +180,10 @@ export class Update implements StackUpdate {
         }),
       );
       for (const o of await blob.list(keys.journalDir(stack))) await blob.delete(o.key);
+      this.ctx.onFinished?.(checkpointHash(bytes), written);
+    } catch (err) {
+      this.ctx.onAbandoned?.();
+      throw err;
     } finally {
       await lock.release();
     }
@@ -184,6 +192,7 @@ export class Update implements StackUpdate {
   async abandon(): Promise<void> {
     if (this.done) return;
     this.done = true;
+    this.ctx.onAbandoned?.();
     try {
       await this.flush();
     } finally {
