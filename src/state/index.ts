@@ -30,7 +30,7 @@ export type { BackendSpec, BackendSource } from './backend-url.ts';
 export { readSettings, writeSetting, settingsPath, effectiveEnv, SETTINGS_KEYS } from './settings.ts';
 export { openBlobStore } from './store.ts';
 export type { BlobStore } from './blob/blob-store.ts';
-export { setStackOutputs, stackOutputs, rootStackResource, isCredentialOutput, CREDENTIAL_OUTPUTS } from './outputs.ts';
+export { setStackOutputs, stackOutputs, rootStackResource, isCredentialOutput, protectStackOutputs, CREDENTIAL_OUTPUTS } from './outputs.ts';
 export { checkIntegrity, sortForIntegrity, referencesOf, providerUrn } from './checkpoint/integrity.ts';
 export type { IntegrityProblem } from './checkpoint/integrity.ts';
 export { PROJECT, rootStackUrn, isValidStackName, qualifiedName } from './layout.ts';

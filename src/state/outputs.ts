@@ -47,6 +47,23 @@ function wrap(key: string, value: PropertyValue): PropertyValue {
   return new Secret(value);
 }
 
+/** Outputs with every credential-bearing key wrapped as a Secret (a new map; unchanged if none). */
+export function protectStackOutputs(outputs: PropertyMap): PropertyMap {
+  let out: PropertyMap | undefined;
+  for (const [k, v] of Object.entries(outputs)) {
+    const w = wrap(k, v);
+    if (w !== v) (out ??= { ...outputs })[k] = w;
+  }
+  return out ?? outputs;
+}
+
+/** The root stack resource with protected outputs; every write of the state layer goes through it. */
+export function protectRootResource(r: ResourceState): ResourceState {
+  if (r.type !== 'pulumi:pulumi:Stack' || !r.outputs) return r;
+  const outputs = protectStackOutputs(r.outputs);
+  return outputs === r.outputs ? r : { ...r, outputs };
+}
+
 /**
  * The record that sets root stack outputs: merges `outputs` into the existing ones (a
  * `null`-free `undefined` removes a key), wrapping credential-bearing keys as secrets, and

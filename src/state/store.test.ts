@@ -209,6 +209,16 @@ describe('file backend stack store', () => {
     for (const k of ['kubeConfig', 'lispManifest', 'configJson', 'nodes', 'salt_master', 'apiToken']) assert.ok(outputs[k] instanceof Secret, k);
     assert.equal(outputs.clusterName, 'c');
     assert.ok(!readFileSync(ckpt(), 'utf8').includes('apiVersion'));
+    // Even a caller that writes the root resource itself, in plaintext, gets secrets on disk.
+    const root = (await store.openStack('dev', { passphrase })).deployment.resources.find((r) => r.type === 'pulumi:pulumi:Stack')!;
+    const u2 = await (await store.openStack('dev', { passphrase })).beginUpdate('update');
+    await u2.record([{ op: 'put', resource: { ...root, outputs: { kubeConfig: 'plain-kubeconfig', clusterToken: 'plain-token', region: 'nyc3' } } }]);
+    assert.ok(u2.deployment.resources.find((r) => r.type === 'pulumi:pulumi:Stack')!.outputs!.kubeConfig instanceof Secret);
+    await u2.finish({ result: 'succeeded', resourceChanges: {} });
+    const disk = readFileSync(ckpt(), 'utf8');
+    assert.ok(!disk.includes('plain-kubeconfig') && !disk.includes('plain-token') && disk.includes('nyc3'));
+    const journalLeak = (await store.blob.list('.pulumi/')).some((o) => readFileSync(join(root, o.key), 'utf8').includes('plain-'));
+    assert.equal(journalLeak, false);
   });
 
   test('delete refuses a stack with resources unless forced, keeps a .bak, and says not found afterwards', async () => {

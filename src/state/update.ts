@@ -11,6 +11,7 @@ import { LockLostError, StateError } from './errors.ts';
 import { historyJson } from './history.ts';
 import { checkpointHash, JOURNAL_VERSION, ResourceIndex } from './journal.ts';
 import { keys, qualifiedName, unixNanos } from './layout.ts';
+import { protectRootResource } from './outputs.ts';
 import type { HeldLock } from './lock.ts';
 import type { Crypter } from './secrets/crypter.ts';
 import type { Deployment, JournalRecord, PendingOperation, ResourceState, StackUpdate, UpdateKind, UpdateResult } from './types.ts';
@@ -109,6 +110,8 @@ export class Update implements StackUpdate {
   record(records: JournalRecord[]): Promise<void> {
     if (this.done) return Promise.reject(new StateError(`the update of stack '${this.ctx.stack}' has already finished`));
     if (records.length === 0) return Promise.resolve();
+    // Root stack outputs that can carry credentials are secrets, whatever the caller passed.
+    records = records.map((r) => (r.op === 'put' ? { ...r, resource: protectRootResource(r.resource) } : r));
     let raw: JsonObject[];
     try {
       raw = records.map((r) => this.encodeRecord(r)); // encrypts; fails before anything changes
@@ -153,7 +156,8 @@ export class Update implements StackUpdate {
     try {
       await this.flush();
       if (!(await lock.stillHeld())) throw new LockLostError(stack);
-      const d = this.deployment;
+      const current = this.deployment;
+      const d: Deployment = { ...current, resources: current.resources.map(protectRootResource) };
       const raw = encodeDeployment({ ...d, manifest: newManifest() }, this.ctx.crypter);
       if (!this.ctx.tolerateIntegrityProblems) {
         const problems = checkIntegrity(d.resources).filter((p) => p.kind !== 'order');
