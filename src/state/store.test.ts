@@ -210,9 +210,9 @@ describe('file backend stack store', () => {
     assert.equal(outputs.clusterName, 'c');
     assert.ok(!readFileSync(ckpt(), 'utf8').includes('apiVersion'));
     // Even a caller that writes the root resource itself, in plaintext, gets secrets on disk.
-    const root = (await store.openStack('dev', { passphrase })).deployment.resources.find((r) => r.type === 'pulumi:pulumi:Stack')!;
+    const rootResource = (await store.openStack('dev', { passphrase })).deployment.resources.find((r) => r.type === 'pulumi:pulumi:Stack')!;
     const u2 = await (await store.openStack('dev', { passphrase })).beginUpdate('update');
-    await u2.record([{ op: 'put', resource: { ...root, outputs: { kubeConfig: 'plain-kubeconfig', clusterToken: 'plain-token', region: 'nyc3' } } }]);
+    await u2.record([{ op: 'put', resource: { ...rootResource, outputs: { kubeConfig: 'plain-kubeconfig', clusterToken: 'plain-token', region: 'nyc3' } } }]);
     assert.ok(u2.deployment.resources.find((r) => r.type === 'pulumi:pulumi:Stack')!.outputs!.kubeConfig instanceof Secret);
     await u2.finish({ result: 'succeeded', resourceChanges: {} });
     const disk = readFileSync(ckpt(), 'utf8');
