@@ -1,7 +1,7 @@
 // stacks output <name> [--show-secrets] [--json]. Without --show-secrets nothing is
 // decrypted (so no passphrase is needed): secrets print as "[secret]".
 import { stringify } from 'yaml';
-import { rootStackUrn, stackOutputs } from '../../state/index.ts';
+import { isCredentialOutput, rootStackUrn, stackOutputs } from '../../state/index.ts';
 import type { CliIO } from '../io.ts';
 import { openStackForCommand, openStore, resolveStackName } from '../stack-context.ts';
 import { json, plain, SECRET_MASK } from './render.ts';
@@ -32,7 +32,10 @@ async function outputsOf(io: CliIO, name: string, opts: { showSecrets?: boolean;
   try {
     const info = await store.inspectStack(await resolveStackName(io, store, name));
     const root = info.resources.find((r) => r.urn === rootStackUrn(info.name) && r.delete !== true);
-    return [info.name, masked(root?.outputs ?? {}) as Record<string, unknown>];
+    const outputs = masked(root?.outputs ?? {}) as Record<string, unknown>;
+    // A credential an older writer left in plaintext is still not printed without --show-secrets.
+    for (const k of Object.keys(outputs)) if (isCredentialOutput(k)) outputs[k] = SECRET_MASK;
+    return [info.name, outputs];
   } finally {
     store.close();
   }
