@@ -29,14 +29,17 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 };
 
 interface Open {
-  items: Node[];
+  /** Where this list's items start in the shared item buffer. */
+  start: number;
   pos: Pos;
 }
 
 export function read(text: string, file: string, options: ReadOptions = {}): Node[] {
-  const top: Node[] = [];
+  // Items of all open lists live in one buffer; a closed list gets an exact-size copy of its
+  // part. (Arrays grown by push reserve room for ~16 more items: most lists have 2 or 3.)
+  const items: Node[] = [];
   const stack: Open[] = [];
-  let items = top;
+  const names = new Map<string, string>();
   const n = text.length;
   let i = 0;
   let line = options.line ?? 1;
@@ -65,8 +68,7 @@ export function read(text: string, file: string, options: ReadOptions = {}): Nod
           hint: 'flatten the structure; no configuration needs this much nesting',
         });
       }
-      stack.push({ items, pos });
-      items = [];
+      stack.push({ start: items.length, pos });
       i++;
     } else if (c === CH_RPAREN) {
       const open = stack.pop();
@@ -76,8 +78,8 @@ export function read(text: string, file: string, options: ReadOptions = {}): Nod
           hint: `remove this ')', or add the missing '(' before it`,
         });
       }
-      const list: ListNode = { kind: 'list', items, pos: open.pos };
-      items = open.items;
+      const list: ListNode = { kind: 'list', items: items.slice(open.start), pos: open.pos };
+      items.length = open.start;
       items.push(list);
       i++;
     } else if (c === CH_QUOTE) {
@@ -139,7 +141,12 @@ export function read(text: string, file: string, options: ReadOptions = {}): Nod
       const startIdx = i;
       ATOM.lastIndex = i;
       i = ATOM.test(text) ? ATOM.lastIndex : i + 1;
-      items.push(atom(text.slice(startIdx, i), posAt(startIdx)));
+      let tok = text.slice(startIdx, i);
+      // Symbols repeat (key names): one string per distinct name keeps the tree small.
+      const known = names.get(tok);
+      if (known === undefined) names.set(tok, tok);
+      else tok = known;
+      items.push(atom(tok, posAt(startIdx)));
     }
   }
   if (stack.length > 0) {
@@ -153,7 +160,7 @@ export function read(text: string, file: string, options: ReadOptions = {}): Nod
           : `add the missing ')'`,
     });
   }
-  return top;
+  return items;
 }
 
 function readUnicodeEscape(text: string, i: number, pos: Pos): [string, number] {
