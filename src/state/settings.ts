@@ -36,7 +36,8 @@ function parseLines(text: string, path: string): { lines: Line[]; values: Record
     const t = raw.trim();
     if (t === '' || t.startsWith('#')) return lines.push({ raw });
     const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(t);
-    if (!m) throw new BackendConfigError(`${path}:${i + 1}: expected KEY=VALUE, found '${t.slice(0, 40)}'`);
+    // The line itself is not echoed: a mistyped line may hold a passphrase.
+    if (!m) throw new BackendConfigError(`${path}:${i + 1}: expected KEY=VALUE`);
     const key = m[1]!;
     if (!SETTINGS_KEYS.includes(key)) {
       throw new BackendConfigError(`${path}:${i + 1}: unknown setting '${key}'`, { hint: `Known settings: ${SETTINGS_KEYS.join(', ')}.` });

@@ -247,6 +247,8 @@ describe('file backend stack store', () => {
     const fromEnv = await mk({ PULUMI_BACKEND_URL: `file://${home}/from-env`, PULUMI_CONFIG_PASSPHRASE: '' });
     assert.equal(fromEnv.source, 'environment');
     assert.equal(fromEnv.env.PULUMI_CONFIG_PASSPHRASE, '', 'a set (even empty) variable wins over the file');
+    writeFileSync(join(home, '.sloth-kubernetes/config'), 'PULUMI_CONFIG_PASSPHRASE: hunter2\n');
+    await assert.rejects(mk({}), (e: unknown) => /config:1: expected KEY=VALUE$/.test((e as Error).message) && !(e as Error).message.includes('hunter2'));
     writeFileSync(join(home, '.sloth-kubernetes/config'), 'FOO=1\n');
     await assert.rejects(mk({}), /config:1: unknown setting 'FOO'/);
     rmSync(join(home, '.sloth-kubernetes'), { recursive: true });
