@@ -81,3 +81,13 @@ test('truncated, empty and non-JSON checkpoints give a located error', () => {
   }
   assert.throws(() => readCheckpoint({ version: 99, checkpoint: {} }, 'f'), /unsupported checkpoint version 99/);
 });
+
+test('a JSON error never quotes the text around it (it may be a plaintext secret)', () => {
+  const text = '{"deployment":{"resources":[{"outputs":{"pw":{"plaintext":"\\"hunter2\\""}},,]}}';
+  assert.throws(() => parseJson(Buffer.from(text), 'export.json'), (e: unknown) => {
+    assert.match((e as Error).message, /^export\.json: is not valid JSON: at (line \d+, column \d+|byte \d+)$/);
+    assert.ok(!(e as Error).message.includes('hunter2'));
+    return true;
+  });
+  assert.throws(() => parseJson(Buffer.from('{"a":'), 'f'), /ends early \(truncated\?\)/);
+});

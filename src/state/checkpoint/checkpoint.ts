@@ -59,9 +59,13 @@ export function parseJson(bytes: Buffer, location: string, hint?: string): unkno
   try {
     return JSON.parse(text);
   } catch (err) {
+    // Node's message may quote the text around the error, which can be a plaintext secret
+    // (an export made with --show-secrets): report the position only.
     const msg = (err as Error).message;
-    const truncated = /end of JSON input|Unterminated|Expected/.test(msg);
-    throw new CheckpointError(location, `is not valid JSON${truncated ? ' (truncated?)' : ''}: ${msg}`, hint);
+    const truncated = /end of JSON input|Unterminated/.test(msg);
+    const pos = /line (\d+) column (\d+)/.exec(msg) ?? /position (\d+)/.exec(msg);
+    const where = truncated ? 'it ends early (truncated?)' : pos ? (pos[2] ? `at line ${pos[1]}, column ${pos[2]}` : `at byte ${pos[1]}`) : 'at the start';
+    throw new CheckpointError(location, `is not valid JSON: ${where}`, hint);
   }
 }
 
