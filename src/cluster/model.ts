@@ -23,7 +23,12 @@ export interface NodeModel {
   provider: string;
   region: string;
   size: string;
+  /** Image id or name (AMI, slug, image name); absent: the cloud mapping's default image. */
   image?: string;
+  /** Availability zone, when the pool spreads over zones. */
+  zone?: string;
+  /** Login user created by cloud-init on this machine (default: `ClusterModel.ssh.user`). */
+  loginUser?: string;
   roles: readonly Role[];
   /** False for nodes created without a public address: they reach the mesh via the bastion. */
   publicAddress: boolean;
@@ -38,9 +43,13 @@ export interface BastionModel {
   region: string;
   size: string;
   image?: string;
-  /** Who may open SSH to the bastion (CIDRs). Empty means nobody: the config must say. */
+  /** Who may open SSH to the bastion (CIDRs), besides the operator's address. */
   allowedCidrs: readonly string[];
   sshPort: number;
+  loginUser?: string;
+  /** Minutes before sshd drops an idle session (0: never). */
+  idleTimeoutMinutes?: number;
+  maxSessions?: number;
 }
 
 export interface WireGuardSettings {
@@ -74,6 +83,12 @@ export interface NetworkModel {
   serviceCidr: string;
   /** CIDRs allowed to reach SSH (when there is no bastion) and the Kubernetes API. */
   allowedCidrs: readonly string[];
+  /**
+   * The address(es) of the machine running sloth (given by the CLI): always allowed to SSH to
+   * the bastion (or the nodes without one) and to reach the API, so a deploy can do its work
+   * even when the config opens nothing else.
+   */
+  operatorCidrs?: readonly string[];
   extraFirewallRules: readonly ExtraFirewallRule[];
   dns?: { domain: string; provider: 'route53' | 'digitalocean' };
 }
@@ -107,6 +122,8 @@ export interface KubernetesModel {
   /** Container registry mirrors written to registries.yaml (`docker.io` → endpoints). */
   registryMirrors?: Readonly<Record<string, readonly string[]>>;
   dataDir?: string;
+  /** A cluster token the user set; otherwise one is generated and kept in the stack. */
+  clusterToken?: string;
 }
 
 export interface SaltModel {
@@ -116,6 +133,14 @@ export interface SaltModel {
   apiUsername: string;
   /** Pinned Salt release, e.g. `3006.9`. */
   version: string;
+  /** Run the Salt REST API (TLS, WireGuard address only). */
+  apiEnabled: boolean;
+  /** A password the user set; otherwise one is generated and kept in the stack. */
+  apiPassword?: string;
+  /** Install a minion on every node. */
+  minions: boolean;
+  /** Keep the master's job cache (the record of every job run). */
+  jobCache: boolean;
 }
 
 export interface ArgoCdModel {
@@ -131,10 +156,27 @@ export interface ArgoCdModel {
   manifestUrl?: string;
 }
 
+/** One cloud's settings for the objects the graph creates there. */
+export interface CloudModel {
+  region: string;
+  /** The private network: created (`create`), or an existing one (`id`). */
+  network: { create: boolean; id?: string; name: string; cidr: string };
+  /** Credentials from the config (secret); absent ones come from the environment at deploy. */
+  credentials?: Readonly<Record<string, string>>;
+}
+
 export interface ClusterModel {
   name: string;
   /** Stack name: carried in tags and labels so that objects can be traced back. */
   stack: string;
+  /** Enabled clouds, by provider name. */
+  clouds?: Readonly<Record<string, CloudModel>>;
+  /** Tags/labels put on every cloud object (from metadata labels). */
+  tags?: Readonly<Record<string, string>>;
+  /** The API load balancer's name and cloud, when there is more than one master. */
+  loadBalancer?: { name: string; provider: string };
+  /** Name of the cloud firewalls (a suffix per provider and role is added). */
+  firewallName?: string;
   nodes: readonly NodeModel[];
   bastion?: BastionModel;
   wireguard: WireGuardSettings;
@@ -143,7 +185,16 @@ export interface ClusterModel {
   salt?: SaltModel;
   argocd?: ArgoCdModel;
   /** Login user created on every machine by cloud-init, and the SSH port. */
-  ssh: { user: string; port: number };
+  ssh: {
+    user: string;
+    port: number;
+    /** Extra public keys allowed to log in (besides the deploy key). */
+    authorizedKeys?: readonly string[];
+    /** sshd AllowUsers (the login user is always added). */
+    allowedUsers?: readonly string[];
+    /** A deploy key the user gave (`security.ssh key-path`); otherwise one is generated. */
+    deployKey?: { privateKey: string; publicKey: string };
+  };
 }
 
 export const isServer = (n: Pick<NodeModel, 'roles'>): boolean => n.roles.includes('master') || n.roles.includes('etcd');

@@ -36,8 +36,8 @@ export type ValueSource =
   | { kind: 'address'; machine: string; which: 'public' | 'private' }
   /** The load balancer in front of the API servers (its DNS name or address). */
   | { kind: 'load-balancer' }
-  /** `https://<host>:6443` as users reach the API. */
-  | { kind: 'api-url' };
+  /** The host name or address users reach the API on. */
+  | { kind: 'api-host' };
 
 export interface StepConnection {
   machine: string;
@@ -138,8 +138,11 @@ export function planCluster(model: ClusterModel, previous: PreviousCluster = emp
   const mesh = planMesh({ settings: model.wireguard, members: meshMembersOf(model), previous: previous.mesh });
   const firewall = deriveFirewallRules(model);
   warnings.push(...firewall.warnings);
-  const deployKey = previous.deployKey ?? generateEd25519KeyPair(`sloth-kubernetes ${model.stack}`);
-  const tokens = previous.tokens ?? { server: generateToken(), agent: generateToken() };
+  const deployKey = model.ssh.deployKey ?? previous.deployKey ?? generateEd25519KeyPair(`sloth-kubernetes ${model.stack}`);
+  const tokens = {
+    server: model.kubernetes.clusterToken ?? previous.tokens?.server ?? generateToken(),
+    agent: previous.tokens?.agent ?? generateToken(),
+  };
   const address = new Map(mesh.members.map((m) => [m.name, m.address]));
   const apiLoadBalancer = needsApiLoadBalancer(model);
   const apiDomain = model.network.dns ? `api.${model.network.dns.domain}` : undefined;
@@ -147,6 +150,7 @@ export function planCluster(model: ClusterModel, previous: PreviousCluster = emp
 
   // Machines and their user-data.
   const machines: MachinePlan[] = [];
+  const loginUser = (name: string, node?: NodeModel): string => (node ? node.loginUser : model.bastion?.name === name ? model.bastion.loginUser : undefined) ?? model.ssh.user;
   const saltMaster = model.salt?.master;
   const addMachine = (name: string, kind: 'node' | 'bastion', provider: string, region: string, node?: NodeModel) => {
     const hostKey = previous.hostKeys[name] ?? generateEd25519KeyPair(name);
@@ -155,9 +159,12 @@ export function planCluster(model: ClusterModel, previous: PreviousCluster = emp
     const userData = renderUserData({
       hostname: name,
       kind,
-      sshUser: model.ssh.user,
+      sshUser: loginUser(name, node),
       sshPort: kind === 'bastion' ? model.bastion!.sshPort : model.ssh.port,
-      authorizedKeys: [deployKey.publicKey],
+      authorizedKeys: [deployKey.publicKey, ...(model.ssh.authorizedKeys ?? [])],
+      allowedUsers: model.ssh.allowedUsers,
+      idleTimeoutMinutes: kind === 'bastion' ? model.bastion!.idleTimeoutMinutes : undefined,
+      maxSessions: kind === 'bastion' ? model.bastion!.maxSessions : undefined,
       hostKey,
       firewallRules,
       facts: { cluster: model.name, stack: model.stack, provider, region, ...(node ? { pool: node.pool, roles: node.roles } : {}), wireguardAddress: address.get(name) },
@@ -173,7 +180,7 @@ export function planCluster(model: ClusterModel, previous: PreviousCluster = emp
     const m = machine.get(name)!;
     if (m.kind === 'bastion' || !model.bastion) {
       if (m.node && !m.node.publicAddress) throw new ClusterPlanError(`node '${name}' has no public address and there is no bastion to reach it through`, { hint: 'Enable security.bastion.' });
-      return { machine: name, host: { kind: 'address', machine: name, which: 'public' }, port: m.kind === 'bastion' ? model.bastion!.sshPort : model.ssh.port, user: model.ssh.user, hostKey: m.hostKey.publicKey };
+      return { machine: name, host: { kind: 'address', machine: name, which: 'public' }, port: m.kind === 'bastion' ? model.bastion!.sshPort : model.ssh.port, user: loginUser(name, m.node), hostKey: m.hostKey.publicKey };
     }
     const bastion = machine.get(model.bastion.name)!;
     const sameNetwork = bastion.provider === m.provider && bastion.region === m.region;
@@ -186,9 +193,9 @@ export function planCluster(model: ClusterModel, previous: PreviousCluster = emp
       machine: name,
       host: { kind: 'address', machine: name, which: sameNetwork ? 'private' : 'public' },
       port: model.ssh.port,
-      user: model.ssh.user,
+      user: loginUser(name, m.node),
       hostKey: m.hostKey.publicKey,
-      via: { machine: bastion.name, host: { kind: 'address', machine: bastion.name, which: 'public' }, port: model.bastion.sshPort, user: model.ssh.user, hostKey: bastion.hostKey.publicKey },
+      via: { machine: bastion.name, host: { kind: 'address', machine: bastion.name, which: 'public' }, port: model.bastion.sshPort, user: loginUser(bastion.name), hostKey: bastion.hostKey.publicKey },
     };
   };
 
@@ -283,9 +290,9 @@ export function planCluster(model: ClusterModel, previous: PreviousCluster = emp
     name: 'kubeconfig',
     machine: apiNode.name,
     purpose: `fetch the admin kubeconfig from ${apiNode.name}`,
-    script: renderKubeconfigScript(model, placeholder('api-url')),
+    script: renderKubeconfigScript(model, placeholder('api-host')),
     files: [],
-    vars: { 'api-url': { kind: 'api-url' } },
+    vars: { 'api-host': { kind: 'api-host' } },
     after: [`kubernetes-${apiNode.name}`],
     output: 'secret',
     timeoutSeconds: 120,

@@ -25,12 +25,17 @@ export interface UserDataInput {
   firewallRules: readonly FirewallRule[];
   /** Non-secret facts written to /etc/sloth/machine.json for people and scripts on the machine. */
   facts: Record<string, unknown>;
+  /** sshd AllowUsers; the login user is always included. Empty: any user with a key. */
+  allowedUsers?: readonly string[];
+  /** Minutes of silence before sshd drops a session (0 or absent: never). */
+  idleTimeoutMinutes?: number;
+  maxSessions?: number;
 }
 
 export const PACKAGES = ['ca-certificates', 'curl', 'nftables', 'wireguard-tools'];
 
 function sshdConfig(input: UserDataInput): string {
-  return [
+  const lines = [
     '# Managed by sloth-kubernetes.',
     `Port ${input.sshPort}`,
     'PasswordAuthentication no',
@@ -41,8 +46,11 @@ function sshdConfig(input: UserDataInput): string {
     // The bastion forwards our connections to the nodes (ssh -J); nodes forward nothing.
     `AllowTcpForwarding ${input.kind === 'bastion' ? 'yes' : 'no'}`,
     'HostKey /etc/ssh/ssh_host_ed25519_key',
-    '',
-  ].join('\n');
+  ];
+  if (input.allowedUsers && input.allowedUsers.length > 0) lines.push(`AllowUsers ${[...new Set([input.sshUser, ...input.allowedUsers])].join(' ')}`);
+  if (input.idleTimeoutMinutes && input.idleTimeoutMinutes > 0) lines.push('ClientAliveInterval 60', `ClientAliveCountMax ${input.idleTimeoutMinutes}`);
+  if (input.maxSessions) lines.push(`MaxSessions ${input.maxSessions}`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** The `#cloud-config` document for one machine. */

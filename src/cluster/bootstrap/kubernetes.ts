@@ -275,10 +275,10 @@ echo "${node.name}: ${k.distribution} $VERSION is running"
 }
 
 /** Prints the admin kubeconfig, pointed at the address users reach the API on. */
-export function renderKubeconfigScript(model: ClusterModel, apiUrl: string): string {
+export function renderKubeconfigScript(model: ClusterModel, apiHost: string): string {
   const paths = PATHS[model.kubernetes.distribution];
   return `${scriptHeader('kubeconfig', 'print the admin kubeconfig for the reachable API address')}
-API_URL=${shq(apiUrl)}
+API_URL=${shq(`https://${apiHost}:6443`)}
 KUBECONFIG_FILE=${shq(paths.kubeconfig)}
 if [ ! -s "$KUBECONFIG_FILE" ]; then
   echo "$KUBECONFIG_FILE does not exist: is the server running?"

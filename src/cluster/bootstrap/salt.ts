@@ -64,22 +64,26 @@ export function planSalt(model: ClusterModel, mesh: MeshPlan, previous?: Previou
     throw new ClusterPlanError(`addons.salt version '${salt.version}' is not a Salt release`, { hint: `Pin a release such as "${DEFAULT_SALT_VERSION}".` });
   }
   const masterKeys = previous?.master ?? generateSaltKeyPair();
+  // Without minions (auto-join off) the master accepts no keys at all.
+  const minionNames = salt.minions ? model.nodes.map((n) => n.name) : [];
   const minionKeys: Record<string, RsaKeyPair> = {};
-  for (const node of model.nodes) minionKeys[node.name] = previous?.minions[node.name] ?? generateSaltKeyPair();
-  const apiPassword = previous?.apiPassword ?? generatePassword(40);
+  for (const name of minionNames) minionKeys[name] = previous?.minions[name] ?? generateSaltKeyPair();
+  const apiPassword = salt.apiPassword ?? previous?.apiPassword ?? generatePassword(40);
   const address = masterMember.address;
   const apiUrl = `https://${address}:${salt.apiPort}`;
 
   const masterFiles: PayloadFile[] = [
     { path: '/etc/salt/pki/master/master.pem', mode: '0400', content: masterKeys.privateKey },
     { path: '/etc/salt/pki/master/master.pub', mode: '0644', content: masterKeys.publicKey },
-    ...model.nodes.map((n) => ({ path: `/etc/salt/pki/master/minions/${n.name}`, mode: '0644', content: minionKeys[n.name]!.publicKey })),
+    ...minionNames.map((n) => ({ path: `/etc/salt/pki/master/minions/${n}`, mode: '0644', content: minionKeys[n]!.publicKey })),
     {
       path: '/etc/salt/master.d/10-sloth.conf',
       mode: '0644',
-      content: `# Managed by sloth-kubernetes.\n${stringify({ interface: address, auto_accept: false, open_mode: false, autosign_file: '', autoreject_file: '' })}`,
+      content: `# Managed by sloth-kubernetes.\n${stringify({ interface: address, auto_accept: false, open_mode: false, autosign_file: '', autoreject_file: '', job_cache: salt.jobCache })}`,
     },
-    {
+  ];
+  if (salt.apiEnabled) {
+    masterFiles.push({
       path: '/etc/salt/master.d/20-sloth-api.conf',
       mode: '0640',
       content: `# Managed by sloth-kubernetes.\n${stringify({
@@ -87,23 +91,23 @@ export function planSalt(model: ClusterModel, mesh: MeshPlan, previous?: Previou
         sharedsecret: apiPassword,
         external_auth: { sharedsecret: { [salt.apiUsername]: ['.*', '@wheel', '@runner', '@jobs'] } },
       })}`,
-    },
-  ];
+    });
+  }
 
   const steps: Omit<RemoteStep, 'connection'>[] = [
     {
       name: 'salt-master',
       machine: salt.master,
       purpose: `Salt master and API on ${salt.master} (${address})`,
-      script: renderSaltMasterScript(salt.master, address, salt.version, model.nodes.map((n) => n.name)),
+      script: renderSaltMasterScript(salt.master, address, salt.version, minionNames, salt.apiEnabled),
       files: masterFiles,
       vars: {},
       after: [`mesh-${salt.master}`],
-      output: 'text',
+      output: salt.apiEnabled ? 'text' : 'none',
       timeoutSeconds: 1200,
     },
   ];
-  for (const node of model.nodes) {
+  for (const node of model.nodes.filter((n) => minionNames.includes(n.name))) {
     steps.push({
       name: `salt-minion-${node.name}`,
       machine: node.name,
@@ -138,7 +142,30 @@ if id salt >/dev/null 2>&1; then
   chown -R salt:salt ${paths}
 fi`;
 
-export function renderSaltMasterScript(machine: string, address: string, version: string, minions: readonly string[]): string {
+export function renderSaltMasterScript(machine: string, address: string, version: string, minions: readonly string[], api: boolean): string {
+  const apiPart = api
+    ? `if [ ! -s /etc/salt/pki/api/api.crt ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \\
+    -subj "/CN=salt-api" -addext "subjectAltName=IP:$ADDRESS" \\
+    -keyout /etc/salt/pki/api/api.key -out /etc/salt/pki/api/api.crt
+  chmod 0600 /etc/salt/pki/api/api.key
+  echo api.crt >>"$changed"
+fi
+${ownForSaltUser('/etc/salt/pki/api')}
+if id salt >/dev/null 2>&1; then
+  chgrp salt /etc/salt/master.d/20-sloth-api.conf
+fi
+`
+    : `# The Salt API is disabled: remove what an earlier deploy set up.
+if [ -e /etc/salt/master.d/20-sloth-api.conf ]; then
+  rm -f /etc/salt/master.d/20-sloth-api.conf
+  echo api-removed >>"$changed"
+fi
+if systemctl is-enabled --quiet salt-api 2>/dev/null; then
+  systemctl disable --now salt-api
+fi
+`;
+  const services = api ? 'salt-master salt-api' : 'salt-master';
   return `${scriptHeader('salt-master', `install the Salt master and API on ${machine}`)}
 SALT_VERSION=${shq(version)}
 BOOTSTRAP_URL=${shq(SALT_BOOTSTRAP_URL)}
@@ -166,31 +193,19 @@ for key in /etc/salt/pki/master/minions/* /etc/salt/pki/master/minions_pre/* /et
   fi
 done
 
-${installSalt('-M -W')}
-
-if [ ! -s /etc/salt/pki/api/api.crt ]; then
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \\
-    -subj "/CN=salt-api" -addext "subjectAltName=IP:$ADDRESS" \\
-    -keyout /etc/salt/pki/api/api.key -out /etc/salt/pki/api/api.crt
-  chmod 0600 /etc/salt/pki/api/api.key
-  echo api.crt >>"$changed"
-fi
-${ownForSaltUser('/etc/salt/pki/master /etc/salt/pki/api')}
-if id salt >/dev/null 2>&1; then
-  chgrp salt /etc/salt/master.d/20-sloth-api.conf
-fi
-
-systemctl enable salt-master salt-api
+${installSalt(api ? '-M -N -W' : '-M -N')}
+${ownForSaltUser('/etc/salt/pki/master')}
+${apiPart}systemctl enable ${services}
 if [ -s "$changed" ]; then
-  systemctl restart salt-master salt-api
+  systemctl restart ${services}
 else
-  systemctl start salt-master salt-api
+  systemctl start ${services}
 fi
 rm -f "$changed"
 retry 30 2 systemctl is-active --quiet salt-master
-retry 30 2 systemctl is-active --quiet salt-api
+${api ? `retry 30 2 systemctl is-active --quiet salt-api
 cat /etc/salt/pki/api/api.crt >&3
-echo "Salt master and API are running on $ADDRESS"
+echo "Salt master and API are running on $ADDRESS"` : 'echo "Salt master is running on $ADDRESS (no API)"'}
 `;
 }
 

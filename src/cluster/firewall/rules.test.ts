@@ -12,7 +12,8 @@ test('with a bastion, SSH to the nodes comes only from the bastion; the bastion 
   const model = sampleModel({ bastion: { name: 'bastion', provider: 'aws', region: 'us-east-1', size: 't3.micro', allowedCidrs: ['192.0.2.0/24'], sshPort: 2222 } });
   const { rules } = deriveFirewallRules(model);
   assert.deepEqual(byId(rules, 'ssh').sources, [{ kind: 'bastion' }]);
-  assert.deepEqual(byId(rules, 'bastion-ssh').sources, [{ kind: 'cidr', cidr: '192.0.2.0/24' }, { kind: 'cidr', cidr: '198.51.100.0/24' }]);
+  // network allowed-cidrs are for the API (and SSH without a bastion), not for the bastion.
+  assert.deepEqual(byId(rules, 'bastion-ssh').sources, [{ kind: 'cidr', cidr: '192.0.2.0/24' }]);
   assert.deepEqual(byId(rules, 'bastion-ssh').ports, { from: 2222, to: 2222 });
 });
 
@@ -32,18 +33,28 @@ test('a single master gets no load balancer source; WireGuard uses the configure
   assert.deepEqual(byId(rules, 'wireguard'), { id: 'wireguard', protocol: 'udp', ports: { from: 51999, to: 51999 }, sources: [{ kind: 'mesh' }], target: 'nodes', via: 'public', description: 'WireGuard between mesh members', origin: 'derived' });
 });
 
-test('with no allowed CIDRs, SSH and the API are opened to the internet and the plan says so', () => {
+test('with no allowed CIDRs nothing is opened to the internet: SSH and the API stay closed, and the plan says so', () => {
   const model = sampleModel();
   model.network = { ...model.network, allowedCidrs: [] };
   const { rules, warnings } = deriveFirewallRules(model);
-  assert.ok(byId(rules, 'ssh').sources.some(isInternetSource));
-  assert.equal(warnings.length, 2);
-  assert.match(warnings.join('\n'), /SSH to the nodes is reachable from the whole internet/);
-  assert.match(warnings.join('\n'), /Kubernetes API is reachable from the whole internet/);
+  assert.equal(rules.find((r) => r.id === 'ssh'), undefined);
+  assert.deepEqual(byId(rules, 'kube-api').sources, [{ kind: 'load-balancer' }]);
+  assert.ok(!rules.some((r) => r.sources.some(isInternetSource)));
+  assert.match(warnings.join('\n'), /nobody can SSH to the nodes/);
+  assert.match(warnings.join('\n'), /no allowed-cidrs are set/);
+});
+
+test("the operator's address is always let in to SSH and the API, once", () => {
+  const model = sampleModel({ bastion: { name: 'bastion', provider: 'aws', region: 'us-east-1', size: 't3.micro', allowedCidrs: [], sshPort: 22 } });
+  model.network = { ...model.network, allowedCidrs: ['203.0.113.9/32'], operatorCidrs: ['203.0.113.9/32'] };
+  const { rules, warnings } = deriveFirewallRules(model);
+  assert.deepEqual(byId(rules, 'bastion-ssh').sources, [{ kind: 'cidr', cidr: '203.0.113.9/32' }]);
+  assert.deepEqual(byId(rules, 'kube-api').sources, [{ kind: 'load-balancer' }, { kind: 'cidr', cidr: '203.0.113.9/32' }]);
+  assert.deepEqual(warnings, []);
 });
 
 test('etcd, kubelet, 9345, CNI and Salt are WireGuard-only rules', () => {
-  const model = sampleModel({ salt: { master: 'masters-1', apiPort: 8000, apiUsername: 'saltapi', version: '3006.9' } });
+  const model = sampleModel({ salt: { master: 'masters-1', apiPort: 8000, apiUsername: 'saltapi', version: '3006.9', apiEnabled: true, minions: true, jobCache: true } });
   const { rules } = deriveFirewallRules(model);
   const internal = rules.filter((r) => r.via === 'wireguard');
   const has = (proto: string, port: number) => internal.some((r) => r.protocol === proto && r.ports!.from <= port && port <= r.ports!.to);
@@ -100,7 +111,7 @@ test('property: no derived or accepted rule ever opens an internal port outside 
           ...base,
           nodes,
           kubernetes: { ...base.kubernetes, distribution, cni },
-          salt: salt ? { master: 'bastion', apiPort: 8000, apiUsername: 'saltapi', version: '3006.9' } : undefined,
+          salt: salt ? { master: 'bastion', apiPort: 8000, apiUsername: 'saltapi', version: '3006.9', apiEnabled: true, minions: true, jobCache: true } : undefined,
           network: { ...base.network, allowedCidrs: [], extraFirewallRules: userRules },
         };
         let plan;

@@ -45,11 +45,6 @@ export interface FirewallPlan {
   warnings: string[];
 }
 
-export const ANYWHERE: RuleSource[] = [
-  { kind: 'cidr', cidr: '0.0.0.0/0' },
-  { kind: 'cidr', cidr: '::/0' },
-];
-
 export function isInternetSource(source: RuleSource): boolean {
   return source.kind === 'cidr' && /\/0$/.test(source.cidr);
 }
@@ -77,38 +72,38 @@ function describePorts(p?: PortRange): string {
 export function deriveFirewallRules(model: ClusterModel): FirewallPlan {
   const warnings: string[] = [];
   const rules: FirewallRule[] = [];
-  const allowed = cidrSources(model.network.allowedCidrs, 'network allowed-cidrs');
-  const openOrAllowed = (what: string): RuleSource[] => {
-    if (allowed.length > 0) return allowed;
-    warnings.push(`${what} is reachable from the whole internet because no allowed-cidrs are configured; set them to the addresses you deploy and work from`);
-    return ANYWHERE;
+  const allowed = cidrSources(model.network.allowedCidrs, 'network.firewall allowed-cidrs');
+  const operator = cidrSources(model.network.operatorCidrs ?? [], 'the operator address');
+  const withOperator = (sources: RuleSource[]): RuleSource[] => {
+    const seen = new Set<string>();
+    return [...sources, ...operator].filter((s) => s.kind !== 'cidr' || (!seen.has(s.cidr) && seen.add(s.cidr)));
+  };
+  const push = (rule: FirewallRule, closedWarning: string) => {
+    if (rule.sources.length === 0) warnings.push(closedWarning);
+    else rules.push(rule);
   };
 
-  const sshSources: RuleSource[] = model.bastion ? [{ kind: 'bastion' }] : openOrAllowed('SSH to the nodes');
-  rules.push({
-    id: 'ssh',
-    protocol: 'tcp',
-    ports: { from: model.ssh.port, to: model.ssh.port },
-    sources: sshSources,
-    target: 'nodes',
-    via: 'public',
-    description: model.bastion ? 'SSH from the bastion only' : 'SSH from the allowed CIDRs',
-    origin: 'derived',
-  });
   if (model.bastion) {
+    rules.push({ id: 'ssh', protocol: 'tcp', ports: { from: model.ssh.port, to: model.ssh.port }, sources: [{ kind: 'bastion' }], target: 'nodes', via: 'public', description: 'SSH from the bastion only', origin: 'derived' });
     const b = model.bastion;
-    const bastionCidrs = cidrSources([...new Set([...b.allowedCidrs, ...model.network.allowedCidrs])], 'security.bastion allowed-cidrs');
-    if (bastionCidrs.length === 0) warnings.push('SSH to the bastion is reachable from the whole internet because no allowed-cidrs are configured; set security.bastion allowed-cidrs');
-    rules.push({
-      id: 'bastion-ssh',
-      protocol: 'tcp',
-      ports: { from: b.sshPort, to: b.sshPort },
-      sources: bastionCidrs.length > 0 ? bastionCidrs : ANYWHERE,
-      target: 'bastion',
-      via: 'public',
-      description: 'SSH to the bastion from its allowed CIDRs',
-      origin: 'derived',
-    });
+    push(
+      {
+        id: 'bastion-ssh',
+        protocol: 'tcp',
+        ports: { from: b.sshPort, to: b.sshPort },
+        sources: withOperator(cidrSources(b.allowedCidrs, 'security.bastion allowed-cidrs')),
+        target: 'bastion',
+        via: 'public',
+        description: 'SSH to the bastion from its allowed CIDRs and the operator',
+        origin: 'derived',
+      },
+      'nobody can SSH to the bastion: set security.bastion allowed-cidrs (or deploy from a machine whose address sloth can see)',
+    );
+  } else {
+    push(
+      { id: 'ssh', protocol: 'tcp', ports: { from: model.ssh.port, to: model.ssh.port }, sources: withOperator(allowed), target: 'nodes', via: 'public', description: 'SSH from the allowed CIDRs and the operator', origin: 'derived' },
+      'nobody can SSH to the nodes: set network.firewall allowed-cidrs, or enable a bastion',
+    );
   }
 
   const wg = { from: model.wireguard.port, to: model.wireguard.port };
@@ -117,8 +112,14 @@ export function deriveFirewallRules(model: ClusterModel): FirewallPlan {
     rules.push({ id: 'wireguard-bastion', protocol: 'udp', ports: wg, sources: [{ kind: 'mesh' }], target: 'bastion', via: 'public', description: 'WireGuard between mesh members', origin: 'derived' });
   }
 
-  const apiSources: RuleSource[] = [...(needsApiLoadBalancer(model) ? [{ kind: 'load-balancer' } as const] : []), ...openOrAllowed('The Kubernetes API')];
-  rules.push({ id: 'kube-api', protocol: 'tcp', ports: { from: 6443, to: 6443 }, sources: apiSources, target: 'masters', via: 'public', description: 'Kubernetes API from the load balancer and the allowed CIDRs', origin: 'derived' });
+  const apiSources: RuleSource[] = [...(needsApiLoadBalancer(model) ? [{ kind: 'load-balancer' } as const] : []), ...withOperator(allowed)];
+  push(
+    { id: 'kube-api', protocol: 'tcp', ports: { from: 6443, to: 6443 }, sources: apiSources, target: 'masters', via: 'public', description: 'Kubernetes API from the load balancer, the allowed CIDRs and the operator', origin: 'derived' },
+    'the Kubernetes API is reachable only from inside the mesh: set network.firewall allowed-cidrs to use kubectl from elsewhere',
+  );
+  if (needsApiLoadBalancer(model) && allowed.length === 0 && operator.length === 0) {
+    warnings.push('the API load balancer forwards to the masters, but no allowed-cidrs are set: set network.firewall allowed-cidrs to say who may use it');
+  }
 
   const salt = model.salt ? { apiPort: model.salt.apiPort } : undefined;
   for (const p of internalPorts(model.kubernetes.distribution, model.kubernetes.cni, salt)) {

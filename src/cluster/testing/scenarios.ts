@@ -30,7 +30,7 @@ export function rke2Ha(): ClusterModel {
       dns: { domain: 'example.com', provider: 'route53' },
     },
     kubernetes: { ...base.kubernetes, cni: 'calico', etcdSnapshot: { scheduleCron: '0 */6 * * *', retention: 10 }, disable: ['rke2-ingress-nginx'], tlsSan: ['k8s.example.com'] },
-    salt: { master: 'bastion', apiPort: 8000, apiUsername: 'saltapi', version: '3006.9' },
+    salt: { master: 'bastion', apiPort: 8000, apiUsername: 'saltapi', version: '3006.9', apiEnabled: true, minions: true, jobCache: true },
     argocd: { version: 'v2.11.3', namespace: 'argocd', repoUrl: 'https://github.com/example/gitops.git', branch: 'main', appsPath: 'argocd/apps', appOfAppsName: 'root-app' },
   });
 }

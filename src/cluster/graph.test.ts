@@ -1,0 +1,175 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { preview, ProviderRegistry, OutputRef, type DesiredState, type ResourceSpec } from '../engine/index.ts';
+import type { Deployment, ResourceState } from '../state/types.ts';
+import { loadConfigFile } from '../config/index.ts';
+import { buildClusterGraph } from './graph.ts';
+import { modelFromConfig } from './from-config.ts';
+import { previousFromDeployment } from './previous.ts';
+import { pendingCloudPackages, CloudNotImplementedError } from './clouds/pending.ts';
+import { slothPackage, COMMAND_TYPE, MACHINE_RECORD_TYPE, CLUSTER_RECORD_TYPE } from './remote/package.ts';
+import { nodesOf, sampleModel, type PoolSpec } from './testing/arbitraries.ts';
+import type { ClusterModel } from './model.ts';
+
+const seeds = join(import.meta.dirname, '../../test/fixtures/config/seeds');
+
+function registry(): ProviderRegistry {
+  const r = new ProviderRegistry().register(slothPackage);
+  for (const p of pendingCloudPackages()) r.register(p);
+  return r;
+}
+
+const empty = (): Deployment => ({ manifest: { time: '', magic: '', version: '' }, resources: [], pendingOperations: [] });
+
+const ofType = (d: DesiredState, type: string) => d.resources.filter((r) => r.type === type);
+
+const clouds = {
+  aws: { region: 'us-east-1', network: { create: true, name: 'demo-aws', cidr: '10.0.0.0/16' } },
+  digitalocean: { region: 'nyc3', network: { create: true, name: 'demo-do', cidr: '10.10.0.0/16' } },
+  linode: { region: 'us-east', network: { create: true, name: 'demo-linode', cidr: '10.20.0.0/16' } },
+  hetzner: { region: 'nbg1', network: { create: true, name: 'demo-hetzner', cidr: '10.30.0.0/16' } },
+};
+
+function model(pools: PoolSpec[], extra: Partial<ClusterModel> = {}): ClusterModel {
+  return sampleModel({ clouds, nodes: nodesOf(pools), ...extra });
+}
+
+test('preview of every seed example works with no cloud credentials and shows the whole graph', async () => {
+  const files = readdirSync(seeds).filter((f) => f.endsWith('.lisp'));
+  assert.ok(files.length >= 4);
+  let planned = 0;
+  for (const file of files) {
+    let config;
+    try {
+      config = (await loadConfigFile(join(seeds, file), { env: {} })).config;
+    } catch {
+      continue; // a seed that needs environment variables to be valid (checked by the config tests)
+    }
+    const { graph, plan } = buildClusterGraph(modelFromConfig(config, { stack: 'dev', operatorCidrs: ['198.51.100.7/32'] }));
+    const desired = graph.build();
+    const result = preview({ deployment: empty() }, desired, { registry: registry() });
+    assert.equal(result.counts.create, result.steps.length, file);
+    const machines = plan.machines.length;
+    const instances = desired.resources.filter((r) => /:(Instance|Droplet|Server)$/.test(r.type));
+    assert.equal(instances.length, machines, `${file}: one instance per machine`);
+    assert.equal(ofType(desired, COMMAND_TYPE).length, plan.steps.length, file);
+    assert.equal(ofType(desired, MACHINE_RECORD_TYPE).length, machines, file);
+    if (plan.apiLoadBalancer) assert.ok(desired.resources.some((r) => /LoadBalancer$|NodeBalancer$/.test(r.type)), `${file}: load balancer`);
+    // Nothing secret shows in the preview.
+    const shown = JSON.stringify(result.steps);
+    for (const secret of [plan.deployKey.privateKey.split('\n')[2]!, plan.tokens.server, plan.tokens.agent, plan.mesh.members[0]!.keys.privateKey]) {
+      assert.ok(!shown.includes(secret), `${file}: a secret shows in the preview`);
+    }
+    planned++;
+  }
+  assert.ok(planned >= 4, `only ${planned} seeds planned`);
+});
+
+test('deploying to a cloud without a provider yet fails with "not supported yet", before touching anything', async () => {
+  const pkg = pendingCloudPackages().find((p) => p.name === 'aws')!;
+  assert.throws(() => pkg.configure({}, { env: {}, signal: new AbortController().signal }), CloudNotImplementedError);
+  await assert.rejects(pkg.resources['aws:ec2/instance:Instance']!.create({}, {} as never), /deploying to aws is not supported yet/);
+});
+
+test('HA graph: the load balancer fronts the API on 6443 of every master, DNS names the API and the machines', () => {
+  const m = model(
+    [
+      { name: 'masters', provider: 'aws', region: 'us-east-1', count: 3, roles: ['master', 'etcd'], publicAddress: true },
+      { name: 'workers', provider: 'aws', region: 'us-east-1', count: 2, roles: ['worker'], publicAddress: true },
+    ],
+    { loadBalancer: { name: 'demo-api', provider: 'aws' } },
+  );
+  m.network = { ...m.network, dns: { domain: 'example.com', provider: 'route53' } };
+  const d = buildClusterGraph(m).graph.build();
+  assert.equal(ofType(d, 'aws:lb/loadBalancer:LoadBalancer').length, 1);
+  const listeners = ofType(d, 'aws:lb/listener:Listener').map((r) => r.inputs['port']);
+  assert.deepEqual(listeners, [6443]);
+  const attachments = ofType(d, 'aws:lb/targetGroupAttachment:TargetGroupAttachment').map((r) => r.name);
+  assert.deepEqual(attachments, ['demo-api-6443-masters-1', 'demo-api-6443-masters-2', 'demo-api-6443-masters-3']);
+  const records = ofType(d, 'aws:route53/record:Record').map((r) => `${r.inputs['name']} ${r.inputs['type']}`);
+  assert.ok(records.includes('api.example.com CNAME'));
+  assert.ok(records.includes('workers-2.example.com A'));
+  // The kubeconfig points at the API name, which the certificate covers.
+  const kubeconfig = d.resources.find((r) => r.type === COMMAND_TYPE && r.name === 'kubeconfig')!;
+  assert.deepEqual(kubeconfig.inputs['vars'], { 'api-host': 'api.example.com' });
+});
+
+test('a single master gets no load balancer; without one, a DNS record set names the masters', () => {
+  const m = model([{ name: 'masters', provider: 'digitalocean', region: 'nyc3', count: 1, roles: ['master', 'etcd', 'worker'], publicAddress: true }]);
+  m.network = { ...m.network, dns: { domain: 'example.com', provider: 'digitalocean' } };
+  const d = buildClusterGraph(m).graph.build();
+  assert.equal(d.resources.filter((r) => /LoadBalancer/.test(r.type)).length, 0);
+  const api = ofType(d, 'digitalocean:index/dnsRecord:DnsRecord').find((r) => r.inputs['name'] === 'api')!;
+  assert.equal(api.inputs['type'], 'A');
+  assert.ok(api.inputs['value'] instanceof OutputRef);
+});
+
+test('labels and tags carry the cluster and the stack on every cloud object', () => {
+  const m = model([
+    { name: 'masters', provider: 'aws', region: 'us-east-1', count: 1, roles: ['master', 'etcd'], publicAddress: true },
+    { name: 'workers', provider: 'hetzner', region: 'nbg1', count: 1, roles: ['worker'], publicAddress: true },
+  ]);
+  const d = buildClusterGraph(m).graph.build();
+  const instance = d.resources.find((r) => r.type === 'aws:ec2/instance:Instance')!;
+  assert.equal((instance.inputs['tags'] as Record<string, string>)['sloth-kubernetes/stack'], 'dev');
+  const server = d.resources.find((r) => r.type === 'hcloud:index/server:Server')!;
+  assert.equal((server.inputs['labels'] as Record<string, string>)['sloth-kubernetes/cluster'], 'demo');
+});
+
+/** A deployment holding the records of a desired state (what the planner reads back). */
+function deployedRecords(d: DesiredState): Deployment {
+  const resources: ResourceState[] = d.resources
+    .filter((r) => r.type === CLUSTER_RECORD_TYPE || r.type === MACHINE_RECORD_TYPE)
+    .map((r) => ({ urn: r.urn, custom: true, type: r.type, inputs: r.inputs as ResourceState['inputs'], outputs: r.inputs as ResourceState['outputs'] }));
+  return { manifest: { time: '', magic: '', version: '' }, resources, pendingOperations: [] };
+}
+
+const sameSpec = (a: ResourceSpec, b: ResourceSpec) => JSON.stringify(a.inputs) === JSON.stringify(b.inputs);
+
+test('scaling down removes only the last node; scaling up adds only new ones; nothing else is renamed or re-keyed', () => {
+  const pools = (workers: number): PoolSpec[] => [
+    { name: 'masters', provider: 'aws', region: 'us-east-1', count: 3, roles: ['master', 'etcd'], publicAddress: true },
+    { name: 'workers', provider: 'digitalocean', region: 'nyc3', count: workers, roles: ['worker'], publicAddress: true },
+  ];
+  const first = buildClusterGraph(model(pools(3))).graph.build();
+  const previous = previousFromDeployment(deployedRecords(first), 'demo');
+  const down = buildClusterGraph(model(pools(2)), previous).graph.build();
+  const up = buildClusterGraph(model(pools(4)), previous).graph.build();
+  const urns = (d: DesiredState) => new Set(d.resources.map((r) => r.urn));
+
+  const removed = [...urns(first)].filter((u) => !urns(down).has(u));
+  assert.ok(removed.length > 0);
+  for (const urn of removed) assert.match(urn, /workers-3/, `scaling down removed ${urn}`);
+  const added = [...urns(up)].filter((u) => !urns(first).has(u));
+  for (const urn of added) assert.match(urn, /workers-4/, `scaling up added ${urn}`);
+
+  // Existing machines keep identical inputs: same user-data (host key), same size, same name.
+  for (const d of [down, up]) {
+    for (const r of first.resources.filter((x) => /:(Instance|Droplet)$/.test(x.type) || x.type === MACHINE_RECORD_TYPE || x.type === CLUSTER_RECORD_TYPE)) {
+      const again = d.resources.find((x) => x.urn === r.urn);
+      if (!again) continue;
+      assert.ok(sameSpec(r, again), `${r.name} changed`);
+    }
+  }
+});
+
+test('roles are honoured exactly: servers and agents follow the pools that declare them', () => {
+  const m = model([
+    { name: 'etcd', provider: 'aws', region: 'us-east-1', count: 3, roles: ['etcd'], publicAddress: true },
+    { name: 'cp', provider: 'aws', region: 'us-east-1', count: 2, roles: ['master'], publicAddress: true },
+    { name: 'work', provider: 'aws', region: 'us-east-1', count: 2, roles: ['worker'], publicAddress: true },
+  ]);
+  const { plan } = buildClusterGraph(m);
+  const config = (name: string) => plan.steps.find((s) => s.name === `kubernetes-${name}`)!.files[0]!.content;
+  assert.match(config('etcd-1'), /disable-apiserver: true/);
+  assert.doesNotMatch(config('etcd-1'), /^server:/m, 'the first etcd node initialises');
+  assert.match(config('cp-1'), /disable-etcd: true/);
+  assert.match(config('cp-1'), /server: https:\/\/10\.8\.0\.1:9345/);
+  assert.match(config('work-1'), /^token: /m);
+  assert.doesNotMatch(config('work-1'), /agent-token|disable-/);
+  // Agents register with an API server, not with the etcd-only node.
+  assert.match(config('work-1'), /server: https:\/\/10\.8\.0\.4:9345/);
+  assert.equal(plan.apiNode, 'cp-1');
+});

@@ -1,0 +1,225 @@
+// The desired resource graph of a cluster: the plan (src/cluster/plan.ts) laid out as
+// engine resources. Per enabled cloud: provider configuration, network, SSH key, firewall,
+// the machines; the API load balancer when there is more than one master; DNS records
+// under network.dns.domain; the records that keep generated keys and addresses stable; and
+// one remote command per step, ordered by `after` and by the addresses it uses.
+import { DesiredGraph, type InputValue, type OutputRef, type ResourceHandle } from '../engine/index.ts';
+import { ClusterPlanError } from './errors.ts';
+import type { ClusterModel } from './model.ts';
+import { planCluster, type ClusterPlan, type PreviousCluster, type StepConnection, type ValueSource } from './plan.ts';
+import { aws, route53 } from './clouds/aws.ts';
+import { digitalocean, digitaloceanDns } from './clouds/digitalocean.ts';
+import { linode } from './clouds/linode.ts';
+import { hetzner } from './clouds/hetzner.ts';
+import { baseTags, type CloudContext, type CloudMapping, type DnsMapping, type FirewallGroup, type LoadBalancerHandles, type MachineHandles, type NetworkHandles } from './clouds/types.ts';
+import { firewallGroupOf } from './clouds/groups.ts';
+import { CLUSTER_RECORD_TYPE, COMMAND_TYPE, MACHINE_RECORD_TYPE } from './remote/package.ts';
+import { isMaster } from './model.ts';
+
+export const CLOUDS: Readonly<Record<string, CloudMapping>> = { aws, digitalocean, linode, hetzner };
+export const DNS: Readonly<Record<string, DnsMapping>> = { route53, digitalocean: digitaloceanDns };
+
+export interface ClusterGraph {
+  graph: DesiredGraph;
+  plan: ClusterPlan;
+  /** Everything the plan warns about (firewall openings, load balancer reach …). */
+  warnings: string[];
+}
+
+export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluster): ClusterGraph {
+  const plan = planCluster(model, previous);
+  const warnings = [...plan.warnings];
+  const graph = new DesiredGraph(model.stack);
+  const tags = baseTags(model);
+  const clouds = model.clouds ?? {};
+
+  recordGenerated(graph, plan);
+
+  // Clouds, networks, keys, machines.
+  const used = [...new Set(plan.machines.map((m) => m.provider))];
+  const contexts = new Map<string, { ctx: CloudContext; mapping: CloudMapping; net: NetworkHandles; pre: Map<string, ResourceHandle> }>();
+  const handles = new Map<string, MachineHandles>();
+  const providers = new Map<string, ResourceHandle>();
+  const providerFor = (cloud: string): ResourceHandle => {
+    if (!providers.has(cloud)) {
+      const mapping = CLOUDS[cloud];
+      const settings = clouds[cloud];
+      const credentials = settings?.credentials ?? {};
+      const config: Record<string, InputValue> = { ...credentials };
+      if (settings) config['region'] = settings.region;
+      // Route 53 is global; an AWS provider made only for DNS still needs a region to sign requests.
+      else if (cloud === 'aws') config['region'] = 'us-east-1';
+      providers.set(cloud, graph.provider(cloud === 'hetzner' ? 'hcloud' : cloud, 'default', config, { secretInputs: mapping ? mapping.credentialKeys.filter((k) => k in credentials) : [] }));
+    }
+    return providers.get(cloud)!;
+  };
+  for (const cloud of used) {
+    const mapping = CLOUDS[cloud];
+    if (!mapping) throw new ClusterPlanError(`provider '${cloud}' is not supported yet`, { hint: `Use one of: ${Object.keys(CLOUDS).join(', ')}.` });
+    const settings = clouds[cloud];
+    if (!settings) throw new ClusterPlanError(`machines use provider '${cloud}', but providers.${cloud} is not configured`);
+    const ctx: CloudContext = { graph, model, cloud, settings, provider: providerFor(cloud), tags, cache: new Map() };
+    const net = mapping.network(ctx);
+    const key = mapping.sshKey(ctx, plan.deployKey.publicKey);
+    const pre = mapping.preFirewalls(ctx, net);
+    for (const m of plan.machines.filter((x) => x.provider === cloud)) handles.set(m.name, mapping.machine(ctx, net, m, key, pre));
+    contexts.set(cloud, { ctx, mapping, net, pre });
+  }
+
+  // The API load balancer: in front of the masters of its cloud.
+  let lb: LoadBalancerHandles | undefined;
+  const lbCloud = model.loadBalancer?.provider ?? model.nodes.find(isMaster)?.provider;
+  if (plan.apiLoadBalancer && lbCloud) {
+    const c = contexts.get(lbCloud);
+    const masters = model.nodes.filter((n) => isMaster(n));
+    const targets = masters.filter((n) => n.provider === lbCloud).map((n) => handles.get(n.name)!);
+    if (!c || targets.length === 0) {
+      throw new ClusterPlanError(`the API load balancer is on ${lbCloud}, where no master runs`, { hint: 'Set load-balancer provider to a cloud that has master nodes.' });
+    }
+    if (targets.length < masters.length) {
+      warnings.push(`the API load balancer on ${lbCloud} reaches ${targets.length} of ${masters.length} masters (a load balancer cannot target machines on other clouds); the others are still reachable by their own addresses`);
+    }
+    lb = c.mapping.loadBalancer(c.ctx, c.net, model.loadBalancer?.name ?? `${model.name}-api`, targets, [6443]);
+  }
+
+  // Firewall rules, now that every address can be referenced.
+  const bastion = model.bastion;
+  for (const [cloud, { ctx, mapping, net, pre }] of contexts) {
+    const region = ctx.settings.region;
+    const local = (name: string) => {
+      const m = plan.machines.find((x) => x.name === name)!;
+      return m.provider === cloud && m.region === region;
+    };
+    const remoteMesh = plan.mesh.members.filter((m) => m.publicAddress && !local(m.name)).map((m) => ({ machine: m.name, address: handles.get(m.name)!.publicAddress }));
+    const bastionAddress = bastion ? (local(bastion.name) ? handles.get(bastion.name)!.privateAddress : handles.get(bastion.name)!.publicAddress) : undefined;
+    const groups = new Map<string, FirewallGroup>();
+    for (const m of plan.machines.filter((x) => x.provider === cloud)) {
+      const name = firewallGroupOf(m);
+      if (!groups.has(name)) groups.set(name, { name, machines: [], rules: m.firewallRules });
+      groups.get(name)!.machines.push(handles.get(m.name)!);
+    }
+    mapping.firewallRules(ctx, net, [...groups.values()], { remoteMesh, localMesh: plan.mesh.members.some((m) => local(m.name)), bastion: bastionAddress }, pre, cloud === lbCloud ? lb : undefined);
+  }
+
+  // DNS records under network.dns.domain.
+  const dns = model.network.dns;
+  if (dns) {
+    const mapping = DNS[dns.provider]!;
+    const provider = providerFor(dns.provider === 'route53' ? 'aws' : 'digitalocean');
+    const api = `api.${dns.domain}`;
+    if (lb) mapping.record(graph, provider, dns.domain, api, lb.addressKind === 'name' ? 'CNAME' : 'A', [lb.address], 'dns-api');
+    else {
+      // No load balancer: the API name is a record set of the masters' addresses.
+      const addrs = model.nodes.filter((n) => isMaster(n) && n.publicAddress).map((n) => handles.get(n.name)!.publicAddress);
+      if (addrs.length > 0) mapping.record(graph, provider, dns.domain, api, 'A', addrs, 'dns-api');
+    }
+    for (const m of plan.machines) {
+      if (m.node && !m.node.publicAddress) continue;
+      mapping.record(graph, provider, dns.domain, `${m.name}.${dns.domain}`, 'A', [handles.get(m.name)!.publicAddress], `dns-${m.name}`);
+    }
+  }
+
+  // Remote steps.
+  const value = (source: ValueSource): InputValue => {
+    switch (source.kind) {
+      case 'address': {
+        const h = handles.get(source.machine)!;
+        return source.which === 'public' ? h.publicAddress : h.privateAddress;
+      }
+      case 'load-balancer':
+        return lb!.address;
+      case 'api-host':
+        if (plan.apiDomain) return plan.apiDomain;
+        if (lb) return lb.address;
+        return model.nodes.find((n) => n.name === plan.apiNode)!.publicAddress ? handles.get(plan.apiNode)!.publicAddress : plan.mesh.members.find((m) => m.name === plan.apiNode)!.address;
+    }
+  };
+  const connection = (c: StepConnection): InputValue => ({
+    host: value(c.host),
+    port: c.port,
+    user: c.user,
+    hostKey: c.hostKey,
+    ...(c.via ? { via: { machine: c.via.machine, host: value(c.via.host), port: c.via.port, user: c.via.user, hostKey: c.via.hostKey } } : {}),
+  });
+  const steps = new Map<string, ResourceHandle>();
+  for (const step of plan.steps) {
+    const dependsOn = step.after.map((name) => {
+      const h = steps.get(name);
+      if (!h) throw new Error(`step ${step.name} comes after ${name}, which is not planned before it`);
+      return h;
+    });
+    const handle = graph.resource(
+      COMMAND_TYPE,
+      step.name,
+      {
+        machine: step.machine,
+        purpose: step.purpose,
+        connection: connection(step.connection),
+        privateKey: plan.deployKey.privateKey,
+        script: step.script,
+        files: step.files.map((f) => ({ path: f.path, mode: f.mode, content: f.content })),
+        vars: Object.fromEntries(Object.entries(step.vars).map(([k, v]) => [k, value(v)])),
+        output: step.output,
+        timeoutSeconds: step.timeoutSeconds,
+      },
+      {
+        dependsOn: [handles.get(step.machine)!.resource, ...dependsOn],
+        secretInputs: ['privateKey', 'files'],
+        additionalSecretOutputs: step.output === 'secret' ? ['stdout'] : undefined,
+        customTimeouts: { create: step.timeoutSeconds + 120, update: step.timeoutSeconds + 120 },
+      },
+    );
+    steps.set(step.name, handle);
+  }
+  return { graph, plan, warnings };
+}
+
+/** Records of the generated material, read back by `previousFromDeployment` on the next plan. */
+function recordGenerated(graph: DesiredGraph, plan: ClusterPlan): void {
+  graph.resource(
+    CLUSTER_RECORD_TYPE,
+    plan.model.name,
+    {
+      deployPublicKey: plan.deployKey.publicKey,
+      deployPrivateKey: plan.deployKey.privateKey,
+      serverToken: plan.tokens.server,
+      agentToken: plan.tokens.agent,
+      initServer: plan.initServer ?? null,
+      servers: plan.servers,
+      ...(plan.salt
+        ? {
+            saltMasterPublicKey: plan.salt.masterKeys.publicKey,
+            saltMasterPrivateKey: plan.salt.masterKeys.privateKey,
+            saltApiPassword: plan.salt.apiPassword,
+            saltApiUrl: plan.salt.apiUrl,
+            saltApiUsername: plan.salt.apiUsername,
+            saltMaster: plan.salt.master,
+          }
+        : {}),
+    },
+    { secretInputs: ['deployPrivateKey', 'serverToken', 'agentToken', 'saltMasterPrivateKey', 'saltApiPassword'] },
+  );
+  for (const m of plan.machines) {
+    const member = plan.mesh.members.find((x) => x.name === m.name)!;
+    const salt = plan.salt?.minionKeys[m.name];
+    graph.resource(
+      MACHINE_RECORD_TYPE,
+      m.name,
+      {
+        kind: m.kind,
+        provider: m.provider,
+        region: m.region,
+        roles: m.node ? [...m.node.roles] : [],
+        meshAddress: member.address,
+        wireguardPublicKey: member.keys.publicKey,
+        wireguardPrivateKey: member.keys.privateKey,
+        hostPublicKey: m.hostKey.publicKey,
+        hostPrivateKey: m.hostKey.privateKey,
+        ...(salt ? { saltPublicKey: salt.publicKey, saltPrivateKey: salt.privateKey } : {}),
+      },
+      { secretInputs: ['wireguardPrivateKey', 'hostPrivateKey', 'saltPrivateKey'] },
+    );
+  }
+}
+
+export type { OutputRef };

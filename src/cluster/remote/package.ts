@@ -1,0 +1,123 @@
+// The `sloth` provider package: the resource types the planner uses that are not a cloud's.
+//
+//  - sloth:remote:Command — runs one generated script on a machine over SSH (pinned host
+//    key, through the bastion when there is one). Created = ran once; changed inputs run it
+//    again (update); deleting it leaves the machine as it is. Placeholders in the script and
+//    in the payload files are filled from `vars` (resolved output references) just before
+//    running, so the same step re-runs exactly when an address it depends on changes.
+//  - sloth:cluster:Cluster, sloth:cluster:Machine — records of what the planner generated
+//    (keys, tokens, mesh addresses). They create nothing anywhere; keeping them in the stack
+//    is what makes the next plan keep every address and key.
+import type { ProviderPackage, ResourceType, CallContext } from '../../engine/index.ts';
+import { Secret, type PropertyMap, type PropertyValue } from '../../state/types.ts';
+import { encodePayload, type PayloadFile } from '../bootstrap/shell.ts';
+import { fillTemplate, TemplateError } from '../bootstrap/template.ts';
+import { runScript, RemoteStepError, EXIT_RETRYABLE } from './run-script.ts';
+import { SshError, type SshTarget } from './ssh.ts';
+
+export const COMMAND_TYPE = 'sloth:remote:Command';
+export const CLUSTER_RECORD_TYPE = 'sloth:cluster:Cluster';
+export const MACHINE_RECORD_TYPE = 'sloth:cluster:Machine';
+
+const reveal = (v: PropertyValue | undefined): PropertyValue | undefined => (v instanceof Secret ? reveal(v.value) : v);
+
+function str(map: PropertyMap, key: string, where: string): string {
+  const v = reveal(map[key]);
+  if (typeof v !== 'string' || v === '') throw new TemplateError(`${where}: input '${key}' is missing or not a string`);
+  return v;
+}
+
+function target(value: PropertyValue | undefined, name: string): SshTarget {
+  const c = reveal(value) as PropertyMap;
+  return { name, host: str(c, 'host', name), port: Number(reveal(c['port'])), user: str(c, 'user', name), hostKey: str(c, 'hostKey', name) };
+}
+
+/** Everything a command run needs, from its resolved inputs. */
+export function commandRun(inputs: PropertyMap, ctx: Pick<CallContext, 'name' | 'signal' | 'log'>) {
+  const machine = str(inputs, 'machine', ctx.name);
+  const vars = Object.fromEntries(Object.entries((reveal(inputs['vars']) as PropertyMap | undefined) ?? {}).map(([k, v]) => [k, String(reveal(v))]));
+  const conn = reveal(inputs['connection']) as PropertyMap;
+  const via = reveal(conn['via']) as PropertyMap | undefined;
+  const files = ((reveal(inputs['files']) as PropertyValue[] | undefined) ?? []).map((f) => {
+    const file = reveal(f) as PropertyMap;
+    return { path: str(file, 'path', ctx.name), mode: str(file, 'mode', ctx.name), content: fillTemplate(String(reveal(file['content']) ?? ''), vars) } satisfies PayloadFile;
+  });
+  const secrets = files.map((f) => f.content).flatMap((c) => c.split('\n').filter((l) => l.length >= 16));
+  return {
+    step: ctx.name,
+    ssh: { target: target(conn, machine), via: via ? target(via, str(via, 'machine', ctx.name)) : undefined, privateKey: str(inputs, 'privateKey', ctx.name) },
+    script: fillTemplate(str(inputs, 'script', ctx.name), vars),
+    stdin: files.length > 0 ? encodePayload(files) : undefined,
+    timeoutMs: Number(reveal(inputs['timeoutSeconds']) ?? 600) * 1000,
+    signal: ctx.signal,
+    secrets,
+    onProgress: (line: string) => ctx.log(`${machine}: ${line}`),
+  };
+}
+
+async function run(inputs: PropertyMap, ctx: CallContext): Promise<PropertyMap> {
+  const stdout = await runScript(commandRun(inputs, ctx));
+  const kind = reveal(inputs['output']);
+  const outputs: PropertyMap = { machine: reveal(inputs['machine'])!, ranAt: new Date().toISOString() };
+  // A secret step's stdout is declared in additionalSecretOutputs by the graph.
+  if (kind === 'secret' || kind === 'text') outputs['stdout'] = stdout;
+  return outputs;
+}
+
+export const commandType: ResourceType = {
+  timeouts: { create: 3600, update: 3600, delete: 60, read: 60 },
+  computedOnUpdate: ['stdout', 'ranAt'],
+  async create(inputs, ctx) {
+    const outputs = await run(inputs, ctx);
+    return { id: `${ctx.name}`, outputs };
+  },
+  async read(_id, state) {
+    // A script's effect cannot be read back; the record of its last run stands.
+    return { outputs: state.outputs };
+  },
+  async update(_id, _olds, news, ctx) {
+    return { outputs: await run(news, ctx) };
+  },
+  async delete() {
+    // Steps configure machines; deleting the machine (or leaving it) is what undoes them.
+  },
+  async adopt() {
+    // Nothing in a cloud to find: an interrupted run is simply run again.
+    return undefined;
+  },
+};
+
+/** A record: outputs are its inputs; nothing exists outside the stack. */
+export const recordType: ResourceType = {
+  async create(inputs, ctx) {
+    return { id: ctx.name, outputs: inputs };
+  },
+  async read(_id, state) {
+    return { outputs: state.outputs };
+  },
+  async update(_id, _olds, news) {
+    return { outputs: news };
+  },
+  async delete() {},
+  async adopt() {
+    return undefined;
+  },
+};
+
+export function classifySlothError(err: unknown): 'throttled' | 'transient' | 'permanent' {
+  if (err instanceof SshError) {
+    // A machine still booting refuses or drops connections: worth waiting for.
+    if (err.kind === 'unreachable') return 'transient';
+    if (err.kind === 'timeout' && err.message.startsWith('no SSH handshake')) return 'transient';
+    return 'permanent';
+  }
+  if (err instanceof RemoteStepError) return err.exitCode === EXIT_RETRYABLE ? 'transient' : 'permanent';
+  return 'permanent';
+}
+
+export const slothPackage: ProviderPackage<Record<string, never>> = {
+  name: 'sloth',
+  configure: () => ({}),
+  resources: { [COMMAND_TYPE]: commandType, [CLUSTER_RECORD_TYPE]: recordType, [MACHINE_RECORD_TYPE]: recordType },
+  classifyError: classifySlothError,
+};
