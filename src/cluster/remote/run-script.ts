@@ -2,7 +2,6 @@
 // home, runs it as root (sudo unless we log in as root) with the secret payload on stdin,
 // removes it, and reports stdout. A failure names the machine and the step and ends with
 // the last lines the script logged, with every secret of the payload scrubbed from them.
-import { randomBytes } from 'node:crypto';
 import { connectSsh, execCommand, SshError, type SshOptions } from './ssh.ts';
 
 export interface ScriptRun {
@@ -52,12 +51,18 @@ export async function runScript(run: ScriptRun): Promise<string> {
   const machine = run.ssh.target.name;
   const conn = await connectSsh({ ...run.ssh, connectTimeoutMs: Math.min(run.ssh.connectTimeoutMs ?? 20_000, left()) });
   try {
-    const file = `.sloth/step-${run.step.replace(/[^A-Za-z0-9_.-]/g, '_')}-${randomBytes(4).toString('hex')}.sh`;
-    const upload = await execCommand(conn, machine, `umask 077 && mkdir -p .sloth && cat > ${file}`, { stdin: run.script, timeoutMs: left(), signal: run.signal });
+    // A private file of its own (mktemp: mode 0600), so concurrent steps never meet.
+    const upload = await execCommand(conn, machine, `f="$(mktemp "$HOME/.sloth-step-${run.step.replace(/[^A-Za-z0-9_.-]/g, '_')}.XXXXXXXX")" && cat > "$f" && printf '%s' "$f"`, {
+      stdin: run.script,
+      timeoutMs: left(),
+      signal: run.signal,
+    });
     if (upload.code !== 0) throw new RemoteStepError(run.step, machine, upload.code, scrub(tail(upload.stderr), run.secrets));
+    const file = upload.stdout.trim();
+    if (!/^\/[A-Za-z0-9_./-]+$/.test(file)) throw new RemoteStepError(run.step, machine, 1, `unexpected temporary file name from the machine: ${JSON.stringify(file.slice(0, 80))}`);
     const asRoot = run.ssh.target.user === 'root' ? 'bash' : 'sudo -n bash';
     let pending = '';
-    const result = await execCommand(conn, machine, `${asRoot} ${file}; rc=$?; rm -f ${file}; exit $rc`, {
+    const result = await execCommand(conn, machine, `${asRoot} '${file}'; rc=$?; rm -f '${file}'; exit $rc`, {
       stdin: run.stdin,
       timeoutMs: left(),
       signal: run.signal,
