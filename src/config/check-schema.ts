@@ -4,7 +4,7 @@
 import type { Diagnostics } from './diagnostics.ts';
 import { checkFormat } from './formats.ts';
 import type { Fields, Spec } from './schema-dsl.ts';
-import { isSupported, keyIndex, lispKey } from './schema-dsl.ts';
+import { fieldEntries, isSupported, keyIndex, lispKey } from './schema-dsl.ts';
 import { joinPath, type SourceMap } from './source-map.ts';
 
 type Obj = Record<string, unknown>;
@@ -54,7 +54,7 @@ function hasChecks(spec: Spec): boolean {
 }
 
 function walkFields(fields: Fields, obj: Obj, path: string, positions: SourceMap, diags: Diagnostics): void {
-  for (const [prop, spec] of Object.entries(fields)) {
+  for (const [prop, spec] of fieldEntries(fields)) {
     const value = obj[prop];
     if (value === undefined) {
       if (spec.required) {

@@ -180,6 +180,9 @@ export class Decoder {
 
   /** Runs the interpreter's splicing, turning its errors into diagnostics. */
   private expand(node: Node, scope: unknown, isKey: (name: string) => boolean): Array<{ node: Node; scope: unknown }> {
+    // A plain key form needs no interpreter (the common case, and the hot path).
+    const head = node.kind === 'list' ? node.items[0] : undefined;
+    if (head?.kind === 'symbol' && isKey(head.name)) return [{ node, scope }];
     try {
       return this.ev.expandSection(node, scope, isKey);
     } catch (err) {
@@ -220,7 +223,7 @@ export class Decoder {
     const fields = spec.fields;
     const index = keyIndex(fields);
     const out: Obj = {};
-    const seen = new Map<string, Pos>();
+    const seen = new Set<string>();
     const isKey = (name: string) => index.byKey.has(name);
     for (const arg of args) {
       if (arg.kind !== 'list') {
@@ -263,7 +266,7 @@ export class Decoder {
           continue;
         }
         const childPath = joinPath(path, entry.key);
-        const first = seen.get(entry.prop);
+        const first = seen.has(entry.prop) ? this.positions.locate(childPath, 'form') : undefined;
         if (first) {
           this.diags.error(`duplicate key '${entry.key}' in ${path || 'cluster'}`, {
             pos: head.pos,
@@ -273,7 +276,7 @@ export class Decoder {
           });
           continue;
         }
-        seen.set(entry.prop, node.pos);
+        seen.add(entry.prop);
         const list = node as ListNode;
         this.positions.set(childPath, list.pos, list.items[1]?.pos);
         const value = this.decodeField(entry.spec, list.items.slice(1), childScope, childPath, list.pos);

@@ -310,7 +310,7 @@ export function defaultOf(spec: Spec): unknown {
  * maps, and every non-optional section (recursively). Derived defaults are not touched.
  */
 export function fillDefaults(fields: Fields, out: Record<string, unknown>): Record<string, unknown> {
-  for (const [prop, spec] of Object.entries(fields)) {
+  for (const [prop, spec] of fieldEntries(fields)) {
     if (out[prop] !== undefined) continue;
     if (spec.kind === 'section') {
       if (!spec.optional) out[prop] = fillDefaults(spec.fields, {});
@@ -320,6 +320,15 @@ export function fillDefaults(fields: Fields, out: Record<string, unknown>): Reco
     if (d !== undefined) out[prop] = d;
   }
   return out;
+}
+
+const entriesCache = new WeakMap<Fields, ReadonlyArray<readonly [string, Spec]>>();
+
+/** `Object.entries(fields)`, computed once per section (the hot paths walk it per instance). */
+export function fieldEntries(fields: Fields): ReadonlyArray<readonly [string, Spec]> {
+  let entries = entriesCache.get(fields);
+  if (!entries) entriesCache.set(fields, (entries = Object.entries(fields)));
+  return entries;
 }
 
 /** Lisp key → property name and spec, including aliases. Built once per section, cached. */
