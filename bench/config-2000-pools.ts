@@ -53,17 +53,20 @@ function once(): { ms: number; nodes: number } {
 }
 
 // The first run in a fresh process is cold (JIT); then warm up before measuring.
-let cold = 0;
-try {
-  cold = once().ms;
-  for (let i = 0; i < 2; i++) once();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.display.split('\n').slice(0, 20).join('\n'));
-    process.exit(1);
+function warmUp(): number {
+  try {
+    const first = once().ms;
+    for (let i = 0; i < 2; i++) once();
+    return first;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.display.split('\n').slice(0, 20).join('\n'));
+      process.exit(1);
+    }
+    throw err;
   }
-  throw err;
 }
+const cold = warmUp();
 const times: number[] = [];
 let nodes = 0;
 for (let i = 0; i < RUNS; i++) {
