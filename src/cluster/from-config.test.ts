@@ -6,7 +6,7 @@ import { modelFromConfig } from './from-config.ts';
 import { planCluster } from './plan.ts';
 
 const seeds = join(import.meta.dirname, '../../test/fixtures/config/seeds');
-const load = async (text: string) => (await loadConfigText(text, 'test.lisp', { env: {} })).config;
+const load = (text: string) => loadConfigText(text, 'test.lisp', { env: {} }).config;
 
 test('the AWS production seed becomes a bastion, 3 masters, 10 spot workers, Salt on the first master', async () => {
   const { config } = await loadConfigFile(join(seeds, 'aws-production.lisp'), { env: {} });
@@ -20,7 +20,7 @@ test('the AWS production seed becomes a bastion, 3 masters, 10 spot workers, Sal
 });
 
 test('pools, zones, images, labels, taints, individual nodes and firewall rules are all carried', async () => {
-  const config = await load(`(cluster
+  const config = load(`(cluster
     (metadata (name "shape") (labels (team "platform")))
     (providers (aws (region "us-east-1") (access-key-id "AKIAEXAMPLE") (secret-access-key "secret-example")))
     (network (firewall (allowed-cidrs "203.0.113.0/24")
@@ -55,13 +55,13 @@ test('pools, zones, images, labels, taints, individual nodes and firewall rules 
 test('what the planner cannot honour yet is refused, not ignored', async () => {
   const base = '(metadata (name "x")) (providers (aws (region "us-east-1")))';
   const pools = '(node-pools (masters (count 1) (roles master etcd) (size "t3.large")))';
-  await assert.rejects(async () => modelFromConfig(await load(`(cluster ${base} ${pools} (security (ssh (key-path "/nonexistent/key"))))`), { stack: 'dev' }), /key-path \/nonexistent\/key was not read/);
-  await assert.rejects(
-    async () => modelFromConfig(await load(`(cluster ${base} ${pools} (addons (salt (secure-auth false))))`), { stack: 'dev' }),
+  assert.throws(() => modelFromConfig(load(`(cluster ${base} ${pools} (security (ssh (key-path "/nonexistent/key"))))`), { stack: 'dev' }), /key-path \/nonexistent\/key was not read/);
+  assert.throws(
+    () => modelFromConfig(load(`(cluster ${base} ${pools} (addons (salt (secure-auth false))))`), { stack: 'dev' }),
     /secure-auth false \(auto-accepting minion keys\) is not supported yet/,
   );
-  await assert.rejects(
-    async () => modelFromConfig(await load(`(cluster ${base} (node-pools (masters (count 1) (roles master etcd) (size "t3.large") (region "eu-west-1"))))`), { stack: 'dev' }),
+  assert.throws(
+    () => modelFromConfig(load(`(cluster ${base} (node-pools (masters (count 1) (roles master etcd) (size "t3.large") (region "eu-west-1"))))`), { stack: 'dev' }),
     /pools in more than one region of a provider is not supported yet/,
   );
 });
