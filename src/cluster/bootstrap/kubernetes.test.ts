@@ -80,3 +80,10 @@ test('a pool with a name that is not a host name, or no master at all, is refuse
   const noEtcd = sampleModel({ nodes: nodesOf([{ name: 'm', provider: 'aws', region: 'r', count: 1, roles: ['master'], publicAddress: true }]) });
   assert.throws(() => planCluster(noEtcd), (err: Error & { hint?: string }) => /no node pool has the etcd role/.test(err.message) && /\(roles master etcd\)/.test(err.hint ?? ''));
 });
+
+test('dedicated servers are tainted CriticalAddonsOnly only when some node takes workloads', () => {
+  const withWorkers = config(sampleModel(), 'masters-1');
+  assert.deepEqual(withWorkers['node-taint'], ['CriticalAddonsOnly=true:NoExecute']);
+  const serversOnly = sampleModel({ nodes: nodesOf([{ name: 'masters', provider: 'aws', region: 'r', count: 3, roles: ['master', 'etcd'], publicAddress: true }]) });
+  assert.equal(config(serversOnly, 'masters-1')['node-taint'], undefined);
+});

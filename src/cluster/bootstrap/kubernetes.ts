@@ -160,8 +160,11 @@ export function kubernetesConfig(ctx: KubernetesNodeContext): Record<string, unk
   const labels = { 'sloth-kubernetes.io/pool': node.pool, 'sloth-kubernetes.io/provider': node.provider, ...node.labels };
   config['node-label'] = Object.entries(labels).map(([key, value]) => `${key}=${value}`);
   const taints = [...node.taints];
-  // A server without the worker role runs only the control plane (RKE2/K3s docs: CriticalAddonsOnly).
-  if (server && !node.roles.includes('worker')) taints.push({ key: 'CriticalAddonsOnly', value: 'true', effect: 'NoExecute' });
+  // A server without the worker role runs only the control plane (CriticalAddonsOnly, as the
+  // RKE2 HA guide suggests) — but only when some node takes workloads: with every node
+  // tainted, CoreDNS and metrics-server would have nowhere to run.
+  const someWorker = model.nodes.some((n) => n.roles.includes('worker') || !isServer(n));
+  if (server && !node.roles.includes('worker') && someWorker) taints.push({ key: 'CriticalAddonsOnly', value: 'true', effect: 'NoExecute' });
   if (taints.length > 0) config['node-taint'] = taints.map(taintText);
   config['selinux'] = k.selinux;
   return config;
