@@ -193,10 +193,9 @@ export class Decoder {
 
   private lispError(err: unknown, fallback: Pos, secret: boolean, path?: string): void {
     if (!(err instanceof LispError)) throw err;
-    const reason = (err as LispError & { reason?: string }).reason ?? err.message;
-    const hint = (err as LispError & { hint?: string }).hint;
+    const { reason, hint } = err;
     // A refused look-up names the variable or built-in, never a value: safe to show.
-    const refused = (err as LispError & { code?: string }).code === 'restricted';
+    const refused = err.code === 'restricted';
     if (secret && !this.showSecrets && !refused) {
       this.diags.error(`the value of secret key '${path}' could not be evaluated`, {
         pos: err.pos ?? fallback,
