@@ -1,0 +1,63 @@
+// The cluster's entries in the root stack outputs (`kubeConfig`, `nodes`, `salt_master`,
+// `argocd`), read from an applied deployment: the kubeconfig and the Salt API certificate
+// come from the steps that fetched them, the rest from the records and the machines.
+// Everything that can carry a credential is returned as a Secret.
+import { Secret, type Deployment, type PropertyMap, type PropertyValue, type ResourceState } from '../state/types.ts';
+import { CLUSTER_RECORD_TYPE, COMMAND_TYPE, MACHINE_RECORD_TYPE } from './remote/package.ts';
+
+const reveal = (v: PropertyValue | undefined): PropertyValue | undefined => (v instanceof Secret ? reveal(v.value) : v);
+const nameOf = (r: ResourceState) => r.urn.slice(r.urn.lastIndexOf('::') + 2);
+
+/** Output keys of the machine resources that hold addresses, by cloud mapping. */
+const ADDRESS_KEYS: Record<string, { public: string; private: string }> = {
+  'aws:ec2/instance:Instance': { public: 'publicIp', private: 'privateIp' },
+  'digitalocean:index/droplet:Droplet': { public: 'ipv4Address', private: 'ipv4AddressPrivate' },
+  'linode:index/instance:Instance': { public: 'ipAddress', private: 'privateIpAddress' },
+  'hcloud:index/server:Server': { public: 'ipv4Address', private: 'privateIp' },
+};
+
+export function clusterOutputs(deployment: Deployment, clusterName: string): PropertyMap {
+  const live = deployment.resources.filter((r) => !r.delete);
+  const out: PropertyMap = {};
+  const step = (name: string) => live.find((r) => r.type === COMMAND_TYPE && nameOf(r) === name);
+
+  const kubeconfig = reveal(step('kubeconfig')?.outputs?.['stdout']);
+  if (typeof kubeconfig === 'string' && kubeconfig !== '') out['kubeConfig'] = new Secret(kubeconfig);
+
+  const machines = new Map(live.filter((r) => ADDRESS_KEYS[r.type]).map((r) => [nameOf(r), r]));
+  const nodes: PropertyMap = {};
+  for (const record of live.filter((r) => r.type === MACHINE_RECORD_TYPE)) {
+    const name = nameOf(record);
+    const inputs = record.inputs ?? {};
+    const machine = machines.get(name);
+    const keys = machine ? ADDRESS_KEYS[machine.type]! : undefined;
+    nodes[name] = {
+      kind: reveal(inputs['kind']) ?? null,
+      provider: reveal(inputs['provider']) ?? null,
+      region: reveal(inputs['region']) ?? null,
+      roles: reveal(inputs['roles']) ?? [],
+      meshAddress: reveal(inputs['meshAddress']) ?? null,
+      hostKey: reveal(inputs['hostPublicKey']) ?? null,
+      publicAddress: (keys && reveal(machine!.outputs?.[keys.public])) ?? null,
+      privateAddress: (keys && reveal(machine!.outputs?.[keys.private])) ?? null,
+      joined: step(`kubernetes-${name}`) !== undefined,
+    };
+  }
+  out['nodes'] = nodes;
+
+  const cluster = live.find((r) => r.type === CLUSTER_RECORD_TYPE && nameOf(r) === clusterName)?.inputs;
+  const apiUrl = reveal(cluster?.['saltApiUrl']);
+  if (typeof apiUrl === 'string') {
+    out['salt_master'] = new Secret({
+      master: reveal(cluster?.['saltMaster']) ?? null,
+      apiUrl,
+      username: reveal(cluster?.['saltApiUsername']) ?? null,
+      password: reveal(cluster?.['saltApiPassword']) ?? null,
+      eauth: 'sharedsecret',
+      tlsCertificate: reveal(step('salt-master')?.outputs?.['stdout']) ?? null,
+    });
+  }
+  const argo = reveal(step('argocd')?.outputs?.['stdout']);
+  if (typeof argo === 'string') out['argocd'] = new Secret({ username: 'admin', password: argo === '' ? null : argo });
+  return out;
+}
