@@ -11,7 +11,7 @@ import type { StepRef } from './events.ts';
 import type { ResourceType } from './provider.ts';
 import { buildState, decide, secureOutputs, withSecrets } from './decide.ts';
 import { propertyChanges, mapChanges } from './diff.ts';
-import { runGraph } from './scheduler.ts';
+import { NotStarted, runGraph } from './scheduler.ts';
 import type { Task } from './scheduler.ts';
 import { isCustomResource, newProviderId, timeoutSeconds } from './run.ts';
 import type { Run } from './run.ts';
@@ -171,7 +171,9 @@ async function converge(run: Run, index: DesiredIndex, planned: PlannedStep, pri
         id ??= newProviderId();
         outputs = inputs;
       }
-      await run.journal.write([{ op: 'put', resource: buildState(spec, node, { inputs, id, outputs, providerRef, old, rootUrn: index.rootUrn, now }) }]);
+      // A step with no cloud side effect need not wait for durability: the journal keeps
+      // order, so a dependent's intent, once durable, implies this record is too.
+      run.journal.write([{ op: 'put', resource: buildState(spec, node, { inputs, id, outputs, providerRef, old, rootUrn: index.rootUrn, now }) }]).catch(() => undefined);
       if (isProviderType(spec.type)) run.forgetProvider(urn);
       run.stepDone(step, t0, changes);
       run.count(countAs);
@@ -222,21 +224,18 @@ async function createResource(run: Run, index: DesiredIndex, planned: PlannedSte
 async function createLocked(run: Run, index: DesiredIndex, planned: PlannedStep, priority: number, step: StepRef, a: CreateArgs): Promise<void> {
   const node = index.nodes.get(planned.urn)!;
   const spec = node.spec;
-  const release = await run.acquire(priority);
-  const t0 = run.stepStarted(step);
+  let t0: number | undefined;
+  let release: (() => void) | undefined;
   let intentSaved = false;
-  let released = false;
-  const done = (): void => {
-    if (!released) release();
-    released = true;
-  };
   try {
     const { pkg, client } = await run.configured(spec.provider!);
     const intent = buildState(spec, node, { inputs: a.inputs, id: undefined, outputs: {}, providerRef: a.providerRef, old: undefined, rootUrn: index.rootUrn, now: a.now });
-    await run.journal.write([{ op: 'pending', operation: { type: 'creating', resource: intent } }]);
+    release = await intentThenSlot(run, spec.urn, { op: 'pending', operation: { type: 'creating', resource: intent } }, priority);
     intentSaved = true;
+    t0 = run.stepStarted(step);
     const created = await run.call(step, pkg, timeoutSeconds('create', spec, a.type), [a.inputs], (signal) => a.type.create(revealMap(a.inputs), run.context(spec, client, signal)));
-    done();
+    release();
+    release = undefined;
     if (typeof created?.id !== 'string' || created.id === '') throw new EngineError(`${spec.urn}: the provider's create returned no id`);
     const outputs = secureOutputs(spec, a.inputs, created.outputs ?? {});
     const state = buildState(spec, node, { inputs: a.inputs, id: created.id, outputs, providerRef: a.providerRef, old: undefined, rootUrn: index.rootUrn, now: a.now });
@@ -245,11 +244,29 @@ async function createLocked(run: Run, index: DesiredIndex, planned: PlannedStep,
     await run.journal.write(records);
     run.stepDone(step, t0, a.changes);
   } catch (err) {
-    done();
+    release?.();
+    if (err instanceof NotStarted) throw err;
     if (intentSaved) await afterFailedCreate(run, index, planned, step, a, err);
-    run.stepFailed(step, t0, err);
+    run.stepFailed(step, t0 ?? run.stepStarted(step), err);
     throw err;
   }
+}
+
+/**
+ * Records a step's intent and takes a provider-call slot, both at once: when slots are
+ * scarce the intent becomes durable while the step waits its turn, and when they are not the
+ * slot would sit idle anyway. The call starts only once both are done. If the run stops
+ * before a slot is granted, the intent is settled again.
+ */
+async function intentThenSlot(run: Run, urn: string, intent: JournalRecord, priority: number): Promise<() => void> {
+  if (run.stopping()) throw new NotStarted();
+  const written = run.journal.write([intent]);
+  const slot = run.acquire(priority);
+  const [w, s] = await Promise.allSettled([written, slot]);
+  if (w.status === 'fulfilled' && s.status === 'fulfilled') return s.value;
+  if (s.status === 'fulfilled') s.value();
+  if (w.status === 'fulfilled') await run.journal.write([{ op: 'settle', urn }]).catch(() => undefined);
+  throw w.status === 'rejected' ? w.reason : (s as PromiseRejectedResult).reason;
 }
 
 /**
@@ -309,33 +326,31 @@ async function updateResource(run: Run, index: DesiredIndex, planned: PlannedSte
 async function updateLocked(run: Run, index: DesiredIndex, planned: PlannedStep, priority: number, step: StepRef, a: UpdateArgs): Promise<void> {
   const node = index.nodes.get(planned.urn)!;
   const spec = node.spec;
-  const release = await run.acquire(priority);
-  const t0 = run.stepStarted(step);
+  let t0: number | undefined;
+  let release: (() => void) | undefined;
   let intentSaved = false;
-  let released = false;
-  const done = (): void => {
-    if (!released) release();
-    released = true;
-  };
   try {
     if (!a.type.update) throw new EngineError(`${spec.urn}: ${spec.type} cannot be updated in place`);
     const update = a.type.update.bind(a.type);
     const { pkg, client } = await run.configured(spec.provider!);
-    await run.journal.write([{ op: 'pending', operation: { type: 'updating', resource: a.old } }]);
+    release = await intentThenSlot(run, spec.urn, { op: 'pending', operation: { type: 'updating', resource: a.old } }, priority);
     intentSaved = true;
+    t0 = run.stepStarted(step);
     const snapshot = { inputs: revealMap(a.old.inputs ?? {}), outputs: revealMap(a.old.outputs ?? {}) };
     const result = await run.call(step, pkg, timeoutSeconds('update', spec, a.type), [a.inputs, a.old.inputs, a.old.outputs], (signal) => update(a.old.id!, snapshot, revealMap(a.inputs), run.context(spec, client, signal)));
-    done();
+    release();
+    release = undefined;
     const outputs = secureOutputs(spec, a.inputs, result?.outputs ?? {});
     const state = buildState(spec, node, { inputs: a.inputs, id: a.old.id, outputs, providerRef: a.providerRef, old: a.old, rootUrn: index.rootUrn, now: a.now });
     await run.journal.write([{ op: 'put', resource: state }, { op: 'settle', urn: spec.urn }]);
     run.stepDone(step, t0, a.changes);
   } catch (err) {
-    done();
+    release?.();
+    if (err instanceof NotStarted) throw err;
     const interrupted = err instanceof StepError && (err.errorClass === 'cancelled' || err.errorClass === 'timeout');
     // The stored copy keeps its old inputs, so the next deploy tries the update again.
     if (intentSaved && !interrupted && !run.journal.failure) await run.journal.write([{ op: 'settle', urn: spec.urn }]).catch(() => undefined);
-    run.stepFailed(step, t0, err);
+    run.stepFailed(step, t0 ?? run.stepStarted(step), err);
     throw err;
   }
 }
@@ -385,28 +400,26 @@ async function deleteLocked(run: Run, copy: ResourceState, isOld: boolean, step:
     }
     return;
   }
-  const release = await run.acquire(priority);
-  const t0 = run.stepStarted(step);
+  let t0: number | undefined;
+  let release: (() => void) | undefined;
   let intentSaved = false;
-  let released = false;
-  const done = (): void => {
-    if (!released) release();
-    released = true;
-  };
   try {
     const { pkg, client, type } = await run.providerFor(copy);
-    await run.journal.write([{ op: 'pending', operation: { type: 'deleting', resource: isOld ? { ...copy, delete: true } : copy } }]);
+    release = await intentThenSlot(run, copy.urn, { op: 'pending', operation: { type: 'deleting', resource: isOld ? { ...copy, delete: true } : copy } }, priority);
     intentSaved = true;
+    t0 = run.stepStarted(step);
     const snapshot = { inputs: revealMap(copy.inputs ?? {}), outputs: revealMap(copy.outputs ?? {}) };
     await run.call(step, pkg, timeoutSeconds('delete', copy, type), [copy.inputs, copy.outputs], (signal) => type.delete(copy.id!, snapshot, run.context(copy, client, signal)));
-    done();
+    release();
+    release = undefined;
     await run.journal.write([...removing(), { op: 'settle', urn: copy.urn }]);
     run.stepDone(step, t0);
   } catch (err) {
-    done();
+    release?.();
+    if (err instanceof NotStarted) throw err;
     const interrupted = err instanceof StepError && (err.errorClass === 'cancelled' || err.errorClass === 'timeout');
     if (intentSaved && !interrupted && !run.journal.failure) await run.journal.write([{ op: 'settle', urn: copy.urn }]).catch(() => undefined);
-    run.stepFailed(step, t0, err);
+    run.stepFailed(step, t0 ?? run.stepStarted(step), err);
     throw err;
   }
 }

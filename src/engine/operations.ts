@@ -40,7 +40,9 @@ export async function deploy(stack: StackHandle, desired: DesiredState, options:
     for (const w of plan.warnings) run.emit({ type: 'diagnostic', severity: 'warning', message: w });
     const rootUrn = rootStackUrn(stack.name);
     const root = rootState(run, rootUrn, undefined);
-    if (root) await run.journal.write([{ op: 'put', resource: root }]);
+    // Not awaited: the journal keeps order, so any later record that is durable implies this
+    // one is; a failure stops the run through the journal.
+    if (root) run.journal.write([{ op: 'put', resource: root }]).catch(() => undefined);
     await applyUpdate(run, plan);
     const ok = run.failures.length === 0 && !run.stopping();
     if (ok && desired.stackOutputs !== undefined && !(options.targets?.length)) {

@@ -4,6 +4,7 @@
 // may rewrite between runs.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 
 export interface CloudObject {
   id: string;
@@ -82,5 +83,31 @@ export class FileCloud {
     const text = readFileSync(file, 'utf8');
     if (this.#faultCache?.text !== text) this.#faultCache = { text, plan: JSON.parse(text) as FaultPlan };
     return this.#faultCache.plan;
+  }
+}
+
+/**
+ * The same "cloud" held in memory, for benchmarks that compare the engine with tools whose
+ * resources have no external object (Terraform's terraform_data): no file per object.
+ */
+export class MemoryCloud extends FileCloud {
+  readonly #objects = new Map<string, CloudObject>();
+  constructor() {
+    super(join(tmpdir(), `sloth-memory-cloud-${process.pid}`));
+  }
+  override list(): CloudObject[] {
+    return [...this.#objects.values()];
+  }
+  override get(id: string): CloudObject | undefined {
+    return this.#objects.get(id);
+  }
+  override put(obj: CloudObject): void {
+    this.#objects.set(obj.id, obj);
+  }
+  override remove(id: string): void {
+    this.#objects.delete(id);
+  }
+  override faults(): FaultPlan {
+    return {};
   }
 }

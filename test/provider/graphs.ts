@@ -64,3 +64,48 @@ export function chainGraph(stack: string, chains: number, length: number, option
   }
   return g;
 }
+
+/**
+ * A graph shaped like a large cluster's for benchmarks: `n` resources in chains of 10, each
+ * with a handful of inputs (strings, numbers, a tag map), a reference to the previous one,
+ * and a secret on every tenth.
+ */
+export function benchGraph(stack: string, n: number, variant = 0): DesiredGraph {
+  const g = new DesiredGraph(stack);
+  let prev: ResourceHandle | undefined;
+  for (let i = 0; i < n; i++) {
+    if (i % 10 === 0) prev = undefined;
+    const inputs: Record<string, unknown> = {
+      name: `node-${i}`,
+      size: 's-2vcpu-4gb',
+      region: ['nyc3', 'fra1', 'sgp1'][i % 3],
+      count: i % 7,
+      tags: { cluster: 'bench', pool: `pool-${Math.floor(i / 50)}`, variant: String(variant) },
+    };
+    if (prev) inputs.after = prev.output('arn');
+    if (i % 10 === 5) inputs.token = `token-${i}-${variant}`;
+    prev = g.resource('test:index:Thing', `r${i}`, inputs as never, i % 10 === 5 ? { secretInputs: ['token'] } : {});
+  }
+  return g;
+}
+
+/**
+ * `n` resources where each depends on up to two random earlier ones (seeded): the kind of
+ * irregular graph a cluster has, with a critical path much shorter than `n`.
+ */
+export function randomDag(stack: string, n: number, seed = 1): { graph: DesiredGraph; criticalPath: number } {
+  const g = new DesiredGraph(stack);
+  const rnd = prng(seed);
+  const made: ResourceHandle[] = [];
+  const depth: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const deps: number[] = [];
+    if (i > 0 && rnd() < 0.7) deps.push(Math.max(0, i - 1 - Math.floor(rnd() * Math.min(i, 100))));
+    if (i > 1 && rnd() < 0.2) deps.push(Math.floor(rnd() * i));
+    const inputs: Record<string, unknown> = { index: i };
+    deps.forEach((d, k) => (inputs[`dep${k}`] = made[d]!.output('arn')));
+    made.push(g.resource('test:index:Thing', `n${i}`, inputs as never));
+    depth.push(1 + Math.max(0, ...deps.map((d) => depth[d]!)));
+  }
+  return { graph: g, criticalPath: Math.max(...depth) };
+}

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PropertyMap } from '../../src/state/types.ts';
 import type { CallContext, ErrorClass, ProviderPackage, ResourceType } from '../../src/engine/index.ts';
-import { FileCloud } from './file-cloud.ts';
+import { FileCloud, MemoryCloud } from './file-cloud.ts';
 import type { CloudObject, Fault } from './file-cloud.ts';
 
 export class TestCloudError extends Error {
@@ -125,6 +125,8 @@ export interface TestProviderOptions {
   dir?: string;
   latencyMs?: number;
   jitterMs?: number;
+  /** Keep the cloud in memory (benchmarks): no file per object, nothing survives the process. */
+  memory?: boolean;
 }
 
 /**
@@ -133,11 +135,16 @@ export interface TestProviderOptions {
  */
 export function testProvider(options: TestProviderOptions = {}): ProviderPackage<TestClient> & { stats: CloudStats } {
   const stats = new CloudStats();
+  let memoryCloud: MemoryCloud | undefined;
   return {
     name: 'test',
     stats,
     configure(config, ctx) {
       const dir = (config.dir as string | undefined) ?? options.dir ?? ctx.env.SLOTH_TEST_CLOUD;
+      if (options.memory) {
+        memoryCloud ??= new MemoryCloud();
+        return { cloud: memoryCloud, latencyMs: options.latencyMs ?? 0, jitterMs: options.jitterMs ?? 0, stats };
+      }
       if (!dir) throw new Error('the test provider needs a directory: set dir in its configuration or SLOTH_TEST_CLOUD');
       if (config.latencyMs !== undefined && typeof config.latencyMs !== 'number') throw new Error('latencyMs must be a number');
       return {
