@@ -265,3 +265,16 @@ test('a bastion without allowed networks is a warning, not an error', () => {
     ['the bastion admits SSH from nobody: security.bastion.allowed-cidrs is empty'],
   );
 });
+
+test('one region per provider; Salt keeps secure auth', () => {
+  assert.deepEqual(errorsOf(withSections(pools('(masters (size "a") (region "us-west-2"))'))), [
+    `node pool 'masters' in region us-west-2 while providers.aws is in us-east-1: more than one region per provider is not supported yet`,
+  ]);
+  assert.deepEqual(
+    errorsOf(withSections({ security: '(security (bastion (size "t3.micro") (region "eu-west-1") (allowed-cidrs "203.0.113.7/32")))' })),
+    [`the bastion in region eu-west-1 while providers.aws is in us-east-1: more than one region per provider is not supported yet`],
+  );
+  assert.deepEqual(errorsOf(withSections({ addons: '(addons (salt (secure-auth false)))' })), [
+    `'addons.salt.secure-auth' false (auto-accepting minion keys) is not supported yet`,
+  ]);
+});

@@ -120,8 +120,18 @@ function checkMachines(ctx: Ctx, groups: MachineGroup[]): void {
   };
   for (const g of groups) {
     const what = g.kind === 'pool' ? `node pool '${g.key}'` : `node '${g.key}'`;
-    if (providerUse(ctx, g.path, g.provider, what) && g.region === undefined) {
-      err(ctx, g.path, `${what} has no region`, `add (region "…") to it, or to providers.${g.provider}`, 'form');
+    if (providerUse(ctx, g.path, g.provider, what)) {
+      const home = providerRegion(config, g.provider!);
+      if (g.region === undefined) {
+        err(ctx, g.path, `${what} has no region`, `add (region "…") to it, or to providers.${g.provider}`, 'form');
+      } else if (home !== undefined && g.region !== home) {
+        err(
+          ctx,
+          `${g.path}.region`,
+          `${what} in region ${g.region} while providers.${g.provider} is in ${home}: more than one region per provider is not supported yet`,
+          `use ${home}, or leave region out to use the provider's`,
+        );
+      }
     }
     if (g.kind === 'pool') {
       const longest = `${g.name}-${Math.max(1, g.count)}`;
@@ -336,8 +346,18 @@ function checkWireGuard(ctx: Ctx, groups: MachineGroup[]): void {
 function checkAccess(ctx: Ctx, groups: MachineGroup[]): void {
   const bastion = ctx.config.security.bastion;
   if (bastion?.enabled) {
-    if (providerUse(ctx, 'security.bastion', bastion.provider, 'the bastion') && bastion.region === undefined) {
-      err(ctx, 'security.bastion', 'the bastion has no region', `add (region "…") to security.bastion`, 'form');
+    if (providerUse(ctx, 'security.bastion', bastion.provider, 'the bastion')) {
+      const home = providerRegion(ctx.config, bastion.provider!);
+      if (bastion.region === undefined) {
+        err(ctx, 'security.bastion', 'the bastion has no region', `add (region "…") to security.bastion`, 'form');
+      } else if (home !== undefined && bastion.region !== home) {
+        err(
+          ctx,
+          'security.bastion.region',
+          `the bastion in region ${bastion.region} while providers.${bastion.provider} is in ${home}: more than one region per provider is not supported yet`,
+          `use ${home}, or leave region out`,
+        );
+      }
     }
   }
   const lb = ctx.config.loadBalancer;
@@ -357,6 +377,14 @@ function checkAccess(ctx: Ctx, groups: MachineGroup[]): void {
 
 function checkAddons(ctx: Ctx, groups: MachineGroup[]): void {
   const salt = ctx.config.addons.salt;
+  if (salt?.enabled && !salt.secureAuth) {
+    err(
+      ctx,
+      'addons.salt.secure-auth',
+      `'addons.salt.secure-auth' false (auto-accepting minion keys) is not supported yet`,
+      'sloth accepts only the keys of its own minions; leave secure-auth on',
+    );
+  }
   if (salt?.enabled && salt.masterNode !== undefined) {
     const names = new Set<string>();
     for (const g of groups) {
