@@ -38,6 +38,7 @@ test('every error is listed, in source order', () => {
     `test.lisp:3:31: error: 'node-pools.masters.count' expects an integer, got the string "1"`,
   ]);
   assert.match(err.display, /2 errors in the configuration$/);
+  assert.equal(err.message, `test.lisp: 2 errors in the configuration: 2:31: 'metadata.owner' expects a string, got the integer 5 (and 1 more)`);
 });
 
 test('tabs before the column are kept so the caret lines up', () => {

@@ -98,10 +98,19 @@ export class ConfigError extends Error {
   readonly diagnostics: Diagnostic[];
   readonly sources: Sources;
   readonly file: string;
+  /** `FILE: N errors in the configuration`: the last line of `display`. */
+  readonly summary: string;
   constructor(file: string, diagnostics: readonly Diagnostic[], sources: Sources) {
     const sorted = sortDiagnostics(diagnostics);
-    const errors = sorted.filter((d) => d.severity === 'error').length;
-    super(`${file}: ${errors} ${errors === 1 ? 'error' : 'errors'} in the configuration`);
+    const errorList = sorted.filter((d) => d.severity === 'error');
+    const errors = errorList.length;
+    const count = `${file}: ${errors} ${errors === 1 ? 'error' : 'errors'} in the configuration`;
+    // The message names the first error, so that logs and API callers see what is wrong
+    // without formatting the whole report.
+    const first = errorList[0];
+    const firstText = first ? `${first.pos ? `${first.pos.line}:${first.pos.col}: ` : ''}${first.message}` : '';
+    super(first ? `${count}: ${firstText}${errors > 1 ? ` (and ${errors - 1} more)` : ''}` : count);
+    this.summary = count;
     this.name = 'ConfigError';
     this.file = file;
     this.diagnostics = sorted;
@@ -109,6 +118,6 @@ export class ConfigError extends Error {
   }
 
   get display(): string {
-    return `${formatDiagnostics(this.diagnostics, this.sources)}\n${this.message}`;
+    return `${formatDiagnostics(this.diagnostics, this.sources)}\n${this.summary}`;
   }
 }

@@ -268,13 +268,13 @@ test('a bastion without allowed networks is a warning, not an error', () => {
 
 test('one region per provider; Salt keeps secure auth', () => {
   assert.deepEqual(errorsOf(withSections(pools('(masters (size "a") (region "us-west-2"))'))), [
-    `node pool 'masters' in region us-west-2 while providers.aws is in us-east-1: more than one region per provider is not supported yet`,
+    `node pool 'masters' in region us-west-2 while providers.aws is in us-east-1: pools in more than one region of a provider is not supported yet`,
   ]);
   assert.deepEqual(
     errorsOf(withSections({ security: '(security (bastion (size "t3.micro") (region "eu-west-1") (allowed-cidrs "203.0.113.7/32")))' })),
-    [`the bastion in region eu-west-1 while providers.aws is in us-east-1: more than one region per provider is not supported yet`],
+    [`the bastion in region eu-west-1 while providers.aws is in us-east-1: a bastion in another region than its provider is not supported yet`],
   );
   assert.deepEqual(errorsOf(withSections({ addons: '(addons (salt (secure-auth false)))' })), [
-    `'addons.salt.secure-auth' false (auto-accepting minion keys) is not supported yet`,
+    `addons.salt secure-auth false (auto-accepting minion keys) is not supported yet`,
   ]);
 });

@@ -128,7 +128,7 @@ function checkMachines(ctx: Ctx, groups: MachineGroup[]): void {
         err(
           ctx,
           `${g.path}.region`,
-          `${what} in region ${g.region} while providers.${g.provider} is in ${home}: more than one region per provider is not supported yet`,
+          `${what} in region ${g.region} while providers.${g.provider} is in ${home}: pools in more than one region of a provider is not supported yet`,
           `use ${home}, or leave region out to use the provider's`,
         );
       }
@@ -354,7 +354,7 @@ function checkAccess(ctx: Ctx, groups: MachineGroup[]): void {
         err(
           ctx,
           'security.bastion.region',
-          `the bastion in region ${bastion.region} while providers.${bastion.provider} is in ${home}: more than one region per provider is not supported yet`,
+          `the bastion in region ${bastion.region} while providers.${bastion.provider} is in ${home}: a bastion in another region than its provider is not supported yet`,
           `use ${home}, or leave region out`,
         );
       }
@@ -381,7 +381,7 @@ function checkAddons(ctx: Ctx, groups: MachineGroup[]): void {
     err(
       ctx,
       'addons.salt.secure-auth',
-      `'addons.salt.secure-auth' false (auto-accepting minion keys) is not supported yet`,
+      `addons.salt secure-auth false (auto-accepting minion keys) is not supported yet`,
       'sloth accepts only the keys of its own minions; leave secure-auth on',
     );
   }
