@@ -13,7 +13,7 @@ import { linode } from './clouds/linode.ts';
 import { hetzner } from './clouds/hetzner.ts';
 import { baseTags, type CloudContext, type CloudMapping, type DnsMapping, type FirewallGroup, type LoadBalancerHandles, type MachineHandles, type NetworkHandles } from './clouds/types.ts';
 import { firewallGroupOf } from './clouds/groups.ts';
-import { CLUSTER_RECORD_TYPE, COMMAND_TYPE, MACHINE_RECORD_TYPE } from './remote/package.ts';
+import { API_READY_TYPE, CLUSTER_RECORD_TYPE, COMMAND_TYPE, MACHINE_RECORD_TYPE } from './remote/package.ts';
 import { isMaster } from './model.ts';
 
 export const CLOUDS: Readonly<Record<string, CloudMapping>> = { aws, digitalocean, linode, hetzner };
@@ -171,6 +171,14 @@ export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluste
     );
     steps.set(step.name, handle);
   }
+  // Readiness as the user sees it: the API answers through the address in the kubeconfig.
+  const kubeconfig = steps.get('kubeconfig')!;
+  graph.resource(
+    API_READY_TYPE,
+    'api-ready',
+    { kubeconfig: kubeconfig.output('stdout'), timeoutSeconds: 900 },
+    { dependsOn: [kubeconfig, ...(lb ? [lb.resource] : [])], secretInputs: ['kubeconfig'] },
+  );
   return { graph, plan, warnings };
 }
 

@@ -5,6 +5,8 @@
 //    again (update); deleting it leaves the machine as it is. Placeholders in the script and
 //    in the payload files are filled from `vars` (resolved output references) just before
 //    running, so the same step re-runs exactly when an address it depends on changes.
+//  - sloth:cluster:ApiReady — waits, from the machine running sloth, until the API answers
+//    /readyz at the address the kubeconfig names (the load balancer, when there is one).
 //  - sloth:cluster:Cluster, sloth:cluster:Machine — records of what the planner generated
 //    (keys, tokens, mesh addresses). They create nothing anywhere; keeping them in the stack
 //    is what makes the next plan keep every address and key.
@@ -14,8 +16,10 @@ import { encodePayload, type PayloadFile } from '../bootstrap/shell.ts';
 import { fillTemplate, TemplateError } from '../bootstrap/template.ts';
 import { runScript, RemoteStepError, EXIT_RETRYABLE } from './run-script.ts';
 import { SshError, type SshTarget } from './ssh.ts';
+import { waitForApi } from './api-ready.ts';
 
 export const COMMAND_TYPE = 'sloth:remote:Command';
+export const API_READY_TYPE = 'sloth:cluster:ApiReady';
 export const CLUSTER_RECORD_TYPE = 'sloth:cluster:Cluster';
 export const MACHINE_RECORD_TYPE = 'sloth:cluster:Machine';
 
@@ -87,6 +91,32 @@ export const commandType: ResourceType = {
   },
 };
 
+async function checkApi(inputs: PropertyMap, ctx: CallContext): Promise<PropertyMap> {
+  const kubeconfig = reveal(inputs['kubeconfig']);
+  if (typeof kubeconfig !== 'string' || kubeconfig === '') throw new TemplateError(`${ctx.name}: no kubeconfig to check the API with`);
+  const { server } = await waitForApi(kubeconfig, { timeoutMs: Number(reveal(inputs['timeoutSeconds']) ?? 600) * 1000, signal: ctx.signal, onProgress: (l) => ctx.log(l) });
+  return { server, checkedAt: new Date().toISOString() };
+}
+
+/** Known readiness: the API answers /readyz through the address users reach it on. */
+export const apiReadyType: ResourceType = {
+  timeouts: { create: 1800, update: 1800, delete: 60, read: 60 },
+  computedOnUpdate: ['checkedAt', 'server'],
+  async create(inputs, ctx) {
+    return { id: ctx.name, outputs: await checkApi(inputs, ctx) };
+  },
+  async read(_id, state) {
+    return { outputs: state.outputs };
+  },
+  async update(_id, _olds, news, ctx) {
+    return { outputs: await checkApi(news, ctx) };
+  },
+  async delete() {},
+  async adopt() {
+    return undefined;
+  },
+};
+
 /** A record: outputs are its inputs; nothing exists outside the stack. */
 export const recordType: ResourceType = {
   async create(inputs, ctx) {
@@ -118,6 +148,6 @@ export function classifySlothError(err: unknown): 'throttled' | 'transient' | 'p
 export const slothPackage: ProviderPackage<Record<string, never>> = {
   name: 'sloth',
   configure: () => ({}),
-  resources: { [COMMAND_TYPE]: commandType, [CLUSTER_RECORD_TYPE]: recordType, [MACHINE_RECORD_TYPE]: recordType },
+  resources: { [COMMAND_TYPE]: commandType, [API_READY_TYPE]: apiReadyType, [CLUSTER_RECORD_TYPE]: recordType, [MACHINE_RECORD_TYPE]: recordType },
   classifyError: classifySlothError,
 };
