@@ -53,7 +53,18 @@ export function removeStaleNamespaces(): void {
   for (const line of list.split('\n')) {
     const name = line.split(' ')[0] ?? '';
     const m = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
-    if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) spawnSync('ip', ['netns', 'del', name]);
+    if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) {
+      // A killed run may have left wireguard-go running inside: stop it before the namespace goes.
+      const pids = (spawnSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).stdout ?? '').split('\n').filter((p) => /^\d+$/.test(p));
+      for (const pid of pids) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      spawnSync('ip', ['netns', 'del', name]);
+    }
   }
 }
 
