@@ -125,7 +125,7 @@ export async function runRefresh(io: CliIO, stackName: string | undefined, flags
   try {
     const registry = deps.registry ?? (await providerRegistry(packageNames(undefined, stack.deployment)));
     const result = await withInterrupts(io, flags, deps, (cancellation, onEvent) =>
-      refresh(stack, { registry, env: store.env, parallel: flags.parallel, targets: flags.target, expectNoChanges: flags.expectNoChanges, cancellation, onEvent }),
+      refresh(stack, { registry, env: store.env, parallel: flags.parallel, targets: flags.target, targetDependents: flags.targetDependents, expectNoChanges: flags.expectNoChanges, cancellation, onEvent }),
     );
     if (flags.expectNoChanges && result.drifted + result.gone > 0) {
       throw new CliError(`${result.drifted + result.gone} resource(s) drifted from the stack`, { display: '', exitCode: 1 });

@@ -241,7 +241,7 @@ async function createLocked(run: Run, index: DesiredIndex, planned: PlannedStep,
     const state = buildState(spec, node, { inputs: a.inputs, id: created.id, outputs, providerRef: a.providerRef, old: undefined, rootUrn: index.rootUrn, now: a.now });
     const records: JournalRecord[] = a.replacing ? [{ op: 'mark-delete', urn: spec.urn }] : [];
     records.push({ op: 'put', resource: state }, { op: 'settle', urn: spec.urn });
-    await run.journal.write(records);
+    recordResult(run, records);
     run.stepDone(step, t0, a.changes);
   } catch (err) {
     release?.();
@@ -250,6 +250,16 @@ async function createLocked(run: Run, index: DesiredIndex, planned: PlannedStep,
     run.stepFailed(step, t0 ?? run.stepStarted(step), err);
     throw err;
   }
+}
+
+/**
+ * Queues a step's result without waiting for it to be durable. That is safe because the
+ * journal keeps order and no dependent calls a provider before its own intent, queued after
+ * this result, is durable; and it lets that intent share this write. If the write fails, the
+ * journal stops the run (the step's intent is durable, so the next run resolves it).
+ */
+function recordResult(run: Run, records: JournalRecord[]): void {
+  run.journal.write(records).catch(() => undefined);
 }
 
 /**
@@ -342,7 +352,7 @@ async function updateLocked(run: Run, index: DesiredIndex, planned: PlannedStep,
     release = undefined;
     const outputs = secureOutputs(spec, a.inputs, result?.outputs ?? {});
     const state = buildState(spec, node, { inputs: a.inputs, id: a.old.id, outputs, providerRef: a.providerRef, old: a.old, rootUrn: index.rootUrn, now: a.now });
-    await run.journal.write([{ op: 'put', resource: state }, { op: 'settle', urn: spec.urn }]);
+    recordResult(run, [{ op: 'put', resource: state }, { op: 'settle', urn: spec.urn }]);
     run.stepDone(step, t0, a.changes);
   } catch (err) {
     release?.();
@@ -412,7 +422,7 @@ async function deleteLocked(run: Run, copy: ResourceState, isOld: boolean, step:
     await run.call(step, pkg, timeoutSeconds('delete', copy, type), [copy.inputs, copy.outputs], (signal) => type.delete(copy.id!, snapshot, run.context(copy, client, signal)));
     release();
     release = undefined;
-    await run.journal.write([...removing(), { op: 'settle', urn: copy.urn }]);
+    recordResult(run, [...removing(), { op: 'settle', urn: copy.urn }]);
     run.stepDone(step, t0);
   } catch (err) {
     release?.();

@@ -123,7 +123,7 @@ test('provider error text is scrubbed of secret values', async () => {
 test('when the state cannot be saved the run stops, reports it, and keeps what was saved', async () => {
   const h = new Harness();
   try {
-    h.stack.failRecordAt = 4;
+    h.stack.failRecordAt = 2;
     await assert.rejects(h.deploy(graph(h), { parallel: 1 }), (err: Error & { hint?: string }) => {
       assert.match(err.message, /could not save the stack's state: disk full/);
       assert.match(err.hint!, /run the command again/);

@@ -14,6 +14,7 @@ export class Journal {
   #waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   #busy = false;
   #failure: EngineError | undefined;
+  #idle: (() => void)[] = [];
   /** Durable writes made (for tests and benchmarks). */
   writes = 0;
 
@@ -38,10 +39,20 @@ export class Journal {
     this.#waiters.push({ resolve, reject });
     if (!this.#busy) {
       this.#busy = true;
-      // Let steps that finish in the same turn of the event loop join this write.
+      // Let the records queued in this turn of the event loop join this write: a step's
+      // result and the intents of the dependents it releases then cost one write, not two.
       setImmediate(() => void this.#flush());
     }
     return promise;
+  }
+
+  /** Resolves once everything queued so far has been written (or the journal has failed). */
+  async settled(): Promise<void> {
+    while (this.#busy || this.#queue.length > 0) {
+      const { promise, resolve } = Promise.withResolvers<void>();
+      this.#idle.push(resolve);
+      await promise;
+    }
   }
 
   async #flush(): Promise<void> {
@@ -64,5 +75,6 @@ export class Journal {
       }
     }
     this.#busy = false;
+    for (const wake of this.#idle.splice(0)) wake();
   }
 }

@@ -75,6 +75,8 @@ export async function destroy(stack: StackHandle, options: EngineOptions & PlanO
 
 export interface RefreshOptions extends EngineOptions {
   targets?: readonly string[];
+  /** With targets: also read the resources that depend on them. */
+  targetDependents?: boolean;
   /** Fail, and store nothing read, when anything drifted. */
   expectNoChanges?: boolean;
 }
@@ -87,7 +89,7 @@ export interface RefreshResult extends OperationResult {
 export async function refresh(stack: StackHandle, options: RefreshOptions): Promise<RefreshResult> {
   const r = await withUpdate(stack, 'refresh', 'refresh', options, async (run) => {
     await resolvePending(run);
-    const targeted = resolveTargets({ targets: options.targets }, undefined, run.view);
+    const targeted = resolveTargets({ targets: options.targets, targetDependents: options.targetDependents }, undefined, run.view);
     start(run, 'refresh');
     const outcome = await readAll(run, targeted);
     const drift = outcome.drifted + outcome.gone > 0;
@@ -116,8 +118,10 @@ async function withUpdate<T extends object>(stack: StackHandle, updateKind: Upda
   let extra: T;
   try {
     extra = await body(run);
+    await run.journal.settled();
   } catch (err) {
     // Whatever was recorded stays; close the update so the lock is released.
+    await run.journal.settled();
     await update.finish({ result: 'failed', resourceChanges: run.changes }).catch(() => update.abandon());
     throw err;
   }

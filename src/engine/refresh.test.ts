@@ -95,6 +95,22 @@ test('refresh --target reads only the named resources', async () => {
   }
 });
 
+test('refresh --target --target-dependents also reads what depends on the targets', async () => {
+  const h = new Harness();
+  try {
+    const g = h.graph();
+    const a = g.resource('test:index:Thing', 'a', { size: 1 });
+    g.resource('test:index:Thing', 'b', { parentArn: a.output('arn') });
+    g.resource('test:index:Thing', 'c', { size: 3 });
+    await h.deploy(g);
+    const r = await h.refresh({ targets: [a.urn], targetDependents: true });
+    assert.deepEqual(r.changes, { same: 2 });
+    assert.deepEqual(h.provider.stats.calls.filter((c) => c.op === 'read').map((c) => c.name).sort(), ['a', 'b']);
+  } finally {
+    h.cleanup();
+  }
+});
+
 test('a vanished resource that others still depend on is dropped without breaking the checkpoint', async () => {
   const h = new Harness();
   try {
