@@ -43,8 +43,25 @@ export function decide(spec: ResourceSpec, old: ResourceState | undefined, input
 }
 
 function metadataDecision(spec: ResourceSpec, old: ResourceState, node: GraphNode, providerRef: string | undefined, rootUrn: string): Decision {
-  const next = buildState(spec, node, { inputs: old.inputs ?? {}, id: old.id, outputs: old.outputs ?? {}, providerRef: providerRef ?? old.provider, old, rootUrn, now: old.modified ?? '' });
+  // Only the stored options are compared; inputs and outputs are known to be equal here.
+  const next: ResourceState = { urn: spec.urn, custom: spec.custom, type: spec.type };
+  metadataInto(next, spec, node, providerRef ?? old.provider);
+  void rootUrn;
   return metadataDiffers(old, next) ? { op: 'same', metadataOnly: true } : { op: 'same' };
+}
+
+/** The options a checkpoint entry records besides its values. */
+function metadataInto(r: ResourceState, spec: ResourceSpec, node: GraphNode, providerRef: string | undefined): void {
+  if (spec.parent) r.parent = spec.parent;
+  if (spec.protect) r.protect = true;
+  const deps = [...node.stateDeps].sort();
+  if (deps.length > 0) r.dependencies = deps;
+  if (providerRef) r.provider = providerRef;
+  if (Object.keys(node.propertyDeps).length > 0) r.propertyDependencies = node.propertyDeps;
+  if (spec.additionalSecretOutputs?.length) r.additionalSecretOutputs = spec.additionalSecretOutputs;
+  if (spec.customTimeouts && Object.keys(spec.customTimeouts).length > 0) r.customTimeouts = spec.customTimeouts;
+  if (spec.retainOnDelete) r.retainOnDelete = true;
+  if (spec.replaceOnChanges?.length) r.replaceOnChanges = spec.replaceOnChanges;
 }
 
 function changedKeys(a: PropertyMap, b: PropertyMap): string[] {
@@ -104,16 +121,7 @@ export function buildState(spec: ResourceSpec, node: GraphNode, f: StateFields):
   if (spec.custom && f.id !== undefined) r.id = f.id;
   r.inputs = preserveUnchangedMap(f.old?.inputs, f.inputs);
   r.outputs = preserveUnchangedMap(f.old?.outputs, f.outputs);
-  if (spec.parent) r.parent = spec.parent;
-  if (spec.protect) r.protect = true;
-  const deps = [...node.stateDeps].sort();
-  if (deps.length > 0) r.dependencies = deps;
-  if (f.providerRef) r.provider = f.providerRef;
-  if (Object.keys(node.propertyDeps).length > 0) r.propertyDependencies = node.propertyDeps;
-  if (spec.additionalSecretOutputs?.length) r.additionalSecretOutputs = spec.additionalSecretOutputs;
-  if (spec.customTimeouts && Object.keys(spec.customTimeouts).length > 0) r.customTimeouts = spec.customTimeouts;
-  if (spec.retainOnDelete) r.retainOnDelete = true;
-  if (spec.replaceOnChanges?.length) r.replaceOnChanges = spec.replaceOnChanges;
+  metadataInto(r, spec, node, f.providerRef);
   r.created = f.old?.created ?? f.now;
   r.modified = f.old && valuesEqual(f.old.inputs ?? {}, r.inputs) && valuesEqual(f.old.outputs ?? {}, r.outputs) ? (f.old.modified ?? f.now) : f.now;
   return r;

@@ -57,18 +57,28 @@ export function mapChanges(olds: PropertyMap, news: PropertyMap): PropertyChange
 
 /** Options recorded in the checkpoint whose change needs a state write but no cloud call. */
 export function metadataDiffers(old: ResourceState, next: ResourceState): boolean {
-  const keys = ['protect', 'retainOnDelete', 'parent', 'provider', 'replaceOnChanges', 'customTimeouts', 'additionalSecretOutputs', 'dependencies', 'propertyDependencies'] as const;
-  for (const k of keys) {
-    const a = normalizeEmpty(old[k]);
-    const b = normalizeEmpty(next[k]);
-    if (JSON.stringify(a) !== JSON.stringify(b)) return true;
-  }
-  return false;
+  return (
+    Boolean(old.protect) !== Boolean(next.protect) ||
+    Boolean(old.retainOnDelete) !== Boolean(next.retainOnDelete) ||
+    (old.parent ?? '') !== (next.parent ?? '') ||
+    (old.provider ?? '') !== (next.provider ?? '') ||
+    !sameList(old.replaceOnChanges, next.replaceOnChanges) ||
+    !sameList(old.additionalSecretOutputs, next.additionalSecretOutputs) ||
+    !sameList(old.dependencies, next.dependencies) ||
+    !sameRecord(old.customTimeouts as Record<string, unknown> | undefined, next.customTimeouts as Record<string, unknown> | undefined, (a, b) => a === b) ||
+    !sameRecord(old.propertyDependencies, next.propertyDependencies, (a, b) => sameList(a as string[] | undefined, b as string[] | undefined))
+  );
 }
 
-function normalizeEmpty(v: unknown): unknown {
-  if (v === false || v === undefined || v === null) return undefined;
-  if (Array.isArray(v) && v.length === 0) return undefined;
-  if (typeof v === 'object' && v !== null && Object.keys(v).length === 0) return undefined;
-  return v;
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+function sameRecord(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined, same: (x: unknown, y: unknown) => boolean): boolean {
+  const ka = Object.keys(a ?? {});
+  const kb = Object.keys(b ?? {});
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.hasOwn(b!, k) && same(a![k], b![k]));
 }

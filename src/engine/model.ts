@@ -120,7 +120,7 @@ export class DesiredGraph {
   #add(args: { type: string; name: string; inputs: InputMap; custom: boolean; options: ResourceOptions; outputs?: PropertyMap }): ResourceHandle {
     const { type, name, inputs, custom, options } = args;
     const parent = options.parent?.urn ?? this.root.urn;
-    const urn = makeUrn(this.stack, type, name, qualifiedTypeForChildren(parent));
+    const urn = makeUrn(this.stack, type, name, parent === this.root.urn ? undefined : qualifiedTypeForChildren(parent));
     if (this.#implicit.delete(urn)) this.#specs.delete(urn);
     if (this.#specs.has(urn)) throw new Error(`two resources have the URN ${urn}; give them different names`);
     let provider: string | undefined;
