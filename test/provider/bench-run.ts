@@ -52,8 +52,8 @@ export class BenchStack {
   }
 
   /** Runs one operation; `cloud` is a directory or `memory`. */
-  child(mode: 'create' | 'apply' | 'preview', cloud: string, graph: 'chains' | 'bench' | 'random', n: number, latencyMs = 0, parallel = 16): ChildFigures & Measured {
-    const m = timed(process.execPath, [BENCH_CHILD, mode, this.backend, cloud, graph, String(n), String(latencyMs), String(parallel)]);
+  child(mode: 'create' | 'apply' | 'preview', cloud: string, graph: 'chains' | 'bench' | 'random', n: number, latencyMs = 0, parallel = 16, env?: NodeJS.ProcessEnv): ChildFigures & Measured {
+    const m = timed(process.execPath, [BENCH_CHILD, mode, this.backend, cloud, graph, String(n), String(latencyMs), String(parallel)], { env });
     const figures = mode === 'create' ? ({} as ChildFigures) : (JSON.parse(m.stdout.trim().split('\n').at(-1)!) as ChildFigures);
     return { ...figures, ...m, maxRssMB: m.maxRssMB };
   }
