@@ -194,3 +194,19 @@ test('runDeploy asks on a terminal and does nothing when the answer is no; --yes
     assert.ok(e.cloud.list().length < 13);
     assert.equal(interrupts.listenerCount('SIGINT'), 0);
   }));
+
+test('refresh and destroy of a stack whose provider package is unknown refuse up front, naming it', async () => {
+  const e = new CliStackEnv();
+  try {
+    await e.create();
+    await e.deploy(graph());
+    for (const argv of [['refresh', 'dev'], ['destroy', 'dev', '--yes']]) {
+      const r = await runInProcess(argv, { env: e.env });
+      assert.equal(r.code, 1, argv.join(' '));
+      assert.match(r.stderr, /no provider for package 'test' \(needed by urn:pulumi:dev::sloth-kubernetes::test:index:Thing::a\)/);
+    }
+    assert.equal(e.cloud.list().length, 3);
+  } finally {
+    e.cleanup();
+  }
+});

@@ -106,11 +106,11 @@ export async function runDeploy(io: CliIO, stackName: string | undefined, flags:
 export async function runDestroy(io: CliIO, stackName: string | undefined, flags: DeployFlags, deps: RunDeps = {}): Promise<void> {
   const { store, stack } = await openStackForCommand(io, stackName, { passwordStdin: flags.passwordStdin });
   try {
-    const plan = previewDestroy(stack, { targets: flags.target, targetDependents: flags.targetDependents });
+    const registry = deps.registry ?? (await providerRegistry(packageNames(undefined, stack.deployment)));
+    const plan = previewDestroy(stack, { registry, targets: flags.target, targetDependents: flags.targetDependents });
     writePlan(io, plan, flags, true);
     if (!hasChanges(plan) && plan.warnings.length === 0 && stack.deployment.resources.length === 0) return;
     await confirmOrRefuse(io, flags, `Do you want to destroy ${plan.counts.delete} resource${plan.counts.delete === 1 ? '' : 's'} of stack '${stack.name}'? This cannot be undone.`, 'destroy');
-    const registry = deps.registry ?? (await providerRegistry(packageNames(undefined, stack.deployment)));
     const result = await withInterrupts(io, flags, deps, (cancellation, onEvent) =>
       destroy(stack, { registry, env: store.env, parallel: flags.parallel, targets: flags.target, targetDependents: flags.targetDependents, cancellation, onEvent }),
     );

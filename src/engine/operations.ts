@@ -1,8 +1,9 @@
 // The engine's entry points: preview (no lock, writes nothing), deploy, refresh and destroy
 // (each under the stack's lock, journaled, finished with a history entry).
 import type { StackHandle, StackUpdate, UpdateKind } from '../state/types.ts';
+import type { ProviderRegistry } from './provider.ts';
 import type { DesiredState } from './model.ts';
-import { planDestroy, planUpdate, resolveTargets } from './plan.ts';
+import { checkProviders, planDestroy, planUpdate, resolveTargets } from './plan.ts';
 import type { Plan, PlanOptions } from './plan.ts';
 import { applyDestroy, applyUpdate, rootState } from './apply.ts';
 import { resolvePending } from './recover.ts';
@@ -22,7 +23,7 @@ export function preview(stack: Pick<StackHandle, 'deployment'>, desired: Desired
 }
 
 /** What a destroy would do. Takes no lock and writes nothing. */
-export function previewDestroy(stack: Pick<StackHandle, 'deployment' | 'name'>, options: PlanOptions = {}): Plan {
+export function previewDestroy(stack: Pick<StackHandle, 'deployment' | 'name'>, options: PlanOptions & { registry?: ProviderRegistry } = {}): Plan {
   return planDestroy(stack.name, stack.deployment, options);
 }
 
@@ -60,7 +61,7 @@ export async function deploy(stack: StackHandle, desired: DesiredState, options:
 export async function destroy(stack: StackHandle, options: EngineOptions & PlanOptions): Promise<DeployResult> {
   return withUpdate(stack, 'destroy', 'destroy', options, async (run) => {
     await resolvePending(run);
-    const plan = planDestroy(stack.name, { manifest: { time: '', magic: '', version: '' }, resources: [...run.view.all()], pendingOperations: [] }, options);
+    const plan = planDestroy(stack.name, { manifest: { time: '', magic: '', version: '' }, resources: [...run.view.all()], pendingOperations: [] }, { ...options, registry: options.registry });
     run.total = plan.counts.delete;
     start(run, 'destroy');
     await applyDestroy(run, plan);
@@ -90,6 +91,7 @@ export async function refresh(stack: StackHandle, options: RefreshOptions): Prom
   const r = await withUpdate(stack, 'refresh', 'refresh', options, async (run) => {
     await resolvePending(run);
     const targeted = resolveTargets({ targets: options.targets, targetDependents: options.targetDependents }, undefined, run.view);
+    checkProviders(options.registry, [...run.view.all()].filter((r) => !targeted || targeted.has(r.urn)));
     start(run, 'refresh');
     const outcome = await readAll(run, targeted);
     const drift = outcome.drifted + outcome.gone > 0;

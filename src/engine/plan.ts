@@ -137,8 +137,9 @@ export function planUpdate(desired: DesiredState, deployment: Deployment, regist
   return { kind: 'update', stack: desired.stack, steps, counts: countSteps(steps), warnings, outputChanges, index, targeted };
 }
 
-export function planDestroy(stack: string, deployment: Deployment, options: PlanOptions = {}): Plan {
+export function planDestroy(stack: string, deployment: Deployment, options: PlanOptions & { registry?: ProviderRegistry } = {}): Plan {
   const view = StackView.from(deployment);
+  if (options.registry) checkProviders(options.registry, [...view.all()].filter((r) => !r.retainOnDelete));
   const warnings = pendingWarnings(view);
   const targeted = resolveTargets(options, undefined, view);
   const steps: PlannedStep[] = [];
@@ -292,4 +293,9 @@ export function packageNames(desired: DesiredState | undefined, deployment: Depl
   for (const r of deployment?.resources ?? []) if (r.custom) out.add(packageOf(r.type));
   for (const op of deployment?.pendingOperations ?? []) if (op.resource.custom) out.add(packageOf(op.resource.type));
   return [...out].sort();
+}
+
+/** Fails up front, naming the package, when a resource's provider is not available. */
+export function checkProviders(registry: ProviderRegistry, resources: Iterable<{ urn: string; type: string; custom: boolean }>): void {
+  for (const r of resources) typeFor(registry, r);
 }
