@@ -13,12 +13,22 @@ import { confirm } from './prompt.ts';
 import { openStackForCommand } from './stack-context.ts';
 import { createRenderer, planJson, planText, renderMode } from './render/index.ts';
 
+/** A cloud the planner maps but whose provider package is not written yet: preview works, deploy refuses. */
+const pendingCloud = (name: string) => () =>
+  import('../cluster/index.ts').then((m) => m.pendingCloudPackages().find((p) => p.name === name)!);
+
 /**
  * Provider packages the CLI knows, loaded only when a stack or a graph uses them (start-up
- * stays fast). Provider folders add themselves here, e.g.
+ * stays fast). A provider folder replaces its pending entry, e.g.
  *   aws: () => import('../providers/aws/index.ts').then((m) => m.provider),
  */
-const BUILTIN_PROVIDERS: Record<string, () => Promise<ProviderPackage>> = {};
+const BUILTIN_PROVIDERS: Record<string, () => Promise<ProviderPackage>> = {
+  sloth: () => import('../cluster/index.ts').then((m) => m.slothPackage),
+  aws: pendingCloud('aws'),
+  digitalocean: pendingCloud('digitalocean'),
+  linode: pendingCloud('linode'),
+  hcloud: pendingCloud('hcloud'),
+};
 const extraProviders = new Map<string, () => Promise<ProviderPackage> | ProviderPackage>();
 
 /** Adds a provider package (tests register the test provider this way). */

@@ -327,6 +327,28 @@ test(
 );
 
 test(
+  'computed stack outputs are read from the applied resources and merged over the given ones',
+  withHarness(async (h) => {
+    const g = h.graph();
+    g.resource('test:index:Thing', 'a', { size: 1 });
+    g.stackOutputs = { clusterName: 'prod' };
+    g.computeOutputs = (resources) => ({ things: resources.filter((r) => r.type === 'test:index:Thing').map((r) => r.id ?? '') });
+    await h.deploy(g);
+    const outputs = () => h.stack.deployment.resources.find((r) => r.type === 'pulumi:pulumi:Stack')!.outputs!;
+    assert.equal(outputs().clusterName, 'prod');
+    assert.deepEqual(outputs().things, [h.stack.resource('a')!.id]);
+    // A failed apply leaves the stored outputs alone.
+    const g2 = h.graph();
+    g2.resource('test:index:Thing', 'a', { size: 1 });
+    g2.resource('test:index:Thing', 'b', { size: 1 });
+    g2.computeOutputs = () => ({ things: ['never'] });
+    h.cloud.setFaults({ b: { create: { error: 'permanent', message: 'no capacity' } } });
+    assert.equal((await h.deploy(g2)).result, 'failed');
+    assert.deepEqual(outputs().things, [h.stack.resource('a')!.id]);
+  }),
+);
+
+test(
   'state writes batch the records of steps that complete together, and bytes grow linearly',
   withHarness(async (h) => {
     const sizes: number[] = [];

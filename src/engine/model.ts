@@ -1,6 +1,6 @@
 // The desired state the engine converges a stack to: resources with their options. The
 // cluster planner builds it with `DesiredGraph`; the engine never sees Lisp or clusters.
-import type { CustomTimeouts, PropertyMap } from '../state/types.ts';
+import type { CustomTimeouts, PropertyMap, ResourceState } from '../state/types.ts';
 import { OutputRef } from './values.ts';
 import type { InputMap } from './values.ts';
 import {
@@ -64,6 +64,11 @@ export interface DesiredState {
   resources: ResourceSpec[];
   /** The root stack's outputs; undefined keeps the ones already stored. */
   stackOutputs?: PropertyMap;
+  /**
+   * Outputs read from the applied resources (a kubeconfig fetched by a step, addresses the
+   * cloud assigned), merged over `stackOutputs` after a complete, untargeted apply.
+   */
+  computeOutputs?: (resources: readonly ResourceState[]) => PropertyMap;
 }
 
 export interface ResourceHandle {
@@ -86,6 +91,7 @@ export class DesiredGraph {
   /** Default providers added implicitly; an explicit provider(pkg, 'default', …) replaces them. */
   readonly #implicit = new Set<string>();
   stackOutputs: PropertyMap | undefined;
+  computeOutputs: DesiredState['computeOutputs'];
 
   constructor(stack: string) {
     this.stack = stack;
@@ -114,7 +120,7 @@ export class DesiredGraph {
   }
 
   build(): DesiredState {
-    return { stack: this.stack, resources: [...this.#specs.values()], stackOutputs: this.stackOutputs };
+    return { stack: this.stack, resources: [...this.#specs.values()], stackOutputs: this.stackOutputs, computeOutputs: this.computeOutputs };
   }
 
   #add(args: { type: string; name: string; inputs: InputMap; custom: boolean; options: ResourceOptions; outputs?: PropertyMap }): ResourceHandle {

@@ -46,10 +46,12 @@ export async function deploy(stack: StackHandle, desired: DesiredState, options:
     if (root) run.journal.write([{ op: 'put', resource: root }]).catch(() => undefined);
     await applyUpdate(run, plan);
     const ok = run.failures.length === 0 && !run.stopping();
-    if (ok && desired.stackOutputs !== undefined && !(options.targets?.length)) {
+    if (ok && (desired.stackOutputs !== undefined || desired.computeOutputs) && !(options.targets?.length)) {
       const current = run.view.live.get(rootUrn);
-      if (!current || !valuesEqual(current.outputs ?? {}, desired.stackOutputs)) {
-        await run.journal.write([{ op: 'put', resource: rootState(run, rootUrn, desired.stackOutputs)! }]);
+      const given = desired.stackOutputs ?? current?.outputs ?? {};
+      const outputs = desired.computeOutputs ? { ...given, ...desired.computeOutputs([...run.view.all()]) } : given;
+      if (!current || !valuesEqual(current.outputs ?? {}, outputs)) {
+        await run.journal.write([{ op: 'put', resource: rootState(run, rootUrn, outputs)! }]);
       }
     }
     const outputs = run.view.live.get(rootUrn)?.outputs ?? {};

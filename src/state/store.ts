@@ -3,7 +3,6 @@
 // anything that changes a stack takes its lock first; reads take none.
 import type { BlobStore } from './blob/blob-store.ts';
 import { FileBlobStore } from './blob/file-store.ts';
-import { S3BlobStore } from './blob/s3-store.ts';
 import { parseBackendUrl } from './backend-url.ts';
 import type { BackendSource, BackendSpec } from './backend-url.ts';
 import {
@@ -112,11 +111,14 @@ export async function openStateStore(opts: StoreOptions): Promise<StateStore> {
   else if (settings.PULUMI_BACKEND_URL) [url, source] = [settings.PULUMI_BACKEND_URL, 'config file'];
   else [url, source] = ['file://~', 'default'];
   const spec = parseBackendUrl(url, { homedir: opts.homedir, cwd: opts.cwd });
-  return new StateStore(openBlobStore(spec, env), spec, source, env);
+  return new StateStore(await openBlobStore(spec, env), spec, source, env);
 }
 
-export function openBlobStore(spec: BackendSpec, env: Env): BlobStore {
-  return spec.scheme === 'file' ? new FileBlobStore(spec.root, spec.url) : new S3BlobStore(spec, env);
+/** The AWS SDK is loaded only for an s3:// backend: it costs ~0.1 s of start-up. */
+export async function openBlobStore(spec: BackendSpec, env: Env): Promise<BlobStore> {
+  if (spec.scheme === 'file') return new FileBlobStore(spec.root, spec.url);
+  const { S3BlobStore } = await import('./blob/s3-store.ts');
+  return new S3BlobStore(spec, env);
 }
 
 function isObject(v: unknown): v is JsonObject {

@@ -1,22 +1,15 @@
 // `destroy <stack>`: delete every resource of the stack from its cloud, in reverse dependency
 // order. The stack itself stays, empty.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { collect, parseParallel } from '../flags.ts';
 import type { CliIO } from '../io.ts';
-
-const collectTargets = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
-
-function parseParallel(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
-  return n;
-}
 
 export function register(program: Command, io: CliIO): void {
   program
     .command('destroy <stack>')
     .description('delete every resource of a stack from its cloud (the stack stays, empty)')
     .option('-y, --yes', 'do not ask for confirmation')
-    .option('--target <urn>', 'destroy only this resource (repeatable)', collectTargets)
+    .option('--target <urn>', 'destroy only this resource (repeatable)', collect)
     .option('--target-dependents', 'with --target, also destroy the resources that depend on the targets')
     .option('--parallel <n>', 'provider calls in flight at once (default 16)', parseParallel)
     .option('--password-stdin', 'read the passphrase from standard input (needs --yes)')

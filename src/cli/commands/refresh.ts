@@ -1,21 +1,14 @@
 // `refresh <stack>`: read every resource from its cloud and bring the stack in line.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { collect, parseParallel } from '../flags.ts';
 import type { CliIO } from '../io.ts';
-
-const collectTargets = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
-
-function parseParallel(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
-  return n;
-}
 
 export function register(program: Command, io: CliIO): void {
   program
     .command('refresh <stack>')
     .description('read every resource from its cloud and update the stack: drift is shown as a diff, vanished resources are dropped')
     .option('--expect-no-changes', 'fail (exit 1) if anything drifted, and store nothing that was read')
-    .option('--target <urn>', 'refresh only this resource (repeatable)', collectTargets)
+    .option('--target <urn>', 'refresh only this resource (repeatable)', collect)
     .option('--target-dependents', 'with --target, also refresh the resources that depend on the targets')
     .option('--parallel <n>', 'provider calls in flight at once (default 16)', parseParallel)
     .option('--password-stdin', 'read the passphrase from standard input')

@@ -30,7 +30,7 @@ export async function login(io: CliIO, url: string | undefined, opts: { local?: 
   // A relative file:// path is saved absolute: the next command may run elsewhere.
   if (spec.scheme === 'file' && !/^file:\/\/(~|\/)/.test(target)) target = `file://${spec.root}`;
   if (spec.scheme === 'file') await mkdir(spec.root, { recursive: true, mode: 0o700 });
-  const blob = openBlobStore(spec, await effectiveEnv(io.env, home));
+  const blob = await openBlobStore(spec, await effectiveEnv(io.env, home));
   try {
     const probe = `.pulumi/.sloth-login-probe-${randomUUID()}`;
     const body = `sloth-kubernetes login check ${new Date().toISOString()}`;

@@ -1,0 +1,66 @@
+// From a config file to the desired graph of a stack: load and validate the config, read
+// the key files it names, find the operator's address, plan the cluster (keeping what the
+// last deploy generated), and attach the root stack outputs.
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import type { LoadedConfig } from '../config/index.ts';
+import type { DesiredState } from '../engine/index.ts';
+import type { OpenedStack } from '../state/index.ts';
+import { Secret } from '../state/types.ts';
+import { CliError } from './errors.ts';
+import type { CliIO } from './io.ts';
+
+export async function loadClusterConfig(io: CliIO, file: string): Promise<LoadedConfig> {
+  const { loadConfigFile } = await import('../config/index.ts');
+  return loadConfigFile(resolve(io.cwd, file), { env: io.env, cwd: io.cwd });
+}
+
+function expandHome(path: string, io: CliIO): string {
+  const home = io.env.HOME ?? homedir();
+  const expanded = path === '~' ? home : path.startsWith('~/') ? `${home}${path.slice(1)}` : path;
+  return isAbsolute(expanded) ? expanded : resolve(io.cwd, expanded);
+}
+
+async function readKeyPair(io: CliIO, loaded: LoadedConfig): Promise<{ privateKey: string; publicKey: string } | undefined> {
+  const ssh = loaded.config.security.ssh;
+  if (!ssh.keyPath) return undefined;
+  const privatePath = expandHome(ssh.keyPath, io);
+  const publicPath = expandHome(ssh.publicKeyPath ?? `${ssh.keyPath}.pub`, io);
+  try {
+    return { privateKey: await readFile(privatePath, 'utf8'), publicKey: (await readFile(publicPath, 'utf8')).trim() };
+  } catch (err) {
+    throw new CliError(`cannot read the SSH key named by security.ssh: ${(err as Error).message}`, {
+      hint: 'Point key-path (and public-key-path, default <key-path>.pub) at an existing key pair, or remove key-path to let sloth-kubernetes generate one.',
+    });
+  }
+}
+
+export interface DesiredOptions {
+  operatorCidrs?: readonly string[];
+}
+
+/** The desired state of `stack` for a loaded config. */
+export async function desiredFromConfig(io: CliIO, loaded: LoadedConfig, stack: OpenedStack, options: DesiredOptions): Promise<DesiredState> {
+  const [{ modelFromConfig, previousFromDeployment, buildClusterGraph, clusterOutputs }, { toJSON }] = await Promise.all([
+    import('../cluster/index.ts'),
+    import('../config/index.ts'),
+  ]);
+  const clusterName = loaded.config.metadata.name;
+  const model = modelFromConfig(loaded.config, {
+    stack: stack.name,
+    operatorCidrs: options.operatorCidrs,
+    deployKey: await readKeyPair(io, loaded),
+  });
+  const { graph, warnings } = buildClusterGraph(model, previousFromDeployment(stack.deployment, clusterName));
+  for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
+  // The config (with its credentials) and the Lisp text are stored as secrets, so a lost
+  // file can be recovered from the stack (export-config).
+  graph.stackOutputs = {
+    clusterName,
+    configJson: new Secret(toJSON(loaded.config, { showSecrets: true })),
+    lispManifest: new Secret(loaded.text),
+  };
+  graph.computeOutputs = (resources) => clusterOutputs({ manifest: { time: '', magic: '', version: '' }, resources: [...resources], pendingOperations: [] }, clusterName);
+  return graph.build();
+}

@@ -1,0 +1,44 @@
+// `deploy [stack] --config FILE`: plan the cluster, show the preview, confirm, apply.
+import type { Command } from 'commander';
+import { collect, parseParallel } from '../flags.ts';
+import type { CliIO } from '../io.ts';
+
+export interface ClusterCommandFlags {
+  config: string;
+  diff?: boolean;
+  json?: boolean;
+  target?: string[];
+  targetDependents?: boolean;
+  passwordStdin?: boolean;
+  operatorCidr?: string[];
+}
+
+/** Flags shared by preview and deploy. */
+export function clusterCommandOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('-c, --config <file>', 'the cluster configuration (Lisp)')
+    .option('--diff', 'show property-level detail for every change')
+    .option('--json', 'print the plan (and, for deploy, the engine events) as JSON')
+    .option('--target <urn>', 'only this resource (repeatable)', collect)
+    .option('--target-dependents', 'with --target, also the resources that depend on the targets')
+    .option('--operator-cidr <cidr>', 'address(es) allowed to reach SSH and the Kubernetes API (repeatable; default: this machine\'s public address)', collect)
+    .option('--password-stdin', 'read the passphrase from standard input');
+}
+
+export function register(program: Command, io: CliIO): void {
+  clusterCommandOptions(
+    program
+      .command('deploy [stack]')
+      .description('create or update the cluster described by the config: preview, confirm, apply (the stack defaults to metadata.name)'),
+  )
+    .option('-y, --yes', 'apply without asking for confirmation')
+    .option('--auto-approve', 'same as --yes')
+    .option('--dry-run', 'only show the preview (same as the preview command)')
+    .option('--parallel <n>', 'provider calls in flight at once (default 16)', parseParallel)
+    .option('-m, --message <text>', 'a message recorded with this update')
+    .addHelpText('after', '\nCtrl-C once stops starting new steps and saves; twice aborts the running ones. Run deploy again to continue.')
+    .action(async (stack: string | undefined, opts: ClusterCommandFlags & { yes?: boolean; autoApprove?: boolean; dryRun?: boolean; parallel?: number; message?: string }) => {
+      const { runClusterDeploy } = await import('../cluster-run.ts');
+      await runClusterDeploy(io, stack, { ...opts, yes: opts.yes || opts.autoApprove });
+    });
+}
