@@ -38,6 +38,8 @@ async function readKeyPair(io: CliIO, loaded: LoadedConfig): Promise<{ privateKe
 
 export interface DesiredOptions {
   operatorCidrs?: readonly string[];
+  /** False: machines only, no Kubernetes install (see GraphOptions.bootstrap). */
+  bootstrap?: boolean;
 }
 
 /** The desired state of `stack` for a loaded config. */
@@ -52,7 +54,7 @@ export async function desiredFromConfig(io: CliIO, loaded: LoadedConfig, stack: 
     operatorCidrs: options.operatorCidrs,
     deployKey: await readKeyPair(io, loaded),
   });
-  const { graph, warnings } = buildClusterGraph(model, previousFromDeployment(stack.deployment, clusterName));
+  const { graph, warnings } = buildClusterGraph(model, previousFromDeployment(stack.deployment, clusterName), { bootstrap: options.bootstrap });
   for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
   // The config (with its credentials) and the Lisp text are stored as secrets, so a lost
   // file can be recovered from the stack (export-config).

@@ -10,7 +10,7 @@ async function prepare(io: CliIO, stack: string | undefined, flags: ClusterComma
   const loaded = await loadClusterConfig(io, flags.config);
   const { stackName } = await import('../config/index.ts');
   const cidrs = await operatorCidrs(flags.operatorCidr ?? [], io.env, { required });
-  return { name: stack ?? stackName(loaded.config), build: (opened: Parameters<typeof desiredFromConfig>[2]) => desiredFromConfig(io, loaded, opened, { operatorCidrs: cidrs }) };
+  return { name: stack ?? stackName(loaded.config), build: (opened: Parameters<typeof desiredFromConfig>[2]) => desiredFromConfig(io, loaded, opened, { operatorCidrs: cidrs, bootstrap: flags.bootstrap }) };
 }
 
 export async function runClusterPreview(io: CliIO, stack: string | undefined, flags: ClusterCommandFlags): Promise<void> {

@@ -173,3 +173,16 @@ test('roles are honoured exactly: servers and agents follow the pools that decla
   assert.match(config('work-1'), /server: https:\/\/10\.8\.0\.4:9345/);
   assert.equal(plan.apiNode, 'cp-1');
 });
+
+test('with bootstrap off the graph is the infrastructure alone: the same machines, no remote steps', () => {
+  const m = model([
+    { name: 'masters', provider: 'aws', region: 'us-east-1', count: 3, roles: ['master', 'etcd'], publicAddress: true },
+    { name: 'workers', provider: 'aws', region: 'us-east-1', count: 2, roles: ['worker'], publicAddress: true },
+  ]);
+  const full = buildClusterGraph(m).graph.build();
+  const infra = buildClusterGraph(m, undefined, { bootstrap: false }).graph.build();
+  assert.equal(ofType(infra, COMMAND_TYPE).length, 0);
+  assert.equal(infra.resources.filter((r) => r.type === 'sloth:cluster:ApiReady').length, 0);
+  const keep = (d: DesiredState) => d.resources.filter((r) => !r.type.startsWith('sloth:remote:') && r.type !== 'sloth:cluster:ApiReady').map((r) => r.urn).sort();
+  assert.deepEqual(keep(infra), keep(full));
+});

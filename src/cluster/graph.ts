@@ -26,7 +26,16 @@ export interface ClusterGraph {
   warnings: string[];
 }
 
-export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluster): ClusterGraph {
+export interface GraphOptions {
+  /**
+   * False plans the infrastructure only (networks, firewalls, keys, machines, load balancer,
+   * DNS) without the remote steps that install and join Kubernetes: for cloud emulators, or
+   * to bootstrap later with a deploy that leaves it on.
+   */
+  bootstrap?: boolean;
+}
+
+export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluster, options: GraphOptions = {}): ClusterGraph {
   const plan = planCluster(model, previous);
   const warnings = [...plan.warnings];
   const graph = new DesiredGraph(model.stack);
@@ -118,6 +127,8 @@ export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluste
       mapping.record(graph, provider, dns.domain, `${m.name}.${dns.domain}`, 'A', [handles.get(m.name)!.publicAddress], `dns-${m.name}`);
     }
   }
+
+  if (options.bootstrap === false) return { graph, plan, warnings };
 
   // Remote steps.
   const value = (source: ValueSource): InputValue => {

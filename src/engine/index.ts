@@ -4,7 +4,7 @@ export type { DesiredState, ResourceHandle, ResourceOptions, ResourceSpec } from
 export { OutputRef, redact, formatValue, SECRET_DISPLAY, UNKNOWN_DISPLAY } from './values.ts';
 export type { InputMap, InputValue } from './values.ts';
 export { ProviderRegistry } from './provider.ts';
-export type { CallContext, ConfigureContext, CreateResult, DiffResult, ErrorClass, ProviderPackage, ReadResult, ResourceSnapshot, ResourceType } from './provider.ts';
+export type { CallContext, ConfigureContext, CreateResult, DiffResult, ErrorClass, PreflightItem, PreflightProblem, ProviderPackage, ReadResult, ResourceSnapshot, ResourceType } from './provider.ts';
 export { preview, previewDestroy, deploy, destroy, refresh } from './operations.ts';
 export type { DeployOptions, DeployResult, RefreshOptions, RefreshResult } from './operations.ts';
 export { hasChanges } from './plan.ts';

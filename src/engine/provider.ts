@@ -96,6 +96,26 @@ export interface ConfigureContext {
   readonly signal: AbortSignal;
 }
 
+/** A resource a deploy is about to create or change, as a pre-flight check sees it. */
+export interface PreflightItem {
+  urn: string;
+  type: string;
+  op: 'create' | 'replace' | 'update';
+  /** The planned inputs; values that depend on resources not created yet are UNKNOWN_VALUE. */
+  inputs: PropertyMap;
+  /** Where the resource comes from in the user's config (e.g. `node-pools.workers`), when known. */
+  sourcePosition?: string;
+}
+
+/** Something that would make the deploy fail, found before anything is created. */
+export interface PreflightProblem {
+  message: string;
+  /** What to do about it. */
+  hint?: string;
+  /** The resource concerned, when there is one. */
+  urn?: string;
+}
+
 /** One package (`aws`, `digitalocean`, `test`): its configuration and its resource types. */
 export interface ProviderPackage<Client = unknown> {
   readonly name: string;
@@ -108,6 +128,13 @@ export interface ProviderPackage<Client = unknown> {
   readonly resources: Readonly<Record<string, ResourceType<Client>>>;
   /** Classifies an error thrown by any call of this package. */
   classifyError(err: unknown): ErrorClass;
+  /**
+   * Checks, before a deploy creates anything, that what it will create can be created:
+   * credentials present and valid (one cheap authenticated call), regions, sizes and images
+   * exist, quotas allow the count where the API tells. Returns every problem found; throws
+   * only for an unexpected failure. Called once per provider configuration in the plan.
+   */
+  preflight?(client: Client, items: readonly PreflightItem[], ctx: ConfigureContext): Promise<PreflightProblem[]>;
 }
 
 /** Maps package names to their implementations. The CLI fills it; tests register the test provider. */

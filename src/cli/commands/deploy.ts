@@ -11,6 +11,7 @@ export interface ClusterCommandFlags {
   targetDependents?: boolean;
   passwordStdin?: boolean;
   operatorCidr?: string[];
+  bootstrap?: boolean;
 }
 
 /** Flags shared by preview and deploy. */
@@ -22,6 +23,7 @@ export function clusterCommandOptions(cmd: Command): Command {
     .option('--target <urn>', 'only this resource (repeatable)', collect)
     .option('--target-dependents', 'with --target, also the resources that depend on the targets')
     .option('--operator-cidr <cidr>', 'address(es) allowed to reach SSH and the Kubernetes API (repeatable; default: this machine\'s public address)', collect)
+    .option('--no-bootstrap', 'plan the machines, networks, firewalls, load balancer and DNS only, without installing Kubernetes (for cloud emulators, or to bootstrap later)')
     .option('--password-stdin', 'read the passphrase from standard input');
 }
 
