@@ -327,6 +327,21 @@ test(
 );
 
 test(
+  'destroy keeps the root stack resource when it holds outputs (the stack\'s memory), and only then',
+  withHarness(async (h) => {
+    const g = h.graph();
+    g.resource('test:index:Thing', 'a', { size: 1 });
+    g.stackOutputs = { lispManifest: new Secret('(cluster)') };
+    await h.deploy(g);
+    assert.equal((await h.destroy()).result, 'succeeded');
+    assert.equal(h.cloud.list().length, 0);
+    const left = h.stack.deployment.resources;
+    assert.deepEqual(left.map((r) => r.type), ['pulumi:pulumi:Stack']);
+    assert.ok(left[0]!.outputs!.lispManifest instanceof Secret);
+  }),
+);
+
+test(
   'computed stack outputs are read from the applied resources and merged over the given ones',
   withHarness(async (h) => {
     const g = h.graph();

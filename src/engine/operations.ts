@@ -69,7 +69,11 @@ export async function destroy(stack: StackHandle, options: EngineOptions & PlanO
     await applyDestroy(run, plan);
     const rootUrn = rootStackUrn(stack.name);
     const ok = run.failures.length === 0 && !run.stopping();
-    if (ok && !options.targets?.length && run.view.live.has(rootUrn) && [...run.view.all()].length === 1) {
+    // The root stack resource goes with the last resource, unless it holds outputs: those
+    // are the stack's memory (the config, the Lisp text, the deployment history) and stay
+    // until `stacks delete`, so a destroyed cluster can be traced and recreated.
+    const root = run.view.live.get(rootUrn);
+    if (ok && !options.targets?.length && root && [...run.view.all()].length === 1 && Object.keys(root.outputs ?? {}).length === 0) {
       await run.journal.write([{ op: 'remove', urn: rootUrn }]);
     }
     return { plan };
