@@ -24,8 +24,8 @@ const pendingCloud = (name: string) => () =>
  */
 const BUILTIN_PROVIDERS: Record<string, () => Promise<ProviderPackage>> = {
   sloth: () => import('../cluster/index.ts').then((m) => m.slothPackage),
-  aws: pendingCloud('aws'),
-  digitalocean: pendingCloud('digitalocean'),
+  aws: () => import('../providers/aws/index.ts').then((m) => m.provider),
+  digitalocean: () => import('../providers/digitalocean/index.ts').then((m) => m.provider),
   linode: pendingCloud('linode'),
   hcloud: pendingCloud('hcloud'),
 };

@@ -1,0 +1,62 @@
+// aws:ec2/keyPair:KeyPair {keyName, publicKey, tags} → {id, keyName}
+import { DeleteKeyPairCommand, DescribeKeyPairsCommand, ImportKeyPairCommand } from '@aws-sdk/client-ec2';
+import type { KeyPairInfo } from '@aws-sdk/client-ec2';
+import type { CallContext, ResourceType } from '../../../engine/index.ts';
+import type { AwsClient } from '../client.ts';
+import { awsTags, call, str, tagMap } from '../call.ts';
+import { isNotFound } from '../errors.ts';
+import { pickUntracked, updateTags, urnFilter } from './tags.ts';
+
+type Ctx = CallContext<AwsClient>;
+
+async function describe(ctx: Ctx, id: string): Promise<KeyPairInfo | undefined> {
+  try {
+    const r = await call(ctx.signal, 'DescribeKeyPairs', (o) => ctx.client.ec2.send(new DescribeKeyPairsCommand({ KeyPairIds: [id] }), o));
+    return r.KeyPairs?.[0];
+  } catch (err) {
+    if (isNotFound(err, 'InvalidKeyPair.NotFound')) return undefined;
+    throw err;
+  }
+}
+
+export const keyPair: ResourceType<AwsClient> = {
+  forceNew: ['keyName', 'publicKey'],
+  // The name is unique in the region: the old key goes before its replacement comes.
+  timeouts: { create: 120, update: 120, delete: 120, read: 60 },
+  async create(inputs, ctx) {
+    const r = await call(ctx.signal, 'ImportKeyPair', (o) =>
+      ctx.client.ec2.send(
+        new ImportKeyPairCommand({
+          KeyName: str(inputs['keyName']),
+          PublicKeyMaterial: new TextEncoder().encode(str(inputs['publicKey'])),
+          TagSpecifications: [{ ResourceType: 'key-pair', Tags: awsTags(inputs['tags'], ctx.urnTag) }],
+        }),
+        o,
+      ),
+    );
+    const id = r.KeyPairId!;
+    return { id, outputs: { ...inputs, id, keyName: r.KeyName ?? str(inputs['keyName']), fingerprint: r.KeyFingerprint ?? '' } };
+  },
+  async read(id, state, ctx) {
+    const k = await describe(ctx, id);
+    if (!k) return undefined;
+    const inputs = { ...state.inputs, keyName: k.KeyName ?? '', tags: tagMap(k.Tags) };
+    return { inputs, outputs: { ...state.outputs, ...inputs, id, fingerprint: k.KeyFingerprint ?? '' } };
+  },
+  async update(id, olds, news, ctx) {
+    await updateTags(ctx, id, olds.inputs['tags'], news['tags']);
+    return { outputs: { ...olds.outputs, ...news, id } };
+  },
+  async delete(id, _state, ctx) {
+    try {
+      await call(ctx.signal, 'DeleteKeyPair', (o) => ctx.client.ec2.send(new DeleteKeyPairCommand({ KeyPairId: id }), o));
+    } catch (err) {
+      if (!isNotFound(err, 'InvalidKeyPair.NotFound')) throw err;
+    }
+  },
+  async adopt(inputs, ctx) {
+    const r = await call(ctx.signal, 'DescribeKeyPairs', (o) => ctx.client.ec2.send(new DescribeKeyPairsCommand({ Filters: [urnFilter(ctx.urnTag)] }), o));
+    const found = pickUntracked(r.KeyPairs ?? [], (k) => k.KeyPairId, ctx.knownIds, 'key pair');
+    return found ? { id: found.KeyPairId!, outputs: { ...inputs, id: found.KeyPairId!, keyName: found.KeyName ?? '', fingerprint: found.KeyFingerprint ?? '' } } : undefined;
+  },
+};
