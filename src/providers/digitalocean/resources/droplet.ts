@@ -1,0 +1,154 @@
+// digitalocean:index/droplet:Droplet {name, region, size, image, vpcUuid, sshKeys, userData,
+// tags, ipv6, monitoring} → {id, ipv4Address, ipv4AddressPrivate, status}. The droplet also
+// carries its URN tag (`sloth-urn:<tag>`), by which adopt finds it. Create waits for the
+// create action, so the addresses are known; a name change is a rename action, a size change
+// powers the droplet off, resizes it (disk included) and powers it on again, and tag changes
+// tag and untag it. Everything else (region, image, VPC, keys, user data, IPv6, monitoring)
+// can only be set when the droplet is made, so changing it replaces the droplet.
+import type { PropertyMap } from '../../../state/types.ts';
+import type { CallContext, CreateResult, ResourceType } from '../../../engine/index.ts';
+import type { DoAction, DoClient } from '../client.ts';
+import { seg } from '../client.ts';
+import type { DoDroplet } from '../api.ts';
+import { bool, isUrnTagName, optStr, str, strList, urnTagName } from '../marks.ts';
+
+type Ctx = CallContext<DoClient>;
+const path = (id: string | number) => `/v2/droplets/${seg(id)}`;
+
+function imageOf(value: string): string | number {
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+function address(d: DoDroplet, type: 'public' | 'private'): string | null {
+  return d.networks.v4.find((n) => n.type === type)?.ip_address ?? null;
+}
+
+/** Outputs: the inputs as given (the API does not echo user data or keys) and what the cloud assigned. */
+function outputsOf(d: DoDroplet, inputs: PropertyMap): PropertyMap {
+  return {
+    ...inputs,
+    id: String(d.id),
+    name: d.name,
+    size: d.size_slug,
+    tags: d.tags.filter((t) => !isUrnTagName(t)),
+    ipv6: d.features.includes('ipv6'),
+    monitoring: d.features.includes('monitoring'),
+    status: d.status,
+    ipv4Address: address(d, 'public'),
+    ipv4AddressPrivate: address(d, 'private'),
+  };
+}
+
+function sameSet(a: string[], b: unknown): boolean {
+  return Array.isArray(b) && a.length === b.length && a.every((x) => b.includes(x));
+}
+
+async function get(id: string | number, ctx: Ctx): Promise<DoDroplet | undefined> {
+  return (await ctx.client.find<{ droplet: DoDroplet }>(path(id), { signal: ctx.signal }))?.droplet;
+}
+
+/** Waits until the droplet is active (adopting a droplet whose create was interrupted). */
+async function untilActive(id: number, ctx: Ctx): Promise<DoDroplet> {
+  return ctx.client.poll(async () => {
+    const d = await get(id, ctx);
+    if (!d) throw new Error(`droplet ${id} disappeared while it was being created`);
+    return d.status === 'active' ? d : undefined;
+  }, ctx.signal);
+}
+
+async function act(id: string, body: Record<string, unknown>, ctx: Ctx): Promise<void> {
+  const { action } = await ctx.client.request<{ action: DoAction }>('POST', `${path(id)}/actions`, { body, signal: ctx.signal });
+  await ctx.client.waitForAction(action.id, `droplet ${id} (${String(body.type)})`, ctx.signal);
+}
+
+async function retag(id: string, tag: string, method: 'POST' | 'DELETE', ctx: Ctx): Promise<void> {
+  await ctx.client.request(method, `/v2/tags/${seg(tag)}/resources`, { body: { resources: [{ resource_id: id, resource_type: 'droplet' }] }, signal: ctx.signal });
+}
+
+export const droplet: ResourceType<DoClient> = {
+  forceNew: ['region', 'image', 'vpcUuid', 'userData', 'sshKeys', 'ipv6', 'monitoring'],
+  computedOnUpdate: ['status'],
+  timeouts: { create: 600, update: 900, delete: 300 },
+
+  async create(inputs, ctx): Promise<CreateResult> {
+    const vpcUuid = optStr(inputs, 'vpcUuid');
+    const userData = optStr(inputs, 'userData');
+    const body = {
+      name: str(inputs, 'name'),
+      region: str(inputs, 'region'),
+      size: str(inputs, 'size'),
+      image: imageOf(str(inputs, 'image')),
+      ssh_keys: strList(inputs, 'sshKeys'),
+      tags: [...strList(inputs, 'tags'), urnTagName(ctx.urnTag)],
+      ipv6: bool(inputs, 'ipv6', false),
+      monitoring: bool(inputs, 'monitoring', false),
+      ...(vpcUuid ? { vpc_uuid: vpcUuid } : {}),
+      ...(userData ? { user_data: userData } : {}),
+    };
+    const made = await ctx.client.request<{ droplet: DoDroplet; links?: { actions?: { id: number }[] } }>('POST', '/v2/droplets', { body, signal: ctx.signal });
+    const id = made.droplet.id;
+    const createAction = made.links?.actions?.[0]?.id;
+    if (createAction !== undefined) await ctx.client.waitForAction(createAction, `droplet ${body.name}`, ctx.signal);
+    const ready = await untilActive(id, ctx);
+    return { id: String(id), outputs: outputsOf(ready, inputs) };
+  },
+
+  async read(id, state, ctx) {
+    const d = await get(id, ctx);
+    if (!d) return undefined;
+    const outputs = outputsOf(d, state.inputs);
+    const inputs: PropertyMap = {
+      ...state.inputs,
+      name: d.name,
+      region: d.region.slug,
+      size: d.size_slug,
+      // A droplet made from a slug reports the image's id too; keep the form the config used.
+      image: state.inputs.image === String(d.image.id) ? String(d.image.id) : (d.image.slug ?? String(d.image.id)),
+      tags: sameSet(outputs.tags as string[], state.inputs.tags) ? state.inputs.tags! : outputs.tags!,
+      ipv6: outputs.ipv6!,
+      monitoring: outputs.monitoring!,
+      ...(d.vpc_uuid ? { vpcUuid: d.vpc_uuid } : {}),
+    };
+    return { outputs, inputs };
+  },
+
+  async update(id, olds, news, ctx) {
+    const before = olds.outputs;
+    const name = str(news, 'name');
+    if (name !== before.name) await act(id, { type: 'rename', name }, ctx);
+    const size = str(news, 'size');
+    if (size !== before.size) {
+      ctx.log(`resizing droplet ${name} to ${size}: it is powered off meanwhile`);
+      const d = await get(id, ctx);
+      if (d?.status !== 'off') await act(id, { type: 'power_off' }, ctx);
+      await act(id, { type: 'resize', size, disk: true }, ctx);
+      await act(id, { type: 'power_on' }, ctx);
+    }
+    const oldTags = new Set((before.tags as string[] | undefined) ?? []);
+    const newTags = new Set(strList(news, 'tags'));
+    for (const t of newTags) if (!oldTags.has(t)) await retag(id, t, 'POST', ctx);
+    for (const t of oldTags) if (!newTags.has(t)) await retag(id, t, 'DELETE', ctx);
+    const d = await untilActive(Number(id), ctx);
+    return { outputs: outputsOf(d, news) };
+  },
+
+  async delete(id, _state, ctx) {
+    await ctx.client.remove(path(id), { signal: ctx.signal });
+    // The API removes the droplet shortly after answering; the VPC and tags it used can go
+    // only once it has.
+    await ctx.client.poll(async () => ((await get(id, ctx)) ? undefined : true), ctx.signal);
+    // The URN tag was made with the droplet; drop it unless another droplet (the new half of
+    // a replacement) carries it.
+    const tagPath = `/v2/tags/${seg(urnTagName(ctx.urnTag))}`;
+    const t = await ctx.client.find<{ tag: { resources?: { count?: number } } }>(tagPath, { signal: ctx.signal });
+    if (t && (t.tag.resources?.count ?? 0) === 0) await ctx.client.remove(tagPath, { signal: ctx.signal });
+  },
+
+  async adopt(inputs, ctx) {
+    const found = await ctx.client.list<DoDroplet>('/v2/droplets', 'droplets', { query: { tag_name: urnTagName(ctx.urnTag) }, signal: ctx.signal });
+    const left = found.find((d) => !ctx.knownIds.includes(String(d.id)));
+    if (!left) return undefined;
+    const ready = left.status === 'active' ? left : await untilActive(left.id, ctx);
+    return { id: String(ready.id), outputs: outputsOf(ready, inputs) };
+  },
+};

@@ -1,0 +1,75 @@
+// digitalocean:index/sshKey:SshKey {name, publicKey} → {id, fingerprint, shared}. DigitalOcean
+// keeps one key per public key in an account, identified by its MD5 fingerprint. Ours are
+// named with the URN tag. When the account already holds the same public key under another
+// name (the user's own key, named by security.ssh key-path), that key is used as it is,
+// recorded as `shared`, and never renamed or deleted by us.
+import { createHash } from 'node:crypto';
+import type { PropertyMap } from '../../../state/types.ts';
+import type { CallContext, CreateResult, ResourceType } from '../../../engine/index.ts';
+import type { DoClient } from '../client.ts';
+import { seg } from '../client.ts';
+import type { DoSshKey } from '../api.ts';
+import { DoApiError } from '../errors.ts';
+import { keyName, keyNameBase, str, urnTagName } from '../marks.ts';
+
+const path = (id: string | number) => `/v2/account/keys/${seg(id)}`;
+
+/** The MD5 fingerprint DigitalOcean identifies keys by (`aa:bb:…`), from an OpenSSH public key line. */
+export function md5Fingerprint(publicKey: string): string {
+  const blob = publicKey.trim().split(/\s+/)[1];
+  if (!blob || !/^[A-Za-z0-9+/]+=*$/.test(blob)) throw new Error('input \'publicKey\' is not an OpenSSH public key (type, base64 key, comment)');
+  return createHash('md5').update(Buffer.from(blob, 'base64')).digest('hex').match(/../g)!.join(':');
+}
+
+function outputsOf(key: DoSshKey, shared: boolean, inputs: PropertyMap): PropertyMap {
+  return { name: shared ? (inputs.name ?? key.name) : keyNameBase(key.name), publicKey: inputs.publicKey ?? key.public_key, id: String(key.id), fingerprint: key.fingerprint, shared };
+}
+
+const ours = (key: DoSshKey, ctx: CallContext<DoClient>) => key.name.includes(`[${urnTagName(ctx.urnTag)}]`);
+
+export const sshKey: ResourceType<DoClient> = {
+  forceNew: ['publicKey'],
+  async create(inputs, ctx): Promise<CreateResult> {
+    const publicKey = str(inputs, 'publicKey');
+    const fingerprint = md5Fingerprint(publicKey);
+    try {
+      const { ssh_key: made } = await ctx.client.request<{ ssh_key: DoSshKey }>('POST', '/v2/account/keys', { body: { name: keyName(str(inputs, 'name'), ctx.urnTag), public_key: publicKey }, signal: ctx.signal });
+      return { id: String(made.id), outputs: outputsOf(made, false, inputs) };
+    } catch (err) {
+      if (!(err instanceof DoApiError) || err.status !== 422) throw err;
+      // "SSH Key is already in use on your account": find it by its fingerprint.
+      const found = await ctx.client.find<{ ssh_key: DoSshKey }>(path(fingerprint), { signal: ctx.signal });
+      if (!found) throw err;
+      const shared = !ours(found.ssh_key, ctx);
+      if (shared) ctx.log(`the account already holds this public key as '${found.ssh_key.name}'; using it (it will not be deleted with the stack)`);
+      return { id: String(found.ssh_key.id), outputs: outputsOf(found.ssh_key, shared, inputs) };
+    }
+  },
+  async read(id, state, ctx) {
+    const found = await ctx.client.find<{ ssh_key: DoSshKey }>(path(id), { signal: ctx.signal });
+    if (!found) return undefined;
+    const shared = state.outputs.shared === true;
+    const outputs = outputsOf(found.ssh_key, shared, shared ? state.inputs : {});
+    return { outputs, inputs: { name: outputs.name!, publicKey: outputs.publicKey! } };
+  },
+  async update(id, olds, news, ctx) {
+    if (olds.outputs.shared === true) {
+      ctx.log('the SSH key is the account\'s own (shared): its name is left as it is');
+      return { outputs: { ...olds.outputs, name: news.name ?? null } };
+    }
+    const { ssh_key: updated } = await ctx.client.request<{ ssh_key: DoSshKey }>('PUT', path(id), { body: { name: keyName(str(news, 'name'), ctx.urnTag) }, signal: ctx.signal });
+    return { outputs: outputsOf(updated, false, news) };
+  },
+  async delete(id, state, ctx) {
+    if (state.outputs.shared === true) {
+      ctx.log('the SSH key was the account\'s own before this stack used it: left in place');
+      return;
+    }
+    await ctx.client.remove(path(id), { signal: ctx.signal });
+  },
+  async adopt(inputs, ctx) {
+    const found = await ctx.client.find<{ ssh_key: DoSshKey }>(path(md5Fingerprint(str(inputs, 'publicKey'))), { signal: ctx.signal });
+    if (!found || !ours(found.ssh_key, ctx) || ctx.knownIds.includes(String(found.ssh_key.id))) return undefined;
+    return { id: String(found.ssh_key.id), outputs: outputsOf(found.ssh_key, false, inputs) };
+  },
+};
