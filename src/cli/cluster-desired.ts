@@ -64,5 +64,10 @@ export async function desiredFromConfig(io: CliIO, loaded: LoadedConfig, stack: 
     lispManifest: new Secret(loaded.text),
   };
   graph.computeOutputs = (resources) => clusterOutputs({ manifest: { time: '', magic: '', version: '' }, resources: [...resources], pendingOperations: [] }, clusterName);
+  // Pre-flight names the place in the file a failing resource comes from.
+  graph.locateSource = (path) => {
+    const pos = loaded.positions.locate(path, 'form');
+    return pos ? `${path} at ${pos.file}:${pos.line}:${pos.col}` : undefined;
+  };
   return graph.build();
 }

@@ -58,7 +58,7 @@ export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluste
       if (settings) config['region'] = settings.region;
       // Route 53 is global; an AWS provider made only for DNS still needs a region to sign requests.
       else if (cloud === 'aws') config['region'] = 'us-east-1';
-      providers.set(cloud, graph.provider(cloud === 'hetzner' ? 'hcloud' : cloud, 'default', config, { secretInputs: mapping ? mapping.credentialKeys.filter((k) => k in credentials) : [] }));
+      providers.set(cloud, graph.provider(cloud === 'hetzner' ? 'hcloud' : cloud, 'default', config, { secretInputs: mapping ? mapping.credentialKeys.filter((k) => k in credentials) : [], sourcePosition: `providers.${cloud}` }));
     }
     return providers.get(cloud)!;
   };

@@ -34,6 +34,8 @@ export interface ResourceOptions {
   deleteBeforeReplace?: boolean;
   /** Per-operation time limits in seconds. */
   customTimeouts?: CustomTimeouts;
+  /** Where the resource comes from in the user's config (e.g. `node-pools.workers`), for messages. */
+  sourcePosition?: string;
 }
 
 export interface ResourceSpec {
@@ -56,6 +58,7 @@ export interface ResourceSpec {
   replaceOnChanges?: string[];
   deleteBeforeReplace?: boolean;
   customTimeouts?: CustomTimeouts;
+  sourcePosition?: string;
 }
 
 export interface DesiredState {
@@ -69,6 +72,8 @@ export interface DesiredState {
    * cloud assigned), merged over `stackOutputs` after a complete, untargeted apply.
    */
   computeOutputs?: (resources: readonly ResourceState[]) => PropertyMap;
+  /** Turns a resource's `sourcePosition` (a config path) into FILE:LINE:COL for messages. */
+  locateSource?: (sourcePosition: string) => string | undefined;
 }
 
 export interface ResourceHandle {
@@ -92,6 +97,7 @@ export class DesiredGraph {
   readonly #implicit = new Set<string>();
   stackOutputs: PropertyMap | undefined;
   computeOutputs: DesiredState['computeOutputs'];
+  locateSource: DesiredState['locateSource'];
 
   constructor(stack: string) {
     this.stack = stack;
@@ -100,7 +106,7 @@ export class DesiredGraph {
   }
 
   /** An explicit provider configuration (e.g. a second AWS region). */
-  provider(pkg: string, name: string, config: InputMap = {}, options: Pick<ResourceOptions, 'secretInputs' | 'dependsOn'> = {}): ResourceHandle {
+  provider(pkg: string, name: string, config: InputMap = {}, options: Pick<ResourceOptions, 'secretInputs' | 'dependsOn' | 'sourcePosition'> = {}): ResourceHandle {
     return this.#add({ type: `${PROVIDER_TYPE_PREFIX}${pkg}`, name, inputs: config, custom: true, options });
   }
 
@@ -120,7 +126,7 @@ export class DesiredGraph {
   }
 
   build(): DesiredState {
-    return { stack: this.stack, resources: [...this.#specs.values()], stackOutputs: this.stackOutputs, computeOutputs: this.computeOutputs };
+    return { stack: this.stack, resources: [...this.#specs.values()], stackOutputs: this.stackOutputs, computeOutputs: this.computeOutputs, locateSource: this.locateSource };
   }
 
   #add(args: { type: string; name: string; inputs: InputMap; custom: boolean; options: ResourceOptions; outputs?: PropertyMap }): ResourceHandle {
@@ -153,6 +159,7 @@ export class DesiredGraph {
       replaceOnChanges: options.replaceOnChanges,
       deleteBeforeReplace: options.deleteBeforeReplace,
       customTimeouts: options.customTimeouts,
+      ...(options.sourcePosition ? { sourcePosition: options.sourcePosition } : {}),
     });
     return handle(urn, type, name);
   }

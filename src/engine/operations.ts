@@ -7,6 +7,7 @@ import { checkProviders, planDestroy, planUpdate, resolveTargets } from './plan.
 import type { Plan, PlanOptions } from './plan.ts';
 import { applyDestroy, applyUpdate, rootState } from './apply.ts';
 import { resolvePending } from './recover.ts';
+import { runPreflight } from './preflight.ts';
 import { readAll } from './refresh.ts';
 import { Run } from './run.ts';
 import type { EngineOptions, OperationResult } from './run.ts';
@@ -36,6 +37,7 @@ export async function deploy(stack: StackHandle, desired: DesiredState, options:
   return withUpdate(stack, 'update', 'update', options, async (run) => {
     await resolvePending(run);
     const plan = planUpdate(desired, { manifest: { time: '', magic: '', version: '' }, resources: [...run.view.all()], pendingOperations: [] }, options.registry, options);
+    await runPreflight(run, plan, desired);
     run.total = plan.counts.create + plan.counts.update + plan.counts.replace + plan.counts.delete;
     start(run, 'update');
     for (const w of plan.warnings) run.emit({ type: 'diagnostic', severity: 'warning', message: w });

@@ -75,18 +75,19 @@ export const aws: CloudMapping = {
     const refs: Record<string, InputValue> = {};
     let vpcId: InputValue;
     if (settings.network.create) {
-      const vpc = graph.resource('aws:ec2/vpc:Vpc', settings.network.name, { cidrBlock: settings.network.cidr, enableDnsSupport: true, enableDnsHostnames: true, tags: { ...tags, Name: settings.network.name } }, { provider });
+      const at = { provider, sourcePosition: 'providers.aws.vpc' };
+      const vpc = graph.resource('aws:ec2/vpc:Vpc', settings.network.name, { cidrBlock: settings.network.cidr, enableDnsSupport: true, enableDnsHostnames: true, tags: { ...tags, Name: settings.network.name } }, at);
       vpcId = vpc.output('id');
-      const igw = graph.resource('aws:ec2/internetGateway:InternetGateway', `${settings.network.name}-igw`, { vpcId, tags: { ...tags, Name: `${settings.network.name}-igw` } }, { provider });
-      const routes = graph.resource('aws:ec2/routeTable:RouteTable', `${settings.network.name}-public`, { vpcId, routes: [{ cidrBlock: '0.0.0.0/0', gatewayId: igw.output('id') }], tags: { ...tags, Name: `${settings.network.name}-public` } }, { provider });
+      const igw = graph.resource('aws:ec2/internetGateway:InternetGateway', `${settings.network.name}-igw`, { vpcId, tags: { ...tags, Name: `${settings.network.name}-igw` } }, at);
+      const routes = graph.resource('aws:ec2/routeTable:RouteTable', `${settings.network.name}-public`, { vpcId, routes: [{ cidrBlock: '0.0.0.0/0', gatewayId: igw.output('id') }], tags: { ...tags, Name: `${settings.network.name}-public` } }, at);
       for (const zone of [...new Set(zones)].sort()) {
         const subnet = graph.resource(
           'aws:ec2/subnet:Subnet',
           `${settings.network.name}-${zone}`,
           { vpcId, cidrBlock: subnetCidr(settings.network.cidr, zone), availabilityZone: zone, mapPublicIpOnLaunch: true, tags: { ...tags, Name: `${settings.network.name}-${zone}` } },
-          { provider },
+          at,
         );
-        graph.resource('aws:ec2/routeTableAssociation:RouteTableAssociation', `${settings.network.name}-${zone}`, { subnetId: subnet.output('id'), routeTableId: routes.output('id') }, { provider });
+        graph.resource('aws:ec2/routeTableAssociation:RouteTableAssociation', `${settings.network.name}-${zone}`, { subnetId: subnet.output('id'), routeTableId: routes.output('id') }, at);
         refs[`subnet:${zone}`] = subnet.output('id');
       }
     } else {
@@ -100,7 +101,7 @@ export const aws: CloudMapping = {
 
   sshKey(ctx, publicKey) {
     const name = `${ctx.model.name}-${ctx.model.stack}-deploy`;
-    return ctx.graph.resource('aws:ec2/keyPair:KeyPair', `${ctx.model.name}-deploy`, { keyName: name, publicKey, tags: ctx.tags }, { provider: ctx.provider });
+    return ctx.graph.resource('aws:ec2/keyPair:KeyPair', `${ctx.model.name}-deploy`, { keyName: name, publicKey, tags: ctx.tags }, { provider: ctx.provider, sourcePosition: 'security.ssh' });
   },
 
   preFirewalls(ctx, net) {
@@ -122,7 +123,7 @@ export const aws: CloudMapping = {
             ],
             tags: { ...ctx.tags, Name: name },
           },
-          { provider: ctx.provider },
+          { provider: ctx.provider, sourcePosition: 'network.firewall' },
         ),
       );
     }
@@ -136,7 +137,7 @@ export const aws: CloudMapping = {
     let ami: InputValue = image ?? '';
     if (!image) {
       const lookup = once(ctx, 'image', () =>
-        graph.resource('aws:ec2/imageLookup:ImageLookup', `${ctx.settings.region}-ubuntu-24.04`, { owners: [UBUNTU_OWNER], namePattern: UBUNTU_NAME_PATTERN, architecture: 'x86_64' }, { provider }),
+        graph.resource('aws:ec2/imageLookup:ImageLookup', `${ctx.settings.region}-ubuntu-24.04`, { owners: [UBUNTU_OWNER], namePattern: UBUNTU_NAME_PATTERN, architecture: 'x86_64' }, { provider, sourcePosition: m.node ? `node-pools.${m.node.pool}.image` : 'security.bastion.image' }),
       );
       ami = lookup.output('imageId');
     }
@@ -158,7 +159,7 @@ export const aws: CloudMapping = {
         metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 },
         tags: { ...tags, Name: m.name, 'sloth-kubernetes/role': m.kind === 'bastion' ? 'bastion' : m.node!.roles.join('-') },
       },
-      { provider, secretInputs: ['userData'] },
+      { provider, secretInputs: ['userData'], sourcePosition: m.node ? `node-pools.${m.node.pool}` : 'security.bastion' },
     );
     return { machine: m, resource, id: resource.output('id'), publicAddress: resource.output('publicIp'), privateAddress: resource.output('privateIp') };
   },
@@ -176,7 +177,7 @@ export const aws: CloudMapping = {
         // One rule object per source, named by the source, so adding or removing a machine
         // never renames the rules of the others.
         for (const { key, source } of expandSources(rule.sources, net, sources, lb)) {
-          ctx.graph.resource('aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule', `${sg.name}-${rule.id}-${key}`, { ...base, ...source }, { provider: ctx.provider });
+          ctx.graph.resource('aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule', `${sg.name}-${rule.id}-${key}`, { ...base, ...source }, { provider: ctx.provider, sourcePosition: 'network.firewall' });
         }
       }
     }
@@ -187,16 +188,17 @@ export const aws: CloudMapping = {
     const subnets = Object.entries(net.refs)
       .filter(([k]) => k.startsWith('subnet:'))
       .map(([, v]) => v);
-    const lb = graph.resource('aws:lb/loadBalancer:LoadBalancer', name, { name, loadBalancerType: 'network', internal: false, subnets, tags }, { provider });
+    const at = { provider, sourcePosition: 'load-balancer' };
+    const lb = graph.resource('aws:lb/loadBalancer:LoadBalancer', name, { name, loadBalancerType: 'network', internal: false, subnets, tags }, at);
     for (const port of ports) {
       const tg = graph.resource(
         'aws:lb/targetGroup:TargetGroup',
         `${name}-${port}`,
         { name: `${name}-${port}`, port, protocol: 'TCP', vpcId: net.refs['vpc']!, targetType: 'instance', healthCheck: { protocol: 'TCP', port: String(port) }, tags },
-        { provider },
+        at,
       );
-      graph.resource('aws:lb/listener:Listener', `${name}-${port}`, { loadBalancerArn: lb.output('arn'), port, protocol: 'TCP', defaultActions: [{ type: 'forward', targetGroupArn: tg.output('arn') }] }, { provider });
-      for (const t of targets) graph.resource('aws:lb/targetGroupAttachment:TargetGroupAttachment', `${name}-${port}-${t.machine.name}`, { targetGroupArn: tg.output('arn'), targetId: t.id, port }, { provider });
+      graph.resource('aws:lb/listener:Listener', `${name}-${port}`, { loadBalancerArn: lb.output('arn'), port, protocol: 'TCP', defaultActions: [{ type: 'forward', targetGroupArn: tg.output('arn') }] }, at);
+      for (const t of targets) graph.resource('aws:lb/targetGroupAttachment:TargetGroupAttachment', `${name}-${port}-${t.machine.name}`, { targetGroupArn: tg.output('arn'), targetId: t.id, port }, at);
     }
     return { resource: lb, address: lb.output('dnsName'), addressKind: 'name' } satisfies LoadBalancerHandles;
   },
@@ -230,7 +232,7 @@ export const route53: DnsMapping = {
   name: 'route53',
   resourceTypes: { 'aws:route53/record:Record': ['zoneName', 'name', 'type'] },
   record(graph, provider, zone, name, type, values, logicalName) {
-    return graph.resource('aws:route53/record:Record', logicalName, { zoneName: zone, name, type, ttl: 300, records: values }, { provider });
+    return graph.resource('aws:route53/record:Record', logicalName, { zoneName: zone, name, type, ttl: 300, records: values }, { provider, sourcePosition: 'network.dns' });
   },
 };
 

@@ -32,6 +32,12 @@ export interface AwsClient {
   /** Where the credentials come from (for messages; never the credentials themselves). */
   readonly credentialSource: string;
   /**
+   * Clients in the partition's home region (us-east-1, cn-north-1, us-gov-west-1), whose
+   * endpoints exist whatever region is configured: pre-flight asks them whether the
+   * configured region exists and whether the credentials work.
+   */
+  home(): { ec2: EC2Client; sts: STSClient; region: string };
+  /**
    * RunInstances client tokens of creates in progress, by URN: a retried call reuses its
    * token (AWS then returns the same instance), a new create gets a new one.
    */
@@ -90,6 +96,13 @@ export function credentialsFor(config: PropertyMap, env: Env): { credentials: Cr
   return { credentials: createCredentialChain(...chain), source: profile ? `AWS profile '${profile}'` : 'the AWS credential chain (SSO, shared files, instance role)' };
 }
 
+/** The region every account of the region's partition can reach. */
+export function homeRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'cn-north-1';
+  if (region.startsWith('us-gov-')) return 'us-gov-west-1';
+  return 'us-east-1';
+}
+
 /** Builds the clients for one provider configuration. Throws AwsConfigError for a bad one. */
 export function makeClient(config: PropertyMap, env: Env): AwsClient {
   const unknown = Object.keys(config).filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k));
@@ -100,8 +113,8 @@ export function makeClient(config: PropertyMap, env: Env): AwsClient {
   if (!region) throw new AwsConfigError('no AWS region', 'Set region in providers.aws, or AWS_REGION');
   if (!/^[a-z]{2}(-[a-z0-9]+)+-\d+$/.test(region)) throw new AwsConfigError(`'${region}' is not an AWS region name`, 'Use a region such as us-east-1 or eu-west-3');
   const { credentials, source } = credentialsFor(config, env);
-  const common = (service: keyof typeof SERVICE_ENV) => ({
-    region,
+  const common = (service: keyof typeof SERVICE_ENV, inRegion = region) => ({
+    region: inRegion,
     credentials,
     endpoint: endpointFor(service, env),
     // The engine retries (with events the user sees); the SDK makes a single attempt.
@@ -116,6 +129,10 @@ export function makeClient(config: PropertyMap, env: Env): AwsClient {
     sts: new STSClient(common('sts')),
     quotas: new ServiceQuotasClient(common('quotas')),
     credentialSource: source,
+    home: () => {
+      const home = homeRegion(region);
+      return { region: home, ec2: new EC2Client(common('ec2', home)), sts: new STSClient(common('sts', home)) };
+    },
     pendingTokens: new Map(),
   };
 }

@@ -55,9 +55,11 @@ interface Check {
 export async function preflight(client: AwsClient, items: readonly PreflightItem[], ctx: ConfigureContext): Promise<PreflightProblem[]> {
   const c: Check = { client, signal: ctx.signal, problems: [] };
   const region = client.region;
+  // Asked in the partition's home region: a region that does not exist has no endpoints.
+  const home = client.home();
 
   try {
-    await call(ctx.signal, 'GetCallerIdentity', (o) => client.sts.send(new GetCallerIdentityCommand({}), o));
+    await call(ctx.signal, 'GetCallerIdentity', (o) => home.sts.send(new GetCallerIdentityCommand({}), o));
   } catch (err) {
     c.problems.push({
       message: `the AWS credentials do not work (${client.credentialSource}): ${reason(err)}`,
@@ -67,7 +69,7 @@ export async function preflight(client: AwsClient, items: readonly PreflightItem
   }
 
   const regions = await guard(c, 'the region', async () => {
-    const r = await call(ctx.signal, 'DescribeRegions', (o) => client.ec2.send(new DescribeRegionsCommand({ AllRegions: true }), o));
+    const r = await call(ctx.signal, 'DescribeRegions', (o) => home.ec2.send(new DescribeRegionsCommand({ AllRegions: true }), o));
     return r.Regions ?? [];
   });
   if (!regions) return c.problems;

@@ -11,8 +11,9 @@ type Ctx = CallContext<AwsClient>;
 
 async function describe(ctx: Ctx, id: string): Promise<KeyPairInfo | undefined> {
   try {
-    const r = await call(ctx.signal, 'DescribeKeyPairs', (o) => ctx.client.ec2.send(new DescribeKeyPairsCommand({ KeyPairIds: [id] }), o));
-    return r.KeyPairs?.[0];
+    // By filter rather than KeyPairIds: the same answer on AWS, and moto honours only the filter.
+    const r = await call(ctx.signal, 'DescribeKeyPairs', (o) => ctx.client.ec2.send(new DescribeKeyPairsCommand({ Filters: [{ Name: 'key-pair-id', Values: [id] }] }), o));
+    return r.KeyPairs?.find((k) => k.KeyPairId === id);
   } catch (err) {
     if (isNotFound(err, 'InvalidKeyPair.NotFound')) return undefined;
     throw err;
@@ -48,8 +49,11 @@ export const keyPair: ResourceType<AwsClient> = {
     return { outputs: { ...olds.outputs, ...news, id } };
   },
   async delete(id, _state, ctx) {
+    // Deleted by the name it has now (names are unique in a region; moto deletes by name only).
+    const k = await describe(ctx, id);
+    if (!k?.KeyName) return;
     try {
-      await call(ctx.signal, 'DeleteKeyPair', (o) => ctx.client.ec2.send(new DeleteKeyPairCommand({ KeyPairId: id }), o));
+      await call(ctx.signal, 'DeleteKeyPair', (o) => ctx.client.ec2.send(new DeleteKeyPairCommand({ KeyName: k.KeyName }), o));
     } catch (err) {
       if (!isNotFound(err, 'InvalidKeyPair.NotFound')) throw err;
     }
