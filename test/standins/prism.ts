@@ -31,8 +31,10 @@ export interface PrismProxy {
   /** Requests Prism received. */
   requests(): number;
   problems(): ContractProblem[];
+  /** Waits until Prism's log has been quiet for a moment (its lines come after the answers). */
+  drain(): Promise<void>;
   /** Throws, listing every violation, when Prism found any (or saw no request at all, when `expectTraffic`). */
-  assertClean(options?: { expectTraffic?: boolean }): void;
+  assertClean(options?: { expectTraffic?: boolean }): Promise<void>;
   /** Forgets what was seen so far (a test that provokes violations on purpose). */
   reset(): void;
   stop(): Promise<void>;
@@ -53,6 +55,7 @@ export async function startPrismProxy(spec: string, upstream: string, options: {
   let tail = '';
   let listening = false;
   let pending = '';
+  let lastOutput = Date.now();
   const onLine = (raw: string) => {
     const line = raw.replace(ANSI, '').replace(/^\[[^\]]*\]\s*›\s*/, '').trim();
     tail = `${tail}\n${line}`.slice(-4000);
@@ -61,6 +64,7 @@ export async function startPrismProxy(spec: string, upstream: string, options: {
     if (line.includes('Violation:') || line.includes('Request terminated with error')) problems.push({ line });
   };
   const onData = (d: Buffer) => {
+    lastOutput = Date.now();
     pending += d.toString();
     const lines = pending.split('\n');
     pending = lines.pop()!;
@@ -87,11 +91,18 @@ export async function startPrismProxy(spec: string, upstream: string, options: {
     await new Promise((r) => setTimeout(r, 50));
   }
 
+  const drain = async () => {
+    const deadline = Date.now() + 3000;
+    while (Date.now() - lastOutput < 150 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  };
+
   return {
     url: `http://127.0.0.1:${port}`,
     requests: () => requests,
     problems: () => [...problems],
-    assertClean(opts = {}) {
+    drain,
+    async assertClean(opts = {}) {
+      await drain();
       if (problems.length > 0) {
         throw new Error(`Prism found ${problems.length} contract violation(s):\n${problems.map((p) => `  ${p.line}`).join('\n')}`);
       }

@@ -57,7 +57,7 @@ export const digitalocean: CloudMapping = {
     'digitalocean:index/vpc:Vpc': ['region', 'ipRange'],
     'digitalocean:index/sshKey:SshKey': ['publicKey'],
     'digitalocean:index/tag:Tag': ['name'],
-    'digitalocean:index/droplet:Droplet': ['region', 'image', 'vpcUuid', 'userData', 'sshKeys'],
+    'digitalocean:index/droplet:Droplet': ['region', 'image', 'vpcUuid', 'userData', 'sshKeys', 'ipv6', 'monitoring'],
     'digitalocean:index/firewall:Firewall': [],
     'digitalocean:index/loadBalancer:LoadBalancer': ['region', 'vpcUuid'],
     'digitalocean:index/dnsRecord:DnsRecord': ['domain', 'type', 'name'],

@@ -209,7 +209,8 @@ export class DoClient {
 
 function describeNetworkError(err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ? `${cause.code}${cause.message ? ` (${cause.message})` : ''}` : (err as Error).message;
+  if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+  return cause?.message ? `${(err as Error).message} (${cause.message})` : (err as Error).message;
 }
 
 /** A path segment: escaped, except `:` (tag names and key fingerprints hold it, and paths allow it). */

@@ -22,19 +22,22 @@ const known = (inputs: PropertyMap, key: string): string | undefined => {
 };
 
 const nameOf = (item: PreflightItem) => item.urn.slice(item.urn.lastIndexOf('::') + 2);
-const where = (item: PreflightItem) => `${item.sourcePosition ? `${item.sourcePosition}, ` : ''}${nameOf(item)}`;
 
-/** Items that name the same value share one problem: "size x (node-pools.a, a-1, a-2)". */
+/**
+ * Items of the same config origin (a node pool) that name the same value share one problem,
+ * reported on the first of them: "size 'x' does not exist (also workers-2, workers-3)".
+ */
 function group(items: readonly PreflightItem[], key: (i: PreflightItem) => string | undefined): Map<string, PreflightItem[]> {
   const out = new Map<string, PreflightItem[]>();
   for (const item of items) {
     const k = key(item);
-    if (k !== undefined) out.set(k, [...(out.get(k) ?? []), item]);
+    if (k !== undefined) out.set(`${k}\u0000${item.sourcePosition ?? ''}`, [...(out.get(`${k}\u0000${item.sourcePosition ?? ''}`) ?? []), item]);
   }
   return out;
 }
 
-const places = (items: PreflightItem[]) => [...new Set(items.map(where))].join('; ');
+const valueOf = (key: string) => key.slice(0, key.indexOf('\u0000'));
+const also = (items: PreflightItem[]) => (items.length > 1 ? ` (also ${items.slice(1).map(nameOf).join(', ')})` : '');
 
 export async function doPreflight(client: DoClient, items: readonly PreflightItem[], ctx: ConfigureContext): Promise<PreflightProblem[]> {
   const signal = ctx.signal;
@@ -66,36 +69,37 @@ export async function doPreflight(client: DoClient, items: readonly PreflightIte
   const regionBySlug = new Map(regions.map((r) => [r.slug, r]));
   const sizeBySlug = new Map(sizes.map((s) => [s.slug, s]));
 
-  for (const [slug, its] of group(regional, (i) => known(i.inputs, 'region'))) {
+  for (const [key, its] of group(regional, (i) => known(i.inputs, 'region'))) {
+    const slug = valueOf(key);
     const region = regionBySlug.get(slug);
     if (!region) {
-      problems.push({ message: `DigitalOcean region '${slug}' does not exist (${places(its)})`, hint: `Use one of: ${regions.filter((r) => r.available).map((r) => r.slug).join(', ')} (providers.digitalocean region).`, urn: its[0]!.urn });
+      problems.push({ message: `region '${slug}' does not exist${also(its)}`, hint: `Use one of: ${regions.filter((r) => r.available).map((r) => r.slug).join(', ')} (providers.digitalocean region).`, urn: its[0]!.urn });
     } else if (!region.available) {
-      problems.push({ message: `DigitalOcean region '${slug}' is not available for new resources (${places(its)})`, hint: 'Choose another region in providers.digitalocean.', urn: its[0]!.urn });
+      problems.push({ message: `region '${slug}' is not available for new resources${also(its)}`, hint: 'Choose another region in providers.digitalocean.', urn: its[0]!.urn });
     }
   }
 
   const sized = droplets.filter((i) => i.op !== 'update');
   for (const [key, its] of group(sized, (i) => (known(i.inputs, 'size') ? `${known(i.inputs, 'size')}@${known(i.inputs, 'region') ?? ''}` : undefined))) {
-    const [slug, regionSlug] = key.split('@') as [string, string];
+    const [slug, regionSlug] = valueOf(key).split('@') as [string, string];
     const size = sizeBySlug.get(slug);
     const region = regionBySlug.get(regionSlug);
     if (!size) {
-      problems.push({ message: `DigitalOcean size '${slug}' does not exist (${places(its)})`, hint: 'Set the node pool size to a droplet size slug such as s-2vcpu-4gb (doctl compute size list).', urn: its[0]!.urn });
+      problems.push({ message: `size '${slug}' does not exist${also(its)}`, hint: 'Set the node pool size to a droplet size slug such as s-2vcpu-4gb (doctl compute size list).', urn: its[0]!.urn });
     } else if (!size.available) {
-      problems.push({ message: `DigitalOcean size '${slug}' is no longer available (${places(its)})`, hint: 'Choose a current droplet size.', urn: its[0]!.urn });
+      problems.push({ message: `size '${slug}' is no longer available${also(its)}`, hint: 'Choose a current droplet size.', urn: its[0]!.urn });
     } else if (region && (!size.regions.includes(regionSlug) || !region.sizes.includes(slug))) {
-      problems.push({ message: `DigitalOcean size '${slug}' is not offered in region '${regionSlug}' (${places(its)})`, hint: `Sizes offered there include: ${region.sizes.slice(0, 8).join(', ')}.`, urn: its[0]!.urn });
+      problems.push({ message: `size '${slug}' is not offered in region '${regionSlug}'${also(its)}`, hint: `Sizes offered there include: ${region.sizes.slice(0, 8).join(', ')}.`, urn: its[0]!.urn });
     }
   }
 
   for (const [key, its] of group(sized, (i) => (known(i.inputs, 'image') ? `${known(i.inputs, 'image')}@${known(i.inputs, 'region') ?? ''}` : undefined))) {
-    const [slug, regionSlug] = key.split('@') as [string, string];
+    const [slug, regionSlug] = valueOf(key).split('@') as [string, string];
     const found = await client.find<{ image: DoImage }>(`/v2/images/${seg(slug)}`, { signal });
     if (!found) {
-      problems.push({ message: `DigitalOcean image '${slug}' does not exist (${places(its)})`, hint: 'Set image to a distribution slug such as ubuntu-24-04-x64, or to the id of an image in this account.', urn: its[0]!.urn });
+      problems.push({ message: `image '${slug}' does not exist${also(its)}`, hint: 'Set image to a distribution slug such as ubuntu-24-04-x64, or to the id of an image in this account.', urn: its[0]!.urn });
     } else if (regionSlug && found.image.regions.length > 0 && !found.image.regions.includes(regionSlug)) {
-      problems.push({ message: `DigitalOcean image '${slug}' is not available in region '${regionSlug}' (${places(its)})`, hint: `It is available in: ${found.image.regions.join(', ')}.`, urn: its[0]!.urn });
+      problems.push({ message: `image '${slug}' is not available in region '${regionSlug}'${also(its)}`, hint: `It is available in: ${found.image.regions.join(', ')}.`, urn: its[0]!.urn });
     }
   }
 
@@ -111,10 +115,11 @@ export async function doPreflight(client: DoClient, items: readonly PreflightIte
     }
   }
 
-  for (const [domain, its] of group(items.filter((i) => i.type === DNS_RECORD && i.op !== 'update'), (i) => known(i.inputs, 'domain'))) {
+  for (const [key, its] of group(items.filter((i) => i.type === DNS_RECORD && i.op !== 'update'), (i) => known(i.inputs, 'domain'))) {
+    const domain = valueOf(key);
     const found = await client.find<{ domain: unknown }>(`/v2/domains/${seg(domain)}`, { signal });
     if (!found) {
-      problems.push({ message: `the DNS zone '${domain}' is not in this DigitalOcean account (${places(its)})`, hint: `Add the domain to DigitalOcean (Networking → Domains, or doctl compute domain create ${domain}) and delegate it to DigitalOcean's name servers, or set network.dns provider to where the zone lives.`, urn: its[0]!.urn });
+      problems.push({ message: `the DNS zone '${domain}' is not in this DigitalOcean account${also(its)}`, hint: `Add the domain to DigitalOcean (Networking → Domains, or doctl compute domain create ${domain}) and delegate it to DigitalOcean's name servers, or set network.dns provider to where the zone lives.`, urn: its[0]!.urn });
     }
   }
   return problems;

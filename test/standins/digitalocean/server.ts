@@ -39,6 +39,8 @@ export interface Fault {
   match?: RegExp;
   /** Seconds until ratelimit-reset on a 429. */
   resetSeconds?: number;
+  /** Answer with this body instead (a test that makes the stand-in break the contract on purpose). */
+  body?: unknown;
 }
 
 interface Action {
@@ -260,7 +262,8 @@ export class DoStandin {
       const fault = this.#takeFault(`${method} ${url.pathname}`);
       if (fault) {
         status = fault.status;
-        if (status === 429) {
+        if (fault.body !== undefined) payload = fault.body;
+        else if (status === 429) {
           extra = { 'ratelimit-remaining': '0', 'ratelimit-reset': String(Math.ceil(Date.now() / 1000) + (fault.resetSeconds ?? 1)) };
           payload = { id: 'too_many_requests', message: 'API Rate limit exceeded.' };
         } else payload = { id: 'server_error', message: 'Server was unable to give you a response.' };

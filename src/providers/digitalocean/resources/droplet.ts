@@ -121,8 +121,12 @@ export const droplet: ResourceType<DoClient> = {
       ctx.log(`resizing droplet ${name} to ${size}: it is powered off meanwhile`);
       const d = await get(id, ctx);
       if (d?.status !== 'off') await act(id, { type: 'power_off' }, ctx);
-      await act(id, { type: 'resize', size, disk: true }, ctx);
-      await act(id, { type: 'power_on' }, ctx);
+      try {
+        await act(id, { type: 'resize', size, disk: true }, ctx);
+      } finally {
+        // A refused resize (a smaller disk) must not leave the node powered off.
+        await act(id, { type: 'power_on' }, ctx);
+      }
     }
     const oldTags = new Set((before.tags as string[] | undefined) ?? []);
     const newTags = new Set(strList(news, 'tags'));

@@ -16,9 +16,12 @@ const path = (id: string | number) => `/v2/account/keys/${seg(id)}`;
 
 /** The MD5 fingerprint DigitalOcean identifies keys by (`aa:bb:…`), from an OpenSSH public key line. */
 export function md5Fingerprint(publicKey: string): string {
-  const blob = publicKey.trim().split(/\s+/)[1];
-  if (!blob || !/^[A-Za-z0-9+/]+=*$/.test(blob)) throw new Error('input \'publicKey\' is not an OpenSSH public key (type, base64 key, comment)');
-  return createHash('md5').update(Buffer.from(blob, 'base64')).digest('hex').match(/../g)!.join(':');
+  const [kind, blob64] = publicKey.trim().split(/\s+/);
+  const blob = blob64 && /^[A-Za-z0-9+/]+=*$/.test(blob64) ? Buffer.from(blob64, 'base64') : undefined;
+  // The key blob starts with its own type name, length-prefixed: it must match the line's.
+  const inner = blob && blob.length > 4 ? blob.subarray(4, 4 + blob.readUInt32BE(0)).toString('latin1') : undefined;
+  if (!kind || !blob || inner !== kind) throw new Error('input \'publicKey\' is not an OpenSSH public key (type, base64 key, comment)');
+  return createHash('md5').update(blob).digest('hex').match(/../g)!.join(':');
 }
 
 function outputsOf(key: DoSshKey, shared: boolean, inputs: PropertyMap): PropertyMap {
