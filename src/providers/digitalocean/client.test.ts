@@ -82,7 +82,7 @@ test('429s beyond the client\'s patience go to the engine as throttled', async (
 test('errors carry the API\'s id and message, never the token, and are classified', async () => {
   const answer = (status: number, id: string, message: string) => {
     script = (_q, res) => json(res, status, { id, message, request_id: 'req-1' });
-    return client().request('POST', '/v2/droplets', { body: { name: 'x' } }).catch((e: unknown) => e as DoApiError);
+    return client().request('POST', '/v2/droplets', { body: { name: 'x' } }).then(() => assert.fail('expected an error'), (e: unknown) => e as DoApiError);
   };
   const bad = await answer(422, 'unprocessable_entity', 'You specified an invalid size for Droplet creation.');
   assert.match(bad.message, /POST \/v2\/droplets answered 422 unprocessable_entity: You specified an invalid size.*request id req-1/);
@@ -102,7 +102,7 @@ test('find answers undefined for 404, remove treats 404 as done, a refused conne
   assert.equal(await client().find('/v2/droplets/1'), undefined);
   await client().remove('/v2/droplets/1');
   const gone = new DoClient({ token: 't', endpoint: `http://127.0.0.1:${await freePort()}` });
-  const err = await gone.get('/v2/account').catch((e: unknown) => e as DoApiError);
+  const err = await gone.get('/v2/account').then(() => assert.fail('expected an error'), (e: unknown) => e as DoApiError);
   assert.equal(err.status, 0);
   assert.match(err.message, /no answer: ECONNREFUSED/);
   assert.equal(classifyDoError(err), 'transient');

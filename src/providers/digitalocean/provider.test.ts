@@ -44,7 +44,6 @@ function ctx(t: string, name: string, knownIds: string[] = []): CallContext<DoCl
   return { urn: `urn:pulumi:test::sloth-kubernetes::${t}::${name}`, name, type: t, urnTag: tagOf(`${t}/${name}`), client, signal: AbortSignal.timeout(20_000), log: (m) => logs.push(m), knownIds };
 }
 
-const strip = (outputs: PropertyMap, ...keys: string[]) => Object.fromEntries(Object.entries(outputs).filter(([k]) => !keys.includes(k)));
 const PUBLIC_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq3qLAVs3Ml1IsRAm4T5g3ZS1cRzk1q3mW0Ndu0aD3x deploy';
 const OTHER_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@laptop';
 
