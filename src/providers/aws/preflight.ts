@@ -88,15 +88,22 @@ export async function preflight(client: AwsClient, items: readonly PreflightItem
   return c.problems;
 }
 
-/** Runs one check; an AWS failure becomes a problem saying what could not be checked. */
-async function guard<T>(c: Check, what: string, fn: () => Promise<T>, urn?: string): Promise<T | undefined> {
+/** Runs one check; an AWS failure becomes a problem saying what could not be checked (and FAILED). */
+const FAILED = Symbol('failed');
+async function attempt<T>(c: Check, what: string, fn: () => Promise<T>, urn?: string): Promise<T | typeof FAILED> {
   try {
     return await fn();
   } catch (err) {
     if (!(err instanceof AwsCallError)) throw err;
     c.problems.push({ message: `could not check ${what}: ${err.message}`, urn });
-    return undefined;
+    return FAILED;
   }
+}
+
+/** Like attempt, for checks whose answer is never undefined. */
+async function guard<T>(c: Check, what: string, fn: () => Promise<T>, urn?: string): Promise<T | undefined> {
+  const r = await attempt(c, what, fn, urn);
+  return r === FAILED ? undefined : r;
 }
 
 function reason(err: unknown): string {
@@ -154,9 +161,8 @@ async function checkZonesAndTypes(c: Check, items: readonly PreflightItem[], ins
 
 async function checkImages(c: Check, items: readonly PreflightItem[], instances: readonly PreflightItem[]): Promise<void> {
   for (const item of items.filter((i) => i.type === IMAGE)) {
-    const before = c.problems.length;
-    const image = await guard(c, 'the image', () => findImage(c.client, c.signal, item.inputs), item.urn);
-    if (c.problems.length > before) continue;
+    const image = await attempt(c, 'the image', () => findImage(c.client, c.signal, item.inputs), item.urn);
+    if (image === FAILED) continue;
     if (!image) {
       c.problems.push({
         message: `no image named like '${String(item.inputs['namePattern'])}' from owner(s) ${JSON.stringify(item.inputs['owners'])} in ${c.client.region}`,
@@ -240,9 +246,8 @@ async function checkZones53(c: Check, items: readonly PreflightItem[]): Promise<
     const zone = known(item.inputs['zoneName']);
     if (!zone || seen.has(zone)) continue;
     seen.add(zone);
-    const before = c.problems.length;
-    const id = await guard(c, `the Route 53 zone ${zone}`, () => hostedZoneId(c.client, c.signal, zone), item.urn);
-    if (id === undefined && c.problems.length === before) {
+    const id = await attempt(c, `the Route 53 zone ${zone}`, () => hostedZoneId(c.client, c.signal, zone), item.urn);
+    if (id === undefined) {
       c.problems.push({ message: `there is no Route 53 hosted zone for '${zone}'`, hint: 'Create the hosted zone (and delegate the domain to it), or change network.dns.domain.', urn: item.urn });
     }
   }

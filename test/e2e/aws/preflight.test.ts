@@ -1,0 +1,88 @@
+// Pre-flight against moto, through the real CLI: every problem of a config is reported
+// together (with the config place), the deploy exits 1, and nothing is created — neither in
+// moto nor in the stack.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateVpcCommand, DeleteVpcCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { cleanEnv, runProcess } from '../../helpers/cli.ts';
+import type { CliResult } from '../../helpers/cli.ts';
+import { MOTO_MISSING, motoAvailable, startAwsEmulator } from './moto-aws.ts';
+import type { AwsEmulator } from './moto-aws.ts';
+import { AWS_TYPES, awsClients, counts, inventory, stackIds } from './inventory.ts';
+
+const SEED = readFileSync(new URL('../../fixtures/config/seeds/aws-production.lisp', import.meta.url), 'utf8');
+const NOTHING = Object.fromEntries(AWS_TYPES.map((t) => [t, 0]));
+
+describe('AWS pre-flight against moto', { skip: motoAvailable() ? false : MOTO_MISSING, timeout: 300_000 }, () => {
+  let emu: AwsEmulator;
+  let dir: string;
+  let env: Record<string, string | undefined>;
+  let n = 0;
+  const cli = (args: string[], e = env): Promise<CliResult> => runProcess(args, { env: e, cwd: dir });
+
+  /** Deploys `text` to a fresh stack; returns the result after checking that nothing was created. */
+  async function deployFails(text: string, e = env): Promise<string> {
+    const stack = `pf${++n}`;
+    const created = await runProcess(['stacks', 'create', stack, '--password-stdin'], { env, cwd: dir, stdin: 'pre-flight passphrase\n' });
+    assert.equal(created.code, 0, created.stderr);
+    const file = join(dir, `${stack}.lisp`);
+    writeFileSync(file, text);
+    const r = await cli(['deploy', stack, '--config', file, '--no-bootstrap', '--operator-cidr', '203.0.113.7/32', '--yes'], e);
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.deepEqual(counts(await inventory(emu.endpoint)), NOTHING, 'nothing was created in moto');
+    const exported = await cli(['stacks', 'export', stack]);
+    assert.deepEqual(counts(stackIds(exported.stdout)), NOTHING, 'nothing was recorded in the stack');
+    assert.match(r.stderr, /Nothing was created or changed/);
+    return r.stderr.replace(/\s+/g, ' ');
+  }
+
+  before(async () => {
+    emu = (await startAwsEmulator())!;
+    dir = mkdtempSync(join(tmpdir(), 'sloth-aws-preflight-'));
+    env = cleanEnv({ ...emu.env, PULUMI_BACKEND_URL: `file://${dir}`, PULUMI_CONFIG_PASSPHRASE: 'pre-flight passphrase', CI: 'true' });
+  });
+  after(async () => {
+    await emu?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports every problem of a config together: instance type, image, zone, hosted zone', async () => {
+    const text = SEED.replace('(size "t3.large")', '(size "t3.gigantic")')
+      .replace('(spot-instance true)', '(spot-instance true)\n      (image "ami-0123456789abcdef0")\n      (zones "us-east-1a" "us-east-1k")')
+      .replace('(mode "wireguard")', '(mode "wireguard")\n    (dns (domain "no-such-zone.example.com") (provider "route53"))');
+    const err = await deployFails(text);
+    assert.match(err, /pre-flight found 4 problems/);
+    assert.match(err, /aws masters-1 \(node-pools\.masters at \S+pf1\.lisp:\d+:\d+\): instance type 't3\.gigantic' is not offered in us-east-1/);
+    assert.match(err, /image ami-0123456789abcdef0 does not exist in us-east-1/);
+    assert.match(err, /availability zone 'us-east-1k' does not exist in us-east-1/);
+    assert.match(err, /there is no Route 53 hosted zone for 'no-such-zone\.example\.com'.*Create the hosted zone/);
+  });
+
+  it('reports a region that does not exist', async () => {
+    const err = await deployFails(SEED.replaceAll('"us-east-1"', '"us-nowhere-9"'));
+    assert.match(err, /aws \(providers\.aws at \S+:\d+:\d+\): AWS region 'us-nowhere-9' does not exist Set providers\.aws region to one of: .*us-east-1/);
+  });
+
+  it('reports missing credentials without calling anything else', async () => {
+    const bare = { ...env, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, HOME: dir, AWS_EC2_METADATA_DISABLED: 'true' };
+    const err = await deployFails(SEED, bare);
+    assert.match(err, /pre-flight found 1 problem/);
+    assert.match(err, /the AWS credentials do not work .*no credentials were found.*AWS_PROFILE/);
+  });
+
+  it('reports the VPC quota when Service Quotas says the region is full (moto reports the VPC quota)', async () => {
+    const { ec2 } = awsClients(emu.endpoint);
+    const have = (await ec2.send(new DescribeVpcsCommand({}))).Vpcs?.length ?? 0;
+    const made: string[] = [];
+    for (let i = have; i < 5; i++) made.push((await ec2.send(new CreateVpcCommand({ CidrBlock: `10.${100 + i}.0.0/16` }))).Vpc!.VpcId!);
+    try {
+      const err = await deployFails(SEED);
+      assert.match(err, /the region holds 5 VPC\(s\) and the quota 'VPCs per Region' is 5: no room for 1 more/);
+    } finally {
+      for (const id of made) await ec2.send(new DeleteVpcCommand({ VpcId: id }));
+    }
+  });
+});
