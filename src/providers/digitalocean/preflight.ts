@@ -69,9 +69,12 @@ export async function doPreflight(client: DoClient, items: readonly PreflightIte
   const regionBySlug = new Map(regions.map((r) => [r.slug, r]));
   const sizeBySlug = new Map(sizes.map((s) => [s.slug, s]));
 
+  // A region already reported makes no follow-on problems (sizes and images "not in" it).
+  const badRegions = new Set<string>();
   for (const [key, its] of group(regional, (i) => known(i.inputs, 'region'))) {
     const slug = valueOf(key);
     const region = regionBySlug.get(slug);
+    if (!region?.available) badRegions.add(slug);
     if (!region) {
       problems.push({ message: `region '${slug}' does not exist${also(its)}`, hint: `Use one of: ${regions.filter((r) => r.available).map((r) => r.slug).join(', ')} (providers.digitalocean region).`, urn: its[0]!.urn });
     } else if (!region.available) {
@@ -88,7 +91,7 @@ export async function doPreflight(client: DoClient, items: readonly PreflightIte
       problems.push({ message: `size '${slug}' does not exist${also(its)}`, hint: 'Set the node pool size to a droplet size slug such as s-2vcpu-4gb (doctl compute size list).', urn: its[0]!.urn });
     } else if (!size.available) {
       problems.push({ message: `size '${slug}' is no longer available${also(its)}`, hint: 'Choose a current droplet size.', urn: its[0]!.urn });
-    } else if (region && (!size.regions.includes(regionSlug) || !region.sizes.includes(slug))) {
+    } else if (region && !badRegions.has(regionSlug) && (!size.regions.includes(regionSlug) || !region.sizes.includes(slug))) {
       problems.push({ message: `size '${slug}' is not offered in region '${regionSlug}'${also(its)}`, hint: `Sizes offered there include: ${region.sizes.slice(0, 8).join(', ')}.`, urn: its[0]!.urn });
     }
   }
@@ -98,7 +101,7 @@ export async function doPreflight(client: DoClient, items: readonly PreflightIte
     const found = await client.find<{ image: DoImage }>(`/v2/images/${seg(slug)}`, { signal });
     if (!found) {
       problems.push({ message: `image '${slug}' does not exist${also(its)}`, hint: 'Set image to a distribution slug such as ubuntu-24-04-x64, or to the id of an image in this account.', urn: its[0]!.urn });
-    } else if (regionSlug && found.image.regions.length > 0 && !found.image.regions.includes(regionSlug)) {
+    } else if (regionSlug && !badRegions.has(regionSlug) && found.image.regions.length > 0 && !found.image.regions.includes(regionSlug)) {
       problems.push({ message: `image '${slug}' is not available in region '${regionSlug}'${also(its)}`, hint: `It is available in: ${found.image.regions.join(', ')}.`, urn: its[0]!.urn });
     }
   }
