@@ -113,6 +113,7 @@ export function makeClient(config: PropertyMap, env: Env): AwsClient {
   if (!region) throw new AwsConfigError('no AWS region', 'Set region in providers.aws, or AWS_REGION');
   if (!/^[a-z]{2}(-[a-z0-9]+)+-\d+$/.test(region)) throw new AwsConfigError(`'${region}' is not an AWS region name`, 'Use a region such as us-east-1 or eu-west-3');
   const { credentials, source } = credentialsFor(config, env);
+  let homeClients: ReturnType<AwsClient['home']> | undefined;
   const common = (service: keyof typeof SERVICE_ENV, inRegion = region) => ({
     region: inRegion,
     credentials,
@@ -131,7 +132,8 @@ export function makeClient(config: PropertyMap, env: Env): AwsClient {
     credentialSource: source,
     home: () => {
       const home = homeRegion(region);
-      return { region: home, ec2: new EC2Client(common('ec2', home)), sts: new STSClient(common('sts', home)) };
+      homeClients ??= { region: home, ec2: new EC2Client(common('ec2', home)), sts: new STSClient(common('sts', home)) };
+      return homeClients;
     },
     pendingTokens: new Map(),
   };
