@@ -1,0 +1,120 @@
+// The AWS resource types one by one against moto, through their create / read / update /
+// delete / adopt contract: updates in place, adopt by URN tag (and never a tracked id), a
+// retried instance create that finds its own instance instead of making a twin, reads that
+// answer "gone", deletes of what is already gone.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { MOTO_MISSING, motoAvailable, startAwsEmulator } from '../../../test/e2e/aws/moto-aws.ts';
+import type { AwsEmulator } from '../../../test/e2e/aws/moto-aws.ts';
+import { urnTag } from '../../engine/index.ts';
+import type { CallContext, ResourceType } from '../../engine/index.ts';
+import type { PropertyMap } from '../../state/types.ts';
+import { makeClient } from './client.ts';
+import type { AwsClient } from './client.ts';
+import { provider } from './index.ts';
+import { checkRequests, recordRequests } from './testing/service-models.ts';
+import type { RecordedRequest } from './testing/service-models.ts';
+
+describe('AWS resource types against moto', { skip: motoAvailable() ? false : MOTO_MISSING, timeout: 120_000 }, () => {
+  let emu: AwsEmulator;
+  let client: AwsClient;
+  const requests: RecordedRequest[] = [];
+
+  before(async () => {
+    emu = (await startAwsEmulator())!;
+    client = makeClient({ region: 'us-east-1' }, emu.env);
+    recordRequests(client, requests);
+  });
+  after(async () => {
+    await emu?.stop();
+    assert.deepEqual(checkRequests(requests), [], 'every request conforms to the service models');
+  });
+
+  const ctx = (name: string, type: string): CallContext<AwsClient> & { knownIds: string[] } => {
+    const urn = `urn:pulumi:unit::sloth-kubernetes::${type}::${name}`;
+    return { urn, name, type, urnTag: urnTag(urn), client, signal: AbortSignal.timeout(60_000), log: () => undefined, knownIds: [] };
+  };
+  const type = (t: string) => provider.resources[t] as ResourceType<AwsClient>;
+  const VPC = 'aws:ec2/vpc:Vpc';
+
+  it('VPC: tags and DNS attributes update in place; adopt finds it by URN tag, skipping tracked ids; gone is gone', async () => {
+    const c = ctx('main', VPC);
+    const inputs: PropertyMap = { cidrBlock: '10.9.0.0/16', enableDnsSupport: true, enableDnsHostnames: true, tags: { team: 'a' } };
+    const made = await type(VPC).create(inputs, c);
+    const news = { ...inputs, enableDnsHostnames: false, tags: { team: 'b', env: 'x' } };
+    await type(VPC).update!(made.id, { inputs, outputs: made.outputs }, news, c);
+    const read = await type(VPC).read(made.id, { inputs, outputs: made.outputs }, c);
+    assert.deepEqual(read?.inputs, { ...news });
+    assert.equal((await type(VPC).adopt(inputs, c))?.id, made.id);
+    assert.equal(await type(VPC).adopt(inputs, { ...c, knownIds: [made.id] }), undefined);
+    assert.equal(await type(VPC).adopt(inputs, ctx('other', VPC)), undefined, 'another URN does not adopt it');
+    await type(VPC).delete(made.id, { inputs, outputs: made.outputs }, c);
+    assert.equal(await type(VPC).read(made.id, { inputs, outputs: made.outputs }, c), undefined);
+    await type(VPC).delete(made.id, { inputs, outputs: made.outputs }, c);
+  });
+
+  it('instance: a retried create finds the instance its first attempt made; update changes tags and metadata options; delete waits for termination', async () => {
+    const vpc = await type(VPC).create({ cidrBlock: '10.10.0.0/16', tags: {} }, ctx('net', VPC));
+    const subnet = await type('aws:ec2/subnet:Subnet').create({ vpcId: vpc.id, cidrBlock: '10.10.0.0/20', availabilityZone: 'us-east-1a', mapPublicIpOnLaunch: true, tags: {} }, ctx('net-a', 'aws:ec2/subnet:Subnet'));
+    const sg = await type('aws:ec2/securityGroup:SecurityGroup').create(
+      { name: 'unit', description: 'unit', vpcId: vpc.id, egress: [{ ipProtocol: '-1', cidrIpv4: '0.0.0.0/0' }, { ipProtocol: '-1', cidrIpv6: '::/0' }], tags: {} },
+      ctx('sg', 'aws:ec2/securityGroup:SecurityGroup'),
+    );
+    const sgRead = await type('aws:ec2/securityGroup:SecurityGroup').read(sg.id, { inputs: {}, outputs: sg.outputs }, ctx('sg', 'aws:ec2/securityGroup:SecurityGroup'));
+    assert.deepEqual(sgRead?.inputs['egress'], [{ ipProtocol: '-1', cidrIpv4: '0.0.0.0/0' }, { ipProtocol: '-1', cidrIpv6: '::/0' }]);
+
+    const INSTANCE = 'aws:ec2/instance:Instance';
+    const c = ctx('node-1', INSTANCE);
+    const inputs: PropertyMap = {
+      ami: 'ami-04b70fa74e45c3917',
+      instanceType: 't3.small',
+      subnetId: subnet.id,
+      availabilityZone: 'us-east-1a',
+      vpcSecurityGroupIds: [sg.id],
+      userData: '#cloud-config\n',
+      associatePublicIpAddress: true,
+      spot: false,
+      metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 },
+      tags: { Name: 'node-1' },
+    };
+    const first = await type(INSTANCE).create(inputs, c);
+    assert.match(String(first.outputs['publicIp']), /^\d+\.\d+\.\d+\.\d+$/);
+    // As if the call had failed after AWS made the instance: the retry reuses the token.
+    const token = requests.filter((r) => r.operation === 'RunInstances').at(-1)!.input as { ClientToken: string };
+    client.pendingTokens.set(c.urn, token.ClientToken);
+    const retried = await type(INSTANCE).create(inputs, c);
+    assert.equal(retried.id, first.id, 'no twin');
+    assert.equal(client.pendingTokens.has(c.urn), false);
+
+    const news = { ...inputs, metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 3 }, tags: { Name: 'node-1', pool: 'p' } };
+    await type(INSTANCE).update!(first.id, { inputs, outputs: first.outputs }, news, c);
+    const read = await type(INSTANCE).read(first.id, { inputs, outputs: first.outputs }, c);
+    assert.deepEqual(read?.inputs['metadataOptions'], { httpTokens: 'required', httpPutResponseHopLimit: 3 });
+    assert.deepEqual(read?.inputs['tags'], { Name: 'node-1', pool: 'p' });
+    assert.deepEqual(read?.inputs['vpcSecurityGroupIds'], [sg.id]);
+
+    await type(INSTANCE).delete(first.id, { inputs, outputs: first.outputs }, c);
+    const state = (await client.ec2.send(new DescribeInstancesCommand({ InstanceIds: [first.id] }))).Reservations?.[0]?.Instances?.[0]?.State?.Name;
+    assert.equal(state, 'terminated');
+    assert.equal(await type(INSTANCE).read(first.id, { inputs, outputs: first.outputs }, c), undefined);
+    assert.equal(await type(INSTANCE).adopt(inputs, c), undefined, 'a terminated instance is not adopted');
+  });
+
+  it('security group rule: the description updates in place; an address is written as /32', async () => {
+    const vpc = await type(VPC).create({ cidrBlock: '10.11.0.0/16', tags: {} }, ctx('net2', VPC));
+    const sg = await type('aws:ec2/securityGroup:SecurityGroup').create({ name: 'rules', description: 'rules', vpcId: vpc.id, egress: [], tags: {} }, ctx('sg2', 'aws:ec2/securityGroup:SecurityGroup'));
+    const RULE = 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule';
+    const c = ctx('ssh', RULE);
+    const inputs: PropertyMap = { securityGroupId: sg.id, ipProtocol: 'tcp', fromPort: 22, toPort: 22, description: 'ssh', address: '198.51.100.9' };
+    const made = await type(RULE).create(inputs, c);
+    const read = await type(RULE).read(made.id, { inputs, outputs: made.outputs }, c);
+    assert.deepEqual(read?.inputs, inputs, 'the address form is kept while it matches');
+    assert.equal((await type(RULE).adopt(inputs, c))?.id, made.id);
+    const news = { ...inputs, description: 'ssh from the office' };
+    await type(RULE).update!(made.id, { inputs, outputs: made.outputs }, news, c);
+    assert.equal((await type(RULE).read(made.id, { inputs: news, outputs: made.outputs }, c))?.inputs['description'], 'ssh from the office');
+    await type(RULE).delete(made.id, { inputs, outputs: made.outputs }, c);
+    assert.equal(await type(RULE).read(made.id, { inputs, outputs: made.outputs }, c), undefined);
+  });
+});
