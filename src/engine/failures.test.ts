@@ -90,10 +90,9 @@ test('a create that fails after making its object has the object adopted: no orp
 test('a per-resource timeout fails a hung call; the interrupted create is resolved by the next run', async () => {
   const h = new Harness();
   try {
-    h.cloud.setFaults({ a: { create: { hangMs: 2_000, ignoreAbort: true, times: 1 } } });
-    const t0 = performance.now();
+    // A call that never returns: the run ends only because the timeout does not wait for it.
+    h.cloud.setFaults({ a: { create: { hangMs: 3_600_000, ignoreAbort: true, times: 1 } } });
     const r = await h.deploy(graph(h, { timeout: 0.1 }));
-    assert.ok(performance.now() - t0 < 1_500, 'the hung call must not hold the run');
     assert.equal(r.result, 'failed');
     assert.match(r.failures[0]!.error, /timed out after 0.1s/);
     assert.equal(h.stack.deployment.pendingOperations.length, 1);

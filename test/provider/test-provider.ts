@@ -73,7 +73,8 @@ async function call<T>(ctx: Ctx, op: CallRecord['op'], body: () => T): Promise<T
 async function inject(ctx: Ctx, op: string, fault: Fault, body: () => unknown): Promise<void> {
   const attempt = ctx.client.stats.attempt(ctx.name, op);
   if (fault.times !== undefined && attempt > fault.times) return;
-  if (fault.hangMs) await sleep(fault.hangMs, undefined, fault.ignoreAbort ? {} : { signal: ctx.signal });
+  // A hang that ignores the abort signal must not keep the test process alive after the run.
+  if (fault.hangMs) await sleep(fault.hangMs, undefined, fault.ignoreAbort ? { ref: false } : { signal: ctx.signal });
   if (fault.afterEffect) {
     body();
     throw new TestCloudError(fault.message ?? `injected failure of ${op} ${ctx.name} after the object was made`, fault.error ?? 'permanent');
