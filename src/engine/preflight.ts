@@ -10,6 +10,7 @@ import type { Run } from './run.ts';
 import { EngineError, errorMessage } from './errors.ts';
 import { packageOf, parseUrn } from './urn.ts';
 import { resolveInputs, revealMap, scrub, secretStrings } from './values.ts';
+import { withSecrets } from './decide.ts';
 
 /** Seconds pre-flight may take in all before the deploy gives up on it. */
 export const PREFLIGHT_TIMEOUT = 120;
@@ -46,11 +47,14 @@ export async function collectProblems(run: Run, plan: Plan, desired: DesiredStat
   const lookup = (urn: string): PropertyMap | undefined => (fresh.has(urn) ? undefined : run.view.live.get(urn)?.outputs);
 
   const byProvider = new Map<string, PreflightItem[]>();
+  const secretsOf = new Map<string, string[]>();
   for (const step of plan.steps) {
     if (step.op !== 'create' && step.op !== 'replace' && step.op !== 'update') continue;
     const spec = index.nodes.get(step.urn)?.spec;
     if (!spec?.custom || !spec.provider) continue;
-    const item: PreflightItem = { urn: spec.urn, type: spec.type, op: step.op, inputs: revealMap(resolveInputs(spec.inputs, lookup)) };
+    const planned = withSecrets(spec, resolveInputs(spec.inputs, lookup));
+    secretsOf.set(spec.urn, secretStrings(planned));
+    const item: PreflightItem = { urn: spec.urn, type: spec.type, op: step.op, inputs: revealMap(planned) };
     if (spec.sourcePosition) item.sourcePosition = spec.sourcePosition;
     byProvider.set(spec.provider, [...(byProvider.get(spec.provider) ?? []), item]);
   }
@@ -64,8 +68,9 @@ export async function collectProblems(run: Run, plan: Plan, desired: DesiredStat
       const pkg: ProviderPackage | undefined = run.registry.get(pkgName);
       if (!pkg?.preflight) return [];
       const providerSpec = index.nodes.get(providerUrn)?.spec;
-      const config = revealMap(resolveInputs(providerSpec?.inputs ?? {}, lookup));
-      const secrets = secretStrings(config, ...items.map((i) => i.inputs));
+      const planned = providerSpec ? withSecrets(providerSpec, resolveInputs(providerSpec.inputs, lookup)) : {};
+      const config = revealMap(planned);
+      const secrets = [...secretStrings(planned), ...items.flatMap((i) => secretsOf.get(i.urn) ?? [])];
       const clean = (p: PreflightProblem): FoundProblem => {
         const item = items.find((i) => i.urn === p.urn);
         return {

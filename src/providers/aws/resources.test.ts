@@ -62,7 +62,7 @@ describe('AWS resource types against moto', { skip: motoAvailable() ? false : MO
       ctx('sg', 'aws:ec2/securityGroup:SecurityGroup'),
     );
     const sgRead = await type('aws:ec2/securityGroup:SecurityGroup').read(sg.id, { inputs: {}, outputs: sg.outputs }, ctx('sg', 'aws:ec2/securityGroup:SecurityGroup'));
-    assert.deepEqual(sgRead?.inputs['egress'], [{ ipProtocol: '-1', cidrIpv4: '0.0.0.0/0' }, { ipProtocol: '-1', cidrIpv6: '::/0' }]);
+    assert.deepEqual(sgRead?.inputs?.['egress'], [{ ipProtocol: '-1', cidrIpv4: '0.0.0.0/0' }, { ipProtocol: '-1', cidrIpv6: '::/0' }]);
 
     const INSTANCE = 'aws:ec2/instance:Instance';
     const c = ctx('node-1', INSTANCE);
@@ -90,9 +90,9 @@ describe('AWS resource types against moto', { skip: motoAvailable() ? false : MO
     const news = { ...inputs, metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 3 }, tags: { Name: 'node-1', pool: 'p' } };
     await type(INSTANCE).update!(first.id, { inputs, outputs: first.outputs }, news, c);
     const read = await type(INSTANCE).read(first.id, { inputs, outputs: first.outputs }, c);
-    assert.deepEqual(read?.inputs['metadataOptions'], { httpTokens: 'required', httpPutResponseHopLimit: 3 });
-    assert.deepEqual(read?.inputs['tags'], { Name: 'node-1', pool: 'p' });
-    assert.deepEqual(read?.inputs['vpcSecurityGroupIds'], [sg.id]);
+    assert.deepEqual(read?.inputs?.['metadataOptions'], { httpTokens: 'required', httpPutResponseHopLimit: 3 });
+    assert.deepEqual(read?.inputs?.['tags'], { Name: 'node-1', pool: 'p' });
+    assert.deepEqual(read?.inputs?.['vpcSecurityGroupIds'], [sg.id]);
 
     await type(INSTANCE).delete(first.id, { inputs, outputs: first.outputs }, c);
     const state = (await client.ec2.send(new DescribeInstancesCommand({ InstanceIds: [first.id] }))).Reservations?.[0]?.Instances?.[0]?.State?.Name;
@@ -113,7 +113,7 @@ describe('AWS resource types against moto', { skip: motoAvailable() ? false : MO
     assert.equal((await type(RULE).adopt(inputs, c))?.id, made.id);
     const news = { ...inputs, description: 'ssh from the office' };
     await type(RULE).update!(made.id, { inputs, outputs: made.outputs }, news, c);
-    assert.equal((await type(RULE).read(made.id, { inputs: news, outputs: made.outputs }, c))?.inputs['description'], 'ssh from the office');
+    assert.equal((await type(RULE).read(made.id, { inputs: news, outputs: made.outputs }, c))?.inputs?.['description'], 'ssh from the office');
     await type(RULE).delete(made.id, { inputs, outputs: made.outputs }, c);
     assert.equal(await type(RULE).read(made.id, { inputs, outputs: made.outputs }, c), undefined);
   });
