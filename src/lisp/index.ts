@@ -11,5 +11,5 @@ export { DEFAULT_LIMITS, RESTRICTED_LIMITS } from './options.ts';
 export { GUARDED_BUILTINS } from './restrictions.ts';
 export { truthy, isEmpty, typeName, describe, display, valuesEqual, isSymbolValue } from './values.ts';
 export type { TypeName } from './values.ts';
-export { didYouMean, suggestionText } from './suggest.ts';
+export { didYouMean, editDistance, suggestionText } from './suggest.ts';
 export type { Builtin, Doc } from './builtins/registry.ts';
