@@ -134,7 +134,7 @@ test('configure: token from the config, else DIGITALOCEAN_TOKEN, else DIGITALOCE
   await clientFor({}, { DIGITALOCEAN_ACCESS_TOKEN: 'from-access', DIGITALOCEAN_API_URL: base }).get('/v2/account');
   assert.deepEqual(seen.map((s) => s.auth), ['Bearer from-config', 'Bearer from-env', 'Bearer from-access']);
   assert.equal(clientFor({}, { DIGITALOCEAN_TOKEN: 'x' }).endpoint, 'https://api.digitalocean.com');
-  assert.throws(() => clientFor({}, {}), (e: unknown) => e instanceof DoConfigError && /no DigitalOcean API token/.test(e.message) && /DIGITALOCEAN_TOKEN/.test(e.hint));
+  assert.throws(() => clientFor({}, {}), (e: unknown) => e instanceof DoConfigError && /no DigitalOcean API token/.test(e.message) && /set DIGITALOCEAN_TOKEN/.test(e.message) && /env "DIGITALOCEAN_TOKEN"/.test(e.hint));
   assert.throws(() => clientFor({}, { DIGITALOCEAN_TOKEN: 'x', DIGITALOCEAN_API_URL: 'not a url' }), /DIGITALOCEAN_API_URL 'not a url' is not a URL/);
   assert.throws(() => clientFor({}, { DIGITALOCEAN_TOKEN: 'x', DIGITALOCEAN_API_URL: 'ftp://h' }), /not an http\(s\) URL/);
 });

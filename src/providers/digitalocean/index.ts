@@ -33,7 +33,8 @@ export class DoConfigError extends Error {
 export function clientFor(config: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): DoClient {
   const token = (typeof config.token === 'string' && config.token) || env.DIGITALOCEAN_TOKEN || env.DIGITALOCEAN_ACCESS_TOKEN;
   if (!token) {
-    throw new DoConfigError('no DigitalOcean API token', 'Set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN), or (token "…") in providers.digitalocean — e.g. (token (env "DIGITALOCEAN_TOKEN")).');
+    // The engine reports the message alone, so it says what to do too.
+    throw new DoConfigError('no DigitalOcean API token: set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN), or (token …) in providers.digitalocean', 'e.g. (token (env "DIGITALOCEAN_TOKEN")) in the digitalocean block.');
   }
   const endpoint = env.DIGITALOCEAN_API_URL || undefined;
   if (endpoint !== undefined) {

@@ -142,3 +142,28 @@ test('a multi-node cluster with a load balancer and DNS: deploy, again, scale, r
   assert.deepEqual(api.standin.inventory(), EMPTY);
   await api.prism.assertClean({ expectTraffic: true });
 });
+
+test('pre-flight: a size the region does not offer and a zone not in the account stop the deploy before anything is made', { skip }, async () => {
+  await sloth(['stacks', 'create', 'do-bad']);
+  const bad = config(join(fixtures, 'multi-node.lisp'), 'bad.lisp', (t) =>
+    t.replace('(name "do-ha")', '(name "do-bad")').replace('(size "s-4vcpu-8gb")', '(size "gd-2vcpu-8gb")').replace('(region "nyc3")', '(region "lon1")').replace('(domain "example.com")', '(domain "not-ours.example")'),
+  );
+  const mark = api.standin.log.length;
+  const r = await runProcess(['deploy', 'do-bad', '-c', bad, '--no-bootstrap', '--yes'], { env });
+  assert.notEqual(r.code, 0);
+  const text = r.stdout + r.stderr;
+  assert.match(text, /digitalocean workers-1.*size 'gd-2vcpu-8gb' is not offered in region 'lon1' \(also workers-2\)/);
+  assert.match(text, /the DNS zone 'not-ours\.example' is not in this DigitalOcean account/);
+  assert.match(text, /Nothing was created/i);
+  // No token anywhere, or one the API refuses: one problem each, saying where to put it.
+  const none = await runProcess(['deploy', 'do-bad', '-c', bad, '--no-bootstrap', '--yes'], { env: { ...env, DIGITALOCEAN_TOKEN: undefined } });
+  assert.notEqual(none.code, 0);
+  assert.match(none.stderr, /no DigitalOcean API token: set DIGITALOCEAN_TOKEN/);
+  const refused = await runProcess(['deploy', 'do-bad', '-c', bad, '--no-bootstrap', '--yes'], { env: { ...env, DIGITALOCEAN_TOKEN: 'dop_v1_revoked_token' } });
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /DigitalOcean refused the API token \(401 unauthorized/);
+  assert.doesNotMatch(refused.stdout + refused.stderr, /dop_v1_revoked_token/);
+  assert.deepEqual(changes(mark), [], 'no call that changes anything');
+  assert.deepEqual(api.standin.inventory(), EMPTY);
+  await api.prism.assertClean();
+});
