@@ -28,6 +28,9 @@ export const keys = {
   lockDir: (stack: string) => `.pulumi/locks/${qualifiedName(stack)}/`,
   journalDir: (stack: string) => `.pulumi/journal/${PROJECT}/${stack}/`,
   journal: (stack: string, seq: number) => `.pulumi/journal/${PROJECT}/${stack}/${String(seq).padStart(12, '0')}.json`,
+  /** Per-stack attachments (snapshots, manifest registry, audit log); the Pulumi CLI ignores them. */
+  attachmentsDir: (stack: string) => `.pulumi/sloth/${PROJECT}/${stack}/`,
+  archivedAttachmentsDir: (stack: string, ns: string) => `.pulumi/sloth-archive/${PROJECT}/${stack}-${ns}/`,
 };
 
 /** Stack checkpoint keys under STACKS_PREFIX that `stacks list` counts (as Pulumi's `stack ls`). */

@@ -42,6 +42,7 @@ import type { Env } from './settings.ts';
 import { checkpointKeyOf, listStackNames, locate, readRawStack, recoveryHint } from './stack-files.ts';
 import type { RawStack } from './stack-files.ts';
 import { Update, writeCheckpoint, writeHistory } from './update.ts';
+import { StackAttachments } from './attachments.ts';
 import type { EditPlan } from './state-edit.ts';
 import type { Deployment, HistoryEntry, StackHandle, StackSummary, StackUpdate, UpdateKind } from './types.ts';
 
@@ -70,6 +71,8 @@ export interface OpenedStack extends StackHandle {
   /** Journal records replayed over the checkpoint (an update was interrupted or is running). */
   readonly journalRecords: number;
   history(limit?: number): Promise<StoredHistoryEntry[]>;
+  /** The stack's attachment objects, sealed with its secrets provider. */
+  readonly attachments: StackAttachments;
 }
 
 export interface StackInspection {
@@ -287,6 +290,7 @@ export class StateStore {
       },
       secretsDescription: crypter?.description ?? 'none',
       journalRecords: raw.journalRecords,
+      attachments: new StackAttachments(blob, raw.name, crypter),
       history: (limit?: number) => readHistory(blob, raw.name, limit),
       beginUpdate: (kind: UpdateKind, message = '') => this.beginUpdate(raw.name, view, crypter, kind, message),
     };
@@ -529,6 +533,15 @@ export class StateStore {
     }
     await update.finish({ result: 'succeeded', resourceChanges: {} });
     return result;
+  }
+
+  /**
+   * A stack's attachment objects without its secrets (nothing is decrypted): raw reads and
+   * writes only, for commands that do not open the stack (cancel, delete).
+   */
+  attachments(name: string): StackAttachments {
+    this.checkName(name);
+    return new StackAttachments(this.blob, name);
   }
 
   /** Who holds the stack's lock right now (empty when unlocked). */
