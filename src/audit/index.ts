@@ -1,0 +1,10 @@
+// Public surface of the audit layer (imports only src/state).
+export { AuditLog, AuditError, PRUNE_META, batchName } from './log.ts';
+export type { AuditAnchor, BatchRef, OpenedBatch, StoredBatch, VerifyReport } from './log.ts';
+export { filterEvents, summarize } from './query.ts';
+export type { AuditFilter, AuditSummary, CountStat } from './query.ts';
+export { redactValue, scrubText, secretList, REDACTED } from './redact.ts';
+export { EVENT_TYPES, EVENT_ACTIONS, SEVERITIES, isEventAction, isEventType } from './types.ts';
+export type { AuditEvent, EventAction, EventType, RedactedValue, Severity } from './types.ts';
+export { keyFingerprint, seal, open, generateAuditKeyPair } from './sealed-box.ts';
+export type { AuditKeyPair, Sealed } from './sealed-box.ts';
