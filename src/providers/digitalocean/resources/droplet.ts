@@ -19,6 +19,17 @@ function imageOf(value: string): string | number {
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
+/**
+ * The image as an input: the form the config used when it names the same image. A droplet
+ * reports its image's id and slug; a public image that has since been retired has no slug
+ * any more, which is no reason to think the droplet changed.
+ */
+function imageInput(d: DoDroplet, stored: unknown): string {
+  if (stored === String(d.image.id)) return stored;
+  if (typeof stored === 'string' && (d.image.slug === stored || (!d.image.slug && !/^\d+$/.test(stored)))) return stored;
+  return d.image.slug ?? String(d.image.id);
+}
+
 function address(d: DoDroplet, type: 'public' | 'private'): string | null {
   return d.networks.v4.find((n) => n.type === type)?.ip_address ?? null;
 }
@@ -102,8 +113,7 @@ export const droplet: ResourceType<DoClient> = {
       name: d.name,
       region: d.region.slug,
       size: d.size_slug,
-      // A droplet made from a slug reports the image's id too; keep the form the config used.
-      image: state.inputs.image === String(d.image.id) ? String(d.image.id) : (d.image.slug ?? String(d.image.id)),
+      image: imageInput(d, state.inputs.image),
       tags: sameSet(outputs.tags as string[], state.inputs.tags) ? state.inputs.tags! : outputs.tags!,
       ipv6: outputs.ipv6!,
       monitoring: outputs.monitoring!,
