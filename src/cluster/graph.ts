@@ -15,6 +15,7 @@ import { baseTags, type CloudContext, type CloudMapping, type DnsMapping, type F
 import { firewallGroupOf } from './clouds/groups.ts';
 import { API_READY_TYPE, CLUSTER_RECORD_TYPE, COMMAND_TYPE, MACHINE_RECORD_TYPE } from './remote/package.ts';
 import { isMaster } from './model.ts';
+import type { UserManifest } from './bootstrap/user-manifests.ts';
 
 export const CLOUDS: Readonly<Record<string, CloudMapping>> = { aws, digitalocean, linode, hetzner };
 export const DNS: Readonly<Record<string, DnsMapping>> = { route53, digitalocean: digitaloceanDns };
@@ -33,10 +34,12 @@ export interface GraphOptions {
    * to bootstrap later with a deploy that leaves it on.
    */
   bootstrap?: boolean;
+  /** Manifests to apply once the cluster is Ready (ignored without bootstrap). */
+  manifests?: readonly UserManifest[];
 }
 
 export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluster, options: GraphOptions = {}): ClusterGraph {
-  const plan = planCluster(model, previous);
+  const plan = planCluster(model, previous, { manifests: options.bootstrap === false ? [] : options.manifests });
   const warnings = [...plan.warnings];
   const graph = new DesiredGraph(model.stack);
   const tags = baseTags(model);

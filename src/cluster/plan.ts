@@ -30,6 +30,7 @@ import {
 } from './bootstrap/kubernetes.ts';
 import { planSalt, type PreviousSalt, type SaltPlan } from './bootstrap/salt.ts';
 import { planArgoCd } from './bootstrap/argocd.ts';
+import { planUserManifests, type UserManifest } from './bootstrap/user-manifests.ts';
 
 /** Where a value known only at apply time comes from. */
 export type ValueSource =
@@ -129,7 +130,12 @@ function checkNames(model: ClusterModel): void {
   }
 }
 
-export function planCluster(model: ClusterModel, previous: PreviousCluster = emptyPrevious()): ClusterPlan {
+export interface PlanOptions {
+  /** Manifests applied after the cluster is Ready (deploy --manifest). */
+  manifests?: readonly UserManifest[];
+}
+
+export function planCluster(model: ClusterModel, previous: PreviousCluster = emptyPrevious(), options: PlanOptions = {}): ClusterPlan {
   checkNames(model);
   checkRoles(model);
   checkKubernetesSettings(model);
@@ -315,6 +321,7 @@ export function planCluster(model: ClusterModel, previous: PreviousCluster = emp
   if (model.argocd) {
     for (const s of planArgoCd(model, apiNode.name)) step(s);
   }
+  for (const s of planUserManifests(model, apiNode.name, options.manifests ?? [])) step(s);
 
   if (!apiLoadBalancer && !apiDomain && !apiNode.publicAddress) {
     warnings.push(`the API node ${apiNode.name} has no public address and there is no load balancer: the kubeconfig points at its WireGuard address, reachable only from inside the mesh`);
