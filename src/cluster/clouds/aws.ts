@@ -100,8 +100,10 @@ export const aws: CloudMapping = {
   },
 
   sshKey(ctx, publicKey) {
+    // Key pair names are unique in a region: a new key replaces the old one delete-first
+    // (running instances keep the key they were started with).
     const name = `${ctx.model.name}-${ctx.model.stack}-deploy`;
-    return ctx.graph.resource('aws:ec2/keyPair:KeyPair', `${ctx.model.name}-deploy`, { keyName: name, publicKey, tags: ctx.tags }, { provider: ctx.provider, sourcePosition: 'security.ssh' });
+    return ctx.graph.resource('aws:ec2/keyPair:KeyPair', `${ctx.model.name}-deploy`, { keyName: name, publicKey, tags: ctx.tags }, { provider: ctx.provider, sourcePosition: 'security.ssh', deleteBeforeReplace: true });
   },
 
   preFirewalls(ctx, net) {

@@ -3,6 +3,7 @@
 // machine). Deploy, refresh with no drift, destroy: our objects go, the user's VPC stays.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +16,9 @@ import { MOTO_MISSING, motoAvailable, startAwsEmulator } from './moto-aws.ts';
 import type { AwsEmulator } from './moto-aws.ts';
 import { AWS_TYPES, awsClients, counts, inventory, stackIds } from './inventory.ts';
 
-const config = (vpcId: string) => `
+const config = (vpcId: string, keyPath?: string) => `
 (cluster
-  (metadata (name "edge") (environment "staging"))
+  (metadata (name "edge") (environment "staging"))${keyPath ? `\n  (security (ssh (key-path "${keyPath}")))` : ''}
   (providers (aws (enabled true) (region "us-east-1") (vpc (id "${vpcId}") (cidr "10.20.0.0/16"))))
   (network
     (mode "wireguard")
@@ -83,6 +84,26 @@ describe('AWS: existing VPC, two zones, Route 53 records (moto)', { skip: motoAv
     for (const [name, i] of byName) assert.deepEqual(record(`${name}.example.test`, 'A'), [i.PublicIpAddress], name);
     assert.equal(inv['aws:route53/record:Record']!.length, 6);
     assert.deepEqual(stackIds((await cli(['stacks', 'export', 'edge'])).stdout), inv);
+  });
+
+  it('a new deploy key replaces the key pair delete-first (its name is unique), and the machines whose user data carries it', { skip: spawnSync('ssh-keygen', ['-?']).error ? 'ssh-keygen is missing' : false }, async () => {
+    const before = await inventory(emu.endpoint);
+    const key = join(dir, 'id_ed25519');
+    assert.equal(spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'edge', '-f', key]).status, 0);
+    writeFileSync(join(dir, 'edge-key.lisp'), config(vpcId, key));
+    const r = await cli(['deploy', 'edge', '--config', 'edge-key.lisp', '--no-bootstrap', '--operator-cidr', '198.51.100.4/32', '--yes', '--json']);
+    ok(r);
+    const plan = JSON.parse(r.stdout.split('\n').find((l) => l.startsWith('{"type":"plan"'))!) as { steps: { type: string; op: string; deleteBeforeReplace?: boolean }[] };
+    const aws = plan.steps.filter((s) => s.type.startsWith('aws:'));
+    assert.deepEqual(aws.find((s) => s.type === 'aws:ec2/keyPair:KeyPair'), { ...aws.find((s) => s.type === 'aws:ec2/keyPair:KeyPair'), op: 'replace', deleteBeforeReplace: true });
+    assert.equal(aws.filter((s) => s.type === 'aws:ec2/instance:Instance' && s.op === 'replace').length, 5);
+    assert.ok(aws.every((s) => ['aws:ec2/keyPair:KeyPair', 'aws:ec2/instance:Instance', 'aws:lb/targetGroupAttachment:TargetGroupAttachment', 'aws:route53/record:Record'].includes(s.type)), 'networks, groups and the load balancer stay');
+    const now = await inventory(emu.endpoint);
+    assert.equal(now['aws:ec2/keyPair:KeyPair']!.length, 1);
+    assert.notDeepEqual(now['aws:ec2/keyPair:KeyPair'], before['aws:ec2/keyPair:KeyPair']);
+    assert.equal(now['aws:ec2/instance:Instance']!.length, 5);
+    assert.deepEqual(now['aws:lb/loadBalancer:LoadBalancer'], before['aws:lb/loadBalancer:LoadBalancer']);
+    assert.deepEqual(stackIds((await cli(['stacks', 'export', 'edge'])).stdout), now);
   });
 
   it('refresh finds no drift; destroy removes our objects and keeps the VPC', async () => {
