@@ -4,7 +4,7 @@
 // answer "gone", deletes of what is already gone.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeVolumesCommand } from '@aws-sdk/client-ec2';
 import { MOTO_MISSING, motoAvailable, startAwsEmulator } from '../../../test/e2e/aws/moto-aws.ts';
 import type { AwsEmulator } from '../../../test/e2e/aws/moto-aws.ts';
 import { urnTag } from '../../engine/index.ts';
@@ -80,6 +80,12 @@ describe('AWS resource types against moto', { skip: motoAvailable() ? false : MO
     };
     const first = await type(INSTANCE).create(inputs, c);
     assert.match(String(first.outputs['publicIp']), /^\d+\.\d+\.\d+\.\d+$/);
+    const volumes = (await client.ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [first.id] }] }))).Volumes ?? [];
+    assert.deepEqual(
+      volumes.map((v) => [v.Encrypted, v.VolumeType, v.Size]),
+      [[true, 'gp3', 15]],
+      'an encrypted gp3 root volume of the image size',
+    );
     // As if the call had failed after AWS made the instance: the retry reuses the token.
     const token = requests.filter((r) => r.operation === 'RunInstances').at(-1)!.input as { ClientToken: string };
     client.pendingTokens.set(c.urn, token.ClientToken);
