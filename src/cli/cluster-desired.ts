@@ -7,6 +7,8 @@ import { isAbsolute, resolve } from 'node:path';
 import type { LoadedConfig } from '../config/index.ts';
 import type { DesiredState } from '../engine/index.ts';
 import type { OpenedStack } from '../state/index.ts';
+import { stackOutputs } from '../state/index.ts';
+import type { UserManifest } from '../cluster/index.ts';
 import { Secret } from '../state/types.ts';
 import { CliError } from './errors.ts';
 import type { CliIO } from './io.ts';
@@ -40,6 +42,26 @@ export interface DesiredOptions {
   operatorCidrs?: readonly string[];
   /** False: machines only, no Kubernetes install (see GraphOptions.bootstrap). */
   bootstrap?: boolean;
+  /** Manifests to apply once the cluster is Ready (deploy --manifest). */
+  manifests?: readonly UserManifest[];
+}
+
+/**
+ * Root outputs the history layer keeps (deployment metadata, the audit anchor): carried over
+ * unchanged, so a deploy that changes nothing else shows no output change; the recorder
+ * replaces them at the end of a deploy that does.
+ */
+const KEPT_OUTPUTS = ['deploymentMeta', 'auditIndex'] as const;
+
+/** Which computed root outputs a desired graph produces after apply (see clusterOutputs). */
+function producedOutputs(desired: DesiredState): Record<string, boolean> {
+  const step = (name: string) => desired.resources.some((r) => r.type === 'sloth:remote:Command' && r.name === name);
+  return {
+    kubeConfig: step('kubeconfig'),
+    nodes: true,
+    salt_master: desired.resources.some((r) => r.type === 'sloth:cluster:Cluster' && r.inputs.saltApiUrl !== undefined),
+    argocd: step('argocd'),
+  };
 }
 
 /** The desired state of `stack` for a loaded config. */
@@ -54,16 +76,23 @@ export async function desiredFromConfig(io: CliIO, loaded: LoadedConfig, stack: 
     operatorCidrs: options.operatorCidrs,
     deployKey: await readKeyPair(io, loaded),
   });
-  const { graph, warnings } = buildClusterGraph(model, previousFromDeployment(stack.deployment, clusterName), { bootstrap: options.bootstrap });
+  const { graph, warnings } = buildClusterGraph(model, previousFromDeployment(stack.deployment, clusterName), { bootstrap: options.bootstrap, manifests: options.manifests });
   for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
   // The config (with its credentials) and the Lisp text are stored as secrets, so a lost
   // file can be recovered from the stack (export-config).
+  const stored = stackOutputs(stack.deployment, stack.name);
   graph.stackOutputs = {
     clusterName,
     configJson: new Secret(toJSON(loaded.config, { showSecrets: true })),
     lispManifest: new Secret(loaded.text),
+    ...Object.fromEntries(KEPT_OUTPUTS.filter((k) => stored[k] !== undefined).map((k) => [k, stored[k]!])),
   };
   graph.computeOutputs = (resources) => clusterOutputs({ manifest: { time: '', magic: '', version: '' }, resources: [...resources], pendingOperations: [] }, clusterName);
+  // Outputs read after apply (kubeConfig, nodes, …) that this graph produces again stay at their
+  // stored value in the plan: a deploy that changes nothing shows no output change and does
+  // not run; an apply replaces them with what it read.
+  const built = graph.build();
+  for (const [key, again] of Object.entries(producedOutputs(built))) if (again && stored[key] !== undefined) graph.stackOutputs[key] = stored[key]!;
   // Pre-flight names the place in the file a failing resource comes from.
   graph.locateSource = (path) => {
     const pos = loaded.positions.locate(path, 'form');

@@ -12,6 +12,9 @@ import type { CliIO } from './io.ts';
 import { confirm } from './prompt.ts';
 import { openStackForCommand } from './stack-context.ts';
 import { createRenderer, planJson, planText, renderMode } from './render/index.ts';
+import { AuditSession } from './audit/session.ts';
+import { EngineRecording, withAuditedStack, type EngineRecorder } from './audit/engine.ts';
+import { registryFollower } from './manifests/engine.ts';
 
 /** A cloud the planner maps but whose provider package is not written yet: preview works, deploy refuses. */
 const pendingCloud = (name: string) => () =>
@@ -76,6 +79,14 @@ export interface RunDeps {
   interrupts?: InterruptSource;
   /** Overrides the registry built from the known packages. */
   registry?: ProviderRegistry;
+  /** The command's audit session (default: one named after the engine command). */
+  audit?: AuditSession;
+  /** History recording of a cluster deploy (metadata, snapshot, manifests). */
+  recorder?: EngineRecorder;
+}
+
+function session(io: CliIO, deps: RunDeps, command: string, type: 'deployment' | 'state', action: 'apply' | 'delete' | 'refresh', stack: string | undefined): AuditSession {
+  return deps.audit ?? new AuditSession(io, command, { type, action, resourceId: stack ?? '', resourceType: 'stack', description: `${command} of stack '${stack ?? ''}'` });
 }
 
 /** Builds the desired graph once the stack (and so its name) is known. */
@@ -94,56 +105,64 @@ export async function runPreview(io: CliIO, stackName: string | undefined, flags
 }
 
 export async function runDeploy(io: CliIO, stackName: string | undefined, flags: DeployFlags, build: DesiredBuilder, deps: RunDeps = {}): Promise<void> {
-  const { store, stack } = await openStackForCommand(io, stackName, { passwordStdin: flags.passwordStdin });
-  try {
+  const audit = session(io, deps, 'deploy', 'deployment', 'apply', stackName);
+  await withAuditedStack(io, audit, stackName, { passwordStdin: flags.passwordStdin }, async (store, stack) => {
     const desired = await build(stack);
     const registry = deps.registry ?? (await providerRegistry(packageNames(desired, stack.deployment)));
     const options = { registry, targets: flags.target, targetDependents: flags.targetDependents };
     const plan = preview(stack, desired, options);
     writePlan(io, plan, flags, true);
     if (flags.dryRun) return;
-    if (!hasChanges(plan) && plan.warnings.length === 0) return;
+    if (!hasChanges(plan) && plan.warnings.length === 0) {
+      audit.summary.description = `${audit.command} of stack '${stack.name}': no changes`;
+      return;
+    }
+    await deps.recorder?.checkPlan?.(plan, stack);
     await confirmOrRefuse(io, flags, `Do you want to deploy these changes to stack '${stack.name}'?`, 'deploy');
+    const recording = new EngineRecording(audit, stack, Boolean(flags.target?.length), deps.recorder);
     const result = await withInterrupts(io, flags, deps, (cancellation, onEvent) =>
-      deploy(stack, desired, { ...options, env: store.env, parallel: flags.parallel, cancellation, onEvent, message: flags.message }),
+      deploy(recording.handle(), desired, { ...options, env: store.env, parallel: flags.parallel, cancellation, onEvent: recording.tap(onEvent), message: flags.message }),
     );
+    recording.finished(result, audit.command);
     exitFor(result.result);
-  } finally {
-    store.close();
-  }
+  });
 }
 
 export async function runDestroy(io: CliIO, stackName: string | undefined, flags: DeployFlags, deps: RunDeps = {}): Promise<void> {
-  const { store, stack } = await openStackForCommand(io, stackName, { passwordStdin: flags.passwordStdin });
-  try {
+  const audit = session(io, deps, 'destroy', 'deployment', 'delete', stackName);
+  await withAuditedStack(io, audit, stackName, { passwordStdin: flags.passwordStdin }, async (store, stack) => {
     const registry = deps.registry ?? (await providerRegistry(packageNames(undefined, stack.deployment)));
     const plan = previewDestroy(stack, { registry, targets: flags.target, targetDependents: flags.targetDependents });
     writePlan(io, plan, flags, true);
-    if (!hasChanges(plan) && plan.warnings.length === 0 && stack.deployment.resources.length === 0) return;
+    if (!hasChanges(plan) && plan.warnings.length === 0 && stack.deployment.resources.length === 0) {
+      audit.summary.description = `destroy of stack '${stack.name}': nothing to destroy`;
+      return;
+    }
     await confirmOrRefuse(io, flags, `Do you want to destroy ${plan.counts.delete} resource${plan.counts.delete === 1 ? '' : 's'} of stack '${stack.name}'? This cannot be undone.`, 'destroy');
+    const recording = new EngineRecording(audit, stack, Boolean(flags.target?.length), deps.recorder ?? registryFollower('destroy', audit));
     const result = await withInterrupts(io, flags, deps, (cancellation, onEvent) =>
-      destroy(stack, { registry, env: store.env, parallel: flags.parallel, targets: flags.target, targetDependents: flags.targetDependents, cancellation, onEvent }),
+      destroy(recording.handle(), { registry, env: store.env, parallel: flags.parallel, targets: flags.target, targetDependents: flags.targetDependents, cancellation, onEvent: recording.tap(onEvent) }),
     );
+    recording.finished(result, 'destroy');
     exitFor(result.result);
-  } finally {
-    store.close();
-  }
+  });
 }
 
 export async function runRefresh(io: CliIO, stackName: string | undefined, flags: RefreshFlags, deps: RunDeps = {}): Promise<void> {
-  const { store, stack } = await openStackForCommand(io, stackName, { passwordStdin: flags.passwordStdin });
-  try {
+  const audit = session(io, deps, 'refresh', 'state', 'refresh', stackName);
+  await withAuditedStack(io, audit, stackName, { passwordStdin: flags.passwordStdin }, async (store, stack) => {
     const registry = deps.registry ?? (await providerRegistry(packageNames(undefined, stack.deployment)));
+    const recording = new EngineRecording(audit, stack, Boolean(flags.target?.length), deps.recorder ?? registryFollower('refresh', audit));
     const result = await withInterrupts(io, flags, deps, (cancellation, onEvent) =>
-      refresh(stack, { registry, env: store.env, parallel: flags.parallel, targets: flags.target, targetDependents: flags.targetDependents, expectNoChanges: flags.expectNoChanges, cancellation, onEvent }),
+      refresh(recording.handle(), { registry, env: store.env, parallel: flags.parallel, targets: flags.target, targetDependents: flags.targetDependents, expectNoChanges: flags.expectNoChanges, cancellation, onEvent: recording.tap(onEvent) }),
     );
+    recording.finished(result, 'refresh');
+    audit.summary.metadata = { ...audit.summary.metadata, drifted: String(result.drifted), gone: String(result.gone) };
     if (flags.expectNoChanges && result.drifted + result.gone > 0) {
       throw new CliError(`${result.drifted + result.gone} resource(s) drifted from the stack`, { display: '', exitCode: 1 });
     }
     exitFor(result.result);
-  } finally {
-    store.close();
-  }
+  });
 }
 
 function writePlan(io: CliIO, plan: Plan, flags: DeployFlags, willApply: boolean): void {

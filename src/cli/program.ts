@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import tab from '@bomb.sh/tab/commander';
 import pkg from '../../package.json' with { type: 'json' };
 import type { CliIO } from './io.ts';
+import { setActor } from './audit/actor.ts';
 
 export interface CommandModule {
   register(program: Command, io: CliIO): void;
@@ -26,13 +27,18 @@ export function buildProgram(io: CliIO): Command {
     .description('Deploy multi-cloud Kubernetes clusters described in Lisp, with encrypted stacks.')
     .version(pkg.version, '-V, --version', 'print the version')
     .option('-v, --verbose', 'print more detail, and stack traces for internal errors')
+    .option('--actor <name>', 'who is acting, for the audit log and change log (default: $SLOTH_ACTOR, else user@host)')
     .showHelpAfterError('(add --help for usage)')
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     })
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (_program, action) => {
+      // Under `audit`, --actor is the event filter, not who is acting.
+      if (action.parent?.name() !== 'audit') setActor(io, action.optsWithGlobals<{ actor?: string }>().actor);
+    });
 
   for (const mod of commandModules) mod.register(program, io);
 

@@ -12,6 +12,7 @@ export interface ClusterCommandFlags {
   passwordStdin?: boolean;
   operatorCidr?: string[];
   bootstrap?: boolean;
+  manifest?: string[];
 }
 
 /** Flags shared by preview and deploy. */
@@ -24,6 +25,7 @@ export function clusterCommandOptions(cmd: Command): Command {
     .option('--target-dependents', 'with --target, also the resources that depend on the targets')
     .option('--operator-cidr <cidr>', 'address(es) allowed to reach SSH and the Kubernetes API (repeatable; default: this machine\'s public address)', collect)
     .option('--no-bootstrap', 'plan the machines, networks, firewalls, load balancer and DNS only, without installing Kubernetes (for cloud emulators, or to bootstrap later)')
+    .option('--manifest <file>', 'a Kubernetes manifest to apply once the cluster is Ready, registered under its file name (repeatable)', collect)
     .option('--password-stdin', 'read the passphrase from standard input');
 }
 

@@ -5,6 +5,7 @@ import type { CliIO } from '../io.ts';
 import { readHidden } from '../prompt.ts';
 import { openStore, passphraseSource } from '../stack-context.ts';
 import { json } from './render.ts';
+import { stacksCommand } from '../audit/stacks.ts';
 
 export async function createStack(io: CliIO, name: string, opts: { passwordStdin?: boolean; kmsKey?: string; json?: boolean }): Promise<void> {
   if (opts.passwordStdin && opts.kmsKey) throw new CliError('choose one encryption: --password-stdin or --kms-key, not both');
@@ -27,7 +28,16 @@ export async function createStack(io: CliIO, name: string, opts: { passwordStdin
       secrets = { passphrase };
     }
     if (!opts.json) io.stdout.write(`Creating encrypted stack: ${name}\n`);
-    const { secretsDescription } = await store.createStack(name, secrets);
+    const { secretsDescription } = await stacksCommand(io, 'create', { type: 'state', action: 'create', resourceId: name, resourceType: 'stack', description: `create stack '${name}'` }, async (audit) => {
+      const created = await store.createStack(name, secrets);
+      // Records a deleted stack of the same name left behind are moved aside, not adopted.
+      const archived = await store.attachments(name).archive();
+      const opened = await store.openStack(name, { passphrase: async () => ('passphrase' in secrets ? secrets.passphrase : undefined) });
+      audit.attach(opened.attachments);
+      audit.summary.description = `Stack '${name}' created (${created.secretsDescription})${archived ? `; the records of an earlier stack '${name}' were archived to ${archived}` : ''}`;
+      audit.summary.metadata = { encryption: created.secretsDescription, backend: store.url };
+      return created;
+    });
     if (opts.json) {
       io.stdout.write(json({ name, backend: store.url, encryption: secretsDescription }));
       return;

@@ -3,8 +3,10 @@
 import { stringify } from 'yaml';
 import { isCredentialOutput, rootStackUrn, stackOutputs } from '../../state/index.ts';
 import type { CliIO } from '../io.ts';
-import { openStackForCommand, openStore, resolveStackName } from '../stack-context.ts';
+import { openStore, resolveStackName } from '../stack-context.ts';
 import { json, plain, SECRET_MASK } from './render.ts';
+import { AuditSession } from '../audit/session.ts';
+import { withAuditedStack } from '../audit/engine.ts';
 
 const SIG_KEY = '4dabf18193072939515e22adb298388d';
 const SECRET_SIG = '1b47061264138c4ac30d75fd1eb44270';
@@ -21,12 +23,12 @@ function masked(v: unknown): unknown {
 
 async function outputsOf(io: CliIO, name: string, opts: { showSecrets?: boolean; passwordStdin?: boolean }): Promise<[string, Record<string, unknown>]> {
   if (opts.showSecrets) {
-    const { store, stack } = await openStackForCommand(io, name, { passwordStdin: opts.passwordStdin, integrity: 'report' });
-    try {
+    // Reading secrets is on record; a stack that breaks the integrity rules is still readable.
+    const audit = new AuditSession(io, 'stacks output', { type: 'state', action: 'read', resourceId: name, resourceType: 'stack', description: `outputs of stack '${name}' read with secrets shown` });
+    return withAuditedStack(io, audit, name, { passwordStdin: opts.passwordStdin, integrity: 'report' }, async (_store, stack) => {
+      audit.summary.description = `Outputs of stack '${stack.name}' read with secrets shown`;
       return [stack.name, plain(stackOutputs(stack.deployment, stack.name), true) as Record<string, unknown>];
-    } finally {
-      store.close();
-    }
+    });
   }
   const store = await openStore(io);
   try {

@@ -5,6 +5,8 @@ import { CliError } from '../errors.ts';
 import type { CliIO } from '../io.ts';
 import { openStore, passphraseSource, resolveStackName } from '../stack-context.ts';
 import { json, table } from './render.ts';
+import { attachStack, stacksCommand } from '../audit/stacks.ts';
+import type { EventAction } from '../../audit/index.ts';
 
 export async function stateList(io: CliIO, name: string, opts: { json?: boolean }): Promise<void> {
   const store = await openStore(io);
@@ -34,11 +36,22 @@ async function edit(
   opts: { passwordStdin?: boolean; dryRun?: boolean },
   message: string,
   plan: Parameters<import('../../state/index.ts').StateStore['editStack']>[2],
+  action: EventAction = 'update',
 ): Promise<EditPlan> {
   const store = await openStore(io);
   try {
     const stack = await resolveStackName(io, store, name);
-    return await store.editStack(stack, { passphrase: passphraseSource(io, store, opts), dryRun: opts.dryRun, message }, plan);
+    const passphrase = passphraseSource(io, store, opts);
+    // A dry run changes nothing and reads no secret it shows: not on record.
+    if (opts.dryRun) return await store.editStack(stack, { passphrase, dryRun: true, message }, plan);
+    return await stacksCommand(io, `state ${message.split(' ')[1] ?? 'edit'}`, { type: 'state', action, resourceId: stack, resourceType: 'stack', description: `${message} on stack '${stack}'` }, async (audit) => {
+      audit.attach(store.attachments(stack));
+      const result = await store.editStack(stack, { passphrase, message }, plan);
+      await attachStack(audit, store, stack, passphrase);
+      audit.summary.description = `${message} on stack '${stack}': ${result.changes.length === 0 ? 'nothing changed' : result.changes.join('; ')}`;
+      audit.summary.newValue = { changes: result.changes, unfixable: result.unfixable };
+      return result;
+    });
   } finally {
     store.close();
   }
@@ -50,7 +63,7 @@ function report(io: CliIO, plan: EditPlan, dryRun: boolean): void {
 }
 
 export async function stateDelete(io: CliIO, name: string, urn: string, opts: { force?: boolean; passwordStdin?: boolean }): Promise<void> {
-  const plan = await edit(io, name, opts, `state delete ${urn}`, (d) => planDelete(d, urn, Boolean(opts.force)));
+  const plan = await edit(io, name, opts, `state delete ${urn}`, (d) => planDelete(d, urn, Boolean(opts.force)), 'delete');
   report(io, plan, false);
   io.stdout.write(`✓ Removed ${urn} from the state of '${name}' (the cloud resource, if any, was not touched)\n`);
 }

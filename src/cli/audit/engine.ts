@@ -1,0 +1,170 @@
+// Recording around the engine commands (deploy, destroy, refresh, rollback): the stack is
+// opened with its audit log attached (a failed unlock is on record too), the engine runs on a
+// handle whose updates finish through the recorders — so history records and the audit anchor
+// land in the same checkpoint as the engine's own changes, under the same lock — and the
+// command's event says what the run changed.
+import type { EngineEvent, OperationResult, Plan } from '../../engine/index.ts';
+import { rootStackResource, setStackOutputs } from '../../state/index.ts';
+import type { OpenedStack, OpenOptions, StackHandle, StackUpdate, StateStore, UpdateResult } from '../../state/index.ts';
+import { CliError } from '../errors.ts';
+import type { CliIO } from '../io.ts';
+import { openStore, passphraseSource, resolveStackName } from '../stack-context.ts';
+import type { StackFlags } from '../stack-context.ts';
+import type { AuditSession } from './session.ts';
+
+export interface FinishContext {
+  stack: OpenedStack;
+  update: StackUpdate;
+  result: UpdateResult;
+  /** URNs whose step failed. */
+  failures: ReadonlySet<string>;
+  targeted: boolean;
+}
+
+/** What a command adds to the engine run (the cluster deploy records history and manifests). */
+export interface EngineRecorder {
+  /** After the preview, before confirmation: throw to refuse the run. */
+  checkPlan?(plan: Plan, stack: OpenedStack): Promise<void> | void;
+  /** Under the lock, before the final checkpoint is written. */
+  beforeFinish?(ctx: FinishContext): Promise<void>;
+}
+
+/** Opens the stack for an audited command: the log is attached before the passphrase is asked. */
+export async function openAudited(io: CliIO, session: AuditSession, name: string | undefined, flags: StackFlags & Pick<OpenOptions, 'integrity'>): Promise<{ store: StateStore; stack: OpenedStack }> {
+  const store = await openStore(io);
+  try {
+    const resolved = await resolveStackName(io, store, name);
+    session.summary.resourceId = resolved;
+    session.attach(store.attachments(resolved));
+    const stack = await store.openStack(resolved, { passphrase: passphraseSource(io, store, flags), integrity: flags.integrity });
+    session.attach(stack.attachments);
+    return { store, stack };
+  } catch (err) {
+    await session.close(err);
+    store.close();
+    throw err;
+  }
+}
+
+/** Runs `body` on an opened, audited stack; the session closes before the store does. */
+export async function withAuditedStack<T>(
+  io: CliIO,
+  session: AuditSession,
+  name: string | undefined,
+  flags: StackFlags & Pick<OpenOptions, 'integrity'>,
+  body: (store: StateStore, stack: OpenedStack) => Promise<T>,
+): Promise<T> {
+  const { store, stack } = await openAudited(io, session, name, flags);
+  try {
+    const r = await body(store, stack);
+    await session.close();
+    return r;
+  } catch (err) {
+    await session.close(err);
+    throw err;
+  } finally {
+    store.close();
+  }
+}
+
+const describeChanges = (changes: Record<string, number>): string => {
+  const parts = Object.entries(changes)
+    .filter(([k, n]) => k !== 'same' && n > 0)
+    .map(([k, n]) => `${n} ${k === 'create' ? 'created' : k === 'update' ? 'updated' : k === 'replace' ? 'replaced' : k === 'delete' ? 'deleted' : k === 'read' ? 'read' : k}`);
+  return parts.length > 0 ? parts.join(', ') : 'no resource changed';
+};
+
+export class EngineRecording {
+  readonly session: AuditSession;
+  readonly stack: OpenedStack;
+  readonly targeted: boolean;
+  readonly failures = new Set<string>();
+  readonly #recorder: EngineRecorder | undefined;
+  readonly #errors: unknown[] = [];
+
+  constructor(session: AuditSession, stack: OpenedStack, targeted: boolean, recorder?: EngineRecorder) {
+    this.session = session;
+    this.stack = stack;
+    this.targeted = targeted;
+    this.#recorder = recorder;
+  }
+
+  /** Passes events on, noting the steps that failed. */
+  tap(next: (e: EngineEvent) => void): (e: EngineEvent) => void {
+    return (e) => {
+      if (e.type === 'step-failed') this.failures.add(e.step.urn);
+      next(e);
+    };
+  }
+
+  /** The handle the engine runs on: its updates finish through the recorders. */
+  handle(): StackHandle {
+    const stack = this.stack;
+    return {
+      get name() {
+        return stack.name;
+      },
+      get deployment() {
+        return stack.deployment;
+      },
+      get lastUpdate() {
+        return stack.lastUpdate;
+      },
+      history: (limit?: number) => stack.history(limit),
+      beginUpdate: async (kind, message) => {
+        const update = await stack.beginUpdate(kind, message);
+        return {
+          get deployment() {
+            return update.deployment;
+          },
+          record: (records) => update.record(records),
+          abandon: () => update.abandon(),
+          finish: async (result) => {
+            await this.#beforeFinish(update, result);
+            await update.finish(result);
+          },
+        };
+      },
+    };
+  }
+
+  async #beforeFinish(update: StackUpdate, result: UpdateResult): Promise<void> {
+    const ctx: FinishContext = { stack: this.stack, update, result, failures: this.failures, targeted: this.targeted };
+    try {
+      await this.#recorder?.beforeFinish?.(ctx);
+    } catch (err) {
+      this.#errors.push(err);
+    }
+    try {
+      await this.#anchor(update);
+    } catch (err) {
+      this.#errors.push(err);
+    }
+  }
+
+  /** Puts what this command recorded so far on the chain, and its head in the checkpoint. */
+  async #anchor(update: StackUpdate): Promise<void> {
+    const log = this.session.log;
+    if (!log || !log.attachments.canSeal) return;
+    // A destroy that emptied the stack removed its root resource: nothing to anchor in.
+    if (!rootStackResource(update.deployment, this.stack.name)) return;
+    await this.session.flush();
+    const anchor = await log.anchor();
+    if (anchor) await update.record([setStackOutputs(update.deployment, this.stack.name, { auditIndex: { seq: anchor.seq, hash: anchor.hash, key: anchor.key } })]);
+  }
+
+  /** Fills in the command's event from the outcome; throws when recording failed. */
+  finished(result: OperationResult, what: string): void {
+    const s = this.session.summary;
+    s.description = `${what} of stack '${this.stack.name}' ${result.result}: ${describeChanges(result.changes)}`;
+    s.newValue = { result: result.result, changes: result.changes, failures: result.failures.map((f) => ({ urn: f.urn, op: f.op })) };
+    s.metadata = { ...(s.metadata ?? {}), result: result.result, ...(this.targeted ? { targeted: 'true' } : {}) };
+    if (result.result !== 'succeeded') s.severity = 'error';
+    if (this.#errors.length > 0) {
+      const msgs = this.#errors.map((e) => (e instanceof Error ? e.message : String(e)));
+      throw new CliError(`the ${what} was applied and saved, but recording its history failed: ${msgs.join('; ')}`, {
+        hint: 'The stack itself is consistent; the next deploy records a new snapshot and metadata.',
+      });
+    }
+  }
+}

@@ -1,0 +1,149 @@
+// One command run's audit trail: every event it records shares one correlation id and the
+// actor, and when the command ends a final event says what it was, how long it took, whether
+// it succeeded and why not. The batch is appended to the stack's audit log (src/audit) once,
+// at the end (or earlier with flush(), for commands that must be on record before they act).
+import { randomUUID } from 'node:crypto';
+import { AuditLog, redactValue, scrubText, secretList } from '../../audit/index.ts';
+import type { AuditEvent, BatchRef, EventAction, EventType, Severity } from '../../audit/index.ts';
+import type { StackAttachments } from '../../state/index.ts';
+import { CliError } from '../errors.ts';
+import type { CliIO } from '../io.ts';
+import { actorOf } from './actor.ts';
+
+export interface EventInput {
+  type: EventType;
+  action: EventAction;
+  severity?: Severity;
+  resourceId: string;
+  resourceType: string;
+  description: string;
+  oldValue?: unknown;
+  newValue?: unknown;
+  metadata?: Record<string, string>;
+  success?: boolean;
+  errorMessage?: string;
+  durationMs?: number;
+}
+
+/** The command's own event, filled in as the command learns what it did. */
+export type CommandSummary = Omit<EventInput, 'success' | 'errorMessage' | 'durationMs'>;
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+export class AuditSession {
+  readonly io: CliIO;
+  readonly correlationId = randomUUID();
+  readonly actor: string;
+  readonly command: string;
+  summary: CommandSummary;
+  readonly #started = performance.now();
+  readonly #events: AuditEvent[] = [];
+  readonly #secrets = new Set<string>();
+  #log: AuditLog | undefined;
+  #closed = false;
+
+  constructor(io: CliIO, command: string, summary: CommandSummary) {
+    this.io = io;
+    this.command = command;
+    this.actor = actorOf(io);
+    this.summary = summary;
+    for (const v of [io.env.PULUMI_CONFIG_PASSPHRASE, io.env.AWS_SECRET_ACCESS_KEY, io.env.AWS_SESSION_TOKEN]) if (v) this.#secrets.add(v);
+  }
+
+  /** Where the events go: the stack's attachments (opened with its secrets when available). */
+  attach(attachments: StackAttachments): void {
+    if (this.#log && this.#log.attachments.canSeal && !attachments.canSeal) return;
+    this.#log = new AuditLog(attachments);
+  }
+
+  get log(): AuditLog | undefined {
+    return this.#log;
+  }
+
+  /** Values that must never appear in an event (scrubbed from every string). */
+  secret(...values: (string | undefined)[]): void {
+    for (const v of values) if (v && v.length >= 4) this.#secrets.add(v);
+  }
+
+  event(e: EventInput): void {
+    const secrets = secretList(this.#secrets);
+    this.#events.push(this.#build(e, secrets));
+  }
+
+  #build(e: EventInput, secrets: string[]): AuditEvent {
+    const ev: AuditEvent = {
+      id: randomUUID(),
+      timestamp: new Date().toISOString(),
+      type: e.type,
+      action: e.action,
+      severity: e.severity ?? (e.success === false ? 'error' : 'info'),
+      resourceId: scrubText(e.resourceId, secrets),
+      resourceType: e.resourceType,
+      actor: this.actor,
+      description: scrubText(e.description, secrets),
+      metadata: Object.fromEntries(Object.entries({ command: this.command, ...(e.metadata ?? {}) }).map(([k, v]) => [k, scrubText(String(v), secrets)])),
+      correlationId: this.correlationId,
+      durationMs: Math.max(0, Math.round(e.durationMs ?? 0)),
+      success: e.success ?? true,
+    };
+    if (e.oldValue !== undefined) ev.oldValue = redactValue(e.oldValue, secrets);
+    if (e.newValue !== undefined) ev.newValue = redactValue(e.newValue, secrets);
+    if (e.errorMessage !== undefined) ev.errorMessage = scrubText(e.errorMessage, secrets);
+    return ev;
+  }
+
+  /** Appends what was recorded so far, now. */
+  async flush(): Promise<BatchRef | undefined> {
+    if (!this.#log || this.#events.length === 0) return undefined;
+    const events = this.#events.splice(0);
+    return this.#log.append(events);
+  }
+
+  /**
+   * Ends the session: adds the command's event (success or the error) and appends the batch.
+   * Throws when the batch cannot be written after a command that succeeded.
+   */
+  async close(error?: unknown): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const failed = error !== undefined && !isQuietExit(error);
+    this.event({
+      ...this.summary,
+      success: !failed,
+      severity: failed ? this.summary.severity ?? 'error' : this.summary.severity,
+      durationMs: performance.now() - this.#started,
+      ...(failed ? { errorMessage: errorText(error) } : {}),
+    });
+    if (!this.#log) return;
+    try {
+      await this.flush();
+    } catch (err) {
+      const msg = `the audit log of stack '${this.#log.stack}' could not be written: ${errorText(err)}`;
+      // A stack no command with its secrets has touched yet has no audit key: say so, once.
+      if (error !== undefined || (err as { code?: string }).code === 'no-key') {
+        this.io.stderr.write(`warning: ${msg}\n`);
+        return;
+      }
+      throw new CliError(`${this.command} finished, but ${msg}`, { hint: (err as { hint?: string }).hint });
+    }
+  }
+}
+
+/** A CliError with exit code 0 never happens; `display: ''` errors after a report still failed. */
+function isQuietExit(err: unknown): boolean {
+  return (err as { exitCode?: unknown } | null)?.exitCode === 0;
+}
+
+/** Runs `fn` in an audit session and closes it with the outcome. */
+export async function audited<T>(io: CliIO, command: string, summary: CommandSummary, fn: (s: AuditSession) => Promise<T>): Promise<T> {
+  const session = new AuditSession(io, command, summary);
+  let result: T;
+  try {
+    result = await fn(session);
+  } catch (err) {
+    await session.close(err);
+    throw err;
+  }
+  await session.close();
+  return result;
+}

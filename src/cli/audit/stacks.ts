@@ -1,0 +1,27 @@
+// Audit plumbing for the `stacks …` commands: a session per command, attached to the stack's
+// log raw at first (cancel and delete need no passphrase: their events are sealed to the
+// public audit key, unauthenticated), and with the stack's secrets when the command has them.
+import type { PassphraseSource, StateStore } from '../../state/index.ts';
+import type { CliIO } from '../io.ts';
+import { audited, type AuditSession, type CommandSummary } from './session.ts';
+
+export function stacksCommand<T>(io: CliIO, command: string, summary: CommandSummary, fn: (s: AuditSession) => Promise<T>): Promise<T> {
+  return audited(io, `stacks ${command}`, summary, fn);
+}
+
+/**
+ * Attaches the stack's log with its secrets when they are at hand (a passphrase the command
+ * already read, the environment's, or KMS); otherwise raw. Never prompts.
+ */
+export async function attachStack(session: AuditSession, store: StateStore, stack: string, passphrase?: PassphraseSource): Promise<void> {
+  session.attach(store.attachments(stack));
+  // Without a passphrase of its own, a command opens the stack only to make its first audit key.
+  if (!passphrase && (await session.log!.hasKey())) return;
+  const source: PassphraseSource = passphrase ?? (async () => store.env.PULUMI_CONFIG_PASSPHRASE);
+  try {
+    const opened = await store.openStack(stack, { passphrase: source, integrity: 'report' });
+    session.attach(opened.attachments);
+  } catch {
+    // No secrets at hand (or the stack cannot be opened): the raw log still records.
+  }
+}

@@ -1,0 +1,19 @@
+// `export-config [stack] --format lisp|json|meta`: recover the configuration from the stack.
+import type { Command } from 'commander';
+import type { CliIO } from '../io.ts';
+
+export function register(program: Command, io: CliIO): void {
+  program
+    .command('export-config [stack]')
+    .description('print the configuration the stack was deployed with: the original Lisp, the normalized JSON, or the deployment metadata')
+    .option('-f, --format <format>', 'lisp (the Lisp text as deployed), json (normalized, secrets redacted) or meta (deployment metadata)', 'lisp')
+    .option('-o, --output <file>', 'write to this file (mode 0600) instead of standard output')
+    .option('--regenerate', 'print the Lisp from the stored configuration with the printer instead of the original text')
+    .option('--show-secrets', 'include secret values (json), or allow Lisp text that holds them')
+    .option('--password-stdin', 'read the passphrase from standard input')
+    .addHelpText('after', '\nRecover a lost file: export-config <stack> --format lisp --output recovered.lisp')
+    .action(async (stack: string | undefined, opts: { format?: string; output?: string; regenerate?: boolean; showSecrets?: boolean; passwordStdin?: boolean }) => {
+      const { exportConfig } = await import('../history/export-config.ts');
+      await exportConfig(io, stack, opts);
+    });
+}

@@ -1,0 +1,70 @@
+// The secret values a command knows about, so audit events can be scrubbed of them: the
+// credentials in a configuration and every secret a deployment holds (generated tokens and
+// keys, kubeconfigs, passwords).
+import { toJSON } from '../../config/index.ts';
+import type { ClusterConfig } from '../../config/index.ts';
+import { Secret } from '../../state/index.ts';
+import type { Deployment, PropertyValue } from '../../state/index.ts';
+
+/** Values of the config's secret keys (where the redacted form says "[secret]"). */
+export function configSecretValues(config: ClusterConfig): string[] {
+  const shown = JSON.parse(toJSON(config, { showSecrets: true })) as unknown;
+  const hidden = JSON.parse(toJSON(config)) as unknown;
+  const out: string[] = [];
+  const walk = (a: unknown, b: unknown) => {
+    if (b === '[secret]') {
+      if (typeof a === 'string') out.push(a);
+      else if (a !== null && a !== undefined) out.push(...leaves(a));
+      return;
+    }
+    if (a && typeof a === 'object' && b && typeof b === 'object') for (const k of Object.keys(a)) walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]);
+  };
+  walk(shown, hidden);
+  return out.filter((s) => s.length >= 4);
+}
+
+function leaves(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) return v.flatMap(leaves);
+  if (v && typeof v === 'object') return Object.values(v).flatMap(leaves);
+  return [];
+}
+
+const CREDENTIAL_KEY = /(secret|token|password|passphrase|private.?key|credential|api.?key|kube.?config|client-key)/i;
+
+function add(out: Set<string>, v: string): void {
+  if (v.length < 4) return;
+  out.add(v);
+  // A multi-line secret (a key, a kubeconfig) may be quoted a line at a time.
+  if (v.includes('\n')) for (const line of v.split('\n')) if (line.trim().length >= 16) out.add(line.trim());
+}
+
+/** Strings under credential-named keys anywhere inside `v`. */
+function namedLeaves(v: PropertyValue | undefined, key: string, out: Set<string>): void {
+  if (v instanceof Secret) return namedLeaves(v.value, key, out);
+  if (typeof v === 'string') {
+    if (CREDENTIAL_KEY.test(key)) add(out, v);
+  } else if (Array.isArray(v)) for (const x of v) namedLeaves(x, key, out);
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) namedLeaves(x, k, out);
+}
+
+/**
+ * The secret strings a deployment holds: every top-level secret input or output that is a
+ * string (keys, tokens, a kubeconfig, a generated password), and strings under credential-named
+ * keys inside secret structures. Secret structures as a whole (files delivered to machines,
+ * the root outputs the state layer always encrypts) are not taken word for word: they also hold
+ * ordinary names, which must stay readable in events.
+ */
+export function deploymentSecretValues(d: Deployment): string[] {
+  const out = new Set<string>();
+  for (const r of d.resources) {
+    for (const map of [r.inputs, r.outputs]) {
+      for (const [k, v] of Object.entries(map ?? {})) {
+        if (v instanceof Secret && typeof v.value === 'string' && r.type !== 'pulumi:pulumi:Stack') add(out, v.value);
+        else if (v instanceof Secret && typeof v.value === 'string' && CREDENTIAL_KEY.test(k)) add(out, v.value);
+        else namedLeaves(v, k, out);
+      }
+    }
+  }
+  return [...out];
+}

@@ -1,0 +1,93 @@
+// Reading what the stack remembers about its configuration and deployments: the stored
+// outputs (ours or the earlier Go writer's: JSON text inside secrets), migrated metadata,
+// snapshots and the entries `history` lists.
+import { changeSummary, migrateMeta, parseStoredMeta, SnapshotStore, snapshotStatuses } from '../../history/index.ts';
+import type { ChangeLogEntry, Migrated, Snapshot, SnapshotStatus } from '../../history/index.ts';
+import { stackOutputs } from '../../state/index.ts';
+import type { OpenedStack } from '../../state/index.ts';
+import { reveal } from './reveal.ts';
+
+export interface StoredConfig {
+  /** The Lisp text as deployed, when the stack kept it. */
+  lisp?: string;
+  /** The stored configuration JSON text. */
+  configJson?: string;
+  /** Whether configJson is our normalized form (else an older writer's). */
+  ours: boolean;
+  meta?: Migrated;
+}
+
+export function storedConfig(stack: OpenedStack): StoredConfig {
+  const out = stackOutputs(stack.deployment, stack.name);
+  const lisp = reveal(out.lispManifest);
+  const cfg = reveal(out.configJson);
+  const configJson = typeof cfg === 'string' ? cfg : cfg && typeof cfg === 'object' ? JSON.stringify(cfg, null, 2) : undefined;
+  let ours = false;
+  if (configJson) {
+    try {
+      const parsed = JSON.parse(configJson) as Record<string, unknown>;
+      ours = !!parsed && typeof parsed === 'object' && 'metadata' in parsed && 'nodePools' in parsed && 'kubernetes' in parsed;
+    } catch {
+      ours = false;
+    }
+  }
+  const raw = parseStoredMeta(reveal(out.deploymentMeta));
+  return { lisp: typeof lisp === 'string' ? lisp : undefined, configJson, ours, meta: raw ? migrateMeta(raw) : undefined };
+}
+
+export interface HistoryEntry {
+  deploymentId: string;
+  timestamp: string;
+  actor: string;
+  configHash: string;
+  nodeCount: number;
+  summary: string;
+  changeLog: ChangeLogEntry[];
+  snapshotId?: string;
+  status?: SnapshotStatus;
+  rollbackOf?: string;
+  message?: string;
+  current: boolean;
+}
+
+/** Every recorded deployment, newest first: from the snapshots, and the metadata for older ones. */
+export async function historyOf(stack: OpenedStack, meta: Migrated | undefined): Promise<{ entries: HistoryEntry[]; snapshots: Snapshot[] }> {
+  const snapshots = await new SnapshotStore(stack.attachments).all();
+  const statuses = snapshotStatuses(snapshots, meta?.meta.stateSnapshotId);
+  const entries: HistoryEntry[] = snapshots.map((s) => ({
+    deploymentId: s.deploymentId,
+    timestamp: s.timestamp,
+    actor: s.metadata.actor ?? 'unknown',
+    configHash: s.configHash,
+    nodeCount: s.nodeCount,
+    summary: changeSummary(s.changeLog),
+    changeLog: s.changeLog,
+    snapshotId: s.id,
+    status: statuses.get(s.id),
+    ...(s.metadata.rollbackOf ? { rollbackOf: s.metadata.rollbackOf } : {}),
+    ...(s.metadata.message ? { message: s.metadata.message } : {}),
+    current: s.id === meta?.meta.stateSnapshotId,
+  }));
+  const known = new Set(entries.map((e) => e.deploymentId));
+  if (meta && !known.has(meta.meta.deploymentId)) {
+    const m = meta.meta;
+    entries.push({
+      deploymentId: m.deploymentId,
+      timestamp: m.lastDeployedAt,
+      actor: m.changeLog.find((e) => e.actor)?.actor ?? 'unknown',
+      configHash: m.configVersion?.config_hash || m.configChecksum,
+      nodeCount: m.currentNodeCount,
+      summary: changeSummary(m.changeLog),
+      changeLog: m.changeLog,
+      current: true,
+    });
+    known.add(m.deploymentId);
+  }
+  for (const p of meta?.meta.previousDeployments ?? []) {
+    if (known.has(p.deploymentId)) continue;
+    known.add(p.deploymentId);
+    entries.push({ deploymentId: p.deploymentId, timestamp: p.timestamp, actor: 'unknown', configHash: p.configChecksum, nodeCount: p.nodeCount, summary: p.success ? '(recorded by an earlier version: no change log kept)' : `failed: ${p.errorMessage ?? ''}`, changeLog: [], current: false });
+  }
+  entries.sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : a.deploymentId < b.deploymentId ? 1 : -1));
+  return { entries, snapshots };
+}
