@@ -5,6 +5,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { configHash, loadConfigFile } from '../../config/index.ts';
 import { FileCloud } from '../../../test/provider/file-cloud.ts';
@@ -59,7 +60,7 @@ async function lifecycle(e: HistoryEnv): Promise<void> {
   // 0. The stack: its creation is the first audit event.
   assert.equal((await e.run(['stacks', 'create', 'lifecycle'])).code, 0);
   let rec = await e.records('lifecycle');
-  assert.deepEqual(rec.events.map((x) => [x.type, x.action, x.actor, x.success]), [['state', 'create', 'tester@' + (await import('node:os')).hostname(), true]]);
+  assert.deepEqual(rec.events.map((x) => [x.type, x.action, x.actor, x.success]), [['state', 'create', `tester@${hostname()}`, true]]);
 
   // 1. The first deployment.
   await deploy('1-initial', ['--manifest', manifest]);
@@ -128,7 +129,7 @@ async function lifecycle(e: HistoryEnv): Promise<void> {
   assert.deepEqual([web.version, web.status, web.parentHash], ['v2', 'applied', rec.registry.manifests['user-web-app']!.history[0]!.hash]);
   const diff = await e.run(['manifests', 'diff', 'lifecycle', 'user-web-app']);
   assert.equal(diff.code, 0, diff.stderr);
-  assert.match(diff.stdout, /^--- user-web-app v1\n\+\+\+ user-web-app v2\n@@ [^\n]+\n(?: [^\n]*\n)*-  replicas: 2\n\+  replicas: 3\n/);
+  assert.match(diff.stdout, /^--- user-web-app v1\n\+\+\+ user-web-app v2\n@@ [^\n]+\n(?: [^\n]*\n)*- {2}replicas: 2\n\+ {2}replicas: 3\n/);
   const live = await e.run(['manifests', 'diff', 'lifecycle', 'user-web-app', '--live']);
   assert.equal(live.code, 1);
   assert.match(live.stderr, /not supported yet/);
@@ -223,7 +224,7 @@ async function lifecycle(e: HistoryEnv): Promise<void> {
   // The audit log: queries, summary, and the chain intact.
   assert.ok(rec.verify.ok, rec.verify.problems.join('; '));
   const rollbacks = JSON.parse((await e.run(['audit', 'lifecycle', '--type', 'rollback', '--json'])).stdout) as { actor: string; success: boolean }[];
-  assert.deepEqual(rollbacks.map((x) => [x.actor, x.success]), [['tester@' + (await import('node:os')).hostname(), false], ['bob', true], ['bob', true]]);
+  assert.deepEqual(rollbacks.map((x) => [x.actor, x.success]), [[`tester@${hostname()}`, false], ['bob', true], ['bob', true]]);
   const failures = JSON.parse((await e.run(['audit', 'lifecycle', '--failed', '--json'])).stdout) as { type: string }[];
   assert.ok(failures.length >= 3);
   const byBob = JSON.parse((await e.run(['audit', 'lifecycle', '--actor', 'bob', '--json'])).stdout) as { actor: string }[];
