@@ -51,8 +51,10 @@ test('every endpoint the provider uses answers within the contract, through pris
 
   const made = await call('POST', '/v2/droplets', { name: 'contract-1', region: 'nyc3', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', ssh_keys: [key.fingerprint], tags: ['contract:api', 'contract:new'], vpc_uuid: vpc.id, user_data: '#cloud-config\n{}\n', ipv6: false, monitoring: false });
   assert.equal(made.status, 202);
+  assert.equal(made.body.droplet.status, 'new');
+  assert.deepEqual(made.body.droplet.networks.v4, [], 'no address before the create action completes');
   const id = made.body.droplet.id;
-  assert.equal((await call('GET', `/v2/actions/${made.body.links.actions[0].id}`)).body.action.status, 'in-progress');
+  assert.equal((await call('GET', `/v2/actions/${made.body.links.actions[0].id}`)).body.action.type, 'create');
   await settle();
   const active = (await call('GET', `/v2/droplets/${id}`)).body.droplet;
   assert.equal(active.status, 'active');
