@@ -19,6 +19,7 @@ import type { EngineRecorder, FinishContext } from '../audit/engine.ts';
 import type { AuditSession } from '../audit/session.ts';
 import { collectManifests, reveal } from './collect-manifests.ts';
 import { configSecretValues, deploymentSecretValues } from './secrets.ts';
+import { isOurConfigJson } from './stored.ts';
 
 export interface RollbackTarget {
   deploymentId: string;
@@ -185,7 +186,7 @@ export class ClusterRecorder implements EngineRecorder {
       nodeCount: nodeCount(after),
       previousNodeCount,
       previousPools: prevConfig ? poolsOfConfig(prevConfig) : undefined,
-      changedPaths: prevConfig ? changedConfigPaths(redactedOf(prevConfig), JSON.parse(toJSON(this.inputs.config))) : undefined,
+      changedPaths: prevConfig && isOurConfigJson(prevConfigText as string) ? changedConfigPaths(redactedOf(prevConfig), JSON.parse(toJSON(this.inputs.config))) : undefined,
       toolVersion: pkg.version,
       migrations: prev?.applied ?? [],
       manifests: { count: live.length, hashes: Object.fromEntries(live.map((m) => [m.id, m.hash])), registry: manifestState },
@@ -273,7 +274,7 @@ function safeJson(text: string): unknown {
  * writer's JSON by key name.
  */
 export function redactedOf(prev: unknown): unknown {
-  if (prev && typeof prev === 'object' && 'metadata' in prev && 'nodePools' in prev) {
+  if (prev && typeof prev === 'object' && isOurConfigJson(JSON.stringify(prev, null, 2) + '\n')) {
     try {
       return JSON.parse(JSON.stringify(redact(prev as ClusterConfig))) as unknown;
     } catch {
@@ -282,7 +283,8 @@ export function redactedOf(prev: unknown): unknown {
   }
   const CREDENTIAL = /(secret|token|password|passphrase|private.?key|credential|api.?key|access.?key)/i;
   const walk = (v: unknown, key: string): unknown => {
-    if (typeof v === 'string' && CREDENTIAL.test(key)) return '[secret]';
+    // The Go writer's ${ENV} placeholders name a variable, not a value: they stay.
+    if (typeof v === 'string' && CREDENTIAL.test(key) && !/^\$\{[A-Z0-9_]+\}$/.test(v)) return '[secret]';
     if (Array.isArray(v)) return v.map((x) => walk(x, key));
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
     return v;

@@ -79,6 +79,19 @@ export async function exportConfig(io: CliIO, name: string | undefined, flags: E
   });
 }
 
+/** An older writer's config: values under credential-named keys (its ${ENV} placeholders are not secrets). */
+function namedSecrets(config: unknown): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, key: string) => {
+    if (typeof v === 'string') {
+      if (/(secret|token|password|passphrase|private.?key|credential|api.?key|access.?key)/i.test(key) && v.length >= 4 && !/^\$\{[A-Z0-9_]+\}$/.test(v)) out.push(v);
+    } else if (Array.isArray(v)) for (const x of v) walk(x, key);
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+  };
+  walk(config, '');
+  return out;
+}
+
 function noConfig(io: CliIO, stack: string): CliError {
   return new CliError(`stack '${stack}' holds no configuration (it was never deployed with sloth-kubernetes)`, { hint: `Deploy it first: ${io.programName} deploy ${stack} --config cluster.lisp` });
 }
@@ -88,8 +101,10 @@ function noConfig(io: CliIO, stack: string): CliError {
  * values is printed only with --show-secrets. Returns whether secrets are in the output.
  */
 function guardSecrets(stack: string, text: string, stored: ReturnType<typeof storedConfig>, flags: ExportConfigFlags, what: string): boolean {
-  if (!stored.ours || !stored.configJson) return false;
-  const present = configSecretValues(JSON.parse(stored.configJson) as ClusterConfig).filter((v) => text.includes(v));
+  if (!stored.configJson) return false;
+  const parsed = JSON.parse(stored.configJson) as unknown;
+  const secrets = stored.ours ? configSecretValues(parsed as ClusterConfig) : namedSecrets(parsed);
+  const present = secrets.filter((v) => text.includes(v));
   if (present.length === 0) return false;
   if (!flags.showSecrets) {
     throw new CliError(`${what} of stack '${stack}' holds ${present.length} secret value${present.length === 1 ? '' : 's'} (tokens, keys or passwords written in the file)`, {

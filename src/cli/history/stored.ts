@@ -4,6 +4,8 @@
 import { changeSummary, migrateMeta, parseStoredMeta, SnapshotStore, snapshotStatuses } from '../../history/index.ts';
 import type { ChangeLogEntry, Migrated, Snapshot, SnapshotStatus } from '../../history/index.ts';
 import { stackOutputs } from '../../state/index.ts';
+import { toJSON } from '../../config/index.ts';
+import type { ClusterConfig } from '../../config/index.ts';
 import type { OpenedStack } from '../../state/index.ts';
 import { reveal } from './reveal.ts';
 
@@ -22,17 +24,22 @@ export function storedConfig(stack: OpenedStack): StoredConfig {
   const lisp = reveal(out.lispManifest);
   const cfg = reveal(out.configJson);
   const configJson = typeof cfg === 'string' ? cfg : cfg && typeof cfg === 'object' ? JSON.stringify(cfg, null, 2) : undefined;
-  let ours = false;
-  if (configJson) {
-    try {
-      const parsed = JSON.parse(configJson) as Record<string, unknown>;
-      ours = !!parsed && typeof parsed === 'object' && 'metadata' in parsed && 'nodePools' in parsed && 'kubernetes' in parsed;
-    } catch {
-      ours = false;
-    }
+  return { lisp: typeof lisp === 'string' ? lisp : undefined, configJson, ours: configJson !== undefined && isOurConfigJson(configJson), meta: metaOf(out.deploymentMeta) };
+}
+
+/** Our configJson is exactly the config layer's JSON form of a configuration (an older writer's is not). */
+export function isOurConfigJson(text: string): boolean {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return !!parsed && typeof parsed === 'object' && toJSON(parsed as ClusterConfig, { showSecrets: true }) === text;
+  } catch {
+    return false;
   }
-  const raw = parseStoredMeta(reveal(out.deploymentMeta));
-  return { lisp: typeof lisp === 'string' ? lisp : undefined, configJson, ours, meta: raw ? migrateMeta(raw) : undefined };
+}
+
+function metaOf(value: unknown): Migrated | undefined {
+  const raw = parseStoredMeta(reveal(value as never));
+  return raw ? migrateMeta(raw) : undefined;
 }
 
 export interface HistoryEntry {
