@@ -248,3 +248,31 @@ test('bad input is refused before any call, naming the input', { skip }, async (
   await type(T.vpc).delete(vpc.id, { inputs: {}, outputs: {} }, ctx(T.vpc, 'refuse'));
   await api.prism.assertClean();
 });
+
+test('a droplet whose create action errors, or a balancer that never comes up, is removed: nothing to adopt, nothing left', { skip }, async () => {
+  const vpc = await type(T.vpc).create({ name: 'failing', region: 'nyc3', ipRange: '10.50.0.0/16' }, ctx(T.vpc, 'failing'));
+  await type(T.tag).create({ name: 'sloth:fail:api' }, ctx(T.tag, 'sloth:fail:api'));
+  const dropletIn = { name: 'broken-1', region: 'nyc3', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', vpcUuid: vpc.id, sshKeys: [], tags: ['sloth:fail:api'], ipv6: false, monitoring: false };
+  api.standin.failActions(1);
+  const err = await type(T.droplet).create(dropletIn, ctx(T.droplet, 'broken-1')).catch((e: unknown) => e);
+  assert.match(String(err), /action \d+ \(create\) for droplet broken-1 errored/);
+  assert.equal(provider.classifyError(err), 'permanent');
+  assert.equal(await type(T.droplet).adopt(dropletIn, ctx(T.droplet, 'broken-1')), undefined);
+
+  const lbIn = { name: 'fail-api', region: 'nyc3', vpcUuid: vpc.id, dropletTag: 'sloth:fail:api', forwardingRules: [{ entryPort: 6443, entryProtocol: 'tcp', targetPort: 6443, targetProtocol: 'tcp' }], healthcheck: { port: 6443, protocol: 'tcp' } };
+  api.standin.failLoadBalancers(1);
+  await assert.rejects(type(T.lb).create(lbIn, ctx(T.lb, 'fail-api')), /failed to start \(status errored\)/);
+  assert.equal(api.standin.loadBalancers.size, 0);
+  // Left by an interrupted run and errored since: adopt clears it away instead of keeping it.
+  api.standin.failLoadBalancers(1);
+  await client.request('POST', '/v2/load_balancers', { body: { name: `fail-api-${tagOf(`${T.lb}/fail-api`).slice(0, 16)}`, region: 'nyc3', vpc_uuid: vpc.id, tag: 'sloth:fail:api', forwarding_rules: [{ entry_protocol: 'tcp', entry_port: 6443, target_protocol: 'tcp', target_port: 6443 }] } });
+  assert.equal(await type(T.lb).adopt(lbIn, ctx(T.lb, 'fail-api')), undefined);
+  assert.equal(api.standin.loadBalancers.size, 0);
+
+  await new Promise((r) => setTimeout(r, 60));
+  await type(T.tag).delete('sloth:fail:api', { inputs: {}, outputs: {} }, ctx(T.tag, 'sloth:fail:api'));
+  await type(T.vpc).delete(vpc.id, { inputs: {}, outputs: {} }, ctx(T.vpc, 'failing'));
+  assert.deepEqual(api.standin.inventory().droplets, 0);
+  assert.equal([...api.standin.tags].filter((t) => t.startsWith('sloth-urn:')).length, 0, 'the failed droplet\'s URN tag went too');
+  await api.prism.assertClean();
+});

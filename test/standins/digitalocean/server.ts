@@ -54,6 +54,7 @@ interface Action {
   status: 'in-progress' | 'completed' | 'errored';
   completedAt: string | null;
   effect?: () => void;
+  fails?: boolean;
 }
 
 export interface StandinDroplet {
@@ -121,6 +122,7 @@ export interface StandinLoadBalancer {
   createdAt: string;
   activeAt: number;
   ip: string;
+  errored?: boolean;
 }
 
 export interface StandinRecord {
@@ -170,6 +172,8 @@ export class DoStandin {
   #seq = 1;
   #publicHost = 10;
   #recentRequests: number[] = [];
+  #failingActions = 0;
+  #failingLoadBalancers = 0;
   url = '';
 
   constructor(options: DoStandinOptions = {}) {
@@ -198,6 +202,15 @@ export class DoStandin {
     await new Promise<void>((resolve) => this.#server!.close(() => resolve()));
   }
 
+  /** The next `count` droplet actions end `errored`; the next `count` load balancers too. */
+  failActions(count: number): void {
+    this.#failingActions += count;
+  }
+
+  failLoadBalancers(count: number): void {
+    this.#failingLoadBalancers += count;
+  }
+
   /** The next `count` requests (matching `fault.match`, if given) fail with `fault.status`. */
   failNext(count: number, fault: Fault): void {
     this.#faults.push({ ...fault, left: count });
@@ -217,9 +230,12 @@ export class DoStandin {
     const now = Date.now();
     for (const a of this.actions.values()) {
       if (a.status === 'in-progress' && a.doneAt <= now) {
-        a.status = 'completed';
         a.completedAt = new Date(a.doneAt).toISOString();
-        a.effect?.();
+        if (a.fails) a.status = 'errored';
+        else {
+          a.status = 'completed';
+          a.effect?.();
+        }
       }
     }
     for (const d of this.droplets.values()) if (d.goneAt !== undefined && d.goneAt <= now) this.droplets.delete(d.id);
@@ -237,6 +253,7 @@ export class DoStandin {
       status: 'in-progress',
       completedAt: null,
       effect,
+      fails: this.#failingActions > 0 ? this.#failingActions-- > 0 : false,
     };
     this.actions.set(a.id, a);
     return a;
@@ -471,7 +488,8 @@ export class DoStandin {
     // Load balancers
     this.#on('GET', '/v2/load_balancers', (_m, _b, url) => ok(this.#page(url, 'load_balancers', [...this.loadBalancers.values()].map((l) => this.#lbJson(l)))));
     this.#on('POST', '/v2/load_balancers', (_m, b) => {
-      const lb: StandinLoadBalancer = { id: randomUUID(), createdAt: new Date().toISOString(), activeAt: Date.now() + this.options.loadBalancerMs, ip: `198.51.100.${this.#publicHost++ % 250}`, ...this.#lbSpec(b) };
+      const errored = this.#failingLoadBalancers > 0 ? this.#failingLoadBalancers-- > 0 : false;
+      const lb: StandinLoadBalancer = { id: randomUUID(), createdAt: new Date().toISOString(), activeAt: Date.now() + this.options.loadBalancerMs, ip: `198.51.100.${this.#publicHost++ % 250}`, errored, ...this.#lbSpec(b) };
       this.loadBalancers.set(lb.id, lb);
       return { status: 202, body: { load_balancer: this.#lbJson(lb) } };
     });
@@ -813,7 +831,7 @@ export class DoStandin {
   }
 
   #lbJson(l: StandinLoadBalancer): unknown {
-    const active = l.activeAt <= Date.now();
+    const active = l.activeAt <= Date.now() && !l.errored;
     return {
       id: l.id,
       name: l.name,
@@ -822,7 +840,7 @@ export class DoStandin {
       size_unit: 1,
       size: 'lb-small',
       algorithm: 'round_robin',
-      status: active ? 'active' : 'new',
+      status: l.errored && l.activeAt <= Date.now() ? 'errored' : active ? 'active' : 'new',
       created_at: l.createdAt,
       forwarding_rules: l.forwardingRules,
       health_check: { protocol: l.healthCheck.protocol, port: l.healthCheck.port, path: '/', check_interval_seconds: 10, response_timeout_seconds: 5, unhealthy_threshold: 5, healthy_threshold: 3 },

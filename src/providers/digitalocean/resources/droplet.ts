@@ -9,6 +9,7 @@ import type { PropertyMap } from '../../../state/types.ts';
 import type { CallContext, CreateResult, ResourceType } from '../../../engine/index.ts';
 import type { DoAction, DoClient } from '../client.ts';
 import { seg } from '../client.ts';
+import { DoActionError } from '../errors.ts';
 import type { DoDroplet } from '../api.ts';
 import { bool, isUrnTagName, optStr, str, strList, urnTagName } from '../marks.ts';
 
@@ -58,7 +59,16 @@ async function get(id: string | number, ctx: Ctx): Promise<DoDroplet | undefined
   return (await ctx.client.find<{ droplet: DoDroplet }>(path(id), { signal: ctx.signal }))?.droplet;
 }
 
-/** Waits until the droplet is active (adopting a droplet whose create was interrupted). */
+/** Waits until the droplet is made: past `new` (it may be off already, if someone powered it off). */
+async function untilCreated(id: number, ctx: Ctx): Promise<DoDroplet> {
+  return ctx.client.poll(async () => {
+    const d = await get(id, ctx);
+    if (!d) throw new Error(`droplet ${id} disappeared while it was being created`);
+    return d.status === 'new' ? undefined : d;
+  }, ctx.signal);
+}
+
+/** Waits until the droplet is running again (after a resize). */
 async function untilActive(id: number, ctx: Ctx): Promise<DoDroplet> {
   return ctx.client.poll(async () => {
     const d = await get(id, ctx);
@@ -74,6 +84,19 @@ async function act(id: string, body: Record<string, unknown>, ctx: Ctx): Promise
 
 async function retag(id: string, tag: string, method: 'POST' | 'DELETE', ctx: Ctx): Promise<void> {
   await ctx.client.request(method, `/v2/tags/${seg(tag)}/resources`, { body: { resources: [{ resource_id: id, resource_type: 'droplet' }] }, signal: ctx.signal });
+}
+
+/** Deletes a droplet and waits until it is gone; then its URN tag, unless another droplet carries it. */
+async function destroy(id: string, ctx: Ctx): Promise<void> {
+  await ctx.client.remove(path(id), { signal: ctx.signal });
+  // The API removes the droplet shortly after answering; the VPC and tags it used can go
+  // only once it has.
+  await ctx.client.poll(async () => ((await get(id, ctx)) ? undefined : true), ctx.signal);
+  // The URN tag was made with the droplet; drop it unless another droplet (the new half of
+  // a replacement) carries it.
+  const tagPath = `/v2/tags/${seg(urnTagName(ctx.urnTag))}`;
+  const t = await ctx.client.find<{ tag: { resources?: { count?: number } } }>(tagPath, { signal: ctx.signal });
+  if (t && (t.tag.resources?.count ?? 0) === 0) await ctx.client.remove(tagPath, { signal: ctx.signal });
 }
 
 export const droplet: ResourceType<DoClient> = {
@@ -99,8 +122,17 @@ export const droplet: ResourceType<DoClient> = {
     const made = await ctx.client.request<{ droplet: DoDroplet; links?: { actions?: { id: number }[] } }>('POST', '/v2/droplets', { body, signal: ctx.signal });
     const id = made.droplet.id;
     const createAction = made.links?.actions?.[0]?.id;
-    if (createAction !== undefined) await ctx.client.waitForAction(createAction, `droplet ${body.name}`, ctx.signal);
-    const ready = await untilActive(id, ctx);
+    try {
+      if (createAction !== undefined) await ctx.client.waitForAction(createAction, `droplet ${body.name}`, ctx.signal);
+    } catch (err) {
+      if (!(err instanceof DoActionError)) throw err;
+      // A droplet whose create failed is no use to anyone: remove it, so that the engine's
+      // adopt after the failure finds nothing and the next run makes a new one.
+      ctx.log(`the create action of droplet ${body.name} failed; deleting the droplet it left`);
+      await destroy(String(id), ctx);
+      throw err;
+    }
+    const ready = await untilCreated(id, ctx);
     return { id: String(id), outputs: outputsOf(ready, inputs) };
   },
 
@@ -147,22 +179,14 @@ export const droplet: ResourceType<DoClient> = {
   },
 
   async delete(id, _state, ctx) {
-    await ctx.client.remove(path(id), { signal: ctx.signal });
-    // The API removes the droplet shortly after answering; the VPC and tags it used can go
-    // only once it has.
-    await ctx.client.poll(async () => ((await get(id, ctx)) ? undefined : true), ctx.signal);
-    // The URN tag was made with the droplet; drop it unless another droplet (the new half of
-    // a replacement) carries it.
-    const tagPath = `/v2/tags/${seg(urnTagName(ctx.urnTag))}`;
-    const t = await ctx.client.find<{ tag: { resources?: { count?: number } } }>(tagPath, { signal: ctx.signal });
-    if (t && (t.tag.resources?.count ?? 0) === 0) await ctx.client.remove(tagPath, { signal: ctx.signal });
+    await destroy(id, ctx);
   },
 
   async adopt(inputs, ctx) {
     const found = await ctx.client.list<DoDroplet>('/v2/droplets', 'droplets', { query: { tag_name: urnTagName(ctx.urnTag) }, signal: ctx.signal });
     const left = found.find((d) => !ctx.knownIds.includes(String(d.id)));
     if (!left) return undefined;
-    const ready = left.status === 'active' ? left : await untilActive(left.id, ctx);
+    const ready = left.status === 'new' ? await untilCreated(left.id, ctx) : left;
     return { id: String(ready.id), outputs: outputsOf(ready, inputs) };
   },
 };

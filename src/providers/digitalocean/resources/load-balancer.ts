@@ -46,11 +46,18 @@ function outputsOf(lb: DoLoadBalancer, inputs: PropertyMap): PropertyMap {
   return { ...inputs, id: lb.id, ip: lb.ip, status: lb.status };
 }
 
+class LoadBalancerFailed extends Error {
+  constructor(id: string) {
+    super(`load balancer ${id} failed to start (status errored)`);
+    this.name = 'LoadBalancerFailed';
+  }
+}
+
 async function untilActive(id: string, ctx: Ctx): Promise<DoLoadBalancer> {
   return ctx.client.poll(async () => {
     const found = await ctx.client.find<{ load_balancer: DoLoadBalancer }>(path(id), { signal: ctx.signal });
     if (!found) throw new Error(`load balancer ${id} disappeared while it was being created`);
-    if (found.load_balancer.status === 'errored') throw new Error(`load balancer ${id} failed to start (status errored)`);
+    if (found.load_balancer.status === 'errored') throw new LoadBalancerFailed(id);
     return found.load_balancer.status === 'active' ? found.load_balancer : undefined;
   }, ctx.signal);
 }
@@ -61,7 +68,15 @@ export const loadBalancer: ResourceType<DoClient> = {
   timeouts: { create: 900, update: 600 },
   async create(inputs, ctx) {
     const { load_balancer: made } = await ctx.client.request<{ load_balancer: DoLoadBalancer }>('POST', '/v2/load_balancers', { body: bodyOf(inputs, ctx.urnTag), signal: ctx.signal });
-    const ready = await untilActive(made.id, ctx);
+    let ready: DoLoadBalancer;
+    try {
+      ready = await untilActive(made.id, ctx);
+    } catch (err) {
+      if (!(err instanceof LoadBalancerFailed)) throw err;
+      // An errored balancer serves nothing: remove it, so adopt finds nothing to keep.
+      await ctx.client.remove(path(made.id), { signal: ctx.signal });
+      throw err;
+    }
     return { id: ready.id, outputs: outputsOf(ready, inputs) };
   },
   async read(id, state, ctx) {
@@ -83,7 +98,14 @@ export const loadBalancer: ResourceType<DoClient> = {
     const all = await ctx.client.list<DoLoadBalancer>('/v2/load_balancers', 'load_balancers', { signal: ctx.signal });
     const found = all.find((lb) => lb.name.endsWith(suffix) && !ctx.knownIds.includes(lb.id));
     if (!found) return undefined;
-    const ready = found.status === 'active' ? found : await untilActive(found.id, ctx);
-    return { id: ready.id, outputs: outputsOf(ready, inputs) };
+    try {
+      const ready = found.status === 'active' ? found : await untilActive(found.id, ctx);
+      return { id: ready.id, outputs: outputsOf(ready, inputs) };
+    } catch (err) {
+      if (!(err instanceof LoadBalancerFailed)) throw err;
+      ctx.log(`load balancer ${found.id}, left by an interrupted run, failed to start: deleting it`);
+      await ctx.client.remove(path(found.id), { signal: ctx.signal });
+      return undefined;
+    }
   },
 };
