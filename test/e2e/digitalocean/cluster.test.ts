@@ -42,7 +42,7 @@ async function sloth(args: string[]): Promise<CliResult> {
 
 /** Calls that change something in the account, made since `from` in the stand-in's log. */
 function changes(from: number): string[] {
-  return api.standin.log.slice(from).filter((e) => e.method !== 'GET').map((e) => `${e.method} ${e.path.replace(/\d{6,}|[0-9a-f-]{36}/g, '#')}`);
+  return api.standin.log.slice(from).filter((e) => e.method !== 'GET').map((e) => `${e.method} ${e.path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{6,}/g, '#')}`);
 }
 
 function config(source: string, name: string, edit: (text: string) => string = (t) => t): string {
@@ -137,6 +137,20 @@ test('a multi-node cluster with a load balancer and DNS: deploy, again, scale, r
   const healed = await sloth(['deploy', '-c', three, '--no-bootstrap', '--yes']);
   assert.ok(counts(healed)[0] >= 1);
   assert.ok([...api.standin.droplets.values()].some((d) => d.name === 'workers-3' && d.id !== victim.id));
+
+  // A firewall rule opened to the world behind our back: refresh stores the drift, the next
+  // deploy puts the configured rule back (one PUT), and nothing else.
+  const wall = [...api.standin.firewalls.values()].find((f) => /etcd-master/.test(f.name))!;
+  const before = structuredClone(wall.inbound);
+  wall.inbound = wall.inbound.map((r) => (r.ports === '6443' ? { ...r, sources: { addresses: ['0.0.0.0/0'] } } : r));
+  const drift = await runProcess(['refresh', 'do-ha'], { env });
+  assert.equal(drift.code, 0, drift.stderr);
+  assert.match(drift.stdout, /do-ha-fw-digitalocean-etcd-master/);
+  mark = api.standin.log.length;
+  const restored = await sloth(['deploy', '-c', three, '--no-bootstrap', '--yes']);
+  assert.deepEqual(counts(restored).slice(0, 4), [0, 1, 0, 0]);
+  assert.deepEqual(changes(mark), ['PUT /v2/firewalls/#']);
+  assert.deepEqual(wall.inbound, before);
 
   await sloth(['destroy', 'do-ha', '--yes']);
   assert.deepEqual(api.standin.inventory(), EMPTY);
