@@ -67,8 +67,13 @@ function counts(r: CliResult): number[] {
 test("the seed's Development Cluster: deploy, again with no change, scale, destroy", { skip }, async () => {
   await sloth(['stacks', 'create', 'dev-cluster']);
   const seed = config(join(seeds, 'development.lisp'), 'development.lisp');
+  // The API pushes back on the way: rate-limited twice (waited out by the client) and two
+  // server errors (retried by the engine).
+  api.standin.failNext(2, { status: 429, match: /^POST \/v2\/tags$/, resetSeconds: 1 });
+  api.standin.failNext(2, { status: 500, match: /^POST \/v2\/vpcs$/ });
   const first = await sloth(['deploy', '-c', seed, '--no-bootstrap', '--yes']);
   assert.equal(counts(first)[0], 11);
+  assert.equal(api.standin.log.filter((e) => e.status === 429 || e.status === 500).length, 4);
   assert.deepEqual(api.standin.inventory(), { droplets: 1, vpcs: 1, keys: 1, tags: 4, firewalls: 1, loadBalancers: 0, records: 0 });
   const [node] = [...api.standin.droplets.values()];
   assert.equal(node!.name, 'dev-node-1');
