@@ -6,6 +6,7 @@
 // the stack's secrets also authenticates its batch with them, which an appender holding only
 // the public key cannot forge.
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { StackAttachments } from '../state/index.ts';
 import { generateAuditKeyPair, keyFingerprint, open, seal, SEAL_ALGORITHM } from './sealed-box.ts';
 import type { AuditKeyPair, Sealed } from './sealed-box.ts';
@@ -13,8 +14,11 @@ import type { AuditEvent } from './types.ts';
 
 const KEY_NAME = 'audit/key.json';
 const BATCH_DIR = 'audit/batches/';
+/** Where a recent head is noted, to spare appends a listing (a hint only: see head()). */
+const HEAD_HINT = 'audit/head.json';
 const BATCH_VERSION = 1;
-const MAX_APPEND_ATTEMPTS = 50;
+/** How long an appender keeps trying for the next number under contention. */
+const APPEND_PATIENCE_MS = 60_000;
 
 export const batchName = (seq: number): string => `${BATCH_DIR}${String(seq).padStart(12, '0')}.json`;
 
@@ -182,14 +186,39 @@ export class AuditLog {
       .sort((a, b) => a.seq - b.seq);
   }
 
-  /** The last batch, or undefined for an empty log. */
+  /**
+   * The last batch, or undefined for an empty log. A hint object names a recent head so an
+   * append need not list the whole log; it is never trusted: the batches it names are read,
+   * and newer ones found by reading forward. Without a usable hint the log is listed.
+   */
   async head(): Promise<BatchRef | undefined> {
+    const hint = await this.#hint();
+    if (hint !== undefined) {
+      let bytes = await this.attachments.getRaw(batchName(hint));
+      if (bytes) {
+        let seq = hint;
+        for (let next = await this.attachments.getRaw(batchName(seq + 1)); next; next = await this.attachments.getRaw(batchName(seq + 1))) {
+          seq++;
+          bytes = next;
+        }
+        return { seq, hash: sha256(bytes) };
+      }
+    }
     const list = await this.#batchList();
     for (let i = list.length - 1; i >= 0; i--) {
       const bytes = await this.attachments.getRaw(list[i]!.name);
       if (bytes) return { seq: list[i]!.seq, hash: sha256(bytes) };
     }
     return undefined;
+  }
+
+  async #hint(): Promise<number | undefined> {
+    try {
+      const seq = (JSON.parse((await this.attachments.getRaw(HEAD_HINT))?.toString('utf8') ?? 'null') as { seq?: unknown } | null)?.seq;
+      return typeof seq === 'number' && Number.isInteger(seq) && seq >= 0 ? seq : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The anchor for the checkpoint: the head and the key it is sealed to. */
@@ -203,8 +232,9 @@ export class AuditLog {
     const publicKey = await this.publicKey();
     const key = keyFingerprint(publicKey);
     const atomic = await this.attachments.exclusiveCreateIsAtomic();
-    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
-      const head = await this.head();
+    let head = await this.head();
+    const deadline = Date.now() + APPEND_PATIENCE_MS;
+    for (let attempt = 0; ; attempt++) {
       const seq = head ? head.seq + 1 : 0;
       const prev = head?.hash ?? '';
       const batch: StoredBatch = {
@@ -218,12 +248,20 @@ export class AuditLog {
       };
       if (this.attachments.canSeal) batch.auth = this.attachments.sealer.encrypt(headerDigest(batch));
       const bytes = JSON.stringify(batch);
-      if (!(await this.attachments.createRaw(batchName(seq), bytes))) continue; // lost the race: next number
-      // A store that ignores conditional writes may have let another appender overwrite us.
-      if (!atomic && (await this.attachments.getRaw(batchName(seq)))?.toString('utf8') !== bytes) continue;
-      return { seq, hash: sha256(bytes) };
+      if (await this.attachments.createRaw(batchName(seq), bytes)) {
+        // A store that ignores conditional writes may have let another appender overwrite us.
+        const back = atomic ? bytes : (await this.attachments.getRaw(batchName(seq)))?.toString('utf8');
+        if (back === bytes) {
+          await this.attachments.putRaw(HEAD_HINT, JSON.stringify({ seq })).catch(() => undefined);
+          return { seq, hash: sha256(bytes) };
+        }
+      }
+      // Another appender took this number: its batch is the new head (one read, no listing).
+      if (Date.now() > deadline) throw new AuditError(`could not append to the audit log of stack '${this.stack}' after ${attempt + 1} attempts (too many concurrent writers)`);
+      const theirs = await this.attachments.getRaw(batchName(seq));
+      head = theirs ? { seq, hash: sha256(theirs) } : await this.head();
+      await sleep(Math.random() * Math.min(50, 2 ** Math.min(attempt, 6)));
     }
-    throw new AuditError(`could not append to the audit log of stack '${this.stack}' after ${MAX_APPEND_ATTEMPTS} attempts (too many concurrent writers)`);
   }
 
   /** Every batch, opened. Batches that cannot be read are reported in `unreadable`. */
