@@ -1,17 +1,14 @@
 // The last line of defence before an event is sealed: every string in it is scrubbed of the
 // secret values the command knows about (config credentials, generated tokens, the
 // passphrase), and values under keys that name a credential are replaced whole.
+import { scrubSecrets } from '../state/types.ts';
 import type { RedactedValue } from './types.ts';
 
 export const REDACTED = '[secret]';
 const CREDENTIAL_KEY = /(secret|token|password|passphrase|private.?key|credential|api.?key|kube.?config)/i;
 
 /** Replaces every occurrence of each secret (longest first) in `text`. */
-export function scrubText(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4 && out.includes(s)) out = out.split(s).join(REDACTED);
-  return out;
-}
+export const scrubText = scrubSecrets;
 
 /** Sorted longest first, so a secret that contains another is replaced whole. */
 export function secretList(values: Iterable<string>): string[] {

@@ -2,10 +2,10 @@
 // `argocd`), read from an applied deployment: the kubeconfig and the Salt API certificate
 // come from the steps that fetched them, the rest from the records and the machines.
 // Everything that can carry a credential is returned as a Secret.
-import { Secret, type Deployment, type PropertyMap, type PropertyValue, type ResourceState } from '../state/types.ts';
+import { Secret, reveal as revealValue, type Deployment, type PropertyMap, type PropertyValue, type ResourceState } from '../state/types.ts';
 import { CLUSTER_RECORD_TYPE, COMMAND_TYPE, MACHINE_RECORD_TYPE } from './remote/package.ts';
 
-const reveal = (v: PropertyValue | undefined): PropertyValue | undefined => (v instanceof Secret ? reveal(v.value) : v);
+const reveal = (v: PropertyValue | undefined): PropertyValue | undefined => (v === undefined ? undefined : revealValue(v));
 const nameOf = (r: ResourceState) => r.urn.slice(r.urn.lastIndexOf('::') + 2);
 
 /** Output keys of the machine resources that hold addresses, by cloud mapping. */

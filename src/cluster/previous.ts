@@ -1,11 +1,11 @@
 // Reads back, from a stack's last deployment, what the planner generated before: mesh
 // addresses and keys, host keys, the deploy key, tokens, Salt keys, and which server
 // initialised etcd. Planning from it keeps all of them; nothing is renumbered or rotated.
-import { Secret, type Deployment, type PropertyMap, type PropertyValue } from '../state/types.ts';
+import { reveal as revealValue, type Deployment, type PropertyMap, type PropertyValue } from '../state/types.ts';
 import { CLUSTER_RECORD_TYPE, MACHINE_RECORD_TYPE } from './remote/package.ts';
 import { emptyPrevious, type PreviousCluster } from './plan.ts';
 
-const reveal = (v: PropertyValue | undefined): PropertyValue | undefined => (v instanceof Secret ? reveal(v.value) : v);
+const reveal = (v: PropertyValue | undefined): PropertyValue | undefined => (v === undefined ? undefined : revealValue(v));
 const text = (m: PropertyMap | undefined, k: string): string | undefined => {
   const v = reveal(m?.[k]);
   return typeof v === 'string' && v !== '' ? v : undefined;

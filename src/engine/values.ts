@@ -1,7 +1,7 @@
 // Desired inputs may hold references to other resources' outputs (known only once those
 // resources exist). This file resolves them, compares property values, and renders values
 // for people and events without ever revealing a secret.
-import { Secret, UNKNOWN_VALUE } from '../state/types.ts';
+import { Secret, UNKNOWN_VALUE, reveal, scrubSecrets } from '../state/types.ts';
 import type { PropertyMap, PropertyValue } from '../state/types.ts';
 
 /** A reference to an output of another resource: `path` walks into the outputs map. */
@@ -181,23 +181,10 @@ export function secretStrings(...maps: (PropertyMap | undefined)[]): string[] {
   return [...found].sort((a, b) => b.length - a.length);
 }
 
-export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (out.includes(s)) out = out.split(s).join(SECRET_DISPLAY);
-  return out;
-}
+export { scrubSecrets as scrub };
 
 /** The plain value with every secret unwrapped: what providers receive. */
-export function reveal(value: PropertyValue): PropertyValue {
-  if (value instanceof Secret) return reveal(value.value);
-  if (Array.isArray(value)) return value.map(reveal);
-  if (isPlainObject(value)) {
-    const out: PropertyMap = {};
-    for (const [k, v] of Object.entries(value)) out[k] = reveal(v as PropertyValue);
-    return out;
-  }
-  return value;
-}
+export { reveal };
 
 export function revealMap(map: PropertyMap): PropertyMap {
   return reveal(map) as PropertyMap;

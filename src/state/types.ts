@@ -25,6 +25,30 @@ export class Secret {
   }
 }
 
+/** The plain value with every Secret unwrapped, deeply. For reading in memory, never for printing. */
+export function reveal(value: PropertyValue): PropertyValue {
+  if (value instanceof Secret) return reveal(value.value);
+  if (Array.isArray(value)) return value.map(reveal);
+  if (value !== null && typeof value === 'object') {
+    const out: PropertyMap = {};
+    for (const [k, v] of Object.entries(value)) out[k] = reveal(v);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Replaces every occurrence of each secret string in `text` with `[secret]`, longest first
+ * so a secret containing another is replaced whole. Strings under 4 characters are left
+ * alone: hiding them would mangle ordinary text and hide nothing worth hiding.
+ */
+export function scrubSecrets(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  const sorted = [...new Set(secrets)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+  for (const s of sorted) if (out.includes(s)) out = out.split(s).join('[secret]');
+  return out;
+}
+
 export interface CustomTimeouts {
   create?: number;
   update?: number;

@@ -2,8 +2,7 @@
 // and their records) and prints it as a table or JSON. The state layer stores that output
 // encrypted (it maps the cluster's machines), so the stack is opened with its passphrase;
 // what is printed holds no credential (names, roles, addresses, whether joined).
-import { Secret, stackOutputs } from '../../state/index.ts';
-import type { PropertyValue } from '../../state/index.ts';
+import { reveal, stackOutputs } from '../../state/index.ts';
 import { CliError } from '../errors.ts';
 import type { CliIO } from '../io.ts';
 import { openStackForCommand } from '../stack-context.ts';
@@ -41,14 +40,12 @@ export function nodeRows(value: unknown): NodeRow[] {
   return rows.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, 'en', { numeric: true }));
 }
 
-function reveal(v: PropertyValue | undefined): unknown {
-  return v instanceof Secret ? reveal(v.value) : v;
-}
 
 async function nodesOutput(io: CliIO, name: string, passwordStdin?: boolean): Promise<[string, unknown]> {
   const { store, stack } = await openStackForCommand(io, name, { passwordStdin });
   try {
-    return [stack.name, reveal(stackOutputs(stack.deployment, stack.name)['nodes'])];
+    const nodes = stackOutputs(stack.deployment, stack.name)['nodes'];
+    return [stack.name, nodes === undefined ? undefined : reveal(nodes)];
   } finally {
     store.close();
   }

@@ -11,7 +11,7 @@
 //    (keys, tokens, mesh addresses). They create nothing anywhere; keeping them in the stack
 //    is what makes the next plan keep every address and key.
 import type { ProviderPackage, ResourceType, CallContext } from '../../engine/index.ts';
-import { Secret, type PropertyMap, type PropertyValue } from '../../state/types.ts';
+import { reveal as revealValue, type PropertyMap, type PropertyValue } from '../../state/types.ts';
 import { encodePayload, type PayloadFile } from '../bootstrap/shell.ts';
 import { fillTemplate, TemplateError } from '../bootstrap/template.ts';
 import { runScript, RemoteStepError, EXIT_RETRYABLE } from './run-script.ts';
@@ -23,7 +23,7 @@ export const API_READY_TYPE = 'sloth:cluster:ApiReady';
 export const CLUSTER_RECORD_TYPE = 'sloth:cluster:Cluster';
 export const MACHINE_RECORD_TYPE = 'sloth:cluster:Machine';
 
-const reveal = (v: PropertyValue | undefined): PropertyValue | undefined => (v instanceof Secret ? reveal(v.value) : v);
+const reveal = (v: PropertyValue | undefined): PropertyValue | undefined => (v === undefined ? undefined : revealValue(v));
 
 function str(map: PropertyMap, key: string, where: string): string {
   const v = reveal(map[key]);

@@ -2,6 +2,7 @@
 // home, runs it as root (sudo unless we log in as root) with the secret payload on stdin,
 // removes it, and reports stdout. A failure names the machine and the step and ends with
 // the last lines the script logged, with every secret of the payload scrubbed from them.
+import { scrubSecrets } from '../../state/types.ts';
 import { connectSsh, execCommand, SshError, type SshOptions } from './ssh.ts';
 
 export interface ScriptRun {
@@ -36,9 +37,7 @@ export class RemoteStepError extends Error {
 export const EXIT_RETRYABLE = 75;
 
 export function scrub(text: string, secrets: readonly string[] = []): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 6) out = out.split(s).join('[secret]');
-  return out;
+  return scrubSecrets(text, secrets);
 }
 
 function tail(text: string, lines = 40): string {
