@@ -3,6 +3,7 @@
 // A section switched off with `(enabled false)` is not checked further: nothing will use it.
 import type { Diagnostics } from './diagnostics.ts';
 import { checkFormat } from './formats.ts';
+import { REDACTED } from './json.ts';
 import type { Fields, Spec } from './schema-dsl.ts';
 import { fieldEntries, isSupported, keyIndex, lispKey } from './schema-dsl.ts';
 import { joinPath, type SourceMap } from './source-map.ts';
@@ -41,6 +42,7 @@ function hasChecks(spec: Spec): boolean {
     case 'forms':
       return true;
     case 'string':
+      return spec.format !== undefined || spec.secret === true;
     case 'list':
       return spec.format !== undefined;
     case 'int':
@@ -112,6 +114,16 @@ function walkValue(spec: Spec, value: unknown, path: string, positions: SourceMa
       }
       return;
     case 'string':
+      // `validate --output lisp` and `export-config` print secrets as this placeholder; a file
+      // made from that output must not deploy with the placeholder as the credential.
+      if (spec.secret && value === REDACTED) {
+        diags.error(`'${path}' holds the placeholder ${REDACTED}, not a secret`, {
+          pos: positions.locate(path),
+          path,
+          hint: 'The file was printed with secrets hidden. Put the real value here, e.g. (env "VARIABLE"), or print it again with --show-secrets.',
+        });
+        return;
+      }
       if (spec.format) {
         const problem = checkFormat(spec.format, value as string);
         if (problem) diags.error(`'${path}' ${problem}`, { pos: positions.locate(path), path, secret: spec.secret });

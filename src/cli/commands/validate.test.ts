@@ -78,6 +78,18 @@ test('--output lisp prints canonical Lisp, redacted', async () => {
   assert.match(r.stdout, /^\(cluster\n {2}\(metadata\n {4}\(name "secrets"\)\)/);
   assert.match(r.stdout, /\(secret-access-key "\[secret\]"\)/);
   assert.ok(!r.stdout.includes('verysecret'));
+  // That output, saved and used as a config, is refused: the placeholder is not a credential.
+  const dir = mkdtempSync(join(tmpdir(), 'sloth-validate-'));
+  try {
+    const file = join(dir, 'printed.lisp');
+    writeFileSync(file, r.stdout);
+    const again = await runInProcess(['validate', '-c', file]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /printed\.lisp:\d+:\d+: error: 'providers\.aws\.secret-access-key' holds the placeholder \[secret\], not a secret/);
+    assert.match(again.stderr, /--show-secrets/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('--restricted refuses env look-ups; --allow lets one through', async () => {

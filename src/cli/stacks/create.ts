@@ -27,7 +27,6 @@ export async function createStack(io: CliIO, name: string, opts: { passwordStdin
       if (passphrase === '') throw new CliError('the passphrase is empty; choose a real one (nothing was created)');
       secrets = { passphrase };
     }
-    if (!opts.json) io.stdout.write(`Creating encrypted stack: ${name}\n`);
     const { secretsDescription } = await stacksCommand(io, 'create', { type: 'state', action: 'create', resourceId: name, resourceType: 'stack', description: `create stack '${name}'` }, async (audit) => {
       const created = await store.createStack(name, secrets);
       // Records a deleted stack of the same name left behind are moved aside, not adopted.
@@ -42,7 +41,8 @@ export async function createStack(io: CliIO, name: string, opts: { passwordStdin
       io.stdout.write(json({ name, backend: store.url, encryption: secretsDescription }));
       return;
     }
-    io.stdout.write(`Encryption: ${secretsDescription}\n\n✓ Stack created successfully\n\nNext steps:\n  ${io.programName} deploy ${name} --config cluster.lisp\n`);
+    // Printed once the stack exists, so a refused name or an unreachable KMS key prints only the error.
+    io.stdout.write(`Creating encrypted stack: ${name}\nEncryption: ${secretsDescription}\n\n✓ Stack created successfully\n\nNext steps:\n  ${io.programName} deploy ${name} --config cluster.lisp\n`);
   } finally {
     store.close();
   }

@@ -78,8 +78,10 @@ for (const name of ['file', 'moto S3', 's3rver']) {
       const again = await run(['stacks', 'create', 'my-cluster', '--password-stdin'], {}, `${PW}\n`);
       assert.equal(again.code, 1);
       assert.match(again.stderr, /error: stack 'my-cluster' already exists/);
+      assert.equal(again.stdout, '', 'a refused create prints only the error');
       const bad = await run(['stacks', 'create', 'bad/name', '--password-stdin'], {}, 'x');
       assert.match(bad.stderr, /invalid stack name/);
+      assert.equal(bad.stdout, '');
     });
 
     test('list, info, output after an update', async (t) => {
