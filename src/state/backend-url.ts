@@ -1,9 +1,9 @@
-// Backend URLs: which one is in force (environment, then ~/.sloth-kubernetes/config, then
-// the local default `file://~`, i.e. state in ~/.pulumi like `pulumi login --local`), and
-// what a URL means. Every parameter we accept has an effect; anything else is an error.
+// Backend URLs: what a URL means (the choice of URL — environment, then
+// ~/.sloth-kubernetes/config, then the local default `file://~`, i.e. state in ~/.pulumi like
+// `pulumi login --local` — is made in store.ts). Every parameter we accept has an effect;
+// anything else is an error.
 import { isAbsolute, resolve } from 'node:path';
 import { BackendConfigError, NotSupportedError } from './errors.ts';
-import type { Env } from './settings.ts';
 
 export const DEFAULT_BACKEND_URL = 'file://~';
 
@@ -41,13 +41,6 @@ const S3_KNOWN = [
   'region', 'endpoint', 'disableSSL', 'disable_https', 's3ForcePathStyle', 'use_path_style', 'profile',
   'request_checksum_calculation', 'response_checksum_validation', 'accelerate', 'fips', 'dualstack', 'ssetype', 'kmskeyid',
 ];
-
-export function chooseBackendUrl(env: Env, flag?: string): { url: string; source: BackendSource } {
-  if (flag) return { url: flag, source: 'flag' };
-  const fromEnv = env.PULUMI_BACKEND_URL;
-  if (fromEnv) return { url: fromEnv, source: 'environment' };
-  return { url: DEFAULT_BACKEND_URL, source: 'default' };
-}
 
 function bool(name: string, v: string, url: string): boolean {
   if (/^(1|true)$/i.test(v)) return true;

@@ -63,9 +63,8 @@ export async function readSettings(homedir: string): Promise<Record<string, stri
 }
 
 /** The environment with the settings file filled in underneath (set variables win, even if empty). */
-export async function effectiveEnv(env: Env, homedir: string): Promise<Env> {
-  const settings = await readSettings(homedir);
-  const out: Env = { ...settings };
+export async function effectiveEnv(env: Env, homedir: string, settings?: Record<string, string>): Promise<Env> {
+  const out: Env = { ...(settings ?? (await readSettings(homedir))) };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
   return out;
 }

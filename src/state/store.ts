@@ -106,7 +106,7 @@ export interface ImportResult {
 
 export async function openStateStore(opts: StoreOptions): Promise<StateStore> {
   const settings = await readSettings(opts.homedir);
-  const env = await effectiveEnv(opts.env, opts.homedir);
+  const env = await effectiveEnv(opts.env, opts.homedir, settings);
   let url: string;
   let source: BackendSource;
   if (opts.backendUrl) [url, source] = [opts.backendUrl, 'flag'];
