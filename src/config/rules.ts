@@ -1,6 +1,6 @@
 // Rules that relate several keys: providers, roles, etcd quorum, networks, versions, names.
 // Each error names the config path and points at the source.
-import { contains, meshCapacity, overlaps, parseCidr, type Cidr } from './cidr.ts';
+import { contains, meshCapacity, overlaps, parseCidr, prefixForMembers, type Cidr } from './cidr.ts';
 import type { Diagnostics } from './diagnostics.ts';
 import { checkLabelKey, checkLabelValue } from './formats.ts';
 import type { ClusterConfig, ProviderName, Taint } from './schema.ts';
@@ -330,8 +330,7 @@ function checkWireGuard(ctx: Ctx, groups: MachineGroup[]): void {
     const members = meshMembers(config, groups);
     const capacity = meshCapacity(subnet);
     if (members > capacity) {
-      let prefix = subnet.prefix;
-      while (prefix > 8 && 2 ** (32 - prefix) - 2 < members) prefix--;
+      const prefix = Math.max(8, prefixForMembers(members));
       const bastion = config.security.bastion?.enabled ? ' and the bastion' : '';
       err(
         ctx,

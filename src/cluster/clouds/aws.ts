@@ -24,7 +24,7 @@
 // The NLB keeps client addresses, so the masters' security group sees the real clients
 // (filtered by the API rule's CIDRs) and, for health checks, the VPC range.
 import { ClusterPlanError } from '../errors.ts';
-import { formatIpv4, parseCidr } from '../net/ipv4.ts';
+import { formatIpv4, requireCidr } from '../../config/index.ts';
 import type { CloudContext, CloudMapping, DnsMapping, LoadBalancerHandles, NetworkHandles, SourceAddresses } from './types.ts';
 import type { InputValue, ResourceHandle } from '../../engine/index.ts';
 import type { MachinePlan } from '../plan.ts';
@@ -37,7 +37,7 @@ export const UBUNTU_NAME_PATTERN = 'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04
 
 /** Subnets are /20 (or 4 bits below the VPC prefix) numbered by the zone letter, so adding a zone never moves another. */
 export function subnetCidr(vpcCidr: string, zone: string): string {
-  const vpc = parseCidr(vpcCidr);
+  const vpc = requireCidr(vpcCidr);
   const prefix = vpc.prefix + 4;
   if (prefix > 28) throw new ClusterPlanError(`providers.aws vpc cidr ${vpcCidr} is too small to hold one subnet per zone`, { hint: 'Use a /24 or larger.' });
   const index = zone.charCodeAt(zone.length - 1) - 'a'.charCodeAt(0);

@@ -84,7 +84,7 @@ test('malformed user rules are refused with where and what to do', () => {
   };
   assert.throws(bad({ protocol: 'tcp', sources: ['0.0.0.0/0'], target: 'nodes' }), /rule 1: a tcp rule needs a port/);
   assert.throws(bad({ protocol: 'tcp', ports: '70000', sources: ['0.0.0.0/0'], target: 'nodes' }), /rule 1: '70000' is not a valid port range/);
-  assert.throws(bad({ protocol: 'tcp', ports: '80', sources: ['10.0.0.1/8'], target: 'nodes' }), /rule 1: '10.0.0.1\/8' has host bits set/);
+  assert.throws(bad({ protocol: 'tcp', ports: '80', sources: ['10.0.0.1/8'], target: 'nodes' }), /rule 1: '10.0.0.1\/8' is not a valid network: host bits are set/);
   assert.throws(bad({ protocol: 'tcp', ports: '80', sources: [], target: 'nodes' }), /rule 1: the rule names no source/);
   assert.doesNotThrow(bad({ protocol: 'icmp', sources: ['2001:db8::/32'], target: 'nodes' }));
 });

@@ -9,7 +9,7 @@
 // rule: it travels inside the WireGuard UDP flow, so no cloud firewall opens it.
 import { ClusterPlanError } from '../errors.ts';
 import { isMaster, isServer, type ClusterModel, type ExtraFirewallRule, type FirewallProtocol } from '../model.ts';
-import { parseCidr } from '../net/ipv4.ts';
+import { requireCidr } from '../../config/index.ts';
 import { needsApiLoadBalancer } from '../topology.ts';
 import { internalPorts, neverPublicPorts, overlaps, parsePortRange, type PortRange } from './ports.ts';
 import { isIPv6 } from 'node:net';
@@ -55,7 +55,7 @@ function checkCidr(text: string, where: string): string {
       if (!/^[0-9a-fA-F:]+\/\d{1,3}$/.test(text) || Number(text.split('/')[1]) > 128) throw new Error(`'${text}' is not an IPv6 CIDR block`);
       return text;
     }
-    parseCidr(text);
+    requireCidr(text);
     return text;
   } catch (err) {
     throw new ClusterPlanError(`${where}: ${(err as Error).message}`, { hint: 'Write CIDR blocks as "203.0.113.0/24" or "2001:db8::/32".' });

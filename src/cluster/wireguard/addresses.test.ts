@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { allocateAddresses } from './addresses.ts';
-import { cidrContains, hostRange, parseCidr, parseIpv4 } from '../net/ipv4.ts';
+import { cidrContains, hostRange, meshCapacity, requireCidr as parseCidr, parseIpv4 } from '../../config/index.ts';
 
 test('new members get the lowest free host addresses, in member order', () => {
   const r = allocateAddresses('10.8.0.0/24', ['bastion', 'masters-1', 'workers-1']);
@@ -49,9 +49,21 @@ test('a subnet too small for the mesh is refused with the numbers and what to do
 });
 
 test('a malformed subnet is refused naming the config key', () => {
-  assert.throws(() => allocateAddresses('10.8.0.1/24', ['a']), /subnet-cidr: '10.8.0.1\/24' has host bits set; the block is 10.8.0.0\/24/);
-  assert.throws(() => allocateAddresses('10.8.0.0', ['a']), /subnet-cidr: .* not an IPv4 CIDR/);
+  assert.throws(() => allocateAddresses('10.8.0.1/24', ['a']), /subnet-cidr: '10.8.0.1\/24' is not a valid network: host bits are set \(the network is 10.8.0.0\/24\)/);
+  assert.throws(() => allocateAddresses('10.8.0.0', ['a']), /subnet-cidr: .* expected an IPv4 network/);
   assert.throws(() => allocateAddresses('10.8.0.0/33', ['a']), /prefix length/);
+});
+
+test('the smallest subnets: the planner allocates exactly as many members as the config check allows', () => {
+  for (const [subnet, capacity] of [['10.8.0.0/29', 6], ['10.8.0.0/30', 2], ['10.8.0.0/31', 2], ['10.8.0.0/32', 1]] as const) {
+    assert.equal(meshCapacity(parseCidr(subnet)), capacity, subnet);
+    const names = Array.from({ length: capacity }, (_, i) => `n-${i}`);
+    const fits = allocateAddresses(subnet, names);
+    assert.equal(new Set(Object.values(fits.addresses)).size, capacity, subnet);
+    assert.throws(() => allocateAddresses(subnet, [...names, 'one-more']), new RegExp(`has ${capacity} usable addresses but the mesh needs ${capacity + 1}`), subnet);
+  }
+  assert.deepEqual(allocateAddresses('10.8.0.0/31', ['a', 'b']).addresses, { a: '10.8.0.0', b: '10.8.0.1' });
+  assert.deepEqual(allocateAddresses('10.8.0.7/32', ['a']).addresses, { a: '10.8.0.7' });
 });
 
 test('property: addresses are unique, inside the subnet, and survive any membership change', () => {

@@ -4,7 +4,7 @@
 // the lowest free address, skipping those released in this same plan so that a node being
 // removed and one being added never briefly share an address in peers' configs.
 import { ClusterPlanError } from '../errors.ts';
-import { cidrContains, formatIpv4, hostRange, parseCidr, parseIpv4 } from '../net/ipv4.ts';
+import { cidrContains, formatIpv4, hostRange, parseIpv4, requireCidr } from '../../config/index.ts';
 
 export interface AllocationResult {
   /** Member name → IPv4 address (no prefix). */
@@ -27,7 +27,7 @@ export function allocateAddresses(
 ): AllocationResult {
   let subnet;
   try {
-    subnet = parseCidr(subnetCidr);
+    subnet = requireCidr(subnetCidr);
   } catch (err) {
     throw new ClusterPlanError(`network.wireguard.subnet-cidr: ${(err as Error).message}`, {
       hint: 'Use a private IPv4 block such as "10.8.0.0/24".',

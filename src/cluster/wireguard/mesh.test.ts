@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { meshRecord, planMesh, type MeshMemberInput, type MeshPlan } from './mesh.ts';
 import { renderWgQuickConfig } from './render.ts';
-import { cidrContains, parseCidr, parseIpv4 } from '../net/ipv4.ts';
+import { cidrContains, requireCidr as parseCidr, parseIpv4 } from '../../config/index.ts';
 import { meshMembersArb } from '../testing/arbitraries.ts';
 import type { WireGuardSettings } from '../model.ts';
 
