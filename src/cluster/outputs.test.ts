@@ -6,7 +6,7 @@ import { clusterOutputs } from './outputs.ts';
 const urn = (type: string, name: string) => `urn:pulumi:dev::sloth-kubernetes::${type}::${name}`;
 const r = (type: string, name: string, inputs: ResourceState['inputs'], outputs: ResourceState['outputs'] = {}): ResourceState => ({ urn: urn(type, name), custom: true, type, inputs, outputs });
 
-test('root outputs: the kubeconfig and Salt credentials as secrets, nodes with their addresses', () => {
+test('root outputs: the kubeconfig, the nodes and the Salt credentials as secrets', () => {
   const d: Deployment = {
     manifest: { time: '', magic: '', version: '' },
     pendingOperations: [],
@@ -22,7 +22,8 @@ test('root outputs: the kubeconfig and Salt credentials as secrets, nodes with t
   const out = clusterOutputs(d, 'demo');
   assert.ok(out['kubeConfig'] instanceof Secret);
   assert.equal((out['kubeConfig'] as Secret).value, 'apiVersion: v1\n');
-  assert.deepEqual((out['nodes'] as Record<string, unknown>)['masters-1'], {
+  assert.ok(out['nodes'] instanceof Secret, 'nodes is a secret, as the state layer stores it');
+  assert.deepEqual(((out['nodes'] as Secret).value as Record<string, unknown>)['masters-1'], {
     kind: 'node',
     provider: 'aws',
     region: 'us-east-1',

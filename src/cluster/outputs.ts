@@ -43,7 +43,9 @@ export function clusterOutputs(deployment: Deployment, clusterName: string): Pro
       joined: step(`kubernetes-${name}`) !== undefined,
     };
   }
-  out['nodes'] = nodes;
+  // Secret as the state layer stores it (addresses and host keys of every machine), so the
+  // deploy's Outputs and --json show `[secret]` exactly as `stacks output` does.
+  out['nodes'] = new Secret(nodes);
 
   const cluster = live.find((r) => r.type === CLUSTER_RECORD_TYPE && nameOf(r) === clusterName)?.inputs;
   const apiUrl = reveal(cluster?.['saltApiUrl']);
