@@ -67,10 +67,11 @@ test('preview of every seed example works with no cloud credentials and shows th
   assert.ok(planned >= 4, `only ${planned} seeds planned`);
 });
 
-test('deploying to a cloud without a provider yet fails with "not supported yet", before touching anything', async () => {
+test('deploying to a cloud without a provider yet fails with "not supported yet" in pre-flight, and any cloud call refuses', async () => {
   const pkg = pendingCloudPackages().find((p) => p.name === 'aws')!;
-  assert.throws(() => pkg.configure({}, { env: {}, signal: new AbortController().signal }), CloudNotImplementedError);
-  await assert.rejects(pkg.resources['aws:ec2/instance:Instance']!.create({}, {} as never), /deploying to aws is not supported yet/);
+  const ctx = { env: {}, signal: new AbortController().signal };
+  assert.match((await pkg.preflight!(await pkg.configure({}, ctx), [], ctx))[0]!.message, /deploying to aws is not supported yet/);
+  await assert.rejects(pkg.resources['aws:ec2/instance:Instance']!.create({}, {} as never), CloudNotImplementedError);
 });
 
 test('HA graph: the load balancer fronts the API on 6443 of every master, DNS names the API and the machines', () => {
