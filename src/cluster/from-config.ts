@@ -41,6 +41,7 @@ function nodesOf(config: ClusterConfig): NodeModel[] {
       nodes.push({
         name: `${name}-${i}`,
         pool: name,
+        configPath: `node-pools.${key}`,
         index: i,
         provider: pool.provider!,
         region: pool.region!,
@@ -61,6 +62,7 @@ function nodesOf(config: ClusterConfig): NodeModel[] {
     nodes.push({
       name,
       pool: name,
+      configPath: `nodes.${key}`,
       index: 1,
       provider: node.provider!,
       region: node.region!,

@@ -187,3 +187,37 @@ test('with bootstrap off the graph is the infrastructure alone: the same machine
   const keep = (d: DesiredState) => d.resources.filter((r) => !r.type.startsWith('sloth:remote:') && r.type !== 'sloth:cluster:ApiReady').map((r) => r.urn).sort();
   assert.deepEqual(keep(infra), keep(full));
 });
+
+test('every cloud resource points at its place in the config, the same way on every cloud', async () => {
+  const loaded = await loadConfigFile(join(import.meta.dirname, '../../test/fixtures/cluster/four-clouds.lisp'), { env: {} });
+  const { graph, plan } = buildClusterGraph(modelFromConfig(loaded.config, { stack: 'dev', operatorCidrs: ['203.0.113.7/32'] }));
+  const d = graph.build();
+  const cloud = d.resources.filter((r) => r.custom && !/^(pulumi:providers:)?sloth(:|$)/.test(r.type));
+  assert.ok(cloud.length > 40);
+  for (const r of cloud) {
+    assert.ok(r.sourcePosition, `${r.type} ${r.name} has no source position`);
+    assert.ok(loaded.positions.locate(r.sourcePosition, 'form'), `${r.type} ${r.name}: '${r.sourcePosition}' is not in the file`);
+  }
+  // Machines point at the pool (or the node, or the bastion) that declares them, on every cloud.
+  const lineOf = (path: string) => loaded.positions.locate(path, 'form')!.line;
+  const expected: Record<string, string> = {
+    'aws-masters-2': 'node-pools.aws-masters',
+    'do-workers-1': 'node-pools.do-workers',
+    'linode-workers-1': 'node-pools.linode-workers',
+    'hetzner-workers-1': 'node-pools.hetzner-workers',
+    edge: 'nodes.edge',
+    bastion: 'security.bastion',
+  };
+  for (const [machine, path] of Object.entries(expected)) {
+    const r = d.resources.find((x) => x.name === machine && /:(Instance|Droplet|Server)$/.test(x.type))!;
+    assert.equal(r.sourcePosition, path, machine);
+    assert.equal(lineOf(r.sourcePosition!), lineOf(path));
+  }
+  assert.equal(plan.machines.length, 8);
+  // Firewalls, load balancer and DNS records by what configures them.
+  const position = (type: RegExp) => new Set(cloud.filter((r) => type.test(r.type)).map((r) => r.sourcePosition));
+  assert.deepEqual(position(/:(Firewall|SecurityGroupIngressRule)$/), new Set(['network.firewall']));
+  assert.deepEqual(position(/lb\/|loadBalancer/), new Set(['load-balancer']));
+  assert.deepEqual(position(/route53/), new Set(['network.dns']));
+  assert.deepEqual(position(/:(Vpc|VpcSubnet|Network|NetworkSubnet)$/), new Set(['providers.aws.vpc', 'providers.digitalocean.vpc', 'providers.linode.vpc', 'providers.hetzner.vpc']));
+});

@@ -11,8 +11,18 @@ import { aws, route53 } from './clouds/aws.ts';
 import { digitalocean, digitaloceanDns } from './clouds/digitalocean.ts';
 import { linode } from './clouds/linode.ts';
 import { hetzner } from './clouds/hetzner.ts';
-import { baseTags, type CloudContext, type CloudMapping, type DnsMapping, type FirewallGroup, type LoadBalancerHandles, type MachineHandles, type NetworkHandles } from './clouds/types.ts';
-import { firewallGroupOf } from './clouds/groups.ts';
+import {
+  baseTags,
+  type CloudContext,
+  type CloudMapping,
+  type DnsMapping,
+  type FirewallGroup,
+  type LoadBalancerHandles,
+  type MachineHandles,
+  type NetworkHandles,
+  type ResourceDeclarer,
+} from './clouds/types.ts';
+import { firewallGroupOf, machineSource } from './clouds/groups.ts';
 import { API_READY_TYPE, CLUSTER_RECORD_TYPE, COMMAND_TYPE, MACHINE_RECORD_TYPE } from './remote/package.ts';
 import { isMaster } from './model.ts';
 import type { UserManifest } from './bootstrap/user-manifests.ts';
@@ -38,6 +48,15 @@ export interface GraphOptions {
   manifests?: readonly UserManifest[];
 }
 
+/**
+ * The graph seen from one place in the config: every resource declared through it carries
+ * that config path as its `sourcePosition` (unless the mapping names a narrower one), so
+ * that pre-flight problems of every cloud point at FILE:LINE:COL.
+ */
+export function declaredAt(graph: DesiredGraph, path: string): ResourceDeclarer {
+  return { resource: (type, name, inputs, options = {}) => graph.resource(type, name, inputs, { ...options, sourcePosition: options.sourcePosition ?? path }) };
+}
+
 export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluster, options: GraphOptions = {}): ClusterGraph {
   const plan = planCluster(model, previous, { manifests: options.bootstrap === false ? [] : options.manifests });
   const warnings = [...plan.warnings];
@@ -61,7 +80,7 @@ export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluste
       if (settings) config['region'] = settings.region;
       // Route 53 is global; an AWS provider made only for DNS still needs a region to sign requests.
       else if (cloud === 'aws') config['region'] = 'us-east-1';
-      providers.set(cloud, graph.provider(cloud === 'hetzner' ? 'hcloud' : cloud, 'default', config, { secretInputs: mapping ? mapping.credentialKeys.filter((k) => k in credentials) : [], sourcePosition: `providers.${cloud}` }));
+      providers.set(cloud, graph.provider(cloud === 'hetzner' ? 'hcloud' : cloud, 'default', config, { secretInputs: mapping ? mapping.credentialKeys.filter((k) => k in credentials) : [], sourcePosition: settings ? `providers.${cloud}` : 'network.dns' }));
     }
     return providers.get(cloud)!;
   };
@@ -70,11 +89,12 @@ export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluste
     if (!mapping) throw new ClusterPlanError(`provider '${cloud}' is not supported yet`, { hint: `Use one of: ${Object.keys(CLOUDS).join(', ')}.` });
     const settings = clouds[cloud];
     if (!settings) throw new ClusterPlanError(`machines use provider '${cloud}', but providers.${cloud} is not configured`);
-    const ctx: CloudContext = { graph, model, cloud, settings, provider: providerFor(cloud), tags, cache: new Map() };
-    const net = mapping.network(ctx);
-    const key = mapping.sshKey(ctx, plan.deployKey.publicKey);
-    const pre = mapping.preFirewalls(ctx, net);
-    for (const m of plan.machines.filter((x) => x.provider === cloud)) handles.set(m.name, mapping.machine(ctx, net, m, key, pre));
+    const ctx: CloudContext = { graph: declaredAt(graph, `providers.${cloud}`), model, cloud, settings, provider: providerFor(cloud), tags, cache: new Map() };
+    const at = (path: string): CloudContext => ({ ...ctx, graph: declaredAt(graph, path) });
+    const net = mapping.network(at(`providers.${cloud}.vpc`));
+    const key = mapping.sshKey(at('security.ssh'), plan.deployKey.publicKey);
+    const pre = mapping.preFirewalls(at('network.firewall'), net);
+    for (const m of plan.machines.filter((x) => x.provider === cloud)) handles.set(m.name, mapping.machine(at(machineSource(m)), net, m, key, pre));
     contexts.set(cloud, { ctx, mapping, net, pre });
   }
 
@@ -91,7 +111,7 @@ export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluste
     if (targets.length < masters.length) {
       warnings.push(`the API load balancer on ${lbCloud} reaches ${targets.length} of ${masters.length} masters (a load balancer cannot target machines on other clouds); the others are still reachable by their own addresses`);
     }
-    lb = c.mapping.loadBalancer(c.ctx, c.net, model.loadBalancer?.name ?? `${model.name}-api`, targets, [6443]);
+    lb = c.mapping.loadBalancer({ ...c.ctx, graph: declaredAt(graph, 'load-balancer') }, c.net, model.loadBalancer?.name ?? `${model.name}-api`, targets, [6443]);
   }
 
   // Firewall rules, now that every address can be referenced.
@@ -110,7 +130,7 @@ export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluste
       if (!groups.has(name)) groups.set(name, { name, machines: [], rules: m.firewallRules });
       groups.get(name)!.machines.push(handles.get(m.name)!);
     }
-    mapping.firewallRules(ctx, net, [...groups.values()], { remoteMesh, localMesh: plan.mesh.members.some((m) => local(m.name)), bastion: bastionAddress }, pre, cloud === lbCloud ? lb : undefined);
+    mapping.firewallRules({ ...ctx, graph: declaredAt(graph, 'network.firewall') }, net, [...groups.values()], { remoteMesh, localMesh: plan.mesh.members.some((m) => local(m.name)), bastion: bastionAddress }, pre, cloud === lbCloud ? lb : undefined);
   }
 
   // DNS records under network.dns.domain.
@@ -118,16 +138,17 @@ export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluste
   if (dns) {
     const mapping = DNS[dns.provider]!;
     const provider = providerFor(dns.provider === 'route53' ? 'aws' : 'digitalocean');
+    const records = declaredAt(graph, 'network.dns');
     const api = `api.${dns.domain}`;
-    if (lb) mapping.record(graph, provider, dns.domain, api, lb.addressKind === 'name' ? 'CNAME' : 'A', [lb.address], 'dns-api');
+    if (lb) mapping.record(records, provider, dns.domain, api, lb.addressKind === 'name' ? 'CNAME' : 'A', [lb.address], 'dns-api');
     else {
       // No load balancer: the API name is a record set of the masters' addresses.
       const addrs = model.nodes.filter((n) => isMaster(n) && n.publicAddress).map((n) => handles.get(n.name)!.publicAddress);
-      if (addrs.length > 0) mapping.record(graph, provider, dns.domain, api, 'A', addrs, 'dns-api');
+      if (addrs.length > 0) mapping.record(records, provider, dns.domain, api, 'A', addrs, 'dns-api');
     }
     for (const m of plan.machines) {
       if (m.node && !m.node.publicAddress) continue;
-      mapping.record(graph, provider, dns.domain, `${m.name}.${dns.domain}`, 'A', [handles.get(m.name)!.publicAddress], `dns-${m.name}`);
+      mapping.record(records, provider, dns.domain, `${m.name}.${dns.domain}`, 'A', [handles.get(m.name)!.publicAddress], `dns-${m.name}`);
     }
   }
 

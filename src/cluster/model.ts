@@ -18,6 +18,8 @@ export interface NodeModel {
   /** `<pool>-<index>`: stable, so scaling a pool down removes only its highest indexes. */
   name: string;
   pool: string;
+  /** Where the node is declared in the config (`node-pools.<key>`, `nodes.<key>`), for messages; default `node-pools.<pool>`. */
+  configPath?: string;
   /** 1-based position inside the pool. */
   index: number;
   provider: string;

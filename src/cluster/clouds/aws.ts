@@ -29,7 +29,7 @@ import type { CloudContext, CloudMapping, DnsMapping, LoadBalancerHandles, Netwo
 import type { InputValue, ResourceHandle } from '../../engine/index.ts';
 import type { MachinePlan } from '../plan.ts';
 import type { RuleSource } from '../firewall/rules.ts';
-import { firewallGroupNames, firewallGroupOf, firewallName, once } from './groups.ts';
+import { firewallGroupNames, firewallGroupOf, firewallName, machineSource, once } from './groups.ts';
 import { isIPv6 } from 'node:net';
 
 export const UBUNTU_OWNER = '099720109477';
@@ -75,7 +75,7 @@ export const aws: CloudMapping = {
     const refs: Record<string, InputValue> = {};
     let vpcId: InputValue;
     if (settings.network.create) {
-      const at = { provider, sourcePosition: 'providers.aws.vpc' };
+      const at = { provider };
       const vpc = graph.resource('aws:ec2/vpc:Vpc', settings.network.name, { cidrBlock: settings.network.cidr, enableDnsSupport: true, enableDnsHostnames: true, tags: { ...tags, Name: settings.network.name } }, at);
       vpcId = vpc.output('id');
       const igw = graph.resource('aws:ec2/internetGateway:InternetGateway', `${settings.network.name}-igw`, { vpcId, tags: { ...tags, Name: `${settings.network.name}-igw` } }, at);
@@ -103,7 +103,7 @@ export const aws: CloudMapping = {
     // Key pair names are unique in a region: a new key replaces the old one delete-first
     // (running instances keep the key they were started with).
     const name = `${ctx.model.name}-${ctx.model.stack}-deploy`;
-    return ctx.graph.resource('aws:ec2/keyPair:KeyPair', `${ctx.model.name}-deploy`, { keyName: name, publicKey, tags: ctx.tags }, { provider: ctx.provider, sourcePosition: 'security.ssh', deleteBeforeReplace: true });
+    return ctx.graph.resource('aws:ec2/keyPair:KeyPair', `${ctx.model.name}-deploy`, { keyName: name, publicKey, tags: ctx.tags }, { provider: ctx.provider, deleteBeforeReplace: true });
   },
 
   preFirewalls(ctx, net) {
@@ -125,7 +125,7 @@ export const aws: CloudMapping = {
             ],
             tags: { ...ctx.tags, Name: name },
           },
-          { provider: ctx.provider, sourcePosition: 'network.firewall' },
+          { provider: ctx.provider },
         ),
       );
     }
@@ -139,7 +139,7 @@ export const aws: CloudMapping = {
     let ami: InputValue = image ?? '';
     if (!image) {
       const lookup = once(ctx, 'image', () =>
-        graph.resource('aws:ec2/imageLookup:ImageLookup', `${ctx.settings.region}-ubuntu-24.04`, { owners: [UBUNTU_OWNER], namePattern: UBUNTU_NAME_PATTERN, architecture: 'x86_64' }, { provider, sourcePosition: m.node ? `node-pools.${m.node.pool}.image` : 'security.bastion.image' }),
+        graph.resource('aws:ec2/imageLookup:ImageLookup', `${ctx.settings.region}-ubuntu-24.04`, { owners: [UBUNTU_OWNER], namePattern: UBUNTU_NAME_PATTERN, architecture: 'x86_64' }, { provider, sourcePosition: `${machineSource(m)}.image` }),
       );
       ami = lookup.output('imageId');
     }
@@ -161,7 +161,7 @@ export const aws: CloudMapping = {
         metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 },
         tags: { ...tags, Name: m.name, 'sloth-kubernetes/role': m.kind === 'bastion' ? 'bastion' : m.node!.roles.join('-') },
       },
-      { provider, secretInputs: ['userData'], sourcePosition: m.node ? `node-pools.${m.node.pool}` : 'security.bastion' },
+      { provider, secretInputs: ['userData'] },
     );
     return { machine: m, resource, id: resource.output('id'), publicAddress: resource.output('publicIp'), privateAddress: resource.output('privateIp') };
   },
@@ -179,7 +179,7 @@ export const aws: CloudMapping = {
         // One rule object per source, named by the source, so adding or removing a machine
         // never renames the rules of the others.
         for (const { key, source } of expandSources(rule.sources, net, sources, lb)) {
-          ctx.graph.resource('aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule', `${sg.name}-${rule.id}-${key}`, { ...base, ...source }, { provider: ctx.provider, sourcePosition: 'network.firewall' });
+          ctx.graph.resource('aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule', `${sg.name}-${rule.id}-${key}`, { ...base, ...source }, { provider: ctx.provider });
         }
       }
     }
@@ -190,7 +190,7 @@ export const aws: CloudMapping = {
     const subnets = Object.entries(net.refs)
       .filter(([k]) => k.startsWith('subnet:'))
       .map(([, v]) => v);
-    const at = { provider, sourcePosition: 'load-balancer' };
+    const at = { provider };
     const lb = graph.resource('aws:lb/loadBalancer:LoadBalancer', name, { name, loadBalancerType: 'network', internal: false, subnets, tags }, at);
     for (const port of ports) {
       const tg = graph.resource(
@@ -234,7 +234,7 @@ export const route53: DnsMapping = {
   name: 'route53',
   resourceTypes: { 'aws:route53/record:Record': ['zoneName', 'name', 'type'] },
   record(graph, provider, zone, name, type, values, logicalName) {
-    return graph.resource('aws:route53/record:Record', logicalName, { zoneName: zone, name, type, ttl: 300, records: values }, { provider, sourcePosition: 'network.dns' });
+    return graph.resource('aws:route53/record:Record', logicalName, { zoneName: zone, name, type, ttl: 300, records: values }, { provider });
   },
 };
 

@@ -24,3 +24,8 @@ export function once<T>(ctx: CloudContext, key: string, make: () => T): T {
   if (!ctx.cache.has(key)) ctx.cache.set(key, make());
   return ctx.cache.get(key) as T;
 }
+
+/** Where a machine is declared in the config (its resources' `sourcePosition`). */
+export function machineSource(m: Pick<MachinePlan, 'node'>): string {
+  return m.node ? (m.node.configPath ?? `node-pools.${m.node.pool}`) : 'security.bastion';
+}

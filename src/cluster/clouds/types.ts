@@ -3,7 +3,7 @@
 // declares resources (type tokens and inputs); the provider packages that create them live
 // in src/providers/<cloud>/ and implement exactly the inputs and outputs documented in each
 // mapping file.
-import type { DesiredGraph, InputValue, ResourceHandle } from '../../engine/index.ts';
+import type { InputMap, InputValue, ResourceHandle, ResourceOptions } from '../../engine/index.ts';
 import type { OutputRef } from '../../engine/index.ts';
 import type { CloudModel, ClusterModel } from '../model.ts';
 import type { FirewallRule } from '../firewall/rules.ts';
@@ -14,8 +14,19 @@ export function baseTags(model: ClusterModel): Record<string, string> {
   return { ...(model.tags ?? {}), 'sloth-kubernetes/cluster': model.name, 'sloth-kubernetes/stack': model.stack, 'managed-by': 'sloth-kubernetes' };
 }
 
+/**
+ * Where mappings declare their resources: the desired graph, seen through the part of the
+ * config the call is about. The graph code (graph.ts) hands every mapping call a declarer
+ * that sets `sourcePosition` (a config path such as `node-pools.workers`) on each resource,
+ * so pre-flight problems point at FILE:LINE:COL on every cloud; a mapping passes its own
+ * `sourcePosition` only where it knows a narrower place (an image look-up → `….image`).
+ */
+export interface ResourceDeclarer {
+  resource(type: string, name: string, inputs: InputMap, options?: ResourceOptions): ResourceHandle;
+}
+
 export interface CloudContext {
-  graph: DesiredGraph;
+  graph: ResourceDeclarer;
   model: ClusterModel;
   /** Provider name (`aws`, …) and its settings. */
   cloud: string;
@@ -95,5 +106,5 @@ export interface FirewallGroup {
 export interface DnsMapping {
   readonly name: 'route53' | 'digitalocean';
   readonly resourceTypes: Readonly<Record<string, readonly string[]>>;
-  record(graph: DesiredGraph, provider: ResourceHandle, zone: string, name: string, type: 'A' | 'CNAME', values: InputValue[], logicalName: string): ResourceHandle;
+  record(graph: ResourceDeclarer, provider: ResourceHandle, zone: string, name: string, type: 'A' | 'CNAME', values: InputValue[], logicalName: string): ResourceHandle;
 }
