@@ -43,12 +43,15 @@ test('pools, zones, images, labels, taints, individual nodes and firewall rules 
   assert.deepEqual(m.network.allowedCidrs, ['203.0.113.0/24']);
   assert.deepEqual(m.clouds?.['aws']?.credentials, { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret-example' });
   assert.deepEqual(m.tags, { team: 'platform' });
-  // And the plan acts on them: login user, extra key, AllowUsers.
+  // And the plan acts on them: login user (user-data), extra key and AllowUsers (the host step).
   const plan = planCluster(m);
   const ud = plan.machines.find((x) => x.name === 'masters-1')!.userData;
   assert.match(ud, /name: ubuntu/);
-  assert.match(ud, /AllowUsers ubuntu ops/);
-  assert.match(ud, /extra$/m);
+  const host = plan.steps.find((s) => s.name === 'host-masters-1')!;
+  assert.match(host.script, /^AllowUsers ubuntu ops$/m);
+  assert.match(host.script, /^ssh-ed25519 \S+ extra$/m);
+  assert.match(host.script, /^LOGIN_USER='ubuntu'$/m);
+  assert.equal(host.connection.user, 'ubuntu');
   assert.equal(plan.steps.find((s) => s.name === 'mesh-masters-1')!.connection.user, 'ubuntu');
 });
 

@@ -116,6 +116,8 @@ export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluste
 
   // Firewall rules, now that every address can be referenced.
   const bastion = model.bastion;
+  /** `<cloud>/<group>` → rule id → the cloud objects carrying it. */
+  const ruleObjects = new Map<string, Map<string, ResourceHandle[]>>();
   for (const [cloud, { ctx, mapping, net, pre }] of contexts) {
     const region = ctx.settings.region;
     const local = (name: string) => {
@@ -130,7 +132,8 @@ export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluste
       if (!groups.has(name)) groups.set(name, { name, machines: [], rules: m.firewallRules });
       groups.get(name)!.machines.push(handles.get(m.name)!);
     }
-    mapping.firewallRules({ ...ctx, graph: declaredAt(graph, 'network.firewall') }, net, [...groups.values()], { remoteMesh, localMesh: plan.mesh.members.some((m) => local(m.name)), bastion: bastionAddress }, pre, cloud === lbCloud ? lb : undefined);
+    const made = mapping.firewallRules({ ...ctx, graph: declaredAt(graph, 'network.firewall') }, net, [...groups.values()], { remoteMesh, localMesh: plan.mesh.members.some((m) => local(m.name)), bastion: bastionAddress }, pre, cloud === lbCloud ? lb : undefined);
+    for (const [group, byRule] of made) ruleObjects.set(`${cloud}/${group}`, byRule);
   }
 
   // DNS records under network.dns.domain.
@@ -176,6 +179,14 @@ export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluste
     hostKey: c.hostKey,
     ...(c.via ? { via: { machine: c.via.machine, host: value(c.via.host), port: c.via.port, user: c.via.user, hostKey: c.via.hostKey } } : {}),
   });
+  // A step waits for the cloud firewall rules that let the deploy in on each SSH hop, so a
+  // changed operator address is allowed before the step connects from it.
+  const machineByName = new Map(plan.machines.map((m) => [m.name, m]));
+  const entrance = (name: string): ResourceHandle[] => {
+    const m = machineByName.get(name)!;
+    const rule = m.kind === 'bastion' ? 'bastion-ssh' : 'ssh';
+    return ruleObjects.get(`${m.provider}/${firewallGroupOf(m)}`)?.get(rule) ?? [];
+  };
   const steps = new Map<string, ResourceHandle>();
   for (const step of plan.steps) {
     const dependsOn = step.after.map((name) => {
@@ -198,7 +209,7 @@ export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluste
         timeoutSeconds: step.timeoutSeconds,
       },
       {
-        dependsOn: [handles.get(step.machine)!.resource, ...dependsOn],
+        dependsOn: [...new Set([handles.get(step.machine)!.resource, ...entrance(step.machine), ...(step.connection.via ? entrance(step.connection.via.machine) : []), ...dependsOn])],
         secretInputs: ['privateKey', 'files'],
         additionalSecretOutputs: step.output === 'secret' ? ['stdout'] : undefined,
         customTimeouts: { create: step.timeoutSeconds + 120, update: step.timeoutSeconds + 120 },

@@ -15,6 +15,8 @@ import { planMesh, type MeshPlan, type PreviousMeshMember } from './wireguard/me
 import { renderWgQuickConfig } from './wireguard/render.ts';
 import { checkRoles, clusterInitNode, masterNodes, needsApiLoadBalancer, registrationNode } from './topology.ts';
 import { renderUserData } from './bootstrap/cloud-init.ts';
+import { renderHostConfigScript } from './bootstrap/host-config.ts';
+import { renderHostFirewallScript } from './bootstrap/host-firewall.ts';
 import { generateEd25519KeyPair, type SshKeyPair } from './bootstrap/ssh-keys.ts';
 import { generateToken } from './bootstrap/secrets.ts';
 import { placeholder } from './bootstrap/template.ts';
@@ -77,9 +79,12 @@ export interface MachinePlan {
   region: string;
   node?: NodeModel;
   hostKey: SshKeyPair;
+  /** Depends only on what is fixed for the machine's life (see bootstrap/cloud-init.ts). */
   userData: string;
   /** Public rules that target this machine (what its cloud firewall must carry). */
   firewallRules: FirewallRule[];
+  /** The full host firewall script its `host-<m>` step installs (from `firewallRules`). */
+  hostFirewallScript: string;
 }
 
 /** What the last deployment recorded, so that nothing is renumbered, re-keyed or rotated. */
@@ -167,15 +172,10 @@ export function planCluster(model: ClusterModel, previous: PreviousCluster = emp
       kind,
       sshUser: loginUser(name, node),
       sshPort: kind === 'bastion' ? model.bastion!.sshPort : model.ssh.port,
-      authorizedKeys: [deployKey.publicKey, ...(model.ssh.authorizedKeys ?? [])],
-      allowedUsers: model.ssh.allowedUsers,
-      idleTimeoutMinutes: kind === 'bastion' ? model.bastion!.idleTimeoutMinutes : undefined,
-      maxSessions: kind === 'bastion' ? model.bastion!.maxSessions : undefined,
+      deployPublicKey: deployKey.publicKey,
       hostKey,
-      firewallRules,
-      facts: { cluster: model.name, stack: model.stack, provider, region, ...(node ? { pool: node.pool, roles: node.roles } : {}), wireguardAddress: address.get(name) },
     });
-    machines.push({ name, kind, provider, region, node, hostKey, userData, firewallRules });
+    machines.push({ name, kind, provider, region, node, hostKey, userData, firewallRules, hostFirewallScript: renderHostFirewallScript(firewallRules) });
   };
   if (model.bastion) addMachine(model.bastion.name, 'bastion', model.bastion.provider, model.bastion.region);
   for (const node of model.nodes) addMachine(node.name, 'node', node.provider, node.region, node);
@@ -211,6 +211,30 @@ export function planCluster(model: ClusterModel, previous: PreviousCluster = emp
   for (const m of machines) {
     step({ name: `cloud-init-${m.name}`, machine: m.name, purpose: `wait for cloud-init on ${m.name}`, script: renderWaitForCloudInitScript(m.name), files: [], vars: {}, after: [], output: 'none', timeoutSeconds: 1200 });
   }
+  // What may change while the machine lives (firewall rules, SSH access, facts): a step that
+  // runs again whenever it changes, instead of user-data, which would replace the machine.
+  for (const m of machines) {
+    step({
+      name: `host-${m.name}`,
+      machine: m.name,
+      purpose: `host firewall and SSH access on ${m.name}`,
+      script: renderHostConfigScript({
+        machine: m.name,
+        loginUser: loginUser(m.name, m.node),
+        authorizedKeys: [deployKey.publicKey, ...(model.ssh.authorizedKeys ?? [])],
+        allowedUsers: model.ssh.allowedUsers,
+        idleTimeoutMinutes: m.kind === 'bastion' ? model.bastion!.idleTimeoutMinutes : undefined,
+        maxSessions: m.kind === 'bastion' ? model.bastion!.maxSessions : undefined,
+        firewallScript: m.hostFirewallScript,
+        facts: { kind: m.kind, cluster: model.name, stack: model.stack, provider: m.provider, region: m.region, ...(m.node ? { pool: m.node.pool, roles: m.node.roles } : {}), wireguardAddress: address.get(m.name) },
+      }),
+      files: [],
+      vars: {},
+      after: [`cloud-init-${m.name}`],
+      output: 'none',
+      timeoutSeconds: 300,
+    });
+  }
 
   // The mesh: each member's config names its peers' endpoints as placeholders.
   for (const member of mesh.members) {
@@ -227,7 +251,8 @@ export function planCluster(model: ClusterModel, previous: PreviousCluster = emp
       script: renderMeshScript(member.name, model.wireguard.interfaceName),
       files: [{ path: `/etc/wireguard/${model.wireguard.interfaceName}.conf`, mode: '0600', content: text }],
       vars,
-      after: [`cloud-init-${member.name}`],
+      // The host step opens the WireGuard port (the baseline host firewall opens SSH only).
+      after: [`host-${member.name}`],
       output: 'none',
       timeoutSeconds: 300,
     });

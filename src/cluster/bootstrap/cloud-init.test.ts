@@ -3,8 +3,6 @@ import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { renderUserData, type UserDataInput } from './cloud-init.ts';
 import { generateEd25519KeyPair } from './ssh-keys.ts';
-import { deriveFirewallRules } from '../firewall/rules.ts';
-import { sampleModel } from '../testing/arbitraries.ts';
 import { cloudInitSchemasPresent, validateUserData } from '../testing/cloud-init-schema.ts';
 import { checkScript, shellcheckAvailable } from '../testing/shell-check.ts';
 import { HOST_FIREWALL_PATH } from './host-firewall.ts';
@@ -16,10 +14,8 @@ const input = (over: Partial<UserDataInput> = {}): UserDataInput => ({
   kind: 'node',
   sshUser: 'sloth',
   sshPort: 22,
-  authorizedKeys: [deployKey.publicKey],
+  deployPublicKey: deployKey.publicKey,
   hostKey,
-  firewallRules: deriveFirewallRules(sampleModel()).rules,
-  facts: { stack: 'dev', roles: ['master', 'etcd'] },
   ...over,
 });
 
@@ -61,9 +57,21 @@ test('sshd: key only, no root, forwarding only on the bastion, port from the con
   for (const line of ['PasswordAuthentication no', 'PermitRootLogin no', 'HostKey /etc/ssh/ssh_host_ed25519_key']) assert.match(conf('node', 22), new RegExp(`^${line}$`, 'm'));
 });
 
-test('the host firewall script it installs passes bash -n and shellcheck', { skip: shellcheckAvailable ? false : 'shellcheck is not installed' }, () => {
-  const doc = parse(renderUserData(input())) as { write_files: { path: string; content: string; permissions: string }[] };
+test('the baseline host firewall it installs opens SSH only, and passes bash -n and shellcheck', { skip: shellcheckAvailable ? false : 'shellcheck is not installed' }, () => {
+  const doc = parse(renderUserData(input({ sshPort: 2222 }))) as { write_files: { path: string; content: string; permissions: string }[] };
   const script = doc.write_files.find((f) => f.path === HOST_FIREWALL_PATH)!;
   assert.equal(script.permissions, '0755');
   assert.deepEqual(checkScript(script.content, HOST_FIREWALL_PATH), []);
+  const accepts = script.content.split('\n').filter((l) => / accept comment "/.test(l) && !/dhcp/.test(l));
+  assert.deepEqual(accepts.map((l) => l.trim()), ['tcp dport 2222 accept comment "ssh"']);
+});
+
+test('user-data is a function of the machine\'s identity alone: name, kind, login user, SSH port, deploy key, host key', () => {
+  // Nothing else is an input (the type says so); every input that is there shows in the text.
+  const base = renderUserData(input());
+  for (const over of [{ hostname: 'masters-2' }, { kind: 'bastion' as const }, { sshUser: 'ops' }, { sshPort: 2200 }, { deployPublicKey: generateEd25519KeyPair('other').publicKey }, { hostKey: generateEd25519KeyPair('x') }]) {
+    assert.notEqual(renderUserData(input(over)), base, JSON.stringify(Object.keys(over)));
+  }
+  assert.equal(renderUserData(input()), base, 'rendering is deterministic');
+  assert.doesNotMatch(base, /AllowUsers|ClientAlive|MaxSessions|machine\.json|6443|51820/);
 });

@@ -1,15 +1,21 @@
-// cloud-init user-data for every machine we create. It prepares the machine and nothing
-// more: our login user with the deploy key, the SSH host key we generated (so the first
-// connection already pins it), sshd hardening, IP forwarding, the packages the later steps
-// need, and the host firewall. Everything that depends on other machines (the mesh,
-// Kubernetes, Salt) runs later as remote steps, once every address is known.
+// cloud-init user-data for every machine we create. It gives the machine its identity and
+// a way in, and nothing more: our login user with the deploy key, the SSH host key we
+// generated (so the first connection already pins it), fixed sshd hardening on the SSH
+// port, IP forwarding, the packages the later steps need, and a baseline host firewall
+// (SSH only). Everything else runs later as remote steps, which re-run when their inputs
+// change: the full host firewall, extra authorized keys and sshd access settings
+// (`host-<m>`), the mesh, Kubernetes, Salt.
+//
+// Every cloud replaces a machine whose user-data changes, so user-data depends only on what
+// is fixed for the machine's life: its name and kind, the login user, the SSH port, the
+// deploy key and its host key. Never on the operator's address, firewall rules, the load
+// balancer, other machines, or anything else that changes while the cluster lives.
 //
 // The user-data is stored by the cloud and readable through its API, so it carries no
 // cluster secret; the only private material in it is the host key, which proves the
 // machine's identity and nothing else (see docs/bootstrap.md).
 import { stringify } from 'yaml';
-import { HOST_FIREWALL_PATH, HOST_FIREWALL_UNIT, renderHostFirewallScript, renderHostFirewallUnit } from './host-firewall.ts';
-import type { FirewallRule } from '../firewall/rules.ts';
+import { HOST_FIREWALL_PATH, HOST_FIREWALL_UNIT, renderBaselineHostFirewallScript, renderHostFirewallUnit } from './host-firewall.ts';
 import type { SshKeyPair } from './ssh-keys.ts';
 
 export interface UserDataInput {
@@ -17,26 +23,19 @@ export interface UserDataInput {
   kind: 'node' | 'bastion';
   /** Login user created on the machine (sudo without password, key only). */
   sshUser: string;
+  /** The port sshd listens on; the baseline host firewall opens it. */
   sshPort: number;
-  /** Public half of the deploy key (`ssh-ed25519 …`). */
-  authorizedKeys: readonly string[];
+  /** Public half of the deploy key (`ssh-ed25519 …`): the one key in user-data. */
+  deployPublicKey: string;
   hostKey: SshKeyPair;
-  /** Public rules that target this machine, enforced by the host firewall. */
-  firewallRules: readonly FirewallRule[];
-  /** Non-secret facts written to /etc/sloth/machine.json for people and scripts on the machine. */
-  facts: Record<string, unknown>;
-  /** sshd AllowUsers; the login user is always included. Empty: any user with a key. */
-  allowedUsers?: readonly string[];
-  /** Minutes of silence before sshd drops a session (0 or absent: never). */
-  idleTimeoutMinutes?: number;
-  maxSessions?: number;
 }
 
 export const PACKAGES = ['ca-certificates', 'curl', 'nftables', 'wireguard-tools'];
 
+/** The fixed part of sshd's configuration; access settings that may change are the host step's (61-sloth-access.conf). */
 function sshdConfig(input: UserDataInput): string {
   const lines = [
-    '# Managed by sloth-kubernetes.',
+    '# Managed by sloth-kubernetes (fixed for the machine\'s life; access settings: 61-sloth-access.conf).',
     `Port ${input.sshPort}`,
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',
@@ -47,9 +46,6 @@ function sshdConfig(input: UserDataInput): string {
     `AllowTcpForwarding ${input.kind === 'bastion' ? 'yes' : 'no'}`,
     'HostKey /etc/ssh/ssh_host_ed25519_key',
   ];
-  if (input.allowedUsers && input.allowedUsers.length > 0) lines.push(`AllowUsers ${[...new Set([input.sshUser, ...input.allowedUsers])].join(' ')}`);
-  if (input.idleTimeoutMinutes && input.idleTimeoutMinutes > 0) lines.push('ClientAliveInterval 60', `ClientAliveCountMax ${input.idleTimeoutMinutes}`);
-  if (input.maxSessions) lines.push(`MaxSessions ${input.maxSessions}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -64,7 +60,7 @@ export function renderUserData(input: UserDataInput): string {
         shell: '/bin/bash',
         lock_passwd: true,
         sudo: 'ALL=(ALL) NOPASSWD:ALL',
-        ssh_authorized_keys: [...input.authorizedKeys],
+        ssh_authorized_keys: [input.deployPublicKey],
       },
     ],
     disable_root: true,
@@ -81,9 +77,8 @@ export function renderUserData(input: UserDataInput): string {
       // Kubernetes needs forwarding on every node; the bastion forwards the mesh for nodes
       // that have no public address.
       { path: '/etc/sysctl.d/90-sloth.conf', permissions: '0644', content: 'net.ipv4.ip_forward = 1\nnet.ipv6.conf.all.forwarding = 1\n' },
-      { path: HOST_FIREWALL_PATH, permissions: '0755', content: renderHostFirewallScript(input.firewallRules) },
+      { path: HOST_FIREWALL_PATH, permissions: '0755', content: renderBaselineHostFirewallScript(input.sshPort) },
       { path: `/etc/systemd/system/${HOST_FIREWALL_UNIT}`, permissions: '0644', content: renderHostFirewallUnit() },
-      { path: '/etc/sloth/machine.json', permissions: '0644', content: `${JSON.stringify({ name: input.hostname, kind: input.kind, ...input.facts }, null, 2)}\n` },
     ],
     runcmd: [
       ['sysctl', '--system'],

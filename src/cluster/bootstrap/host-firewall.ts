@@ -2,6 +2,14 @@
 // machine itself, so that a missing or misconfigured cloud firewall still leaves etcd,
 // kubelet, the supervisor, the CNI and Salt unreachable except over WireGuard.
 //
+// Two deliveries of the same script: user-data installs a fixed *baseline* (SSH only, from
+// any source: the cloud firewall, which exists before the machine, narrows who), so that
+// nothing in user-data changes during the cluster's life; the machine's `host-<m>` step
+// then installs the full rule set and runs it again whenever the rules change (a new
+// operator address, allowed CIDRs, a user rule, the load balancer appearing). The unit
+// re-applies whichever script is installed at every boot. Applying replaces the table in
+// one nftables transaction, so running it again is harmless and never leaves a gap.
+//
 // It filters only physical interfaces, found at boot as the interfaces backed by a device
 // (`/sys/class/net/<if>/device`): WireGuard, CNI bridges and tunnels, veths and loopback
 // have none, so cluster-internal traffic is never touched and nothing is assumed about
@@ -22,7 +30,7 @@ function ruleLines(rule: FirewallRule): string[] {
       ? 'meta l4proto { icmp, ipv6-icmp }'
       : `${rule.protocol} dport ${rule.ports!.from === rule.ports!.to ? rule.ports!.from : `${rule.ports!.from}-${rule.ports!.to}`}`;
   const comment = `comment "${rule.id}"`;
-  if (!onlyCidrs || (cidrs.includes('0.0.0.0/0') && cidrs.includes('::/0'))) return [`${match} accept ${comment}`];
+  if (rule.deployAccess || !onlyCidrs || (cidrs.includes('0.0.0.0/0') && cidrs.includes('::/0'))) return [`${match} accept ${comment}`];
   const v4 = cidrs.filter((c) => !isIPv6(c.split('/')[0]!));
   const v6 = cidrs.filter((c) => isIPv6(c.split('/')[0]!));
   const lines: string[] = [];
@@ -38,8 +46,33 @@ export function hostFirewallRules(rules: readonly FirewallRule[]): string[] {
   return rules.filter((r) => r.via === 'public').flatMap(ruleLines);
 }
 
-/** The script that installs the ruleset; run by cloud-init and again at every boot by a unit. */
-export function renderHostFirewallScript(rules: readonly FirewallRule[]): string {
+/**
+ * The fixed rule set user-data installs: SSH on the machine's port and nothing else, until
+ * the machine's `host-<m>` step installs the full one.
+ */
+export function baselineRules(sshPort: number): FirewallRule[] {
+  return [
+    {
+      id: 'ssh',
+      protocol: 'tcp',
+      ports: { from: sshPort, to: sshPort },
+      sources: [{ kind: 'cidr', cidr: '0.0.0.0/0' }, { kind: 'cidr', cidr: '::/0' }],
+      target: 'nodes',
+      via: 'public',
+      description: 'SSH, narrowed by the cloud firewall',
+      origin: 'derived',
+      deployAccess: true,
+    },
+  ];
+}
+
+/** The baseline script of user-data: depends on the SSH port alone. */
+export function renderBaselineHostFirewallScript(sshPort: number): string {
+  return renderHostFirewallScript(baselineRules(sshPort), 'the baseline from cloud-init: SSH only, until the host step installs the full rule set');
+}
+
+/** The script that installs the ruleset; run by the host step and again at every boot by a unit. */
+export function renderHostFirewallScript(rules: readonly FirewallRule[], which = 'the full rule set, installed by the host step'): string {
   const accepts = hostFirewallRules(rules)
     .map((l) => `    ${l}`)
     .join('\n');
@@ -47,6 +80,7 @@ export function renderHostFirewallScript(rules: readonly FirewallRule[]): string
 # sloth-kubernetes host firewall: on physical interfaces, accept only this machine's public
 # services; cluster-internal ports are reachable only over WireGuard. Generated; re-applied
 # at boot by ${HOST_FIREWALL_UNIT}.
+# This is ${which}.
 set -euo pipefail
 
 physical=()

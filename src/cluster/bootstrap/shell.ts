@@ -77,3 +77,40 @@ export const RETRY_FUNCTION = `retry() {
   done
 }
 `;
+
+/**
+ * Bash function that installs a file from its stdin (a quoted here-document in the script):
+ * `write_file CHANGED_LIST PATH MODE <<'…'`. Same guarantees as `install_payload`: written
+ * through a private temporary file and renamed into place, and PATH is appended to
+ * CHANGED_LIST only when its content or mode changed. For files that hold no secret, so
+ * that they are part of the step's script and show in a preview's diff.
+ */
+export const WRITE_FILE_FUNCTION = `write_file() {
+  local changed_list="$1" path="$2" mode="$3" dir tmp
+  dir="$(dirname "$path")"
+  mkdir -p "$dir"
+  tmp="$(mktemp "$dir/.sloth.XXXXXX")"
+  cat >"$tmp"
+  chmod "$mode" "$tmp"
+  if [ -f "$path" ] && cmp -s "$tmp" "$path" && [ "$(stat -c %a "$path")" = "$(stat -c %a "$tmp")" ]; then
+    rm -f "$tmp"
+  else
+    mv -f "$tmp" "$path"
+    echo "$path" >>"$changed_list"
+  fi
+}
+`;
+
+const HEREDOC_END = 'SLOTH_FILE_END';
+
+/**
+ * A `write_file` call carrying `content` in a quoted here-document (nothing in it is
+ * expanded). `pathExpression` is shell text, e.g. `"$HOME_DIR/.ssh/authorized_keys"` or a
+ * `shq`-quoted path.
+ */
+export function writeFileCommand(changedList: string, pathExpression: string, mode: string, content: string): string {
+  if (!/^0[0-7]{3}$/.test(mode)) throw new Error(`file mode must be octal like 0600: ${mode}`);
+  const body = content.endsWith('\n') ? content : `${content}\n`;
+  if (body.split('\n').includes(HEREDOC_END)) throw new Error(`a file for ${pathExpression} holds the line ${HEREDOC_END}, which ends the here-document carrying it`);
+  return `write_file ${changedList} ${pathExpression} ${mode} <<'${HEREDOC_END}'\n${body}${HEREDOC_END}\n`;
+}

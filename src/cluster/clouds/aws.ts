@@ -25,7 +25,7 @@
 // (filtered by the API rule's CIDRs) and, for health checks, the VPC range.
 import { ClusterPlanError } from '../errors.ts';
 import { formatIpv4, requireCidr } from '../../config/index.ts';
-import type { CloudContext, CloudMapping, DnsMapping, LoadBalancerHandles, NetworkHandles, SourceAddresses } from './types.ts';
+import type { CloudContext, CloudMapping, DnsMapping, FirewallHandles, LoadBalancerHandles, NetworkHandles, SourceAddresses } from './types.ts';
 import type { InputValue, ResourceHandle } from '../../engine/index.ts';
 import type { MachinePlan } from '../plan.ts';
 import type { RuleSource } from '../firewall/rules.ts';
@@ -167,8 +167,11 @@ export const aws: CloudMapping = {
   },
 
   firewallRules(ctx, net, groups, sources, pre, lb) {
+    const handles: FirewallHandles = new Map();
     for (const group of groups) {
       const sg = pre.get(group.name)!;
+      const byRule = new Map<string, ResourceHandle[]>();
+      handles.set(group.name, byRule);
       for (const rule of group.rules) {
         const base = {
           securityGroupId: sg.output('id'),
@@ -178,11 +181,15 @@ export const aws: CloudMapping = {
         };
         // One rule object per source, named by the source, so adding or removing a machine
         // never renames the rules of the others.
-        for (const { key, source } of expandSources(rule.sources, net, sources, lb)) {
-          ctx.graph.resource('aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule', `${sg.name}-${rule.id}-${key}`, { ...base, ...source }, { provider: ctx.provider });
-        }
+        byRule.set(
+          rule.id,
+          expandSources(rule.sources, net, sources, lb).map(({ key, source }) =>
+            ctx.graph.resource('aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule', `${sg.name}-${rule.id}-${key}`, { ...base, ...source }, { provider: ctx.provider }),
+          ),
+        );
       }
     }
+    return handles;
   },
 
   loadBalancer(ctx, net, name, targets, ports) {

@@ -15,7 +15,7 @@
 //   digitalocean:index/dnsRecord:DnsRecord {domain, type, name, value, ttl} → {id, fqdn}
 import type { InputValue } from '../../engine/index.ts';
 import type { RuleSource } from '../firewall/rules.ts';
-import type { CloudContext, CloudMapping, DnsMapping, LoadBalancerHandles, SourceAddresses } from './types.ts';
+import { wholeGroup, type CloudContext, type CloudMapping, type DnsMapping, type FirewallHandles, type LoadBalancerHandles, type SourceAddresses } from './types.ts';
 import { firewallGroupOf, firewallName, once } from './groups.ts';
 
 export const DEFAULT_IMAGE = 'ubuntu-24-04-x64';
@@ -103,9 +103,10 @@ export const digitalocean: CloudMapping = {
   },
 
   firewallRules(ctx, _net, groups, sources, _pre, lb) {
+    const handles: FirewallHandles = new Map();
     for (const group of groups) {
       const name = firewallName(ctx, group.name);
-      ctx.graph.resource(
+      const firewall = ctx.graph.resource(
         'digitalocean:index/firewall:Firewall',
         name,
         {
@@ -120,7 +121,9 @@ export const digitalocean: CloudMapping = {
         },
         { provider: ctx.provider },
       );
+      handles.set(group.name, wholeGroup(group, firewall));
     }
+    return handles;
   },
 
   loadBalancer(ctx, net, name, _targets, ports) {

@@ -16,7 +16,7 @@
 //   hcloud:index/loadBalancerService:LoadBalancerService {loadBalancerId, protocol:'tcp', listenPort, destinationPort} → {id}
 //   hcloud:index/loadBalancerTarget:LoadBalancerTarget {loadBalancerId, type:'label_selector', labelSelector, usePrivateIp:true} → {id}
 import type { InputValue } from '../../engine/index.ts';
-import type { CloudContext, CloudMapping, NetworkHandles, SourceAddresses } from './types.ts';
+import { wholeGroup, type CloudContext, type CloudMapping, type FirewallHandles, type NetworkHandles, type SourceAddresses } from './types.ts';
 import type { RuleSource } from '../firewall/rules.ts';
 import { firewallGroupOf, firewallName } from './groups.ts';
 import { ClusterPlanError } from '../errors.ts';
@@ -110,9 +110,10 @@ export const hetzner: CloudMapping = {
   },
 
   firewallRules(ctx, net, groups, sources, _pre, lb) {
+    const handles: FirewallHandles = new Map();
     for (const group of groups) {
       const name = firewallName(ctx, group.name);
-      ctx.graph.resource(
+      const firewall = ctx.graph.resource(
         'hcloud:index/firewall:Firewall',
         name,
         {
@@ -129,7 +130,9 @@ export const hetzner: CloudMapping = {
         },
         { provider: ctx.provider },
       );
+      handles.set(group.name, wholeGroup(group, firewall));
     }
+    return handles;
   },
 
   loadBalancer(ctx, net, name, _targets, ports) {

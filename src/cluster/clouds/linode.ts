@@ -16,7 +16,7 @@
 //   linode:index/nodeBalancerNode:NodeBalancerNode {nodebalancerId, configId, label, address, port} → {id}
 import { isIPv6 } from 'node:net';
 import type { InputValue } from '../../engine/index.ts';
-import type { CloudMapping, SourceAddresses } from './types.ts';
+import { wholeGroup, type CloudMapping, type FirewallHandles, type SourceAddresses } from './types.ts';
 import type { RuleSource } from '../firewall/rules.ts';
 import { firewallName } from './groups.ts';
 
@@ -90,9 +90,10 @@ export const linode: CloudMapping = {
   },
 
   firewallRules(ctx, net, groups, sources, _pre, lb) {
+    const handles: FirewallHandles = new Map();
     for (const group of groups) {
       const name = firewallName(ctx, group.name);
-      ctx.graph.resource(
+      const firewall = ctx.graph.resource(
         'linode:index/firewall:Firewall',
         name,
         {
@@ -111,7 +112,9 @@ export const linode: CloudMapping = {
         },
         { provider: ctx.provider },
       );
+      handles.set(group.name, wholeGroup(group, firewall));
     }
+    return handles;
   },
 
   loadBalancer(ctx, _net, name, targets, ports) {

@@ -89,9 +89,21 @@ export interface CloudMapping {
    */
   preFirewalls(ctx: CloudContext, net: NetworkHandles): Map<string, ResourceHandle>;
   machine(ctx: CloudContext, net: NetworkHandles, machine: MachinePlan, key: ResourceHandle, preFirewalls: Map<string, ResourceHandle>): MachineHandles;
-  /** The rules themselves, once machine addresses can be referenced. */
-  firewallRules(ctx: CloudContext, net: NetworkHandles, groups: FirewallGroup[], sources: SourceAddresses, preFirewalls: Map<string, ResourceHandle>, lb?: LoadBalancerHandles): void;
+  /**
+   * The rules themselves, once machine addresses can be referenced. Returns the objects that
+   * carry each rule (group name → rule id → objects), so that remote steps can wait for the
+   * rule that lets the deploy in (a new operator address is allowed before a step uses it).
+   */
+  firewallRules(ctx: CloudContext, net: NetworkHandles, groups: FirewallGroup[], sources: SourceAddresses, preFirewalls: Map<string, ResourceHandle>, lb?: LoadBalancerHandles): FirewallHandles;
   loadBalancer(ctx: CloudContext, net: NetworkHandles, name: string, targets: MachineHandles[], ports: readonly number[]): LoadBalancerHandles;
+}
+
+/** The cloud firewall objects carrying each rule: group name → rule id → objects. */
+export type FirewallHandles = Map<string, Map<string, ResourceHandle[]>>;
+
+/** Every rule of a group carried by one firewall object (DigitalOcean, Linode, Hetzner). */
+export function wholeGroup(group: FirewallGroup, firewall: ResourceHandle): Map<string, ResourceHandle[]> {
+  return new Map(group.rules.map((r) => [r.id, [firewall]]));
 }
 
 /** Machines of one cloud that share the same public rules (masters, workers, bastion …). */

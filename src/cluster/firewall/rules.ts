@@ -37,6 +37,13 @@ export interface FirewallRule {
   via: 'public' | 'wireguard';
   description: string;
   origin: 'derived' | 'config';
+  /**
+   * The SSH entrance the deploy itself comes through (`ssh`, `bastion-ssh`). The host
+   * firewall accepts it from any source and leaves the sources to the cloud firewall: the
+   * operator's address changes between runs (another laptop, every CI runner), and a host
+   * firewall that pinned the old one would lock out the very step that updates it.
+   */
+  deployAccess?: true;
 }
 
 export interface FirewallPlan {
@@ -84,7 +91,7 @@ export function deriveFirewallRules(model: ClusterModel): FirewallPlan {
   };
 
   if (model.bastion) {
-    rules.push({ id: 'ssh', protocol: 'tcp', ports: { from: model.ssh.port, to: model.ssh.port }, sources: [{ kind: 'bastion' }], target: 'nodes', via: 'public', description: 'SSH from the bastion only', origin: 'derived' });
+    rules.push({ id: 'ssh', protocol: 'tcp', ports: { from: model.ssh.port, to: model.ssh.port }, sources: [{ kind: 'bastion' }], target: 'nodes', via: 'public', description: 'SSH from the bastion only', origin: 'derived', deployAccess: true });
     const b = model.bastion;
     push(
       {
@@ -96,12 +103,23 @@ export function deriveFirewallRules(model: ClusterModel): FirewallPlan {
         via: 'public',
         description: 'SSH to the bastion from its allowed CIDRs and the operator',
         origin: 'derived',
+        deployAccess: true,
       },
       'nobody can SSH to the bastion: set security.bastion allowed-cidrs (or deploy from a machine whose address sloth can see)',
     );
   } else {
     push(
-      { id: 'ssh', protocol: 'tcp', ports: { from: model.ssh.port, to: model.ssh.port }, sources: withOperator(allowed), target: 'nodes', via: 'public', description: 'SSH from the allowed CIDRs and the operator', origin: 'derived' },
+      {
+        id: 'ssh',
+        protocol: 'tcp',
+        ports: { from: model.ssh.port, to: model.ssh.port },
+        sources: withOperator(allowed),
+        target: 'nodes',
+        via: 'public',
+        description: 'SSH from the allowed CIDRs and the operator',
+        origin: 'derived',
+        deployAccess: true,
+      },
       'nobody can SSH to the nodes: set network.firewall allowed-cidrs, or enable a bastion',
     );
   }

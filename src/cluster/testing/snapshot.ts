@@ -50,7 +50,16 @@ export function renderPlanSnapshot(plan: ClusterPlan): string {
     seenUserData.add(kind);
     out.push(`======== user-data of ${m.name} (${kind}; other machines of this kind differ only in names and keys)`, m.userData.trimEnd(), '');
   }
+  const kindOf = new Map(plan.machines.map((m) => [m.name, m.kind === 'bastion' ? 'bastion' : m.node!.roles.join('+')]));
+  const hostStepOfKind = new Map<string, string>();
   for (const s of plan.steps) {
+    // Host steps of machines of one kind differ only in names, keys and addresses: the first is shown.
+    const kind = kindOf.get(s.machine)!;
+    if (s.name.startsWith('host-') && hostStepOfKind.has(kind)) {
+      out.push(`======== step ${s.name} on ${s.machine}: as step ${hostStepOfKind.get(kind)} (${kind}; differs only in names, keys and addresses)`, `after: ${s.after.join(', ')}`, '');
+      continue;
+    }
+    if (s.name.startsWith('host-')) hostStepOfKind.set(kind, s.name);
     out.push(`======== step ${s.name} on ${s.machine}: ${s.purpose}`);
     const c = s.connection;
     out.push(`connect: ${c.user}@${JSON.stringify(c.host)}:${c.port}${c.via ? ` via ${c.via.user}@${c.via.machine}:${c.via.port}` : ''}`);
