@@ -221,3 +221,27 @@ test('every cloud resource points at its place in the config, the same way on ev
   assert.deepEqual(position(/route53/), new Set(['network.dns']));
   assert.deepEqual(position(/:(Vpc|VpcSubnet|Network|NetworkSubnet)$/), new Set(['providers.aws.vpc', 'providers.digitalocean.vpc', 'providers.linode.vpc', 'providers.hetzner.vpc']));
 });
+
+test('remote steps wait for the cloud firewall rule that lets the deploy in, on every SSH hop', () => {
+  const m = model([
+    { name: 'masters', provider: 'aws', region: 'us-east-1', count: 1, roles: ['master', 'etcd'], publicAddress: true },
+    { name: 'workers', provider: 'digitalocean', region: 'nyc3', count: 1, roles: ['worker'], publicAddress: true },
+  ]);
+  m.network = { ...m.network, operatorCidrs: ['203.0.113.7/32'] };
+  const d = buildClusterGraph(m).graph.build();
+  const deps = (step: string) => d.resources.find((r) => r.type === COMMAND_TYPE && r.name === step)!.dependsOn.map((u) => u.slice(u.lastIndexOf('::') + 2));
+  // AWS: one ingress rule object per source of the SSH rule (allowed CIDRs and the operator).
+  assert.deepEqual(deps('host-masters-1').filter((n) => n.includes('-ssh-')).sort(), ['demo-fw-aws-etcd-master-ssh-cidr-198-51-100-0-24', 'demo-fw-aws-etcd-master-ssh-cidr-203-0-113-7-32']);
+  // DigitalOcean: the group's firewall carries every rule.
+  assert.ok(deps('mesh-workers-1').includes('demo-fw-digitalocean-worker'));
+
+  // Behind a bastion: the node's rule (from the bastion) and the bastion's own entrance.
+  const b = model([
+    { name: 'masters', provider: 'aws', region: 'us-east-1', count: 1, roles: ['master', 'etcd'], publicAddress: false },
+  ]);
+  b.bastion = { name: 'bastion', provider: 'aws', region: 'us-east-1', size: 'small', allowedCidrs: ['198.51.100.0/24'], sshPort: 22 };
+  const db = buildClusterGraph(b).graph.build();
+  const hop = db.resources.find((r) => r.type === COMMAND_TYPE && r.name === 'host-masters-1')!.dependsOn.map((u) => u.slice(u.lastIndexOf('::') + 2));
+  assert.ok(hop.includes('demo-fw-aws-etcd-master-ssh-bastion'), hop.join(' '));
+  assert.ok(hop.includes('demo-fw-aws-bastion-bastion-ssh-cidr-198-51-100-0-24'), hop.join(' '));
+});
