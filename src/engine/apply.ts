@@ -233,7 +233,7 @@ async function createLocked(run: Run, index: DesiredIndex, planned: PlannedStep,
     release = await intentThenSlot(run, spec.urn, { op: 'pending', operation: { type: 'creating', resource: intent } }, priority);
     intentSaved = true;
     t0 = run.stepStarted(step);
-    const created = await run.call(step, pkg, timeoutSeconds('create', spec, a.type), [a.inputs], (signal) => a.type.create(revealMap(a.inputs), run.context(spec, client, signal)));
+    const created = await run.call(step, pkg, timeoutSeconds('create', spec, a.type), [a.inputs], (signal) => a.type.create(revealMap(a.inputs), run.context(spec, client, signal, [a.inputs])));
     release();
     release = undefined;
     if (typeof created?.id !== 'string' || created.id === '') throw new EngineError(`${spec.urn}: the provider's create returned no id`);
@@ -292,7 +292,7 @@ async function afterFailedCreate(run: Run, index: DesiredIndex, planned: Planned
   try {
     const { pkg, client } = await run.configured(spec.provider!);
     const knownIds = knownIdsOf(run, spec.urn);
-    const found = await run.call(step, pkg, timeoutSeconds('read', spec, a.type), [a.inputs], (signal) => a.type.adopt(revealMap(a.inputs), { ...run.context(spec, client, signal), knownIds }));
+    const found = await run.call(step, pkg, timeoutSeconds('read', spec, a.type), [a.inputs], (signal) => a.type.adopt(revealMap(a.inputs), { ...run.context(spec, client, signal, [a.inputs]), knownIds }));
     if (!found) {
       await run.journal.write([{ op: 'settle', urn: spec.urn }]);
       return;
@@ -347,7 +347,7 @@ async function updateLocked(run: Run, index: DesiredIndex, planned: PlannedStep,
     intentSaved = true;
     t0 = run.stepStarted(step);
     const snapshot = { inputs: revealMap(a.old.inputs ?? {}), outputs: revealMap(a.old.outputs ?? {}) };
-    const result = await run.call(step, pkg, timeoutSeconds('update', spec, a.type), [a.inputs, a.old.inputs, a.old.outputs], (signal) => update(a.old.id!, snapshot, revealMap(a.inputs), run.context(spec, client, signal)));
+    const result = await run.call(step, pkg, timeoutSeconds('update', spec, a.type), [a.inputs, a.old.inputs, a.old.outputs], (signal) => update(a.old.id!, snapshot, revealMap(a.inputs), run.context(spec, client, signal, [a.inputs, a.old.inputs, a.old.outputs])));
     release();
     release = undefined;
     const outputs = secureOutputs(spec, a.inputs, result?.outputs ?? {});
@@ -419,7 +419,7 @@ async function deleteLocked(run: Run, copy: ResourceState, isOld: boolean, step:
     intentSaved = true;
     t0 = run.stepStarted(step);
     const snapshot = { inputs: revealMap(copy.inputs ?? {}), outputs: revealMap(copy.outputs ?? {}) };
-    await run.call(step, pkg, timeoutSeconds('delete', copy, type), [copy.inputs, copy.outputs], (signal) => type.delete(copy.id!, snapshot, run.context(copy, client, signal)));
+    await run.call(step, pkg, timeoutSeconds('delete', copy, type), [copy.inputs, copy.outputs], (signal) => type.delete(copy.id!, snapshot, run.context(copy, client, signal, [copy.inputs, copy.outputs])));
     release();
     release = undefined;
     recordResult(run, [...removing(), { op: 'settle', urn: copy.urn }]);

@@ -4,6 +4,7 @@ import { Harness } from '../../test/provider/harness.ts';
 import { Secret } from '../state/types.ts';
 import type { EngineEvent } from './events.ts';
 import { parseProviderRef } from './urn.ts';
+import { previewDestroy } from './operations.ts';
 
 function withHarness(fn: (h: Harness) => Promise<void>, options?: ConstructorParameters<typeof Harness>[0]) {
   return async () => {
@@ -327,17 +328,32 @@ test(
 );
 
 test(
-  'destroy keeps the root stack resource when it holds outputs (the stack\'s memory), and only then',
+  'destroy keeps only the root outputs named as the stack\'s memory, and the root only when one of them is left',
   withHarness(async (h) => {
     const g = h.graph();
     g.resource('test:index:Thing', 'a', { size: 1 });
-    g.stackOutputs = { lispManifest: new Secret('(cluster)') };
+    g.stackOutputs = { lispManifest: new Secret('(cluster)'), clusterName: 'prod' };
+    g.computeOutputs = (resources) => ({ kubeConfig: new Secret(`server: ${resources.find((r) => r.type === 'test:index:Thing')?.id}`), nodes: { a: 'up' } });
     await h.deploy(g);
-    assert.equal((await h.destroy()).result, 'succeeded');
+    const root = () => h.stack.deployment.resources.find((r) => r.type === 'pulumi:pulumi:Stack');
+    assert.deepEqual(Object.keys(root()!.outputs!).sort(), ['clusterName', 'kubeConfig', 'lispManifest', 'nodes']);
+    // The destroy preview says which outputs go.
+    const plan = previewDestroy(h.stack, { registry: h.registry, keepOutputs: ['lispManifest', 'deploymentMeta'] });
+    assert.deepEqual(plan.outputChanges.map((c) => [c.kind, c.key, c.old]), [['delete', 'clusterName', 'prod'], ['delete', 'kubeConfig', '[secret]'], ['delete', 'nodes', { a: 'up' }]]);
+    assert.equal((await h.destroy({ keepOutputs: ['lispManifest', 'deploymentMeta'] })).result, 'succeeded');
     assert.equal(h.cloud.list().length, 0);
     const left = h.stack.deployment.resources;
     assert.deepEqual(left.map((r) => r.type), ['pulumi:pulumi:Stack']);
+    assert.deepEqual(Object.keys(left[0]!.outputs!), ['lispManifest']);
     assert.ok(left[0]!.outputs!.lispManifest instanceof Secret);
+    // With nothing to keep, the root goes too (as with Pulumi).
+    await h.deploy(g);
+    assert.equal((await h.destroy()).result, 'succeeded');
+    assert.deepEqual(h.stack.deployment.resources, []);
+    // A targeted destroy leaves the outputs alone.
+    await h.deploy(g);
+    await h.destroy({ targets: [h.stack.resource('a')!.urn], keepOutputs: [] });
+    assert.deepEqual(Object.keys(root()!.outputs!).sort(), ['clusterName', 'kubeConfig', 'lispManifest', 'nodes']);
   }),
 );
 

@@ -46,6 +46,20 @@ export function propertyChanges(olds: PropertyMap, news: PropertyMap, diff: Inpu
   });
 }
 
+/** Every property of something created: `+ key: value`, unknowns as "(known after apply)". */
+export function addedChanges(news: PropertyMap): PropertyChange[] {
+  return Object.keys(news)
+    .sort()
+    .map((key) => ({ key, kind: 'add', new: redact(news[key]!) }));
+}
+
+/** Every property of something deleted: `- key: value`. */
+export function removedChanges(olds: PropertyMap): PropertyChange[] {
+  return Object.keys(olds)
+    .sort()
+    .map((key) => ({ key, kind: 'delete', old: redact(olds[key]!) }));
+}
+
 /** Changes between two maps where every differing key is a change (refresh drift, outputs). */
 export function mapChanges(olds: PropertyMap, news: PropertyMap): PropertyChange[] {
   const changed: string[] = [];

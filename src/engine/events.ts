@@ -2,7 +2,8 @@
 // stream into a live terminal view, plain CI lines or JSON lines; tests assert on events.
 // Values in events are already redacted: secrets appear as "[secret]", never in the clear.
 
-export type StepOp = 'create' | 'update' | 'replace' | 'delete' | 'same' | 'read';
+/** `import`: a resource the stack did not track, looked up in its cloud by its URN tag (refresh with a desired graph). */
+export type StepOp = 'create' | 'update' | 'replace' | 'delete' | 'same' | 'read' | 'import';
 export type OperationKind = 'preview' | 'update' | 'refresh' | 'destroy';
 
 export interface PropertyChange {
@@ -29,10 +30,11 @@ export interface StepRef {
 export type EngineEvent =
   | { type: 'start'; kind: OperationKind; stack: string; total: number; parallel: number }
   | { type: 'step-start'; step: StepRef; at: number }
-  | { type: 'step-done'; step: StepRef; elapsedMs: number; changes?: PropertyChange[] }
+  | { type: 'step-done'; step: StepRef; elapsedMs: number; changes?: PropertyChange[]; /** What came of it, when the op's verb does not say (e.g. "not found in the cloud"). */ note?: string }
   | { type: 'step-failed'; step: StepRef; elapsedMs: number; error: string }
   | { type: 'step-skipped'; step: StepRef; reason: string }
   | { type: 'retry'; step: StepRef; attempt: number; delayMs: number; error: string }
+  /** `info`: detail (provider and remote-step log lines) shown with --verbose; warnings and errors always. */
   | { type: 'diagnostic'; severity: 'info' | 'warning' | 'error'; message: string; urn?: string }
   | { type: 'progress'; done: number; total: number; running: number; failed: number }
   | { type: 'drift'; urn: string; resourceType: string; name: string; kind: 'changed' | 'gone'; changes: PropertyChange[] }

@@ -72,6 +72,18 @@ export interface DesiredState {
    * cloud assigned), merged over `stackOutputs` after a complete, untargeted apply.
    */
   computeOutputs?: (resources: readonly ResourceState[]) => PropertyMap;
+  /**
+   * The keys `computeOutputs` may produce. A plan that changes no resource computes them from
+   * the stack as it is (so an unchanged deploy shows no output change); a plan that changes
+   * resources shows each of them as "(known after apply)".
+   */
+  computedOutputKeys?: readonly string[];
+  /**
+   * The form the stack stores root outputs in (the state layer wraps credential-bearing keys
+   * as secrets on write). Plans and applies compare outputs in that form, so a value the
+   * stack holds as a secret equals the same value given in the clear.
+   */
+  protectOutputs?: (outputs: PropertyMap) => PropertyMap;
   /** Turns a resource's `sourcePosition` (a config path) into FILE:LINE:COL for messages. */
   locateSource?: (sourcePosition: string) => string | undefined;
 }
@@ -97,6 +109,8 @@ export class DesiredGraph {
   readonly #implicit = new Set<string>();
   stackOutputs: PropertyMap | undefined;
   computeOutputs: DesiredState['computeOutputs'];
+  computedOutputKeys: DesiredState['computedOutputKeys'];
+  protectOutputs: DesiredState['protectOutputs'];
   locateSource: DesiredState['locateSource'];
 
   constructor(stack: string) {
@@ -126,7 +140,15 @@ export class DesiredGraph {
   }
 
   build(): DesiredState {
-    return { stack: this.stack, resources: [...this.#specs.values()], stackOutputs: this.stackOutputs, computeOutputs: this.computeOutputs, locateSource: this.locateSource };
+    return {
+      stack: this.stack,
+      resources: [...this.#specs.values()],
+      stackOutputs: this.stackOutputs,
+      computeOutputs: this.computeOutputs,
+      computedOutputKeys: this.computedOutputKeys,
+      protectOutputs: this.protectOutputs,
+      locateSource: this.locateSource,
+    };
   }
 
   #add(args: { type: string; name: string; inputs: InputMap; custom: boolean; options: ResourceOptions; outputs?: PropertyMap }): ResourceHandle {

@@ -8,7 +8,10 @@ import type { Plan, PlanOptions } from './plan.ts';
 import { applyDestroy, applyUpdate, rootState } from './apply.ts';
 import { resolvePending } from './recover.ts';
 import { runPreflight } from './preflight.ts';
-import { readAll } from './refresh.ts';
+import { readAll, readableCopies } from './refresh.ts';
+import { adoptionLookups, adoptMissing } from './adopt.ts';
+import type { NotFound } from './adopt.ts';
+import { appliedRootOutputs, keptOutputs, managesOutputs } from './outputs.ts';
 import { Run } from './run.ts';
 import type { EngineOptions, OperationResult } from './run.ts';
 import type { OperationKind } from './events.ts';
@@ -24,7 +27,7 @@ export function preview(stack: Pick<StackHandle, 'deployment'>, desired: Desired
 }
 
 /** What a destroy would do. Takes no lock and writes nothing. */
-export function previewDestroy(stack: Pick<StackHandle, 'deployment' | 'name'>, options: PlanOptions & { registry?: ProviderRegistry } = {}): Plan {
+export function previewDestroy(stack: Pick<StackHandle, 'deployment' | 'name'>, options: PlanOptions & { registry?: ProviderRegistry; keepOutputs?: readonly string[] } = {}): Plan {
   return planDestroy(stack.name, stack.deployment, options);
 }
 
@@ -48,21 +51,32 @@ export async function deploy(stack: StackHandle, desired: DesiredState, options:
     if (root) run.journal.write([{ op: 'put', resource: root }]).catch(() => undefined);
     await applyUpdate(run, plan);
     const ok = run.failures.length === 0 && !run.stopping();
-    if (ok && (desired.stackOutputs !== undefined || desired.computeOutputs) && !(options.targets?.length)) {
-      const current = run.view.live.get(rootUrn);
-      const given = desired.stackOutputs ?? current?.outputs ?? {};
-      const outputs = desired.computeOutputs ? { ...given, ...desired.computeOutputs([...run.view.all()]) } : given;
-      if (!current || !valuesEqual(current.outputs ?? {}, outputs)) {
-        await run.journal.write([{ op: 'put', resource: rootState(run, rootUrn, outputs)! }]);
-      }
-    }
+    if (ok && managesOutputs(desired) && !(options.targets?.length)) await storeRootOutputs(run, rootUrn, desired);
     const outputs = run.view.live.get(rootUrn)?.outputs ?? {};
     if (Object.keys(outputs).length > 0) run.emit({ type: 'outputs', outputs: redact(outputs) as Record<string, unknown> });
     return { plan };
   });
 }
 
-export async function destroy(stack: StackHandle, options: EngineOptions & PlanOptions): Promise<DeployResult> {
+/** Writes the root outputs of a complete run, when they differ from the stored ones. */
+async function storeRootOutputs(run: Run, rootUrn: string, desired: DesiredState): Promise<void> {
+  const current = run.view.live.get(rootUrn);
+  const outputs = appliedRootOutputs(desired, current?.outputs, [...run.view.all()]);
+  if (!current || !valuesEqual(current.outputs ?? {}, outputs)) {
+    await run.journal.write([{ op: 'put', resource: rootState(run, rootUrn, outputs)! }]);
+  }
+}
+
+export interface DestroyOptions extends EngineOptions, PlanOptions {
+  /**
+   * Root stack outputs that outlive the resources (the stack's memory: its configuration,
+   * history, audit anchor). After a complete, untargeted destroy every other output is
+   * dropped, and the root stack resource too when none of these is left. Default: none.
+   */
+  keepOutputs?: readonly string[];
+}
+
+export async function destroy(stack: StackHandle, options: DestroyOptions): Promise<DeployResult> {
   return withUpdate(stack, 'destroy', 'destroy', options, async (run) => {
     await resolvePending(run);
     const plan = planDestroy(stack.name, { manifest: { time: '', magic: '', version: '' }, resources: [...run.view.all()], pendingOperations: [] }, { ...options, registry: options.registry });
@@ -71,12 +85,14 @@ export async function destroy(stack: StackHandle, options: EngineOptions & PlanO
     await applyDestroy(run, plan);
     const rootUrn = rootStackUrn(stack.name);
     const ok = run.failures.length === 0 && !run.stopping();
-    // The root stack resource goes with the last resource, unless it holds outputs: those
-    // are the stack's memory (the config, the Lisp text, the deployment history) and stay
-    // until `stacks delete`, so a destroyed cluster can be traced and recreated.
+    // What outlives the resources is the stack's memory (keepOutputs); outputs that described
+    // them (addresses, credentials of machines that no longer exist) go with them, and so does
+    // the root stack resource when nothing is left to remember.
     const root = run.view.live.get(rootUrn);
-    if (ok && !options.targets?.length && root && [...run.view.all()].length === 1 && Object.keys(root.outputs ?? {}).length === 0) {
-      await run.journal.write([{ op: 'remove', urn: rootUrn }]);
+    if (ok && !options.targets?.length && root && [...run.view.all()].length === 1) {
+      const kept = keptOutputs(root.outputs ?? {}, options.keepOutputs ?? []);
+      if (Object.keys(kept).length === 0) await run.journal.write([{ op: 'remove', urn: rootUrn }]);
+      else if (!valuesEqual(root.outputs ?? {}, kept)) await run.journal.write([{ op: 'put', resource: rootState(run, rootUrn, kept)! }]);
     }
     return { plan };
   });
@@ -88,28 +104,55 @@ export interface RefreshOptions extends EngineOptions {
   targetDependents?: boolean;
   /** Fail, and store nothing read, when anything drifted. */
   expectNoChanges?: boolean;
+  /**
+   * Adopt first: every resource of this graph the stack does not track is looked up in its
+   * cloud by its URN tag and recorded when found (a stack rebuilt from what exists). After a
+   * complete run the root outputs are stored as a deploy of the graph would store them.
+   */
+  adopt?: DesiredState;
 }
 
 export interface RefreshResult extends OperationResult {
   drifted: number;
   gone: number;
+  /** With `adopt`: the resources found in the cloud and recorded. */
+  adopted: string[];
+  /** With `adopt`: the resources not found (the next deploy creates them). */
+  notFound: NotFound[];
 }
 
 export async function refresh(stack: StackHandle, options: RefreshOptions): Promise<RefreshResult> {
+  const adopt = options.adopt;
+  if (adopt && (options.targets?.length || options.expectNoChanges)) {
+    throw new EngineError(`adopting resources into the stack cannot be combined with ${options.targets?.length ? 'targets' : '--expect-no-changes'}`, {
+      hint: 'Adoption records what it finds; run it on its own, then refresh with the other options.',
+    });
+  }
   const r = await withUpdate(stack, 'refresh', 'refresh', options, async (run) => {
     await resolvePending(run);
     const targeted = resolveTargets({ targets: options.targets, targetDependents: options.targetDependents }, undefined, run.view);
     checkProviders(options.registry, [...run.view.all()].filter((r) => !targeted || targeted.has(r.urn)));
+    const lookups = adopt ? adoptionLookups(run, adopt) : 0;
+    run.total = lookups + readableCopies(run, targeted).length;
     start(run, 'refresh');
-    const outcome = await readAll(run, targeted);
+    const adopted = adopt ? await adoptMissing(run, adopt) : { adopted: [], notFound: [] };
+    if (adopted.notFound.length > 0) run.emit({ type: 'diagnostic', severity: 'warning', message: notFoundMessage(adopted.notFound) });
+    const outcome = await readAll(run, targeted, lookups);
     const drift = outcome.drifted + outcome.gone > 0;
     if (!(options.expectNoChanges && drift) && outcome.records.length > 0) await run.journal.write(outcome.records, { applied: true });
     if (options.expectNoChanges && drift) {
       run.errors.push(`${outcome.drifted + outcome.gone} resource(s) drifted from the stack (--expect-no-changes); nothing read was stored`);
     }
-    return { drifted: outcome.drifted, gone: outcome.gone };
+    if (adopt && managesOutputs(adopt) && run.failures.length === 0 && !run.stopping()) await storeRootOutputs(run, rootStackUrn(stack.name), adopt);
+    return { drifted: outcome.drifted, gone: outcome.gone, adopted: adopted.adopted, notFound: adopted.notFound };
   });
   return r;
+}
+
+function notFoundMessage(notFound: readonly NotFound[]): string {
+  const shown = notFound.slice(0, 20).map((n) => `  ${n.urn}${n.reason ? ` (not looked up: ${n.reason})` : ''}`);
+  if (notFound.length > shown.length) shown.push(`  … and ${notFound.length - shown.length} more`);
+  return `${notFound.length} resource${notFound.length === 1 ? '' : 's'} of the configuration ${notFound.length === 1 ? 'was' : 'were'} not found in the cloud; the next deploy creates ${notFound.length === 1 ? 'it' : 'them'}:\n${shown.join('\n')}`;
 }
 
 function start(run: Run, kind: OperationKind): void {

@@ -118,3 +118,38 @@ test('a preview notes interrupted operations that the next run resolves', () => 
     h.cleanup();
   }
 });
+
+test('creates and deletes carry their properties: every input of a create (unknowns and secrets marked), every stored input of a delete', async () => {
+  const h = harness();
+  try {
+    const g = h.graph();
+    const a = g.resource('test:index:Thing', 'a', { size: 1, tags: { team: 'infra' } });
+    g.resource('test:index:Thing', 'b', { parentArn: a.output('arn'), token: 'tok-create-1234' }, { secretInputs: ['token'] });
+    const plan = preview(h.stack, g.build(), { registry: h.registry });
+    const changes = (name: string) => plan.steps.find((s) => s.name === name)!.changes;
+    assert.deepEqual(changes('a'), [
+      { key: 'size', kind: 'add', new: 1 },
+      { key: 'tags', kind: 'add', new: { team: 'infra' } },
+    ]);
+    assert.deepEqual(changes('b'), [
+      { key: 'parentArn', kind: 'add', new: '(known after apply)' },
+      { key: 'token', kind: 'add', new: '[secret]' },
+    ]);
+    assert.doesNotMatch(JSON.stringify(plan.steps), /tok-create-1234/);
+    await h.deploy(g);
+    const destroy = previewDestroy(h.stack, { registry: h.registry });
+    const b = destroy.steps.find((s) => s.name === 'b')!;
+    assert.deepEqual(b.changes, [
+      { key: 'parentArn', kind: 'delete', old: `arn:test:${h.stack.resource('a')!.id}` },
+      { key: 'token', kind: 'delete', old: '[secret]' },
+    ]);
+    // A resource dropped from the graph shows what goes with it, too.
+    const g2 = h.graph();
+    g2.resource('test:index:Thing', 'a', { size: 1, tags: { team: 'infra' } });
+    const dropped = preview(h.stack, g2.build(), { registry: h.registry }).steps.find((s) => s.name === 'b')!;
+    assert.equal(dropped.op, 'delete');
+    assert.deepEqual(dropped.changes?.map((c) => c.key), ['parentArn', 'token']);
+  } finally {
+    h.cleanup();
+  }
+});

@@ -8,11 +8,12 @@ import { indexDesired, transitiveDependents } from './graph.ts';
 import type { DesiredIndex } from './graph.ts';
 import type { ProviderRegistry, ResourceType } from './provider.ts';
 import type { InputDiff } from './diff.ts';
-import { mapChanges, propertyChanges } from './diff.ts';
+import { addedChanges, mapChanges, propertyChanges, removedChanges } from './diff.ts';
 import type { PropertyChange, StepOp } from './events.ts';
 import { decide, plannedOutputs, withSecrets } from './decide.ts';
 import { resolveInputs } from './values.ts';
 import { StackView, stateDeps } from './view.ts';
+import { managesOutputs, plannedRootOutputs } from './outputs.ts';
 import { EngineError } from './errors.ts';
 import { formatProviderRef, isProviderType, packageOf, parseUrn, ROOT_STACK_TYPE } from './urn.ts';
 
@@ -23,11 +24,14 @@ export interface PlannedStep {
   urn: string;
   type: string;
   name: string;
-  op: Exclude<StepOp, 'read'>;
+  op: Exclude<StepOp, 'read' | 'import'>;
   custom: boolean;
   parent?: string;
   diff?: InputDiff;
-  /** Redacted property-level detail of an update or replacement. */
+  /**
+   * Redacted property-level detail: what an update or replacement changes, every input of a
+   * create (unknowns as "(known after apply)"), every stored input of a delete.
+   */
   changes?: PropertyChange[];
   deleteBeforeReplace?: boolean;
   /** Why a replacement happens when no input forces it. */
@@ -110,6 +114,8 @@ export function planUpdate(desired: DesiredState, deployment: Deployment, regist
     if (decision.diff) {
       step.diff = decision.diff;
       step.changes = spec.custom ? propertyChanges(old?.inputs ?? {}, inputs, decision.diff) : mapChanges(old?.outputs ?? {}, spec.outputs ?? {});
+    } else if (decision.op === 'create') {
+      step.changes = addedChanges(spec.custom ? inputs : (spec.outputs ?? {}));
     }
     if (decision.reason) step.reason = decision.reason;
     if (decision.op === 'replace' && spec.deleteBeforeReplace) step.deleteBeforeReplace = true;
@@ -132,12 +138,18 @@ export function planUpdate(desired: DesiredState, deployment: Deployment, regist
   checkProtected(steps, index, view);
   if (targeted) checkTargets(steps, targeted, index, view, options);
 
-  const root = [...view.live.values()].find((r) => r.type === ROOT_STACK_TYPE);
-  const outputChanges = desired.stackOutputs === undefined ? [] : mapChanges(root?.outputs ?? {}, desired.stackOutputs);
-  return { kind: 'update', stack: desired.stack, steps, counts: countSteps(steps), warnings, outputChanges, index, targeted };
+  const counts = countSteps(steps);
+  // A targeted run leaves the stack outputs as they are.
+  let outputChanges: PropertyChange[] = [];
+  if (!targeted && managesOutputs(desired)) {
+    const stored = view.live.get(index.rootUrn)?.outputs ?? {};
+    const resourcesChange = counts.create + counts.update + counts.replace + counts.delete > 0;
+    outputChanges = mapChanges(stored, plannedRootOutputs(desired, stored, resourcesChange, () => [...view.all()]));
+  }
+  return { kind: 'update', stack: desired.stack, steps, counts, warnings, outputChanges, index, targeted };
 }
 
-export function planDestroy(stack: string, deployment: Deployment, options: PlanOptions & { registry?: ProviderRegistry } = {}): Plan {
+export function planDestroy(stack: string, deployment: Deployment, options: PlanOptions & { registry?: ProviderRegistry; keepOutputs?: readonly string[] } = {}): Plan {
   const view = StackView.from(deployment);
   if (options.registry) checkProviders(options.registry, [...view.all()].filter((r) => !r.retainOnDelete));
   const warnings = pendingWarnings(view);
@@ -154,12 +166,18 @@ export function planDestroy(stack: string, deployment: Deployment, options: Plan
   }
   checkProtected(steps, undefined, view);
   if (targeted) checkTargets(steps, targeted, undefined, view, options);
-  return { kind: 'destroy', stack, steps, counts: countSteps(steps), warnings, outputChanges: [], targeted };
+  // A complete destroy keeps only the outputs named in keepOutputs (the stack's memory).
+  const keep = new Set(options.keepOutputs ?? []);
+  const stored = [...view.live.values()].find((r) => r.type === ROOT_STACK_TYPE)?.outputs ?? {};
+  const outputChanges = targeted ? [] : removedChanges(Object.fromEntries(Object.entries(stored).filter(([k]) => !keep.has(k))));
+  return { kind: 'destroy', stack, steps, counts: countSteps(steps), warnings, outputChanges, targeted };
 }
 
 function deleteStep(r: ResourceState, replacedCopy: boolean): PlannedStep {
   const { name } = parseUrn(r.urn);
   const step: PlannedStep = { urn: r.urn, type: r.type, name, op: 'delete', custom: r.custom, parent: r.parent };
+  const gone = removedChanges(r.custom ? (r.inputs ?? {}) : (r.outputs ?? {}));
+  if (gone.length > 0) step.changes = gone;
   if (replacedCopy) step.replacedCopy = true;
   if (r.retainOnDelete) step.retain = true;
   return step;
@@ -243,24 +261,37 @@ export function resolveTargets(options: PlanOptions, index: DesiredIndex | undef
 
 function checkTargets(steps: PlannedStep[], targeted: Set<string>, index: DesiredIndex | undefined, view: StackView, options: PlanOptions): void {
   const problems: string[] = [];
+  // What is missing: dependencies to create with the targets, dependents left behind.
+  const dependencies = new Set<string>();
+  const dependents = new Set<string>();
   for (const s of steps) {
     if (s.op === 'create' || s.op === 'replace') {
       for (const dep of index?.nodes.get(s.urn)?.deps ?? []) {
-        if (!targeted.has(dep) && !view.live.has(dep)) problems.push(`${s.urn} needs ${dep}, which does not exist yet and is not targeted`);
+        if (!targeted.has(dep) && !view.live.has(dep)) {
+          problems.push(`${s.urn} needs ${dep}, which does not exist yet and is not targeted`);
+          dependencies.add(dep);
+        }
       }
     }
     if (s.op === 'delete' || s.op === 'replace') {
       for (const r of view.live.values()) {
         if (targeted.has(r.urn) || r.type === ROOT_STACK_TYPE) continue;
         // An untargeted resource stays as it is, still referring to what this run deletes.
-        if (stateDeps(r).includes(s.urn)) problems.push(`${r.urn} depends on ${s.urn}, which would be ${s.op === 'delete' ? 'deleted' : 'replaced'}`);
+        if (stateDeps(r).includes(s.urn)) {
+          problems.push(`${r.urn} depends on ${s.urn}, which would be ${s.op === 'delete' ? 'deleted' : 'replaced'}`);
+          dependents.add(r.urn);
+        }
       }
     }
   }
   if (problems.length > 0) {
-    throw new EngineError(`the targeted run cannot be done on its own:\n  ${[...new Set(problems)].join('\n  ')}`, {
-      hint: options.targetDependents ? 'Add the resources named above with --target.' : 'Add --target-dependents, or add the resources named above with --target.',
-    });
+    const hints: string[] = [];
+    // --target-dependents adds what depends on the targets, never what they depend on.
+    if (dependencies.size > 0) hints.push(`Target what they need as well: ${[...dependencies].map((u) => `--target ${u}`).join(' ')}`);
+    if (dependents.size > 0) {
+      hints.push(options.targetDependents ? `Target the dependents as well: ${[...dependents].map((u) => `--target ${u}`).join(' ')}` : 'Add --target-dependents, or target the dependents named above with --target.');
+    }
+    throw new EngineError(`the targeted run cannot be done on its own:\n  ${[...new Set(problems)].join('\n  ')}`, { hint: hints.join('\n') });
   }
 }
 

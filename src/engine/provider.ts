@@ -27,7 +27,10 @@ export interface CallContext<Client = unknown> {
   readonly client: Client;
   /** Aborted on timeout or when the user aborts the run; pass it to every SDK call. */
   readonly signal: AbortSignal;
-  /** A diagnostic line for the user (never put secrets in it). */
+  /**
+   * A progress line for the user, shown with --verbose (an info diagnostic). Every secret
+   * string of the resource is scrubbed from it, but don't put secrets in it.
+   */
   log(message: string): void;
 }
 
@@ -83,9 +86,10 @@ export interface ResourceType<Client = unknown> {
   /** Deleting an object that is already gone must succeed. */
   delete(id: string, state: ResourceSnapshot, ctx: CallContext<Client>): Promise<void>;
   /**
-   * Finds the object tagged with `ctx.urnTag` that a create interrupted by a crash may have
-   * left behind, skipping `knownIds` (objects the stack already tracks under the same URN,
-   * e.g. the old half of a replacement). Undefined when there is none.
+   * Finds the object tagged with `ctx.urnTag`: one a create interrupted by a crash may have
+   * left behind, or one a lost stack tracked (refresh with a desired graph, `refresh
+   * --config`). Skips `knownIds` (objects the stack already tracks under the same URN, e.g.
+   * the old half of a replacement). Undefined when there is none.
    */
   adopt(inputs: PropertyMap, ctx: CallContext<Client> & { knownIds: readonly string[] }): Promise<CreateResult | undefined>;
 }

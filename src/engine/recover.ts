@@ -45,7 +45,7 @@ async function resolveOne(run: Run, op: PendingOperation): Promise<void> {
   const secrets = [r.inputs, r.outputs];
   if (op.type === 'creating') {
     const knownIds = knownIdsOf(run, r.urn);
-    const found = await run.call(step, pkg, timeoutSeconds('read', r, type), secrets, (signal) => type.adopt(revealMap(r.inputs ?? {}), { ...run.context(r, client, signal), knownIds }));
+    const found = await run.call(step, pkg, timeoutSeconds('read', r, type), secrets, (signal) => type.adopt(revealMap(r.inputs ?? {}), { ...run.context(r, client, signal, secrets), knownIds }));
     const records: JournalRecord[] = [];
     if (found) {
       // A live copy with this URN means the create was a replacement's new half.
@@ -61,7 +61,7 @@ async function resolveOne(run: Run, op: PendingOperation): Promise<void> {
     return;
   }
   const snapshot = { inputs: revealMap(r.inputs ?? {}), outputs: revealMap(r.outputs ?? {}) };
-  const read = await run.call(step, pkg, timeoutSeconds('read', r, type), secrets, (signal) => type.read(r.id!, snapshot, run.context(r, client, signal)));
+  const read = await run.call(step, pkg, timeoutSeconds('read', r, type), secrets, (signal) => type.read(r.id!, snapshot, run.context(r, client, signal, secrets)));
   const records: JournalRecord[] = [];
   if (op.type === 'deleting') {
     if (!read) {

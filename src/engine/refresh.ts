@@ -17,11 +17,18 @@ export interface RefreshOutcome {
   records: JournalRecord[];
 }
 
-export async function readAll(run: Run, targeted: Set<string> | undefined): Promise<RefreshOutcome> {
+/** The copies a refresh reads: every cloud resource (live and old halves), or the targeted ones. */
+export function readableCopies(run: Run, targeted: Set<string> | undefined): { r: ResourceState; old: boolean }[] {
   const copies: { r: ResourceState; old: boolean }[] = [];
   for (const r of run.view.live.values()) if (isCustomResource(r) && (!targeted || targeted.has(r.urn))) copies.push({ r, old: false });
   for (const list of run.view.oldCopies.values()) for (const r of list) if (isCustomResource(r) && (!targeted || targeted.has(r.urn))) copies.push({ r, old: true });
-  run.total = copies.length;
+  return copies;
+}
+
+/** Reads every readable copy; `before` is the number of steps the run made before (adoption). */
+export async function readAll(run: Run, targeted: Set<string> | undefined, before = 0): Promise<RefreshOutcome> {
+  const copies = readableCopies(run, targeted);
+  run.total = before + copies.length;
   const outcome: RefreshOutcome = { drifted: 0, gone: 0, records: [] };
   // Results are written in checkpoint order whatever order the reads finish in.
   const results: (JournalRecord | undefined)[] = new Array(copies.length);
@@ -39,7 +46,7 @@ export async function readAll(run: Run, targeted: Set<string> | undefined): Prom
       try {
         const { pkg, client, type } = await run.providerFor(r);
         const snapshot = { inputs: revealMap(r.inputs ?? {}), outputs: revealMap(r.outputs ?? {}) };
-        const read = await run.call(step, pkg, timeoutSeconds('read', r, type), [r.inputs, r.outputs], (signal) => type.read(r.id!, snapshot, run.context(r, client, signal)));
+        const read = await run.call(step, pkg, timeoutSeconds('read', r, type), [r.inputs, r.outputs], (signal) => type.read(r.id!, snapshot, run.context(r, client, signal, [r.inputs, r.outputs])));
         release();
         release = undefined;
         if (!read) {

@@ -151,10 +151,10 @@ export class Run {
     return performance.now();
   }
 
-  stepDone(step: StepRef, t0: number, changes?: PropertyChange[]): void {
+  stepDone(step: StepRef, t0: number, changes?: PropertyChange[], note?: string): void {
     this.#running--;
     this.#done++;
-    this.emit({ type: 'step-done', step, elapsedMs: Math.round(performance.now() - t0), ...(changes?.length ? { changes } : {}) });
+    this.emit({ type: 'step-done', step, elapsedMs: Math.round(performance.now() - t0), ...(changes?.length ? { changes } : {}), ...(note ? { note } : {}) });
     this.#progress();
   }
 
@@ -223,8 +223,13 @@ export class Run {
     });
   }
 
-  context<C>(r: { urn: string; type: string }, client: C, signal: AbortSignal): CallContext<C> {
+  /**
+   * What a provider call receives. Its log lines are scrubbed of every secret string in
+   * `secretsOf` (the resource's inputs and outputs), like its errors.
+   */
+  context<C>(r: { urn: string; type: string }, client: C, signal: AbortSignal, secretsOf: (PropertyMap | undefined)[]): CallContext<C> {
     const { name } = parseUrn(r.urn);
+    let secrets: string[] | undefined;
     return {
       urn: r.urn,
       name,
@@ -232,7 +237,7 @@ export class Run {
       urnTag: urnTag(r.urn),
       client,
       signal,
-      log: (message) => this.emit({ type: 'diagnostic', severity: 'info', message, urn: r.urn }),
+      log: (message) => this.emit({ type: 'diagnostic', severity: 'info', message: scrub(String(message), (secrets ??= secretStrings(...secretsOf))), urn: r.urn }),
     };
   }
 

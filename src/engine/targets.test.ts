@@ -26,14 +26,21 @@ test('--target creates only the targeted resource (and the provider it needs)', 
   }
 });
 
-test('--target on a resource whose dependency does not exist yet is refused, naming it', async () => {
+test('--target on a resource whose dependency does not exist yet is refused, naming it and how to target it', async () => {
   const h = new Harness();
   try {
     await assert.rejects(h.deploy(graph(h), { targets: [urn('b')] }), (err: Error & { hint?: string }) => {
       assert.match(err.message, /::b needs .*::a, which does not exist yet and is not targeted/);
-      assert.match(err.hint!, /--target-dependents/);
+      // --target-dependents adds dependents, not dependencies: the hint names the dependency to add.
+      assert.equal(err.hint, `Target what they need as well: --target ${urn('a')}`);
+      assert.doesNotMatch(err.hint!, /--target-dependents/);
       return true;
     });
+    // Following the hint works.
+    const r = await h.deploy(graph(h), { targets: [urn('b'), urn('a')] });
+    assert.equal(r.result, 'succeeded');
+    assert.deepEqual(h.managed().map((m) => m.urn.split('::').at(-1)).sort(), ['a', 'b']);
+    await h.destroy();
     assert.equal(h.managed().length, 0);
   } finally {
     h.cleanup();
@@ -76,7 +83,12 @@ test('destroy --target refuses to pull a resource from under a dependent unless 
   const h = new Harness();
   try {
     await h.deploy(graph(h));
-    await assert.rejects(h.destroy({ targets: [urn('a')] }), /::b depends on .*::a, which would be deleted/);
+    await assert.rejects(h.destroy({ targets: [urn('a')] }), (err: Error & { hint?: string }) => {
+      assert.match(err.message, /::b depends on .*::a, which would be deleted/);
+      // Here what is missing are dependents, which is what --target-dependents adds.
+      assert.equal(err.hint, 'Add --target-dependents, or target the dependents named above with --target.');
+      return true;
+    });
     assert.equal(h.managed().length, 4);
     const r = await h.destroy({ targets: [urn('a')], targetDependents: true });
     assert.deepEqual(r.changes, { delete: 3 });

@@ -142,7 +142,8 @@ export const UNKNOWN_DISPLAY = '(known after apply)';
 
 /** A JSON-safe copy for events and output: secrets become `[secret]`, unknowns a readable marker. */
 export function redact(value: PropertyValue): unknown {
-  if (value instanceof Secret) return SECRET_DISPLAY;
+  // A value not known yet holds no secret: say it is unknown.
+  if (value instanceof Secret) return value.value === UNKNOWN_VALUE ? UNKNOWN_DISPLAY : SECRET_DISPLAY;
   if (value === UNKNOWN_VALUE) return UNKNOWN_DISPLAY;
   if (Array.isArray(value)) return value.map(redact);
   if (isPlainObject(value)) {
@@ -156,7 +157,7 @@ export function redact(value: PropertyValue): unknown {
 /** One-line rendering of a value for diffs. */
 export function formatValue(value: PropertyValue | undefined): string {
   if (value === undefined) return 'undefined';
-  if (value instanceof Secret) return SECRET_DISPLAY;
+  if (value instanceof Secret) return value.value === UNKNOWN_VALUE ? UNKNOWN_DISPLAY : SECRET_DISPLAY;
   if (value === UNKNOWN_VALUE) return UNKNOWN_DISPLAY;
   if (containsSecret(value) || containsUnknown(value)) return JSON.stringify(redact(value));
   return JSON.stringify(value);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DesiredGraph, ProviderRegistry, collectEvents, deploy, destroy, refresh } from '../../src/engine/index.ts';
-import type { DeployOptions, DesiredState, EngineEvent, RefreshOptions } from '../../src/engine/index.ts';
+import type { DeployOptions, DesiredState, DestroyOptions, EngineEvent, RefreshOptions } from '../../src/engine/index.ts';
 import type { ResourceState } from '../../src/state/types.ts';
 import { FileCloud } from './file-cloud.ts';
 import { testProvider } from './test-provider.ts';
@@ -40,7 +40,7 @@ export class Harness {
     return deploy(this.stack, d, { registry: this.registry, onEvent: sink, retry: FAST_RETRY, ...options });
   }
 
-  async destroy(options: Partial<DeployOptions> = {}) {
+  async destroy(options: Partial<DestroyOptions> = {}) {
     const { sink, events } = collectEvents();
     this.events = events;
     return destroy(this.stack, { registry: this.registry, onEvent: sink, retry: FAST_RETRY, ...options });

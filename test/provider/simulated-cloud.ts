@@ -141,6 +141,8 @@ async function runCommand(inputs: PropertyMap, ctx: Ctx, op: 'create' | 'update'
   const prev = ctx.client.cloud.get(id);
   const record = { machine: run.ssh.target.name, host: run.ssh.target.host, via: run.ssh.via?.host ?? null, scriptSha: digest(run.script).toString('hex'), stdinSha: run.stdin ? digest(run.stdin).toString('hex') : null, runs: ((prev?.props.runs as number | undefined) ?? 0) + 1 };
   ctx.client.cloud.put({ id, type: COMMAND_TYPE, name: ctx.name, tag: ctx.urnTag, props: record, revision: record.runs });
+  // What the real step streams from the machine (its progress lines), in one line.
+  ctx.log(`${record.machine}: ${ctx.name} done (simulated run ${record.runs})`);
   const kind = reveal(inputs.output);
   const outputs: PropertyMap = { machine: reveal(inputs.machine)!, ranAt: new Date().toISOString() };
   if (kind === 'secret') {

@@ -86,12 +86,18 @@ function outputsOf(obj: CloudObject): PropertyMap {
   return { ...(obj.props as PropertyMap), arn: `arn:test:${obj.id}`, revision: obj.revision };
 }
 
+/** A resource whose inputs hold `log` tells the user about it, as a provider logs progress (and may carelessly echo an input). */
+function logInput(inputs: PropertyMap, ctx: Ctx, op: string): void {
+  if (typeof inputs.log === 'string') ctx.log(`${op}: ${inputs.log}`);
+}
+
 function makeType(kind: string, options: { updatable: boolean; forceNew?: string[] }): ResourceType<TestClient> {
   const type: ResourceType<TestClient> = {
     forceNew: options.forceNew,
     computedOnUpdate: ['revision'],
     create: (inputs, ctx) =>
       call(ctx, 'create', () => {
+        logInput(inputs, ctx, 'create');
         const obj: CloudObject = { id: `${kind}-${randomBytes(6).toString('hex')}`, type: ctx.type, name: ctx.name, tag: ctx.urnTag, props: inputs as Record<string, unknown>, revision: 1 };
         ctx.client.cloud.put(obj);
         return { id: obj.id, outputs: outputsOf(obj) };
@@ -111,6 +117,7 @@ function makeType(kind: string, options: { updatable: boolean; forceNew?: string
   if (options.updatable) {
     type.update = (id, _olds, news, ctx) =>
       call(ctx, 'update', () => {
+        logInput(news, ctx, 'update');
         const obj = ctx.client.cloud.get(id);
         if (!obj) throw new TestCloudError(`object ${id} not found`, 'permanent');
         const next = { ...obj, props: news as Record<string, unknown>, revision: obj.revision + 1 };

@@ -14,6 +14,8 @@ export function marker(op: StepOp, step?: Pick<StepRef, 'replacedCopy'>): string
       return step?.replacedCopy ? '--' : '-';
     case 'read':
       return '>';
+    case 'import':
+      return '=';
     default:
       return ' ';
   }
@@ -25,6 +27,7 @@ const VERBS: Record<StepOp, [string, string]> = {
   replace: ['replacing', 'replaced'],
   delete: ['deleting', 'deleted'],
   read: ['reading', 'read'],
+  import: ['looking up', 'imported'],
   same: ['', 'unchanged'],
 };
 
@@ -72,6 +75,7 @@ export function planSummary(c: ChangeCounts): string {
 export function resultSummary(changes: Record<string, number>, failed: number): string {
   const n = (k: string) => changes[k] ?? 0;
   const parts = [`${n('create')} created`, `${n('update')} updated`, `${n('replace')} replaced`, `${n('delete')} deleted`, `${n('same')} unchanged`];
+  if (n('import') > 0) parts.unshift(`${n('import')} imported`);
   if (failed > 0) parts.push(`${failed} failed`);
   return `Resources: ${parts.join(', ')}`;
 }
