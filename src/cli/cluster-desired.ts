@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { LoadedConfig } from '../config/index.ts';
 import type { DesiredState } from '../engine/index.ts';
 import type { OpenedStack } from '../state/index.ts';
-import { stackOutputs } from '../state/index.ts';
+import { protectStackOutputs, stackOutputs } from '../state/index.ts';
 import type { UserManifest } from '../cluster/index.ts';
 import { Secret } from '../state/types.ts';
 import { CliError } from './errors.ts';
@@ -53,15 +53,16 @@ export interface DesiredOptions {
  */
 const KEPT_OUTPUTS = ['deploymentMeta', 'auditIndex'] as const;
 
-/** Which computed root outputs a desired graph produces after apply (see clusterOutputs). */
-function producedOutputs(desired: DesiredState): Record<string, boolean> {
+/** Which root outputs computed after apply (see clusterOutputs) a desired graph produces. */
+function producedOutputs(desired: DesiredState): string[] {
   const step = (name: string) => desired.resources.some((r) => r.type === 'sloth:remote:Command' && r.name === name);
-  return {
+  const produced = {
     kubeConfig: step('kubeconfig'),
     nodes: true,
     salt_master: desired.resources.some((r) => r.type === 'sloth:cluster:Cluster' && r.inputs.saltApiUrl !== undefined),
     argocd: step('argocd'),
   };
+  return Object.entries(produced).filter(([, yes]) => yes).map(([key]) => key);
 }
 
 /** The desired state of `stack` for a loaded config. */
@@ -88,11 +89,10 @@ export async function desiredFromConfig(io: CliIO, loaded: LoadedConfig, stack: 
     ...Object.fromEntries(KEPT_OUTPUTS.filter((k) => stored[k] !== undefined).map((k) => [k, stored[k]!])),
   };
   graph.computeOutputs = (resources) => clusterOutputs({ manifest: { time: '', magic: '', version: '' }, resources: [...resources], pendingOperations: [] }, clusterName);
-  // Outputs read after apply (kubeConfig, nodes, …) that this graph produces again stay at their
-  // stored value in the plan: a deploy that changes nothing shows no output change and does
-  // not run; an apply replaces them with what it read.
-  const built = graph.build();
-  for (const [key, again] of Object.entries(producedOutputs(built))) if (again && stored[key] !== undefined) graph.stackOutputs[key] = stored[key]!;
+  // Declared so that a plan shows them as unchanged (no resource changes) or "(known after
+  // apply)"; compared in the form the stack stores them (credential-bearing keys as secrets).
+  graph.computedOutputKeys = producedOutputs(graph.build());
+  graph.protectOutputs = protectStackOutputs;
   // Pre-flight names the place in the file a failing resource comes from.
   graph.locateSource = (path) => {
     const pos = loaded.positions.locate(path, 'form');

@@ -4,8 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ClusterCommandFlags } from './commands/deploy.ts';
-import { desiredFromConfig, loadClusterConfig } from './cluster-desired.ts';
-import { runDeploy, runPreview, type DeployFlags } from './engine-run.ts';
+import { desiredFromConfig, loadClusterConfig, type DesiredOptions } from './cluster-desired.ts';
+import { runDeploy, runPreview, runRefresh, type DeployFlags, type RefreshFlags } from './engine-run.ts';
 import { CliError } from './errors.ts';
 import type { CliIO } from './io.ts';
 import { operatorCidrs } from './operator-address.ts';
@@ -31,17 +31,25 @@ async function readManifests(io: CliIO, files: readonly string[]): Promise<UserM
   return out;
 }
 
+/**
+ * Loads the config (before any stack is opened: a broken file never asks for a passphrase)
+ * and returns the stack name and the graph builder. The operator's address is looked up in
+ * the builder, once the stack is open, so a missing stack fails at once.
+ */
 async function prepare(io: CliIO, stack: string | undefined, flags: ClusterCommandFlags, required: boolean) {
   const loaded = await loadClusterConfig(io, flags.config);
   const { stackName } = await import('../config/index.ts');
   const manifests = await readManifests(io, flags.manifest ?? []);
-  const cidrs = await operatorCidrs(flags.operatorCidr ?? [], io.env, { required });
-  const options = { operatorCidrs: cidrs, bootstrap: flags.bootstrap !== false, manifests };
+  const options: DesiredOptions & { bootstrap: boolean; manifests: UserManifest[] } = { bootstrap: flags.bootstrap !== false, manifests };
   return {
     name: stack ?? stackName(loaded.config),
     loaded,
     options,
-    build: (opened: Parameters<typeof desiredFromConfig>[2]) => desiredFromConfig(io, loaded, opened, options),
+    build: async (opened: Parameters<typeof desiredFromConfig>[2]) => {
+      const cidrs = await operatorCidrs(flags.operatorCidr ?? [], io.env, { required });
+      if (cidrs) options.operatorCidrs = cidrs;
+      return desiredFromConfig(io, loaded, opened, options);
+    },
   };
 }
 
@@ -51,16 +59,30 @@ export async function runClusterPreview(io: CliIO, stack: string | undefined, fl
 }
 
 export async function runClusterDeploy(io: CliIO, stack: string | undefined, flags: ClusterCommandFlags & DeployFlags): Promise<void> {
-  const { name, build, loaded, options } = await prepare(io, stack, flags, !flags.dryRun);
-  if (flags.dryRun) return runPreview(io, name, flags, build);
+  if (flags.dryRun) return runClusterPreview(io, stack, flags);
+  const { name, build, loaded, options } = await prepare(io, stack, flags, true);
   const { deploySession, ClusterRecorder } = await import('./history/deploy-record.ts');
   const audit = deploySession(io, 'deploy', name);
   const recorder = new ClusterRecorder(audit, {
     config: loaded.config,
     text: loaded.text,
-    options: { ...(options.operatorCidrs ? { operatorCidrs: [...options.operatorCidrs] } : {}), bootstrap: options.bootstrap, manifests: options.manifests },
+    options: { bootstrap: options.bootstrap, manifests: options.manifests },
     command: 'deploy',
     message: flags.message,
   });
-  await runDeploy(io, name, flags, async (opened) => (recorder.desired = await build(opened)), { audit, recorder });
+  await runDeploy(io, name, flags, async (opened) => {
+    recorder.desired = await build(opened);
+    if (options.operatorCidrs) recorder.inputs.options.operatorCidrs = [...options.operatorCidrs];
+    return recorder.desired;
+  }, { audit, recorder });
+}
+
+/**
+ * `refresh --config`: the config is planned like a preview, and what the stack does not track
+ * is looked up in the clouds by its URN tags (a stack rebuilt from what exists), then the
+ * usual refresh.
+ */
+export async function runClusterRefresh(io: CliIO, stack: string | undefined, flags: ClusterCommandFlags & RefreshFlags): Promise<void> {
+  const { name, build } = await prepare(io, stack, flags, false);
+  await runRefresh(io, name, flags, {}, build);
 }

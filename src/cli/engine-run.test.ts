@@ -100,6 +100,8 @@ test('refresh shows drift and drops vanished resources; --expect-no-changes exit
     await e.deploy(graph());
     const clean = await runInProcess(['refresh', 'dev', '--expect-no-changes'], { env: e.env });
     assert.equal(clean.code, 0, clean.stderr);
+    // One read per cloud resource, counted up front.
+    assert.match(clean.stdout, /^Refreshing stack dev: 3 steps, up to 16 at a time$/m);
     assert.match(clean.stdout, /Resources: 0 created, 0 updated, 0 replaced, 0 deleted, 3 unchanged/);
     const objs = e.cloud.list();
     const a = objs.find((o) => o.name === 'a')!;
@@ -120,6 +122,39 @@ test('refresh shows drift and drops vanished resources; --expect-no-changes exit
     assert.equal(stack.deployment.resources.some((x) => x.urn.endsWith('::b')), false);
     assert.equal(stack.deployment.resources.find((x) => x.urn.endsWith('::a'))!.outputs!.size, 42);
     store.close();
+  }));
+
+test('--verbose shows provider log lines, scrubbed of the resource\'s secrets; --target names the dependency to add', () =>
+  withEnv(async (e) => {
+    const chatty = () => {
+      const g = graph();
+      g.resource('test:index:Thing', 'chatty', { token: 'tok-chatty-0246', log: 'logging in with tok-chatty-0246' }, { secretInputs: ['token'] });
+      return g;
+    };
+    const quiet = captureIO(e.env);
+    await runDeploy(quiet.io, 'dev', { yes: true }, () => chatty().build());
+    assert.doesNotMatch(quiet.out(), /logging in/);
+    const loud = captureIO(e.env);
+    await runDeploy(loud.io, 'dev', { yes: true, verbose: true }, () => {
+      const g = chatty();
+      g.resource('test:index:Thing', 'chatty2', { token: 'tok-chatty-1357', log: 'again with tok-chatty-1357' }, { secretInputs: ['token'] });
+      return g.build();
+    });
+    assert.match(loud.out(), /^info: create: again with \[secret\] \(urn:pulumi:dev::sloth-kubernetes::test:index:Thing::chatty2\)$/m);
+    assert.doesNotMatch(loud.out() + loud.err(), /tok-chatty/);
+
+    const g = new DesiredGraph('dev');
+    const first = g.resource('test:index:Thing', 'first', { size: 1 });
+    g.resource('test:index:Thing', 'second', { parentArn: first.output('arn') });
+    const failed = await runDeploy(captureIO(e.env).io, 'dev', { yes: true, target: ['urn:pulumi:dev::sloth-kubernetes::test:index:Thing::second'] }, () => g.build()).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    let text = '';
+    assert.equal(reportError(failed, (s) => (text += s), false), 1);
+    assert.match(text, /::second needs .*::first, which does not exist yet and is not targeted/);
+    assert.match(text, /Target what they need as well: --target urn:pulumi:dev::sloth-kubernetes::test:index:Thing::first/);
+    assert.doesNotMatch(text, /--target-dependents/);
   }));
 
 test('refresh of a stack that does not exist says so', () =>
@@ -147,6 +182,29 @@ test('runPreview prints the plan tree with markers, property detail with --diff,
     assert.doesNotMatch(text, /Thing {2,}b /);
     assert.match(text, / \+ {2}└─ test:index:Thing {2,}new {2,}create/);
     assert.match(text, /Resources: 1 to create, 1 to update, 0 to replace, 0 to delete, 3 unchanged/);
+    // Creates list every input (unknowns and secrets marked) under --diff, as Pulumi does.
+    const fresh = captureIO(e.env);
+    await runPreview(fresh.io, 'dev', { diff: true }, () => {
+      const g = graph();
+      const n = g.resource('test:index:Thing', 'new', { size: 7 });
+      g.resource('test:index:Thing', 'newer', { parentArn: n.output('arn'), token: 'tok-new-4321' }, { secretInputs: ['token'] });
+      return g.build();
+    });
+    assert.match(fresh.out(), / \+ {2}├─ test:index:Thing {2,}new {2,}create\n {8}\+ size: 7\n/);
+    assert.match(fresh.out(), / \+ {2}└─ test:index:Thing {2,}newer {2,}create\n {8}\+ parentArn: \(known after apply\)\n {8}\+ token: \[secret\]\n/);
+    assert.doesNotMatch(fresh.out(), /tok-new-4321/);
+    // Without --diff, a create is one row.
+    const short = captureIO(e.env);
+    await runPreview(short.io, 'dev', {}, () => {
+      const g = graph();
+      g.resource('test:index:Thing', 'new', { size: 7 });
+      return g.build();
+    });
+    assert.match(short.out(), / \+ {2}└─ test:index:Thing {2,}new {2,}create\n\n/);
+    // And a destroy preview lists what goes.
+    const gone = await runInProcess(['destroy', 'dev', '--diff'], { env: e.env });
+    assert.match(gone.stdout, / - {2}├─ test:index:Thing {2,}a {2,}delete\n {8}- size: 1\n/);
+    assert.match(gone.stdout, / - {2}(├|└)─ test:index:Thing {2,}secretive {2,}delete\n {8}- token: \[secret\]\n/);
     const j = captureIO(e.env);
     await runPreview(j.io, 'dev', { json: true }, () => graph(1).build());
     const plan = JSON.parse(j.out()) as { steps: unknown[]; summary: Record<string, number> };

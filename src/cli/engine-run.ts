@@ -58,6 +58,8 @@ export interface InterruptSource {
 
 export interface CommonFlags {
   json?: boolean;
+  /** Show info-level diagnostics (provider and remote-step log lines) and every retry. */
+  verbose?: boolean;
   passwordStdin?: boolean;
   target?: string[];
   targetDependents?: boolean;
@@ -88,6 +90,14 @@ export interface RunDeps {
 function session(io: CliIO, deps: RunDeps, command: string, type: 'deployment' | 'state', action: 'apply' | 'delete' | 'refresh', stack: string | undefined): AuditSession {
   return deps.audit ?? new AuditSession(io, command, { type, action, resourceId: stack ?? '', resourceType: 'stack', description: `${command} of stack '${stack ?? ''}'` });
 }
+
+/**
+ * Root outputs that outlive a destroy: the stack's memory (the config and its Lisp text, the
+ * deployment history, the audit anchor, the manifest registry; `operationsHistory` in stacks
+ * of the Go implementation). Everything else described the resources (kubeconfig, nodes,
+ * Salt and ArgoCD credentials) and goes with them.
+ */
+export const STACK_MEMORY_OUTPUTS = ['configJson', 'lispManifest', 'deploymentMeta', 'auditIndex', 'manifestRegistry', 'operationsHistory'] as const;
 
 /** Builds the desired graph once the stack (and so its name) is known. */
 export type DesiredBuilder = (stack: OpenedStack) => DesiredState | Promise<DesiredState>;
@@ -132,32 +142,55 @@ export async function runDestroy(io: CliIO, stackName: string | undefined, flags
   const audit = session(io, deps, 'destroy', 'deployment', 'delete', stackName);
   await withAuditedStack(io, audit, stackName, { passwordStdin: flags.passwordStdin }, async (store, stack) => {
     const registry = deps.registry ?? (await providerRegistry(packageNames(undefined, stack.deployment)));
-    const plan = previewDestroy(stack, { registry, targets: flags.target, targetDependents: flags.targetDependents });
+    const options = { registry, targets: flags.target, targetDependents: flags.targetDependents, keepOutputs: STACK_MEMORY_OUTPUTS };
+    const plan = previewDestroy(stack, options);
     writePlan(io, plan, flags, true);
-    if (!hasChanges(plan) && plan.warnings.length === 0 && stack.deployment.resources.length === 0) {
+    // A stack that holds only its memory (a root with kept outputs) has nothing to destroy.
+    const onlyMemory = stack.deployment.resources.every((r) => r.type === 'pulumi:pulumi:Stack' && Object.keys(r.outputs ?? {}).length > 0);
+    if (!hasChanges(plan) && plan.warnings.length === 0 && onlyMemory) {
       audit.summary.description = `destroy of stack '${stack.name}': nothing to destroy`;
       return;
     }
     await confirmOrRefuse(io, flags, `Do you want to destroy ${plan.counts.delete} resource${plan.counts.delete === 1 ? '' : 's'} of stack '${stack.name}'? This cannot be undone.`, 'destroy');
     const recording = new EngineRecording(audit, stack, Boolean(flags.target?.length), deps.recorder ?? registryFollower('destroy', audit));
     const result = await withInterrupts(io, flags, deps, (cancellation, onEvent) =>
-      destroy(recording.handle(), { registry, env: store.env, parallel: flags.parallel, targets: flags.target, targetDependents: flags.targetDependents, cancellation, onEvent: recording.tap(onEvent) }),
+      destroy(recording.handle(), { ...options, env: store.env, parallel: flags.parallel, cancellation, onEvent: recording.tap(onEvent) }),
     );
     recording.finished(result, 'destroy');
     exitFor(result.result);
   });
 }
 
-export async function runRefresh(io: CliIO, stackName: string | undefined, flags: RefreshFlags, deps: RunDeps = {}): Promise<void> {
+/**
+ * Refresh; with `build` (refresh --config), the config's resources the stack does not track
+ * are first looked up in their clouds by their URN tags and recorded when found.
+ */
+export async function runRefresh(io: CliIO, stackName: string | undefined, flags: RefreshFlags, deps: RunDeps = {}, build?: DesiredBuilder): Promise<void> {
   const audit = session(io, deps, 'refresh', 'state', 'refresh', stackName);
   await withAuditedStack(io, audit, stackName, { passwordStdin: flags.passwordStdin }, async (store, stack) => {
-    const registry = deps.registry ?? (await providerRegistry(packageNames(undefined, stack.deployment)));
+    const adopt = build ? await build(stack) : undefined;
+    const registry = deps.registry ?? (await providerRegistry(packageNames(adopt, stack.deployment)));
     const recording = new EngineRecording(audit, stack, Boolean(flags.target?.length), deps.recorder ?? registryFollower('refresh', audit));
     const result = await withInterrupts(io, flags, deps, (cancellation, onEvent) =>
-      refresh(recording.handle(), { registry, env: store.env, parallel: flags.parallel, targets: flags.target, targetDependents: flags.targetDependents, expectNoChanges: flags.expectNoChanges, cancellation, onEvent: recording.tap(onEvent) }),
+      refresh(recording.handle(), {
+        registry,
+        env: store.env,
+        parallel: flags.parallel,
+        targets: flags.target,
+        targetDependents: flags.targetDependents,
+        expectNoChanges: flags.expectNoChanges,
+        adopt,
+        cancellation,
+        onEvent: recording.tap(onEvent),
+      }),
     );
     recording.finished(result, 'refresh');
-    audit.summary.metadata = { ...audit.summary.metadata, drifted: String(result.drifted), gone: String(result.gone) };
+    audit.summary.metadata = {
+      ...audit.summary.metadata,
+      drifted: String(result.drifted),
+      gone: String(result.gone),
+      ...(adopt ? { adopted: String(result.adopted.length), notFound: String(result.notFound.length) } : {}),
+    };
     if (flags.expectNoChanges && result.drifted + result.gone > 0) {
       throw new CliError(`${result.drifted + result.gone} resource(s) drifted from the stack`, { display: '', exitCode: 1 });
     }
@@ -193,7 +226,7 @@ async function withInterrupts<T>(io: CliIO, flags: CommonFlags, deps: RunDeps, b
     cancellation.request();
   };
   interrupts.on('SIGINT', onSigint);
-  const renderer = createRenderer(io, renderMode(io, flags.json));
+  const renderer = createRenderer(io, renderMode(io, flags.json), { verbose: flags.verbose });
   try {
     return await body(cancellation, (e) => renderer.onEvent(e));
   } finally {

@@ -70,7 +70,7 @@ export async function withAuditedStack<T>(
 const describeChanges = (changes: Record<string, number>): string => {
   const parts = Object.entries(changes)
     .filter(([k, n]) => k !== 'same' && n > 0)
-    .map(([k, n]) => `${n} ${k === 'create' ? 'created' : k === 'update' ? 'updated' : k === 'replace' ? 'replaced' : k === 'delete' ? 'deleted' : k === 'read' ? 'read' : k}`);
+    .map(([k, n]) => `${n} ${k === 'create' ? 'created' : k === 'update' ? 'updated' : k === 'replace' ? 'replaced' : k === 'delete' ? 'deleted' : k === 'read' ? 'read' : k === 'import' ? 'imported' : k}`);
   return parts.length > 0 ? parts.join(', ') : 'no resource changed';
 };
 

@@ -13,6 +13,13 @@ export interface ClusterCommandFlags {
   operatorCidr?: string[];
   bootstrap?: boolean;
   manifest?: string[];
+  /** The global --verbose: info-level diagnostics and every retry. */
+  verbose?: boolean;
+}
+
+/** The global --verbose, wherever it was given on the command line. */
+export function verboseOf(cmd: Command): boolean {
+  return cmd.optsWithGlobals<{ verbose?: boolean }>().verbose === true;
 }
 
 /** Flags shared by preview and deploy. */
@@ -41,8 +48,9 @@ export function register(program: Command, io: CliIO): void {
     .option('--parallel <n>', 'provider calls in flight at once (default 16)', parseParallel)
     .option('-m, --message <text>', 'a message recorded with this update')
     .addHelpText('after', '\nCtrl-C once stops starting new steps and saves; twice aborts the running ones. Run deploy again to continue.')
-    .action(async (stack: string | undefined, opts: ClusterCommandFlags & { yes?: boolean; autoApprove?: boolean; dryRun?: boolean; parallel?: number; message?: string }) => {
+    .addHelpText('after', 'With --verbose, provider and remote-step log lines and every retry are shown as they happen.')
+    .action(async (stack: string | undefined, opts: ClusterCommandFlags & { yes?: boolean; autoApprove?: boolean; dryRun?: boolean; parallel?: number; message?: string }, cmd: Command) => {
       const { runClusterDeploy } = await import('../cluster-run.ts');
-      await runClusterDeploy(io, stack, { ...opts, yes: opts.yes || opts.autoApprove });
+      await runClusterDeploy(io, stack, { ...opts, yes: opts.yes || opts.autoApprove, verbose: verboseOf(cmd) });
     });
 }

@@ -1,15 +1,15 @@
 // `preview [stack] --config FILE`: what a deploy would change. Takes no lock, writes nothing.
 import type { Command } from 'commander';
 import type { CliIO } from '../io.ts';
-import { clusterCommandOptions, type ClusterCommandFlags } from './deploy.ts';
+import { clusterCommandOptions, verboseOf, type ClusterCommandFlags } from './deploy.ts';
 
 export function register(program: Command, io: CliIO): void {
   clusterCommandOptions(
     program
       .command('preview [stack]')
       .description('show what deploy would create, update, replace and delete (no lock, nothing written; the stack defaults to metadata.name)'),
-  ).action(async (stack: string | undefined, opts: ClusterCommandFlags) => {
+  ).action(async (stack: string | undefined, opts: ClusterCommandFlags, cmd: Command) => {
     const { runClusterPreview } = await import('../cluster-run.ts');
-    await runClusterPreview(io, stack, opts);
+    await runClusterPreview(io, stack, { ...opts, verbose: verboseOf(cmd) });
   });
 }

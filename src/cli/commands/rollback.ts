@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { collect, parseParallel } from '../flags.ts';
 import type { CliIO } from '../io.ts';
+import { verboseOf } from './deploy.ts';
 
 export function register(program: Command, io: CliIO): void {
   program
@@ -19,8 +20,8 @@ export function register(program: Command, io: CliIO): void {
     .option('--password-stdin', 'read the passphrase from standard input')
     .option('--json', 'print the plan and the engine events as JSON lines')
     .addHelpText('after', '\nFind the deployment to go back to with: history <stack>, snapshots list <stack>.')
-    .action(async (stack: string, opts: { to: string; reason?: string; allowDestroy?: boolean; yes?: boolean; dryRun?: boolean; diff?: boolean; target?: string[]; parallel?: number; message?: string; passwordStdin?: boolean; json?: boolean }) => {
+    .action(async (stack: string, opts: { to: string; reason?: string; allowDestroy?: boolean; yes?: boolean; dryRun?: boolean; diff?: boolean; target?: string[]; parallel?: number; message?: string; passwordStdin?: boolean; json?: boolean }, cmd: Command) => {
       const { runRollback } = await import('../history/rollback.ts');
-      await runRollback(io, stack, opts);
+      await runRollback(io, stack, { ...opts, verbose: verboseOf(cmd) });
     });
 }

@@ -1,9 +1,17 @@
 // Turns the engine's event stream into output: plain lines (CI, pipes), a live terminal view
 // (running steps with elapsed time and a progress bar), or JSON lines (--json). All three
 // read the same typed events; none of them ever sees a secret (events are redacted).
+// Detail (info-level diagnostics: provider and remote-step log lines; each retry) is shown
+// with --verbose; without it, the live view marks a retrying step on its row and the summary
+// says how many calls were retried.
 import type { EngineEvent, OperationKind, StepRef } from '../../engine/index.ts';
 import type { OutStream } from '../io.ts';
 import { changeLines, diffTag, duration, marker, resultSummary, verb } from './format.ts';
+
+export interface RendererOptions {
+  /** Show info-level diagnostics and every retry. */
+  verbose?: boolean;
+}
 
 export interface Renderer {
   onEvent(event: EngineEvent): void;
@@ -18,21 +26,22 @@ function label(step: StepRef): string {
 }
 
 /** Lines that stay on screen, shared by the plain and live renderers. */
-function permanentLines(e: EngineEvent, live: boolean): string[] {
+function permanentLines(e: EngineEvent, live: boolean, verbose: boolean, retried: number): string[] {
   switch (e.type) {
     case 'start':
       return [`${TITLES[e.kind]} stack ${e.stack}: ${e.total} step${e.total === 1 ? '' : 's'}, up to ${e.parallel} at a time`, ''];
     case 'step-start':
       return live ? [] : [`${label(e.step)}: ${verb(e.step, false)}`];
     case 'step-done':
-      return [`${label(e.step)}: ${verb(e.step, true)} (${duration(e.elapsedMs)})${diffTag(e.changes)}`];
+      return [`${label(e.step)}: ${e.note ?? verb(e.step, true)} (${duration(e.elapsedMs)})${diffTag(e.changes)}`];
     case 'step-failed':
       return [`${label(e.step)}: ${e.step.op} failed (${duration(e.elapsedMs)}): ${e.error}`];
     case 'step-skipped':
       return [`${label(e.step)}: skipped, ${e.reason}`];
     case 'retry':
-      return [`${label(e.step)}: retrying in ${duration(e.delayMs)} (attempt ${e.attempt}: ${e.error})`];
+      return verbose ? [`${label(e.step)}: retrying in ${duration(e.delayMs)} (attempt ${e.attempt}: ${e.error})`] : [];
     case 'diagnostic':
+      if (e.severity === 'info' && !verbose) return [];
       return [`${e.severity}: ${e.message}${e.urn ? ` (${e.urn})` : ''}`];
     case 'drift':
       if (e.kind === 'gone') return [`-  ${e.resourceType} ${e.name}: gone from the cloud; dropped from the stack`];
@@ -43,6 +52,7 @@ function permanentLines(e: EngineEvent, live: boolean): string[] {
       return [e.mode === 'graceful' ? 'Stopping: no new steps start; running ones finish and are saved (Ctrl-C again to abort them).' : 'Aborting running steps; what is known is saved and the next run resolves the rest.'];
     case 'summary': {
       const out = ['', resultSummary(e.changes, e.failures.length)];
+      if (retried > 0 && !verbose) out.push(`${retried} provider call${retried === 1 ? ' was' : 's were'} retried (--verbose shows each retry)`);
       if (e.failures.length > 0) {
         out.push('', 'Failed:');
         for (const f of e.failures) out.push(`  ${f.urn} (${f.op}): ${f.error}`);
@@ -59,11 +69,15 @@ function permanentLines(e: EngineEvent, live: boolean): string[] {
 
 export class PlainRenderer implements Renderer {
   readonly #out: OutStream;
-  constructor(out: OutStream) {
+  readonly #verbose: boolean;
+  #retried = 0;
+  constructor(out: OutStream, options: RendererOptions = {}) {
     this.#out = out;
+    this.#verbose = options.verbose === true;
   }
   onEvent(e: EngineEvent): void {
-    const lines = permanentLines(e, false);
+    if (e.type === 'retry') this.#retried++;
+    const lines = permanentLines(e, false, this.#verbose, this.#retried);
     if (lines.length) this.#out.write(`${lines.join('\n')}\n`);
   }
   close(): void {}
@@ -85,7 +99,7 @@ const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', 
 /** The live view: finished steps scroll by above; running steps and a progress bar stay at the bottom. */
 export class LiveRenderer implements Renderer {
   readonly #out: OutStream;
-  readonly #running = new Map<string, { step: StepRef; since: number }>();
+  readonly #running = new Map<string, { step: StepRef; since: number; attempt?: number }>();
   readonly #started = Date.now();
   #drawn = 0;
   #done = 0;
@@ -95,10 +109,13 @@ export class LiveRenderer implements Renderer {
   #timer: NodeJS.Timeout | undefined;
   #active = false;
   readonly #maxRows: number;
+  readonly #verbose: boolean;
+  #retried = 0;
 
-  constructor(out: OutStream, options: { maxRows?: number } = {}) {
+  constructor(out: OutStream, options: RendererOptions & { maxRows?: number } = {}) {
     this.#out = out;
     this.#maxRows = options.maxRows ?? 10;
+    this.#verbose = options.verbose === true;
   }
 
   onEvent(e: EngineEvent): void {
@@ -110,13 +127,18 @@ export class LiveRenderer implements Renderer {
     }
     if (e.type === 'step-start') this.#running.set(`${e.step.urn} ${e.step.op}`, { step: e.step, since: Date.now() });
     if (e.type === 'step-done' || e.type === 'step-failed') this.#running.delete(`${e.step.urn} ${e.step.op}`);
+    if (e.type === 'retry') {
+      this.#retried++;
+      const row = this.#running.get(`${e.step.urn} ${e.step.op}`);
+      if (row) row.attempt = e.attempt + 1;
+    }
     if (e.type === 'progress') {
       this.#done = e.done;
       this.#total = Math.max(this.#total, e.total);
       this.#failed = e.failed;
     }
     if (e.type === 'summary') this.#stop();
-    this.#redraw(permanentLines(e, true));
+    this.#redraw(permanentLines(e, true, this.#verbose, this.#retried));
   }
 
   #stop(): void {
@@ -141,7 +163,7 @@ export class LiveRenderer implements Renderer {
     const rows = [...this.#running.values()]
       .sort((a, b) => a.since - b.since)
       .slice(0, this.#maxRows)
-      .map(({ step, since }) => clip(`${spin} ${label(step)}: ${verb(step, false)} ${duration(now - since)}`, width));
+      .map(({ step, since, attempt }) => clip(`${spin} ${label(step)}: ${verb(step, false)} ${duration(now - since)}${attempt ? ` (retrying, attempt ${attempt})` : ''}`, width));
     const hidden = this.#running.size - rows.length;
     if (hidden > 0) rows.push(`  … and ${hidden} more running`);
     const total = Math.max(this.#total, 1);

@@ -2,7 +2,7 @@
 // output is a terminal outside CI; plain lines otherwise (CI=true, pipes, files).
 import type { CliIO } from '../io.ts';
 import { JsonRenderer, LiveRenderer, PlainRenderer } from './events.ts';
-import type { Renderer } from './events.ts';
+import type { Renderer, RendererOptions } from './events.ts';
 
 export type RenderMode = 'live' | 'plain' | 'json';
 
@@ -12,13 +12,13 @@ export function renderMode(io: CliIO, json: boolean | undefined): RenderMode {
   return 'plain';
 }
 
-export function createRenderer(io: CliIO, mode: RenderMode): Renderer {
+export function createRenderer(io: CliIO, mode: RenderMode, options: RendererOptions = {}): Renderer {
   if (mode === 'json') return new JsonRenderer(io.stdout);
-  if (mode === 'live') return new LiveRenderer(io.stdout);
-  return new PlainRenderer(io.stdout);
+  if (mode === 'live') return new LiveRenderer(io.stdout, options);
+  return new PlainRenderer(io.stdout, options);
 }
 
-export type { Renderer };
+export type { Renderer, RendererOptions };
 export { JsonRenderer, LiveRenderer, PlainRenderer } from './events.ts';
 export { planJson, planText } from './plan.ts';
 export { duration, planSummary, resultSummary } from './format.ts';

@@ -38,6 +38,7 @@ export function planText(plan: Plan, options: PlanTextOptions = {}): string {
     const s = row.step;
     const plan = s ? describe(s) : '';
     rows.push([s ? marker(s.op, s) : '', `${branch}${row.type}`, row.name, plan]);
+    // Creates list every input and deletes every stored one, as updates list what changes.
     if (options.diff && s?.changes?.length) details.set(rows.length - 1, changeLines(s.changes, ''));
     const childPrefix = depth === 0 ? '' : `${prefix}${last ? '   ' : '│  '}`;
     row.children.forEach((c, i) => walk(c, childPrefix, i === row.children.length - 1, depth + 1));
@@ -66,7 +67,7 @@ function describe(s: PlannedStep): string {
     text += s.deleteBeforeReplace ? ' (delete first)' : '';
     if (keys.length) text += ` [forced by: ${keys.join(', ')}]`;
     else if (s.reason) text += ` [${s.reason}]`;
-  } else text += diffTag(s.changes);
+  } else if (s.op === 'update') text += diffTag(s.changes);
   return text;
 }
 

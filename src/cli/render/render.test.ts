@@ -21,19 +21,25 @@ const events: EngineEvent[] = [
   { type: 'summary', kind: 'update', result: 'failed', changes: { create: 1, same: 3 }, failures: [{ urn: step('b').urn, op: 'update', error: 'AccessDenied' }], errors: [], elapsedMs: 65_000 },
 ];
 
-test('plain lines: one per step start and end, retries, outputs, failures and the summary', () => {
+const info: EngineEvent = { type: 'diagnostic', severity: 'info', message: 'masters-1: waiting for cloud-init', urn: step('a').urn };
+const warning: EngineEvent = { type: 'diagnostic', severity: 'warning', message: 'quota is nearly used up' };
+
+function plain(evs: EngineEvent[], verbose?: boolean): string {
   let out = '';
-  const r = new PlainRenderer({ write: (s: string) => (out += s) });
-  for (const e of events) r.onEvent(e);
+  const r = new PlainRenderer({ write: (s: string) => (out += s) }, { verbose });
+  for (const e of evs) r.onEvent(e);
   r.close();
+  return out;
+}
+
+test('plain lines: one per step start and end, outputs, failures and the summary; retries counted, not listed', () => {
   assert.equal(
-    out,
+    plain(events),
     [
       'Updating stack dev: 2 steps, up to 16 at a time',
       '',
       '+  test:index:Thing a: creating',
       '~  test:index:Thing b: updating',
-      '~  test:index:Thing b: retrying in 0.5s (attempt 1: Rate exceeded)',
       '+  test:index:Thing a: created (1.2s)',
       '~  test:index:Thing b: update failed (0.0s): AccessDenied',
       '',
@@ -42,6 +48,7 @@ test('plain lines: one per step start and end, retries, outputs, failures and th
       '  kubeConfig: [secret]',
       '',
       'Resources: 1 created, 0 updated, 0 replaced, 0 deleted, 3 unchanged, 1 failed',
+      '1 provider call was retried (--verbose shows each retry)',
       '',
       'Failed:',
       '  urn:pulumi:dev::sloth-kubernetes::test:index:Thing::b (update): AccessDenied',
@@ -49,6 +56,32 @@ test('plain lines: one per step start and end, retries, outputs, failures and th
       '',
     ].join('\n'),
   );
+});
+
+test('--verbose: info diagnostics (provider and remote-step log lines) and every retry, as they happen', () => {
+  const evs = [...events.slice(0, 3), info, warning, ...events.slice(3)];
+  const quiet = plain(evs);
+  assert.doesNotMatch(quiet, /waiting for cloud-init/);
+  assert.doesNotMatch(quiet, /retrying in/);
+  assert.match(quiet, /^warning: quota is nearly used up$/m, 'warnings are always shown');
+  const loud = plain(evs, true);
+  assert.match(loud, /^info: masters-1: waiting for cloud-init \(urn:pulumi:dev::sloth-kubernetes::test:index:Thing::a\)$/m);
+  assert.match(loud, /^~ {2}test:index:Thing b: retrying in 0\.5s \(attempt 1: Rate exceeded\)$/m);
+  assert.doesNotMatch(loud, /--verbose shows/);
+  // The live view too: detail scrolls by above the running steps.
+  let out = '';
+  const live = new LiveRenderer({ write: (s: string) => (out += s), isTTY: true, columns: 100 }, { verbose: true });
+  for (const e of evs) live.onEvent(e);
+  live.close();
+  assert.match(out, /info: masters-1: waiting for cloud-init/);
+  assert.match(out, /retrying in 0\.5s/);
+  out = '';
+  const quietLive = new LiveRenderer({ write: (s: string) => (out += s), isTTY: true, columns: 120 });
+  for (const e of evs.slice(0, 6)) quietLive.onEvent(e);
+  assert.doesNotMatch(out, /waiting for cloud-init/);
+  // Without --verbose a retrying step says so on its running row.
+  assert.match(out, /test:index:Thing b: updating \d+\.\ds \(retrying, attempt 2\)/);
+  quietLive.close();
 });
 
 test('the live view redraws running steps and a progress bar in place, and ends on a clean line', () => {

@@ -25,7 +25,8 @@ export async function deleteStack(io: CliIO, name: string, opts: { force?: boole
       io.stdout.write(`✓ Stack '${stack}' deleted from ${store.url}\n`);
       io.stdout.write(
         resources > 0
-          ? `warning: its ${resources} cloud resource${resources === 1 ? ' was' : 's were'} NOT destroyed and ${resources === 1 ? 'is' : 'are'} no longer tracked.\n`
+          ? `warning: its ${resources} cloud resource${resources === 1 ? ' was' : 's were'} NOT destroyed and ${resources === 1 ? 'is' : 'are'} no longer tracked.\n` +
+              `To track ${resources === 1 ? 'it' : 'them'} again: ${io.programName} stacks create ${stack}, then ${io.programName} refresh ${stack} --config <file> (found by ${resources === 1 ? 'its tag' : 'their tags'}).\n`
           : 'Only the state was removed; no cloud resources are destroyed by this command.\n',
       );
     });
