@@ -91,6 +91,33 @@ test('adoption skips what needs a resource that was not found, leaves tracked re
   }
 });
 
+test('a failed look-up fails the refresh, names what it blocked, and stores no root outputs; a re-run completes', async () => {
+  const h = new Harness();
+  try {
+    await h.deploy(graph(h));
+    Object.assign(h, { stack: new MemoryStack('dev') });
+    h.cloud.setFaults({ a: { adopt: { error: 'permanent', message: 'AccessDenied: tag:GetResources' } } });
+    const r = await h.refresh({ adopt: graph(h).build() });
+    assert.equal(r.result, 'failed');
+    assert.deepEqual(r.failures.map((f) => [f.urn.split('::').at(-1), f.op, f.error]), [['a', 'import', 'AccessDenied: tag:GetResources']]);
+    assert.deepEqual(r.adopted.map((u) => u.split('::').at(-1)), ['d']);
+    const a = 'urn:pulumi:dev::sloth-kubernetes::test:index:Group$test:index:Thing::a';
+    assert.deepEqual(r.notFound.map((n) => [n.urn.split('::').at(-1), n.reason]), [
+      ['b', `the look-up of ${a} failed`],
+      ['c', `the look-up of ${a} failed`],
+    ]);
+    assert.deepEqual(h.events.filter((e) => e.type === 'step-skipped').map((e) => e.type === 'step-skipped' && e.step.name), ['b', 'c']);
+    assert.deepEqual(h.stack.deployment.resources.find((x) => x.type === 'pulumi:pulumi:Stack')!.outputs, {});
+    h.cloud.setFaults({});
+    const again = await h.refresh({ adopt: graph(h).build() });
+    assert.equal(again.result, 'succeeded');
+    assert.deepEqual(again.adopted.map((u) => u.split('::').at(-1)).sort(), ['a', 'b', 'c']);
+    assert.equal(h.stack.deployment.resources.find((x) => x.type === 'pulumi:pulumi:Stack')!.outputs!.clusterName, 'prod');
+  } finally {
+    h.cleanup();
+  }
+});
+
 test('provider log lines are scrubbed of the resource\'s secrets, like its errors', async () => {
   const h = new Harness();
   try {

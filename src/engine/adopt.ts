@@ -47,7 +47,15 @@ export async function adoptMissing(run: Run, desired: DesiredState): Promise<Ado
     const node = index.nodes.get(urn)!;
     tasks.set(urn, { id: urn, deps: node.deps, weight: isCustomResource(node.spec) ? 1 : 0, run: (priority) => adoptOne(run, index, node, priority, outcome) });
   }
-  await runGraph(tasks, { stopping: () => run.stopping() });
+  await runGraph(tasks, {
+    stopping: () => run.stopping(),
+    onSkip: (urn, blockedBy) => {
+      const spec = index.nodes.get(urn)!.spec;
+      if (!isCustomResource(spec)) return;
+      outcome.notFound.push({ urn, reason: `the look-up of ${blockedBy} failed` });
+      run.emit({ type: 'step-skipped', step: { urn, type: spec.type, name: parseUrn(urn).name, op: 'import' }, reason: `${blockedBy} could not be looked up` });
+    },
+  });
   return outcome;
 }
 
