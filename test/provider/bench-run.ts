@@ -77,14 +77,3 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
-
-/** Extra start-up time of a fresh process that imports `modules` (median of `runs`), ms. */
-export function importCostMs(modules: string[], runs = 3): number {
-  const script = `const t = performance.now(); for (const m of ${JSON.stringify(modules)}) await import(m); console.log(Math.round(performance.now() - t));`;
-  const all: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: fileURLToPath(new URL('../..', import.meta.url)) });
-    all.push(Number(r.stdout.trim()));
-  }
-  return median(all);
-}
