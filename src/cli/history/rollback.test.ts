@@ -32,7 +32,9 @@ test('rollback asks on a terminal before destroying machines; no means nothing c
 
     const dry = await e.run(['rollback', 'dev-cluster', '--to', first.deploymentId, '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /2 to delete/);
+    // The second pool's two machines go (with their firewall, tag, records and steps).
+    assert.match(dry.stdout, / - {2}├─ digitalocean:index\/droplet:Droplet +extra-1 +delete\n - {2}├─ digitalocean:index\/droplet:Droplet +extra-2 +delete\n/);
+    assert.match(dry.stdout, /Resources: 0 to create, \d+ to update, 0 to replace, \d+ to delete/);
 
     const yes = await e.run(['rollback', 'dev-cluster', '--to', first.deploymentId, '--yes'], { tty: true, stdin: 'y\n' });
     assert.equal(yes.code, 0, yes.stderr);
