@@ -4,6 +4,15 @@ import { InvalidArgumentError } from 'commander';
 /** For repeatable flags: `--target a --target b` → ['a', 'b']. */
 export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
+/** For repeatable flags that also take comma-separated lists: `--allow a,b --allow c`. */
+export const collectList = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
+  ...value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== ''),
+];
+
 export function parseParallel(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');

@@ -1,15 +1,8 @@
 // `eval`: evaluate Lisp and print each top-level result (implementation: ../repl/evaluate.ts).
 import type { Command } from 'commander';
+import { collect, collectList } from '../flags.ts';
 import type { CliIO } from '../io.ts';
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-const collectList = (value: string, previous: string[]): string[] => [
-  ...previous,
-  ...value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== ''),
-];
 
 export function register(program: Command, io: CliIO): void {
   program

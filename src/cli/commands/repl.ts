@@ -1,14 +1,8 @@
 // `repl`: an interactive Lisp prompt (implementation: ../repl/run.ts).
 import type { Command } from 'commander';
+import { collectList } from '../flags.ts';
 import type { CliIO } from '../io.ts';
 
-const collectList = (value: string, previous: string[]): string[] => [
-  ...previous,
-  ...value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== ''),
-];
 
 export function register(program: Command, io: CliIO): void {
   program

@@ -1,5 +1,6 @@
 // `validate`: read, evaluate and check a cluster configuration without touching any cloud.
 import { Option, type Command } from 'commander';
+import { collectList } from '../flags.ts';
 import type { CliIO } from '../io.ts';
 
 interface ValidateOptions {
@@ -10,13 +11,6 @@ interface ValidateOptions {
   allow: string[];
 }
 
-const collect = (value: string, previous: string[]): string[] => [
-  ...previous,
-  ...value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== ''),
-];
 
 export function register(program: Command, io: CliIO): void {
   program
@@ -33,7 +27,7 @@ export function register(program: Command, io: CliIO): void {
     .option(
       '--allow <builtin>',
       'with --restricted, allow this built-in (e.g. read-file) or one variable (env:AWS_REGION); repeatable, implies --restricted',
-      collect,
+      collectList,
       [] as string[],
     )
     .addHelpText(
