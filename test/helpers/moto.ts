@@ -35,14 +35,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startMoto(): Promise<MotoServer | undefined> {
+/** `env` adds variables for moto itself (e.g. MOTO_AMIS_PATH for its image catalogue). */
+export async function startMoto(env: Record<string, string> = {}): Promise<MotoServer | undefined> {
   if (!motoAvailable()) return undefined;
   const port = await freePort();
   const child: ChildProcess = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {

@@ -2,13 +2,10 @@
 // own catalogue, Canonical's Ubuntu 24.04 images (owner 099720109477, the names AWS publishes)
 // are loaded through moto's MOTO_AMIS_PATH, so the planner's default image look-up resolves.
 // Shared by the end-to-end tests, the demo (scripts/demo-aws.ts) and the benchmark.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, motoAvailable, MOTO_MISSING } from '../../helpers/moto.ts';
+import { motoAvailable, MOTO_MISSING, startMoto } from '../../helpers/moto.ts';
 
 export { motoAvailable, MOTO_MISSING };
 
@@ -50,45 +47,18 @@ export async function startAwsEmulator(): Promise<AwsEmulator | undefined> {
   const dir = mkdtempSync(join(tmpdir(), 'sloth-moto-'));
   const amis = join(dir, 'amis.json');
   writeFileSync(amis, JSON.stringify(UBUNTU_IMAGES));
-  const port = await freePort();
-  const child: ChildProcess = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, MOTO_AMIS_PATH: amis },
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto exited early: ${stderr.slice(-500)}`);
-    try {
-      const r = await fetch(`${endpoint}/moto-api/`);
-      if (r.status < 500) break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`moto did not start on ${endpoint}: ${stderr.slice(-500)}`);
-    }
-    await sleep(100);
-  }
+  const moto = await startMoto({ MOTO_AMIS_PATH: amis });
+  if (!moto) return undefined;
+  const { endpoint } = moto;
   return {
     endpoint,
-    env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: endpoint, AWS_EC2_METADATA_DISABLED: 'true' },
+    env: { ...moto.env, AWS_EC2_METADATA_DISABLED: 'true' },
     reset: async () => {
       await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        const done = () => {
-          rmSync(dir, { recursive: true, force: true });
-          resolve();
-        };
-        if (child.exitCode !== null) return done();
-        child.once('exit', done);
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      }),
+    stop: async () => {
+      await moto.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
