@@ -15,7 +15,8 @@ import { reveal as revealValue, type PropertyMap, type PropertyValue } from '../
 import { encodePayload, type PayloadFile } from '../bootstrap/shell.ts';
 import { fillTemplate, TemplateError } from '../bootstrap/template.ts';
 import { runScript, RemoteStepError, EXIT_RETRYABLE } from './run-script.ts';
-import { SshError, type SshTarget } from './ssh.ts';
+import { SshError } from './ssh.ts';
+import { inputText, stepSsh } from './step-access.ts';
 import { waitForApi } from './api-ready.ts';
 
 export const COMMAND_TYPE = 'sloth:remote:Command';
@@ -25,23 +26,12 @@ export const MACHINE_RECORD_TYPE = 'sloth:cluster:Machine';
 
 const reveal = (v: PropertyValue | undefined): PropertyValue | undefined => (v === undefined ? undefined : revealValue(v));
 
-function str(map: PropertyMap, key: string, where: string): string {
-  const v = reveal(map[key]);
-  if (typeof v !== 'string' || v === '') throw new TemplateError(`${where}: input '${key}' is missing or not a string`);
-  return v;
-}
-
-function target(value: PropertyValue | undefined, name: string): SshTarget {
-  const c = reveal(value) as PropertyMap;
-  return { name, host: str(c, 'host', name), port: Number(reveal(c['port'])), user: str(c, 'user', name), hostKey: str(c, 'hostKey', name) };
-}
+const str = inputText;
 
 /** Everything a command run needs, from its resolved inputs. */
 export function commandRun(inputs: PropertyMap, ctx: Pick<CallContext, 'name' | 'signal' | 'log'>) {
   const machine = str(inputs, 'machine', ctx.name);
   const vars = Object.fromEntries(Object.entries((reveal(inputs['vars']) as PropertyMap | undefined) ?? {}).map(([k, v]) => [k, String(reveal(v))]));
-  const conn = reveal(inputs['connection']) as PropertyMap;
-  const via = reveal(conn['via']) as PropertyMap | undefined;
   const files = ((reveal(inputs['files']) as PropertyValue[] | undefined) ?? []).map((f) => {
     const file = reveal(f) as PropertyMap;
     return { path: str(file, 'path', ctx.name), mode: str(file, 'mode', ctx.name), content: fillTemplate(String(reveal(file['content']) ?? ''), vars) } satisfies PayloadFile;
@@ -49,7 +39,7 @@ export function commandRun(inputs: PropertyMap, ctx: Pick<CallContext, 'name' | 
   const secrets = files.map((f) => f.content).flatMap((c) => c.split('\n').filter((l) => l.length >= 16));
   return {
     step: ctx.name,
-    ssh: { target: target(conn, machine), via: via ? target(via, str(via, 'machine', ctx.name)) : undefined, privateKey: str(inputs, 'privateKey', ctx.name) },
+    ssh: stepSsh(inputs, ctx.name),
     script: fillTemplate(str(inputs, 'script', ctx.name), vars),
     stdin: files.length > 0 ? encodePayload(files) : undefined,
     timeoutMs: Number(reveal(inputs['timeoutSeconds']) ?? 600) * 1000,

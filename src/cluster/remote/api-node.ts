@@ -1,0 +1,31 @@
+// Where a stack's cluster can be reached after the deploy: the API node, through the
+// connection its steps recorded (the addresses they resolved, the pinned host keys, the
+// bastion, the deploy key). A stack deployed without Kubernetes (`--no-bootstrap`) or never
+// deployed has none.
+import { reveal, type Deployment, type ResourceState } from '../../state/types.ts';
+import { COMMAND_TYPE } from './package.ts';
+import { stepSsh } from './step-access.ts';
+import type { SshOptions } from './ssh.ts';
+
+export interface NodeAccess {
+  /** The step whose connection is used. */
+  step: string;
+  machine: string;
+  ssh: SshOptions;
+}
+
+const nameOf = (r: ResourceState) => r.urn.slice(r.urn.lastIndexOf('::') + 2);
+
+/**
+ * The first of `steps` the stack holds, else the `kubeconfig` step (it runs on the API
+ * node); undefined when the stack holds neither.
+ */
+export function apiNodeAccess(deployment: Deployment | undefined, steps: readonly string[] = []): NodeAccess | undefined {
+  if (!deployment) return undefined;
+  const commands = new Map(deployment.resources.filter((r) => !r.delete && r.type === COMMAND_TYPE && r.inputs).map((r) => [nameOf(r), r]));
+  for (const name of [...steps, 'kubeconfig']) {
+    const r = commands.get(name);
+    if (r) return { step: name, machine: String(reveal(r.inputs!['machine'])), ssh: stepSsh(r.inputs!, name) };
+  }
+  return undefined;
+}
