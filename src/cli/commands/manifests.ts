@@ -49,11 +49,11 @@ export function register(program: Command, io: CliIO): void {
 
   manifests
     .command('diff <stack> <manifest>')
-    .description('a unified diff between two recorded versions (default: the current one and the one before)')
+    .description('a unified diff between two recorded versions (default: the current one and the one before), or with --live the current version against the cluster')
     .option('--from <v>', 'the older version')
     .option('--to <v>', 'the newer version (default: current)')
-    .option('--live', 'compare with the object live in the cluster (not supported yet)')
-    .option('--show-secrets', 'do not redact secret values')
+    .option('--live', 'compare with the objects live in the cluster, read over SSH on the API node with its kubectl; exit 1 when they differ (the status becomes out_of_sync), 2 when they cannot be read')
+    .option('--show-secrets', 'do not redact secret values (a Secret\'s data is never shown by --live)')
     .option('--json', 'print as JSON')
     .option('--password-stdin', 'read the passphrase from standard input')
     .action(async (stack: string, ref: string, opts: Common & { from?: string; to?: string; live?: boolean; showSecrets?: boolean }) => {

@@ -118,9 +118,9 @@ export async function showManifest(io: CliIO, name: string | undefined, ref: str
 
 export async function diffManifest(io: CliIO, name: string | undefined, ref: string, opts: Flags & { from?: string; to?: string; live?: boolean; showSecrets?: boolean }): Promise<void> {
   if (opts.live) {
-    throw new CliError('comparing with the live object is not supported yet: sloth-kubernetes has no Kubernetes API client', {
-      hint: 'Compare two recorded versions instead (--from vN --to vM), or fetch the object with kubectl and diff it yourself.',
-    });
+    const { diffManifestLive } = await import('./live.ts');
+    await diffManifestLive(io, name, ref, opts, secretsOf);
+    return;
   }
   await withRegistry(io, name, opts, async (reg, manifests, stack) => {
     const m = find(reg, ref, stack.name);

@@ -1,0 +1,251 @@
+// manifests diff <stack> <manifest> --live: the recorded manifest against the objects live in
+// the cluster, read the way the deploy applied them — over SSH to the API node (the step's
+// recorded connection: pinned host key, bastion hop, deploy key from the stack), with the
+// node's own kubectl and admin kubeconfig (`kubectl get -f - -o json`, the manifest on
+// stdin). Exit 0 in sync, 1 with differences (a CI gate), 2 when the comparison could not be
+// made. The registry follows: applied ⇄ out_of_sync, written under the stack's lock, audited.
+import { apiNodeAccess, type NodeAccess } from '../../cluster/remote/api-node.ts';
+import { nodeKubectl, readLiveObjects } from '../../cluster/remote/node-command.ts';
+import { SshError } from '../../cluster/remote/ssh.ts';
+import { scrub } from '../../cluster/remote/run-script.ts';
+import { TemplateError } from '../../cluster/bootstrap/template.ts';
+import type { ClusterConfig } from '../../config/index.ts';
+import { diffWithLive, findManifest, kubectlGetItems, ManifestObjectsError, ManifestStore, recordedObjects, setStatus, unknownKinds } from '../../manifests/index.ts';
+import type { KubeObject, LiveDiff, Manifest, ManifestStatus, Registry, UnknownKind } from '../../manifests/index.ts';
+import type { OpenedStack } from '../../state/index.ts';
+import { withAuditedStack } from '../audit/engine.ts';
+import { AuditSession } from '../audit/session.ts';
+import { CliError } from '../errors.ts';
+import { storedConfig } from '../history/stored.ts';
+import type { CliIO } from '../io.ts';
+import { json } from '../stacks/render.ts';
+import { redactReport, renderLiveDiff, type LiveDiffReport } from './live-render.ts';
+import { reconcile } from './reconcile.ts';
+
+/** Could not compare (no API node, SSH, kubectl): distinct from 1, "differs". */
+export const EXIT_NOT_COMPARED = 2;
+const READ_TIMEOUT_MS = 120_000;
+
+export interface LiveFlags {
+  json?: boolean;
+  passwordStdin?: boolean;
+  showSecrets?: boolean;
+  from?: string;
+  to?: string;
+}
+
+const fail = (message: string, hint?: string) => new CliError(message, { exitCode: EXIT_NOT_COMPARED, hint });
+
+/** Manifests that are files on a node or install records, not Kubernetes objects. */
+function notObjects(m: Manifest): string | undefined {
+  if (m.type === 'rke' || m.type === 'rke2' || m.type === 'k3s') return `the ${m.type.toUpperCase()} configuration file of node ${m.metadata.node ?? '?'}`;
+  if (m.id === 'argocd-install') return 'a record of the ArgoCD release installed (its objects come from the release manifest)';
+  return undefined;
+}
+
+function kubectlOf(stack: OpenedStack): string[] {
+  const stored = storedConfig(stack);
+  if (!stored.ours || !stored.configJson) throw fail(`stack '${stack.name}' holds no configuration of this version of sloth-kubernetes, so the node's kubectl is not known`, `Deploy it once with this version: sloth-kubernetes deploy ${stack.name} --config FILE`);
+  const k = (JSON.parse(stored.configJson) as ClusterConfig).kubernetes;
+  const distribution = k.distribution as 'rke2' | 'k3s';
+  const options = (distribution === 'rke2' ? k.rke2 : k.k3s) as { dataDir?: string } | undefined;
+  return nodeKubectl({ distribution, dataDir: options?.dataDir });
+}
+
+function sshFailure(err: SshError, access: NodeAccess, stack: string): CliError {
+  const node = access.machine;
+  switch (err.kind) {
+    case 'host-key-mismatch':
+      return fail(err.message, `If ${err.machine} was replaced outside sloth-kubernetes, bring the stack up to date first: sloth-kubernetes refresh ${stack}`);
+    case 'auth':
+      return fail(`${err.message}: cannot read the live objects from the API node ${node}`, `The deploy key in stack '${stack}' is no longer authorized on ${err.machine}; a deploy re-installs it.`);
+    case 'unreachable':
+    case 'timeout':
+      return fail(`cannot reach the API node ${node} over SSH to read the live objects: ${err.message}`, `Check that ${err.machine} is running and that this machine's address may connect (the cloud firewall lets in the operator address of the last deploy; deploying from here updates it).`);
+    default:
+      return fail(`reading the live objects from ${node} failed: ${err.message}`);
+  }
+}
+
+function kubectlFailure(code: number, stderr: string, kubectl: string[], node: string, secrets: readonly string[]): CliError {
+  const tail = scrub(stderr.trimEnd().split('\n').slice(-10).join('\n'), secrets);
+  if (code === 127 || /command not found|No such file or directory/.test(stderr)) {
+    return fail(`kubectl was not found on the API node ${node} (${kubectl[0]}): Kubernetes is not installed there`, 'Run a deploy without --no-bootstrap to install it, then compare again.');
+  }
+  if (/sudo: .*password is required|sudo: a terminal is required/.test(stderr)) {
+    return fail(`the login user on ${node} cannot run kubectl as root without a password (sudo -n refused)`, 'The deploy configures passwordless sudo for its login user; check /etc/sudoers.d on the node.');
+  }
+  return fail(`kubectl on the API node ${node} failed (exit ${code})${tail ? `:\n${tail}` : ''}`, `Check the cluster's API server on ${node} (RKE2: systemctl status rke2-server; K3s: systemctl status k3s), then compare again.`);
+}
+
+/** The secrets this command knows, scrubbed from every message and redacted from the output. */
+function secretsOf(access: NodeAccess, known: readonly string[]): string[] {
+  return [...known, access.ssh.privateKey, ...access.ssh.privateKey.split('\n').filter((l) => l.length >= 16)];
+}
+
+interface StatusMove {
+  before: ManifestStatus;
+  after: ManifestStatus;
+  /** Set when the registry must be written. */
+  write?: ManifestStatus;
+  note?: string;
+}
+
+/**
+ * What the comparison means for the registry: applied → out_of_sync on differences, back to
+ * applied when in sync — unless the stack itself no longer records the applied version (the
+ * stack-based out_of_sync a refresh or state surgery causes stays). Pending, failed and
+ * deleted manifests keep their status: the live comparison does not say whether a step ran.
+ */
+function statusMove(persisted: Registry, deployment: OpenedStack['deployment'], m: Manifest, inSync: boolean): StatusMove {
+  const stored = persisted.manifests[m.id]!.status;
+  const shown = m.status; // after reconciling with the stack
+  if (!inSync) {
+    if (shown !== 'applied' && shown !== 'out_of_sync') return { before: shown, after: shown, note: `Status stays ${shown}: only applied manifests are marked out_of_sync.` };
+    return { before: shown, after: 'out_of_sync', ...(stored !== 'out_of_sync' ? { write: 'out_of_sync' as const } : {}) };
+  }
+  if (shown !== 'out_of_sync') return { before: shown, after: shown };
+  const trial = structuredClone(persisted);
+  trial.manifests[m.id]!.status = 'applied';
+  if (reconcile(trial, deployment).manifests[m.id]!.status !== 'applied') {
+    return { before: shown, after: shown, note: `Status stays out_of_sync: the stack no longer records step '${m.metadata.step}' with this version (a refresh, an import or state surgery changed it); a deploy records it again.` };
+  }
+  return { before: shown, after: 'applied', write: 'applied' };
+}
+
+export async function diffManifestLive(io: CliIO, name: string | undefined, ref: string, opts: LiveFlags, knownSecrets: (stack: OpenedStack) => string[]): Promise<void> {
+  if (opts.from !== undefined || opts.to !== undefined) {
+    throw new CliError('--live compares the current version with the cluster; --from and --to compare two recorded versions', { hint: 'Use one or the other.' });
+  }
+  const audit = new AuditSession(io, 'manifests diff', {
+    type: 'manifest',
+    action: 'read',
+    severity: opts.showSecrets ? 'warning' : 'info',
+    resourceId: ref,
+    resourceType: 'manifest',
+    description: `manifest ${ref} compared with the live cluster`,
+  });
+  const inSync = await withAuditedStack(io, audit, name, { passwordStdin: opts.passwordStdin }, async (_store, stack) => {
+    const manifests = new ManifestStore(stack.attachments);
+    const persisted = await manifests.load();
+    const reg = reconcile(structuredClone(persisted), stack.deployment);
+    const found = findManifest(reg, ref);
+    const m = found && !Array.isArray(found) ? found : undefined;
+    let access: NodeAccess | undefined;
+    try {
+      access = apiNodeAccess(stack.deployment, m?.metadata.step ? [m.metadata.step] : []);
+    } catch (err) {
+      if (err instanceof TemplateError) throw fail(`stack '${stack.name}' records the API node's connection incompletely (${err.message})`, `Deploy again to record it: sloth-kubernetes deploy ${stack.name} --config FILE`);
+      throw err;
+    }
+    if (!access) {
+      throw fail(`stack '${stack.name}' records no API node to read the live objects from: it was never deployed, or deployed with --no-bootstrap (no Kubernetes installed)`, `Deploy the cluster with Kubernetes first: sloth-kubernetes deploy ${stack.name} --config FILE`);
+    }
+    if (!found) throw new CliError(`stack '${stack.name}' has no manifest '${ref}'`, { hint: `List them with: sloth-kubernetes manifests list ${stack.name}` });
+    if (Array.isArray(found)) throw new CliError(`'${ref}' names ${found.length} manifests: ${found.map((x) => x.id).join(', ')}`, { hint: 'Use the id.' });
+    const what = notObjects(found);
+    if (what) throw new CliError(`${found.id} is ${what}, not Kubernetes objects: there is nothing in the cluster to compare it with`, { hint: 'Compare its recorded versions instead: --from vN --to vM.' });
+    const content = await manifests.content(found.hash);
+    if (content === undefined) throw fail(`the content of ${found.id} ${found.version} is not stored (the deploy that registered it was interrupted before saving it)`);
+    try {
+      if (recordedObjects(content).length === 0) throw fail(`${found.id} ${found.version} declares no Kubernetes object`);
+    } catch (err) {
+      if (err instanceof ManifestObjectsError) throw fail(`${found.id} ${found.version} cannot be compared object by object: ${err.message}`);
+      throw err;
+    }
+
+    const kubectl = kubectlOf(stack);
+    const secrets = secretsOf(access, knownSecrets(stack));
+    audit.secret(...secrets);
+    audit.summary.description = `Manifest ${found.id} ${found.version} of stack '${stack.name}' compared with the live cluster on ${access.machine}`;
+
+    let result;
+    try {
+      result = await readLiveObjects({ ssh: access.ssh, kubectl, manifest: content, timeoutMs: READ_TIMEOUT_MS });
+    } catch (err) {
+      if (err instanceof SshError) throw sshFailure(err, access, stack.name);
+      throw err;
+    }
+    let items: KubeObject[];
+    let unknown: UnknownKind[] = [];
+    try {
+      if (result.code !== 0) {
+        const onlyKinds = unknownKinds(result.stderr);
+        if (!onlyKinds) throw kubectlFailure(result.code, result.stderr, kubectl, access.machine, secrets);
+        unknown = onlyKinds;
+      }
+      items = kubectlGetItems(result.stdout);
+    } catch (err) {
+      if (err instanceof ManifestObjectsError) throw fail(`kubectl on ${access.machine} answered with something unexpected: ${scrub(err.message, secrets)}`);
+      throw err;
+    }
+    const diff = diffWithLive(content, items, unknown);
+
+    const move = statusMove(persisted, stack.deployment, found, diff.inSync);
+    let recorded = false;
+    let note = move.note;
+    if (move.write) {
+      recorded = await recordStatus(stack, manifests, found, persisted.manifests[found.id]!.status, move.write);
+      if (recorded) {
+        audit.event({
+          type: 'manifest',
+          action: 'validate',
+          severity: move.write === 'out_of_sync' ? 'warning' : 'info',
+          resourceId: found.id,
+          resourceType: found.type,
+          description: `Manifest ${found.id} ${found.version}: ${move.before} → ${move.write} (compared with the live cluster on ${access.machine})`,
+          oldValue: { status: move.before },
+          newValue: { status: move.write },
+        });
+      } else note = `The status was not updated: the stack is locked or changed while the cluster was being read (a deploy?). Compare again.`;
+    }
+    const counts = `${diff.counts.inSync} in sync, ${diff.counts.differs} differ, ${diff.counts.missing} missing`;
+    audit.summary.description += `: ${diff.inSync ? 'in sync' : 'out of sync'} (${counts})`;
+    if (!diff.inSync) audit.summary.severity = 'warning';
+
+    const report: LiveDiffReport = {
+      id: found.id,
+      version: found.version,
+      hash: found.hash,
+      node: access.machine,
+      ...(access.ssh.via ? { via: access.ssh.via.name } : {}),
+      diff,
+      status: { before: move.before, after: recorded || !move.write ? move.after : move.before, recorded, ...(note ? { note } : {}) },
+    };
+    const shown = redactReport(report, opts.showSecrets ? undefined : secrets);
+    io.stdout.write(opts.json ? json(jsonReport(shown)) : renderLiveDiff(shown));
+    return diff.inSync;
+  });
+  if (!inSync) throw new CliError('the manifest differs from the live cluster', { display: '', exitCode: 1 });
+}
+
+function jsonReport(r: LiveDiffReport): unknown {
+  const { diff, ...rest } = r;
+  return { ...rest, inSync: diff.inSync, counts: diff.counts, objects: diff.objects satisfies LiveDiff['objects'] };
+}
+
+/**
+ * Writes the status under the stack's lock, if the manifest is still the version compared
+ * and still in the status it was read in; false when something moved meanwhile.
+ */
+async function recordStatus(stack: OpenedStack, manifests: ManifestStore, m: Manifest, was: ManifestStatus, to: ManifestStatus): Promise<boolean> {
+  // An update that is never finished: the lock, and nothing written to the checkpoint.
+  let update;
+  try {
+    update = await stack.beginUpdate('update', `manifests diff --live ${m.id}`);
+  } catch (err) {
+    // Locked by a deploy, or changed since it was opened: the comparison stands, the status waits.
+    if (typeof (err as { exitCode?: unknown }).exitCode === 'number') return false;
+    throw err;
+  }
+  try {
+    const fresh = await manifests.load();
+    const now = fresh.manifests[m.id];
+    if (!now || now.hash !== m.hash || now.status !== was) return false;
+    setStatus(fresh, m.id, to, new Date());
+    await manifests.save(fresh);
+    return true;
+  } finally {
+    await update.abandon();
+  }
+}
