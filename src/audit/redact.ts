@@ -1,11 +1,10 @@
 // The last line of defence before an event is sealed: every string in it is scrubbed of the
 // secret values the command knows about (config credentials, generated tokens, the
 // passphrase), and values under keys that name a credential are replaced whole.
-import { scrubSecrets } from '../state/types.ts';
+import { isCredentialKey, scrubSecrets } from '../state/types.ts';
 import type { RedactedValue } from './types.ts';
 
 export const REDACTED = '[secret]';
-const CREDENTIAL_KEY = /(secret|token|password|passphrase|private.?key|credential|api.?key|kube.?config)/i;
 
 /** Replaces every occurrence of each secret (longest first) in `text`. */
 export const scrubText = scrubSecrets;
@@ -24,7 +23,7 @@ export function redactValue(value: unknown, secrets: readonly string[]): Redacte
   if (typeof value === 'object') {
     const out: Record<string, RedactedValue> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out[k] = CREDENTIAL_KEY.test(k) && v !== null && v !== undefined && v !== REDACTED && typeof v !== 'boolean' ? REDACTED : redactValue(v, secrets);
+      out[k] = isCredentialKey(k) && v !== null && v !== undefined && v !== REDACTED && typeof v !== 'boolean' ? REDACTED : redactValue(v, secrets);
     }
     return out;
   }

@@ -26,9 +26,12 @@ export class Secret {
 }
 
 /** The plain value with every Secret unwrapped, deeply. For reading in memory, never for printing. */
-export function reveal(value: PropertyValue): PropertyValue {
+export function reveal(value: PropertyValue): PropertyValue;
+/** An absent value (a missing output or input) stays absent. */
+export function reveal(value: PropertyValue | undefined): PropertyValue | undefined;
+export function reveal(value: PropertyValue | undefined): PropertyValue | undefined {
   if (value instanceof Secret) return reveal(value.value);
-  if (Array.isArray(value)) return value.map(reveal);
+  if (Array.isArray(value)) return value.map((v) => reveal(v));
   if (value !== null && typeof value === 'object') {
     const out: PropertyMap = {};
     for (const [k, v] of Object.entries(value)) out[k] = reveal(v);
@@ -47,6 +50,18 @@ export function scrubSecrets(text: string, secrets: Iterable<string>): string {
   const sorted = [...new Set(secrets)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
   for (const s of sorted) if (out.includes(s)) out = out.split(s).join('[secret]');
   return out;
+}
+
+const CREDENTIAL_KEY = /(secret|token|passw(or)?d|passphrase|private.?key|credential|api.?key|access.?key|client.?key|kube.?config)/i;
+
+/**
+ * Whether a key names a credential (`apiToken`, `client-key`, `DB_PASSWORD`, `kubeconfig`),
+ * so the value under it is treated as a secret wherever a structure is redacted or scanned
+ * by key name (audit values, an older writer's config, manifests). One list for every layer:
+ * a key one of them hides, all of them hide.
+ */
+export function isCredentialKey(key: string): boolean {
+  return CREDENTIAL_KEY.test(key);
 }
 
 export interface CustomTimeouts {

@@ -12,7 +12,7 @@ import type { CliIO } from '../io.ts';
 import { confirm } from '../prompt.ts';
 import { openStackForCommand } from '../stack-context.ts';
 import { json, localTime, table } from '../stacks/render.ts';
-import { reveal } from '../history/reveal.ts';
+import { reveal } from '../../state/index.ts';
 import { AuditSession } from './session.ts';
 import { withAuditedStack } from './engine.ts';
 

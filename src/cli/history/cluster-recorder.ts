@@ -5,20 +5,20 @@
 // the inputs that produced it. Each change is also an audit event of the command.
 import { createHash } from 'node:crypto';
 import { MACHINE_RECORD_TYPE } from '../../cluster/index.ts';
-import { configHash, redact, toJSON } from '../../config/index.ts';
+import { configHash, toJSON } from '../../config/index.ts';
 import type { ClusterConfig } from '../../config/index.ts';
 import type { DesiredState, Plan } from '../../engine/index.ts';
 import { changeSummary, migrateMeta, nextDeploymentMeta, parseStoredMeta, poolsOfConfig, SnapshotStore } from '../../history/index.ts';
 import type { DeployOptionsRecord, DeploymentMetadata, ManifestRegistryState, ResourceSummary, Snapshot } from '../../history/index.ts';
 import { ManifestStore, register, registryHash, setStatus } from '../../manifests/index.ts';
 import type { Manifest, ManifestStatus, Registry } from '../../manifests/index.ts';
-import { setStackOutputs, stackOutputs } from '../../state/index.ts';
+import { reveal, setStackOutputs, stackOutputs } from '../../state/index.ts';
 import type { Deployment, OpenedStack, PropertyMap } from '../../state/index.ts';
 import pkg from '../../../package.json' with { type: 'json' };
 import type { EngineRecorder, FinishContext } from '../audit/engine.ts';
 import type { AuditSession } from '../audit/session.ts';
-import { collectManifests, reveal } from './collect-manifests.ts';
-import { configSecretValues, deploymentSecretValues } from './secrets.ts';
+import { collectManifests } from './collect-manifests.ts';
+import { configSecretValues, deploymentSecretValues, redactedOf } from './secrets.ts';
 import { isOurConfigJson } from './stored.ts';
 
 export interface RollbackTarget {
@@ -267,27 +267,4 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/**
- * The previous config with its secrets replaced: our own JSON by the schema, an older
- * writer's JSON by key name.
- */
-export function redactedOf(prev: unknown): unknown {
-  if (prev && typeof prev === 'object' && isOurConfigJson(JSON.stringify(prev, null, 2) + '\n')) {
-    try {
-      return JSON.parse(JSON.stringify(redact(prev as ClusterConfig))) as unknown;
-    } catch {
-      // not quite our shape: fall back to key names
-    }
-  }
-  const CREDENTIAL = /(secret|token|password|passphrase|private.?key|credential|api.?key|access.?key)/i;
-  const walk = (v: unknown, key: string): unknown => {
-    // The Go writer's ${ENV} placeholders name a variable, not a value: they stay.
-    if (typeof v === 'string' && CREDENTIAL.test(key) && !/^\$\{[A-Z0-9_]+\}$/.test(v)) return '[secret]';
-    if (Array.isArray(v)) return v.map((x) => walk(x, key));
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
-    return v;
-  };
-  return walk(prev, '');
 }

@@ -8,8 +8,8 @@ import type { DesiredState, InputValue, ResourceSpec } from '../../engine/index.
 import { COMMAND_TYPE, DEFAULT_ARGOCD_MANIFEST_URL, PATHS, USER_MANIFEST_DIR } from '../../cluster/index.ts';
 import type { ClusterConfig } from '../../config/index.ts';
 import type { ManifestInput } from '../../manifests/index.ts';
+import { reveal, Secret } from '../../state/index.ts';
 import type { Deployment, PropertyValue, ResourceState } from '../../state/index.ts';
-import { reveal } from './reveal.ts';
 
 export interface CollectedManifest {
   input: ManifestInput;
@@ -20,7 +20,14 @@ export interface CollectedManifest {
 const APP_OF_APPS_PATH = '/etc/sloth/argocd/app-of-apps.yaml';
 const PLACEHOLDER = /\{\{sloth:([a-z0-9][a-z0-9._-]*)\}\}/g;
 
-export { reveal };
+/** A planned input with its secrets unwrapped; output references stay (they resolve at apply). */
+function revealInput(v: InputValue | undefined): unknown {
+  if (v instanceof OutputRef) return v;
+  if (v instanceof Secret) return revealInput(v.value as InputValue);
+  if (Array.isArray(v)) return v.map((x) => revealInput(x));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revealInput(x as InputValue)]));
+  return v;
+}
 
 function lookup(after: Map<string, ResourceState>, ref: OutputRef): unknown {
   let v: unknown = reveal(after.get(ref.urn)?.outputs as PropertyValue | undefined);
@@ -40,8 +47,8 @@ interface StepFiles {
 
 function desiredFiles(spec: ResourceSpec, after: Map<string, ResourceState>): StepFiles {
   const vars: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries((spec.inputs.vars ?? {}) as Record<string, InputValue>)) vars[k] = v instanceof OutputRef ? lookup(after, v) : reveal(v);
-  const files = ((reveal(spec.inputs.files) as { path: string; content: string }[] | undefined) ?? []).map((f) => ({ path: f.path, content: fill(f.content, vars) }));
+  for (const [k, v] of Object.entries((spec.inputs.vars ?? {}) as Record<string, InputValue>)) vars[k] = v instanceof OutputRef ? lookup(after, v) : revealInput(v);
+  const files = ((revealInput(spec.inputs.files) as { path: string; content: string }[] | undefined) ?? []).map((f) => ({ path: f.path, content: fill(f.content, vars) }));
   return { files, vars };
 }
 
@@ -75,10 +82,10 @@ export function collectManifests(desired: DesiredState, after: Deployment, confi
   const configId = (machine: string) => `${dist}-config-${machine}`;
   const hasArgo = steps.some((s) => s.name === 'argocd');
   for (const spec of steps) {
-    const machine = String(reveal(spec.inputs.machine) ?? '');
+    const machine = String(revealInput(spec.inputs.machine) ?? '');
     if (spec.name.startsWith('kubernetes-')) {
-      const deps = spec.dependsOn.map((u) => byUrn.get(u)).filter((d): d is ResourceSpec => d !== undefined && d.name.startsWith('kubernetes-')).map((d) => configId(String(reveal(d.inputs.machine))));
-      const purpose = String(reveal(spec.inputs.purpose) ?? '');
+      const deps = spec.dependsOn.map((u) => byUrn.get(u)).filter((d): d is ResourceSpec => d !== undefined && d.name.startsWith('kubernetes-')).map((d) => configId(String(revealInput(d.inputs.machine))));
+      const purpose = String(revealInput(spec.inputs.purpose) ?? '');
       add(
         spec,
         {

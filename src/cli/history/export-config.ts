@@ -8,8 +8,7 @@ import { AuditSession } from '../audit/session.ts';
 import { withAuditedStack } from '../audit/engine.ts';
 import { CliError } from '../errors.ts';
 import type { CliIO } from '../io.ts';
-import { redactedOf } from './cluster-recorder.ts';
-import { configSecretValues } from './secrets.ts';
+import { redactedOf, storedConfigSecrets } from './secrets.ts';
 import { storedConfig } from './stored.ts';
 
 export interface ExportConfigFlags {
@@ -79,19 +78,6 @@ export async function exportConfig(io: CliIO, name: string | undefined, flags: E
   });
 }
 
-/** An older writer's config: values under credential-named keys (its ${ENV} placeholders are not secrets). */
-function namedSecrets(config: unknown): string[] {
-  const out: string[] = [];
-  const walk = (v: unknown, key: string) => {
-    if (typeof v === 'string') {
-      if (/(secret|token|password|passphrase|private.?key|credential|api.?key|access.?key)/i.test(key) && v.length >= 4 && !/^\$\{[A-Z0-9_]+\}$/.test(v)) out.push(v);
-    } else if (Array.isArray(v)) for (const x of v) walk(x, key);
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
-  };
-  walk(config, '');
-  return out;
-}
-
 function noConfig(io: CliIO, stack: string): CliError {
   return new CliError(`stack '${stack}' holds no configuration (it was never deployed with sloth-kubernetes)`, { hint: `Deploy it first: ${io.programName} deploy ${stack} --config cluster.lisp` });
 }
@@ -103,7 +89,7 @@ function noConfig(io: CliIO, stack: string): CliError {
 function guardSecrets(stack: string, text: string, stored: ReturnType<typeof storedConfig>, flags: ExportConfigFlags, what: string): boolean {
   if (!stored.configJson) return false;
   const parsed = JSON.parse(stored.configJson) as unknown;
-  const secrets = stored.ours ? configSecretValues(parsed as ClusterConfig) : namedSecrets(parsed);
+  const secrets = storedConfigSecrets(parsed, stored.ours);
   const present = secrets.filter((v) => text.includes(v));
   if (present.length === 0) return false;
   if (!flags.showSecrets) {

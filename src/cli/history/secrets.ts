@@ -1,10 +1,12 @@
 // The secret values a command knows about, so audit events can be scrubbed of them: the
 // credentials in a configuration and every secret a deployment holds (generated tokens and
-// keys, kubeconfigs, passwords).
-import { toJSON } from '../../config/index.ts';
+// keys, kubeconfigs, passwords). Also the one walk over a configuration that finds its
+// credentials by key name, for configs our schema does not describe (the Go writer's).
+import { redact, toJSON } from '../../config/index.ts';
 import type { ClusterConfig } from '../../config/index.ts';
-import { Secret } from '../../state/index.ts';
+import { isCredentialKey, Secret } from '../../state/index.ts';
 import type { Deployment, PropertyValue } from '../../state/index.ts';
+import { isOurConfigJson } from './stored.ts';
 
 /** Values of the config's secret keys (where the redacted form says "[secret]"). */
 export function configSecretValues(config: ClusterConfig): string[] {
@@ -30,8 +32,6 @@ function leaves(v: unknown): string[] {
   return [];
 }
 
-const CREDENTIAL_KEY = /(secret|token|password|passphrase|private.?key|credential|api.?key|kube.?config|client-key)/i;
-
 function add(out: Set<string>, v: string): void {
   if (v.length < 4) return;
   out.add(v);
@@ -43,7 +43,7 @@ function add(out: Set<string>, v: string): void {
 function namedLeaves(v: PropertyValue | undefined, key: string, out: Set<string>): void {
   if (v instanceof Secret) return namedLeaves(v.value, key, out);
   if (typeof v === 'string') {
-    if (CREDENTIAL_KEY.test(key)) add(out, v);
+    if (isCredentialKey(key)) add(out, v);
   } else if (Array.isArray(v)) for (const x of v) namedLeaves(x, key, out);
   else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) namedLeaves(x, k, out);
 }
@@ -61,10 +61,57 @@ export function deploymentSecretValues(d: Deployment): string[] {
     for (const map of [r.inputs, r.outputs]) {
       for (const [k, v] of Object.entries(map ?? {})) {
         if (v instanceof Secret && typeof v.value === 'string' && r.type !== 'pulumi:pulumi:Stack') add(out, v.value);
-        else if (v instanceof Secret && typeof v.value === 'string' && CREDENTIAL_KEY.test(k)) add(out, v.value);
+        else if (v instanceof Secret && typeof v.value === 'string' && isCredentialKey(k)) add(out, v.value);
         else namedLeaves(v, k, out);
       }
     }
   }
   return [...out];
+}
+
+/** The Go writer's `${ENV}` placeholders name a variable, not a value: never a secret. */
+const ENV_PLACEHOLDER = /^\$\{[A-Z0-9_]+\}$/;
+
+/**
+ * A copy of `config` with every string under a credential-named key (placeholders aside)
+ * passed through `replace`. The one walk for configs read by key name.
+ */
+function mapNamedCredentials(config: unknown, replace: (value: string) => unknown): unknown {
+  const walk = (v: unknown, key: string): unknown => {
+    if (typeof v === 'string') return isCredentialKey(key) && !ENV_PLACEHOLDER.test(v) ? replace(v) : v;
+    if (Array.isArray(v)) return v.map((x) => walk(x, key));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
+    return v;
+  };
+  return walk(config, '');
+}
+
+/** An older writer's config: the values under credential-named keys. */
+export function namedConfigSecrets(config: unknown): string[] {
+  const out: string[] = [];
+  mapNamedCredentials(config, (v) => {
+    if (v.length >= 4) out.push(v);
+    return v;
+  });
+  return out;
+}
+
+/** The secret values of a stored config: by our schema when it is ours, else by key name. */
+export function storedConfigSecrets(config: unknown, ours: boolean): string[] {
+  return ours ? configSecretValues(config as ClusterConfig) : namedConfigSecrets(config);
+}
+
+/**
+ * A stored config with its secrets replaced: our own JSON by the schema, an older writer's
+ * JSON by key name.
+ */
+export function redactedOf(config: unknown): unknown {
+  if (config && typeof config === 'object' && isOurConfigJson(JSON.stringify(config, null, 2) + '\n')) {
+    try {
+      return JSON.parse(JSON.stringify(redact(config as ClusterConfig))) as unknown;
+    } catch {
+      // not quite our shape: fall back to key names
+    }
+  }
+  return mapNamedCredentials(config, () => '[secret]');
 }

@@ -7,7 +7,7 @@ import { stackOutputs } from '../../state/index.ts';
 import { toJSON } from '../../config/index.ts';
 import type { ClusterConfig } from '../../config/index.ts';
 import type { OpenedStack } from '../../state/index.ts';
-import { reveal } from './reveal.ts';
+import { reveal } from '../../state/index.ts';
 
 export interface StoredConfig {
   /** The Lisp text as deployed, when the stack kept it. */

@@ -15,7 +15,7 @@ import { openStateStore, stackOutputs } from '../../state/index.ts';
 import type { OpenedStack, PropertyMap } from '../../state/index.ts';
 import { cleanEnv, runInProcess } from '../../../test/helpers/cli.ts';
 import type { CliResult } from '../../../test/helpers/cli.ts';
-import { reveal } from './reveal.ts';
+import { reveal } from '../../state/index.ts';
 
 export const PASSPHRASE = 'history-test-passphrase-7d1f';
 export const SIM_CLI = join(import.meta.dirname, '../../../test/provider/simulated-cli.ts');
