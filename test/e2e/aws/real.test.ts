@@ -1,6 +1,7 @@
 // The whole path on real AWS: the smallest cluster (one K3s node holding every role), full
 // bootstrap over SSH and WireGuard, the API answering through the kubeconfig (the deploy's
-// ApiReady step checks /readyz), then destroy — always, in a `finally`. Costs a few cents.
+// ApiReady step checks /readyz), a user manifest applied and found in sync with the cluster
+// (manifests diff --live), then destroy — always, in a `finally`. Costs a few cents.
 //
 //   SLOTH_E2E=1 AWS_PROFILE=… (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) [AWS_REGION=…] \
 //     node --test test/e2e/aws/real.test.ts
@@ -27,6 +28,26 @@ const config = (name: string) => `
   (kubernetes (distribution "k3s")))
 `;
 
+// A user manifest applied by the deploy and then compared with the cluster (manifests diff
+// --live reads it back over SSH with the node's kubectl). A Secret checks values compare
+// decoded and never print.
+const E2E_MANIFEST = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: sloth-e2e
+  namespace: default
+data:
+  greeting: hello
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: sloth-e2e
+  namespace: default
+stringData:
+  password: e2e-planted-secret-value
+`;
+
 describe('AWS for real: smallest cluster, full bootstrap, always destroyed', { skip, timeout: 60 * 60_000 }, () => {
   it('deploys, answers through its kubeconfig, and is destroyed', async () => {
     const id = randomBytes(3).toString('hex');
@@ -38,10 +59,11 @@ describe('AWS for real: smallest cluster, full bootstrap, always destroyed', { s
     const cli = (args: string[], stdin?: string): Promise<CliResult> => runProcess(args, { env, cwd: dir, stdin });
     const ok = (r: CliResult, what: string) => assert.equal(r.code, 0, `${what} failed\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
     writeFileSync(join(dir, 'cluster.lisp'), config(`sloth-e2e-${id}`));
+    writeFileSync(join(dir, 'e2e-app.yaml'), E2E_MANIFEST);
     ok(await cli(['stacks', 'create', stack, '--password-stdin'], `${passphrase}\n`), 'stacks create');
     let destroyed: boolean;
     try {
-      ok(await cli(['deploy', stack, '--config', 'cluster.lisp', '--yes']), 'deploy');
+      ok(await cli(['deploy', stack, '--config', 'cluster.lisp', '--manifest', 'e2e-app.yaml', '--yes']), 'deploy');
       const outputs = await cli(['stacks', 'output', stack, '--json', '--show-secrets']);
       ok(outputs, 'stacks output');
       const kubeconfig = (JSON.parse(outputs.stdout) as { kubeConfig?: string }).kubeConfig ?? '';
@@ -54,7 +76,11 @@ describe('AWS for real: smallest cluster, full bootstrap, always destroyed', { s
         rows.map((r) => [r.name, r.joined, !!r.publicAddress]),
         [['main-1', true, true]],
       );
-      ok(await cli(['deploy', stack, '--config', 'cluster.lisp', '--yes']), 'no-change deploy');
+      const live = await cli(['manifests', 'diff', stack, 'e2e-app', '--live']);
+      ok(live, 'manifests diff --live');
+      assert.match(live.stdout, /user-e2e-app: all 2 objects match the cluster\. Status: applied\./);
+      assert.ok(!live.stdout.includes('e2e-planted-secret-value'));
+      ok(await cli(['deploy', stack, '--config', 'cluster.lisp', '--manifest', 'e2e-app.yaml', '--yes']), 'no-change deploy');
     } finally {
       const r = await cli(['destroy', stack, '--yes']);
       destroyed = r.code === 0;

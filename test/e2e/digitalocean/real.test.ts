@@ -1,6 +1,7 @@
 // The whole path on the real DigitalOcean: the smallest cluster (one K3s node), fully
-// bootstrapped, its kubeconfig fetched from the stack and the API asked whether it is ready;
-// destroyed in any case. It costs money and minutes, so it runs only when asked:
+// bootstrapped, its kubeconfig fetched from the stack and the API asked whether it is ready,
+// a user manifest applied and compared with the cluster (manifests diff --live); destroyed in
+// any case. It costs money and minutes, so it runs only when asked:
 //   SLOTH_E2E=1 DIGITALOCEAN_TOKEN=… node --test test/e2e/digitalocean/real.test.ts
 // Optional: SLOTH_E2E_DO_REGION (default nyc3), SLOTH_E2E_DO_SIZE (default s-2vcpu-2gb),
 // SLOTH_OPERATOR_CIDRS (default: this machine's public address, looked up by deploy).
@@ -36,6 +37,26 @@ function readyz(kubeconfig: KubeConfig): Promise<{ status: number; body: string 
   });
 }
 
+// A user manifest applied by the deploy and then compared with the cluster (manifests diff
+// --live reads it back over SSH with the node's kubectl). A Secret checks values compare
+// decoded and never print.
+const E2E_MANIFEST = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: sloth-e2e
+  namespace: default
+data:
+  greeting: hello
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: sloth-e2e
+  namespace: default
+stringData:
+  password: e2e-planted-secret-value
+`;
+
 test('the smallest cluster on the real DigitalOcean: deploy with bootstrap, kubeconfig, ready API, destroy', { skip, timeout: 45 * 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sloth-do-real-'));
   const stack = `e2e-do-${Date.now().toString(36)}`;
@@ -58,6 +79,8 @@ test('the smallest cluster on the real DigitalOcean: deploy with bootstrap, kube
   (kubernetes (distribution "k3s")))
 `,
   );
+  const manifest = join(dir, 'e2e-app.yaml');
+  writeFileSync(manifest, E2E_MANIFEST);
   const run = async (args: string[]) => {
     const r = await runProcess(args, { env });
     assert.equal(r.code, 0, `sloth ${args.join(' ')}:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
@@ -66,12 +89,16 @@ test('the smallest cluster on the real DigitalOcean: deploy with bootstrap, kube
   };
   try {
     await run(['stacks', 'create', stack]);
-    await run(['deploy', stack, '-c', config, '--yes']);
+    await run(['deploy', stack, '-c', config, '--manifest', manifest, '--yes']);
     const out = JSON.parse((await run(['stacks', 'output', stack, '--show-secrets', '--json'])).stdout) as { kubeConfig?: string };
     assert.ok(out.kubeConfig, 'the stack holds a kubeconfig');
     const ready = await readyz(parse(out.kubeConfig) as KubeConfig);
     assert.equal(ready.status, 200, ready.body);
     assert.match(ready.body, /ok/);
+    const live = await run(['manifests', 'diff', stack, 'e2e-app', '--live', '--json']);
+    const result = JSON.parse(live.stdout) as { inSync: boolean; counts: unknown; status: { after: string } };
+    assert.deepEqual([result.inSync, result.counts, result.status.after], [true, { objects: 2, inSync: 2, differs: 0, missing: 0 }, 'applied']);
+    assert.ok(!live.stdout.includes('e2e-planted-secret-value'));
   } finally {
     const destroyed = await runProcess(['destroy', stack, '--yes'], { env });
     rmSync(dir, { recursive: true, force: true });
