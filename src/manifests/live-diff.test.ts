@@ -123,6 +123,8 @@ test('missing objects: absent ones, and those whose kind the cluster does not kn
   // Any other error on stderr is not "unknown kinds": the caller reports kubectl's failure.
   assert.equal(unknownKinds('error: You must be logged in to the server (Unauthorized)\n'), undefined);
   assert.equal(unknownKinds(''), undefined);
+  // For an item of a List kubectl names the kind only: every object of that kind is missing.
+  assert.deepEqual(unknownKinds('error: unable to recognize no matches for kind "Certificate" in version "cert-manager.io/v1"\n'), [{ kind: 'Certificate', apiVersion: 'cert-manager.io/v1' }]);
 });
 
 test("kubectl get output shapes: a List, one object, nothing (all absent with --ignore-not-found); garbage is an error", () => {

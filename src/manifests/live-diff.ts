@@ -22,7 +22,7 @@ export interface LiveDiff {
 
 export function diffWithLive(content: string, live: readonly KubeObject[], unknown: readonly UnknownKind[] = []): LiveDiff {
   const objects = recordedObjects(content).map(({ ref, object }): ObjectDiff => {
-    const notKnown = unknown.find((u) => u.kind === ref.kind && u.name === ref.name && groupOf(u.apiVersion) === groupOf(ref.apiVersion));
+    const notKnown = unknown.find((u) => u.kind === ref.kind && (u.name === undefined || u.name === ref.name) && groupOf(u.apiVersion) === groupOf(ref.apiVersion));
     if (notKnown) return { ...ref, state: 'missing', reason: `the cluster has no kind ${ref.kind} in ${notKnown.apiVersion} (is its CustomResourceDefinition installed?)`, differences: [] };
     const found = findLive(ref, live);
     if (!found) return { ...ref, state: 'missing', differences: [] };

@@ -101,13 +101,18 @@ export function findLive(ref: ObjectRef, items: readonly KubeObject[], defaultNa
 }
 
 export interface UnknownKind {
-  name: string;
+  /** Absent when kubectl did not say which object (then every object of the kind). */
+  name?: string;
   namespace?: string;
   kind: string;
   apiVersion: string;
 }
 
-const MAPPING_ERROR = /resource mapping not found for name: "([^"]*)" namespace: "([^"]*)" from "[^"]*": no matches for kind "([^"]+)" in version "([^"]+)"/;
+// kubectl words it two ways: "resource mapping not found for name: "w" namespace: "x" from
+// "STDIN": no matches for kind …" for a document, "unable to recognize no matches for kind …"
+// for an item of a List.
+const NO_MATCH = /no matches for kind "([^"]+)" in version "([^"]+)"/;
+const FOR_NAME = /for name: "([^"]*)" namespace: "([^"]*)"/;
 const BENIGN = /^(ensure CRDs are installed first|Warning: .*)$/;
 
 /**
@@ -118,9 +123,11 @@ const BENIGN = /^(ensure CRDs are installed first|Warning: .*)$/;
 export function unknownKinds(stderr: string): UnknownKind[] | undefined {
   const found: UnknownKind[] = [];
   for (const line of stderr.split('\n').map((l) => l.trim()).filter(Boolean)) {
-    const m = MAPPING_ERROR.exec(line);
-    if (m) found.push({ name: m[1]!, ...(m[2] ? { namespace: m[2] } : {}), kind: m[3]!, apiVersion: m[4]! });
-    else if (!BENIGN.test(line)) return undefined;
+    const m = NO_MATCH.exec(line);
+    if (m) {
+      const n = FOR_NAME.exec(line);
+      found.push({ ...(n ? { name: n[1]! } : {}), ...(n?.[2] ? { namespace: n[2] } : {}), kind: m[1]!, apiVersion: m[2]! });
+    } else if (!BENIGN.test(line)) return undefined;
   }
   return found.length > 0 ? found : undefined;
 }
