@@ -1,6 +1,6 @@
 // Public surface of the audit layer (imports only src/state).
-export { AuditLog, AuditError, PRUNE_META, batchName } from './log.ts';
-export type { AuditAnchor, BatchRef, OpenedBatch, StoredBatch, VerifyReport } from './log.ts';
+export { AuditLog, AuditError, PRUNE_META, IMPORTED_META, anchorOf, batchName } from './log.ts';
+export type { AuditAnchor, BatchRef, OpenedBatch, PrunePoint, StoredBatch, VerifyReport } from './log.ts';
 export { filterEvents, summarize } from './query.ts';
 export type { AuditFilter, AuditSummary, CountStat } from './query.ts';
 export { redactValue, scrubText, secretList, REDACTED } from './redact.ts';

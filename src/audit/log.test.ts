@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { openStateStore } from '../state/index.ts';
 import type { StateStore, StackAttachments } from '../state/index.ts';
-import { AuditLog, AuditError, batchName, PRUNE_META } from './log.ts';
+import { AuditLog, AuditError, batchName, IMPORTED_META, PRUNE_META } from './log.ts';
 import type { StoredBatch } from './log.ts';
 import { open as openBox, seal } from './sealed-box.ts';
 import type { AuditEvent } from './types.ts';
@@ -146,4 +146,44 @@ test('prune removes the oldest whole batches, records itself first, and the chai
   // A deletion below the prune point that the prune did not record is still a gap.
   unlinkSync(s.path(3));
   assert.deepEqual((await log.verify()).problems, ['batch 3 is missing (deleted)']);
+});
+
+test('only a prune recorded with the stack’s secrets moves the chain’s start: an unauthenticated or imported claim is not one; the anchor’s prune point is', async () => {
+  const s = await stack();
+  const log = new AuditLog(s.sealed);
+  for (let i = 0; i < 4; i++) await log.append([event(i)]);
+  const hash3 = (await log.read()).batches[3]!.hash;
+  const claim = (over: Record<string, string> = {}) => event(50, { type: 'state', action: 'prune', metadata: { [PRUNE_META.through]: '3', [PRUNE_META.hash]: hash3, ...over } });
+
+  // Appended with the public key only, then batches 0–3 deleted.
+  await new AuditLog(s.raw).append([claim()]);
+  const originals = [0, 1, 2, 3].map((seq) => readFileSync(s.path(seq)));
+  for (let seq = 0; seq <= 3; seq++) unlinkSync(s.path(seq));
+  let r = await log.verify();
+  assert.equal(r.ok, false);
+  assert.deepEqual(r.problems, [
+    "batch 4 claims a prune through batch 3 but was appended without the stack's secrets (`audit prune` always holds them): a forged prune",
+    'batches 0–3 are missing (deleted)',
+  ]);
+  originals.forEach((bytes, seq) => writeFileSync(s.path(seq), bytes));
+
+  // Authenticated, but imported from elsewhere: history, not a prune of this log.
+  await log.append([claim({ [IMPORTED_META]: '/tmp/export.json' })]);
+  for (let seq = 0; seq <= 3; seq++) unlinkSync(s.path(seq));
+  r = await log.verify();
+  assert.ok(r.problems.includes('batches 0–3 are missing (deleted)'), r.problems.join('; '));
+  originals.forEach((bytes, seq) => writeFileSync(s.path(seq), bytes));
+
+  // The anchor written by a prune (which holds the secrets) is a starting point; without it, the same deletion is a gap.
+  const head = (await log.anchor())!;
+  const batches = (await log.read()).batches;
+  const anchored = { ...head, pruned: { through: 3, hash: batches[3]!.hash } };
+  for (let seq = 0; seq <= 3; seq++) unlinkSync(s.path(seq));
+  r = await log.verify(anchored);
+  assert.deepEqual(r.problems.filter((p) => !/forged prune/.test(p)), []);
+  assert.deepEqual([r.first, r.last], [4, 5]);
+  assert.ok((await log.verify(head)).problems.includes('batches 0–3 are missing (deleted)'));
+  // A prune point whose hash is not the removed batch's does not splice.
+  r = await log.verify({ ...head, pruned: { through: 3, hash: 'f'.repeat(64) } });
+  assert.ok(r.problems.includes('batch 4 does not follow the pruned batch 3 (hash mismatch)'), r.problems.join('; '));
 });

@@ -77,6 +77,25 @@ export interface AuditAnchor {
   seq: number;
   hash: string;
   key: string;
+  /**
+   * The last batch `audit prune` removed, and its hash: written by the prune (which holds the
+   * stack's secrets) in the same checkpoint as the head it moved to, and carried forward.
+   */
+  pruned?: PrunePoint;
+}
+
+export interface PrunePoint {
+  through: number;
+  hash: string;
+}
+
+/** The anchor as stored in the checkpoint, or undefined when the value is not one. */
+export function anchorOf(value: unknown): AuditAnchor | undefined {
+  const a = value as Partial<AuditAnchor> | null | undefined;
+  if (!a || typeof a !== 'object' || typeof a.seq !== 'number' || typeof a.hash !== 'string' || typeof a.key !== 'string') return undefined;
+  const p = a.pruned;
+  const pruned = p && typeof p === 'object' && Number.isInteger(p.through) && typeof p.hash === 'string' ? { through: p.through, hash: p.hash } : undefined;
+  return { seq: a.seq, hash: a.hash, key: a.key, ...(pruned ? { pruned } : {}) };
 }
 
 export interface VerifyReport {
@@ -93,6 +112,9 @@ export interface VerifyReport {
 
 /** Metadata of the prune event that lets verify start the chain after pruned batches. */
 export const PRUNE_META = { through: 'prunedThroughSeq', hash: 'prunedLastHash' } as const;
+
+/** Metadata `audit import` puts on every event it appends (so verify never takes one for a local fact). */
+export const IMPORTED_META = 'importedFrom';
 
 const missing = (from: number, to: number): string => (from === to ? `batch ${from} is missing (deleted)` : `batches ${from}–${to} are missing (deleted)`);
 
@@ -173,8 +195,30 @@ export class AuditLog {
     const rec = await this.#readKeyRecord();
     if (!rec) throw new AuditError(`stack '${this.stack}' has no audit log yet`);
     if (!this.attachments.canSeal) throw new AuditError(`reading the audit log of stack '${this.stack}' needs its secrets`);
-    this.#keys = { publicKey: rec.publicKey, privateKey: this.attachments.sealer.decrypt(rec.privateKey, `the audit key of stack '${this.stack}'`) };
+    let privateKey: string;
+    try {
+      privateKey = this.attachments.sealer.decrypt(rec.privateKey, `the audit key of stack '${this.stack}'`);
+    } catch {
+      throw new AuditError(
+        `the audit key of stack '${this.stack}' (${this.attachments.key(KEY_NAME)}) does not open with the stack's secrets: it was written under another key (by an earlier stack of this name, or altered)`,
+        `If the stack has no deployments yet and \`stacks create ${this.stack}\` was interrupted after an earlier stack of that name was deleted, run it again with the same passphrase: it moves the earlier stack's records aside. Otherwise restore ${KEY_NAME} from a backup of the backend.`,
+      );
+    }
+    this.#keys = { publicKey: rec.publicKey, privateKey };
     return this.#keys;
+  }
+
+  /** Whether the audit key opens with the stack's secrets (undefined: no key yet). */
+  async keyOpens(): Promise<boolean | undefined> {
+    const rec = await this.#readKeyRecord().catch(() => null);
+    if (rec === undefined) return undefined;
+    if (rec === null) return false;
+    try {
+      this.attachments.sealer.decrypt(rec.privateKey);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Batch names present, in order. */
@@ -331,16 +375,29 @@ export class AuditLog {
       }
       opened.push({ ...r, bytesHash: r.hash });
     }
-    // Where the chain starts: 0, or just after the latest prune.
+    // Where the chain starts: 0, or just after the latest prune. Only a prune recorded with
+    // the stack's secrets counts — in the anchor, or as an event of an authenticated batch
+    // (never an imported one): anyone with write access to the backend can append a batch
+    // claiming a prune, so an unauthenticated claim is a forgery, not a starting point.
     let floor = -1;
     let floorHash = '';
+    const prunePoint = (through: number, hash: string, where: string) => {
+      if (through === floor && hash !== floorHash) report.problems.push(`${where} names batch ${through} with another hash than the prune recorded elsewhere`);
+      if (through > floor) {
+        floor = through;
+        floorHash = hash;
+      }
+    };
+    if (anchor?.pruned) prunePoint(anchor.pruned.through, anchor.pruned.hash, "the stack's checkpoint");
     for (const b of opened) {
       for (const e of b.events) {
         const through = Number(e.metadata?.[PRUNE_META.through]);
-        if (e.action === 'prune' && e.success && Number.isInteger(through) && through > floor) {
-          floor = through;
-          floorHash = e.metadata[PRUNE_META.hash] ?? '';
+        if (e.action !== 'prune' || !e.success || !Number.isInteger(through) || e.metadata?.[IMPORTED_META] !== undefined) continue;
+        if (!b.authenticated) {
+          report.problems.push(`batch ${b.seq} claims a prune through batch ${through} but was appended without the stack's secrets (\`audit prune\` always holds them): a forged prune`);
+          continue;
         }
+        prunePoint(through, e.metadata[PRUNE_META.hash] ?? '', `the prune event in batch ${b.seq}`);
       }
     }
     const chain = opened.filter((b) => b.seq > floor);
@@ -380,6 +437,11 @@ export class AuditLog {
         const at = chain.find((b) => b.seq === anchor.seq);
         if (!at) report.problems.push(`batch ${anchor.seq}, anchored in the stack's checkpoint, is missing: batches were removed from the end of the log`);
         else if (at.bytesHash !== anchor.hash) report.problems.push(`batch ${anchor.seq} differs from the copy anchored in the stack's checkpoint`);
+      } else if (anchor.seq === floor && anchor.hash !== floorHash) {
+        report.problems.push(`batch ${anchor.seq}, anchored in the stack's checkpoint, is not the batch the prune removed (hash mismatch)`);
+      } else {
+        // Only an authenticated prune moves the floor, so the anchored batch went with it.
+        report.notes.push(`the batch anchored in the stack's checkpoint (${anchor.seq}) was pruned; the anchor moves at the next deploy, destroy or refresh`);
       }
     } else if (chain.length > 0) {
       report.notes.push('the stack has no anchor yet (it is written at the next deploy, destroy or refresh)');

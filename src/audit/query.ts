@@ -15,7 +15,7 @@ export interface AuditFilter {
   limit?: number;
 }
 
-export function filterEvents(events: readonly AuditEvent[], f: AuditFilter): AuditEvent[] {
+export function filterEvents<T extends AuditEvent>(events: readonly T[], f: AuditFilter): T[] {
   const out = events.filter((e) => {
     const t = Date.parse(e.timestamp);
     if (f.types?.length && !f.types.includes(e.type)) return false;
@@ -49,6 +49,8 @@ export interface AuditSummary {
   averageDurationMs: number;
   topActors: CountStat[];
   topResources: CountStat[];
+  /** Events of batches appended without the stack's secrets (listed events say `authenticated: false`). */
+  unauthenticatedEvents: number;
 }
 
 function bump<K extends string>(map: Partial<Record<K, number>>, key: K): void {
@@ -62,7 +64,7 @@ function top(counts: Map<string, number>, n: number): CountStat[] {
     .map(([name, count]) => ({ name, count }));
 }
 
-export function summarize(events: readonly AuditEvent[], topN = 5): AuditSummary {
+export function summarize(events: readonly (AuditEvent & { authenticated?: boolean })[], topN = 5): AuditSummary {
   const s: AuditSummary = {
     totalEvents: events.length,
     eventsByType: {},
@@ -75,6 +77,7 @@ export function summarize(events: readonly AuditEvent[], topN = 5): AuditSummary
     averageDurationMs: 0,
     topActors: [],
     topResources: [],
+    unauthenticatedEvents: 0,
   };
   const actors = new Map<string, number>();
   const resources = new Map<string, number>();
@@ -84,6 +87,7 @@ export function summarize(events: readonly AuditEvent[], topN = 5): AuditSummary
     bump(s.eventsByType, e.type);
     bump(s.eventsByAction, e.action);
     bump(s.eventsBySeverity, e.severity);
+    if (e.authenticated === false) s.unauthenticatedEvents++;
     if (e.success) s.successCount++;
     else s.failureCount++;
     if (s.firstEvent === null || e.timestamp < s.firstEvent) s.firstEvent = e.timestamp;

@@ -3,12 +3,12 @@
 // import, prune and the filters.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AuditLog, batchName, open as openBox, seal } from '../../audit/index.ts';
+import { AuditLog, batchName, open as openBox, PRUNE_META, seal } from '../../audit/index.ts';
 import type { AuditEvent, StoredBatch } from '../../audit/index.ts';
-import { openStateStore } from '../../state/index.ts';
+import { openStateStore, reveal } from '../../state/index.ts';
 import { registerSimulatedClouds } from '../../../test/provider/simulated-cloud.ts';
 import { HistoryEnv, PASSPHRASE } from '../history/testing.ts';
 
@@ -42,10 +42,16 @@ test('stacks commands are on record: create, secret reads and exports, import, c
         ['stacks export', 'state', 'export', true],
         ['stacks import', 'state', 'import', true],
         ['stacks cancel', 'state', 'unlock', true],
+        ['stacks output', 'error', 'read', false],
         ['stacks output', 'state', 'read', false],
       ],
     );
-    assert.match(rec.events[5]!.errorMessage!, /passphrase/);
+    // The error is an event of its own, linked to the command's by the correlation id.
+    const [error, failed] = [rec.events[5]!, rec.events[6]!];
+    assert.match(error.errorMessage!, /passphrase/);
+    assert.deepEqual([error.severity, error.correlationId, error.resourceId], ['error', failed.correlationId, 'ops']);
+    assert.match(error.description, /^stacks output failed: /);
+    assert.match(failed.errorMessage!, /passphrase/);
     assert.doesNotMatch(JSON.stringify(rec.events), /not-the-passphrase/);
     assert.equal(rec.events[2]!.severity, 'warning');
     assert.deepEqual(rec.verify.unauthenticated, [4, 5], 'appended without the stack’s secrets');
@@ -125,9 +131,15 @@ test('audit verify finds an edited batch and a deleted event; export, prune and 
     assert.match(bad.stderr, /--since 'yesterday-ish' is not a date/);
     assert.match((await e.run(['audit', 'dev-cluster', '--type', 'nope'])).stderr, /unknown event type 'nope'\nTypes: deployment, configuration/);
     const summary = await e.run(['audit', 'summary', 'dev-cluster']);
-    // The two verifications that found tampering are on record, as critical failures.
-    assert.match(summary.stdout, /^Audit summary of stack 'dev-cluster'\nEvents: \d+ \(\d+ succeeded, 2 failed\)/);
-    assert.match(summary.stdout, /By severity: info \d+, critical 2/);
+    // The two verifications that found tampering are on record, as critical failures, each with its error.
+    assert.match(summary.stdout, /^Audit summary of stack 'dev-cluster'\nEvents: \d+ \(\d+ succeeded, 4 failed\)/);
+    assert.match(summary.stdout, /By type: .*error 2/);
+    assert.match(summary.stdout, /By severity: info \d+, error 2, critical 2/);
+    assert.deepEqual(
+      all.filter((x) => x.type === 'error').map((x) => [x.metadata.command, x.action, x.severity, x.errorMessage]),
+      [['audit verify', 'validate', 'error', 'the audit log failed verification (2 problems)'], ['audit verify', 'validate', 'error', 'the audit log failed verification (1 problem)']],
+    );
+    assert.equal(JSON.parse((await e.run(['audit', 'dev-cluster', '--type', 'error', '--json'])).stdout).length, 2, 'the error type filters');
     assert.match(summary.stdout, /Top actors: tester@[^ ]+ \(\d+\), carol \(1\)/);
 
     // Prune everything but the last batch: needs --yes without a terminal; recorded; still verifiable.
@@ -151,6 +163,137 @@ test('audit verify finds an edited batch and a deleted event; export, prune and 
     assert.equal((await e.run(['audit', 'verify', 'dev-cluster'])).code, 0);
     writeFileSync(join(e.dir, 'junk.json'), '{"format":"other"}');
     assert.match((await e.run(['audit', 'import', 'dev-cluster', 'junk.json'])).stderr, /is not an audit export/);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('a forged prune cannot erase the log: an unauthenticated prune batch, a prune smuggled in by import, and a removed log all fail verify; unauthenticated events are marked', async () => {
+  const e = new HistoryEnv(undefined);
+  try {
+    const stackDir = join(e.dir, 'state', '.pulumi', 'sloth', 'sloth-kubernetes', 'dev-cluster');
+    const batchPath = (seq: number) => join(stackDir, batchName(seq));
+    assert.equal((await e.run(['stacks', 'create', 'dev-cluster'])).code, 0);
+    assert.equal((await e.run(['deploy', '--config', join(seeds, 'development.lisp'), '--yes'])).code, 0);
+    assert.equal((await e.run(['stacks', 'output', 'dev-cluster', '--show-secrets'])).code, 0);
+    assert.equal((await e.run(['audit', 'export', 'dev-cluster', '--output', 'audit.json'])).code, 0);
+    assert.equal((await e.run(['audit', 'verify', 'dev-cluster'])).code, 0);
+    const saved = new Map(readdirSync(join(stackDir, 'audit', 'batches')).map((f) => [f, readFileSync(join(stackDir, 'audit', 'batches', f))]));
+    const restore = () => {
+      for (const f of readdirSync(join(stackDir, 'audit', 'batches'))) if (!saved.has(f)) rmSync(join(stackDir, 'audit', 'batches', f));
+      for (const [f, bytes] of saved) writeFileSync(join(stackDir, 'audit', 'batches', f), bytes);
+    };
+    const fakePrune = (through: number): AuditEvent => ({
+      id: randomUUID(),
+      timestamp: new Date().toISOString(),
+      type: 'state',
+      action: 'prune',
+      severity: 'warning',
+      resourceId: 'dev-cluster',
+      resourceType: 'audit-log',
+      actor: 'mallory',
+      description: 'Pruned',
+      metadata: { [PRUNE_META.through]: String(through), [PRUNE_META.hash]: createHash('sha256').update(readFileSync(batchPath(through))).digest('hex') },
+      correlationId: randomUUID(),
+      durationMs: 0,
+      success: true,
+    });
+
+    // 1. A script with backend access only: one unsigned batch claiming a prune through batch 3, then batches 0–3 deleted.
+    const store = await openStateStore({ env: { ...e.env, PULUMI_CONFIG_PASSPHRASE: undefined }, homedir: e.dir, cwd: e.dir });
+    try {
+      await new AuditLog(store.attachments('dev-cluster')).append([fakePrune(3)]);
+    } finally {
+      store.close();
+    }
+    const list = await e.run(['audit', 'dev-cluster']);
+    assert.match(list.stdout, /\[unauthenticated\] Pruned\n/);
+    assert.match(list.stdout, /\n\[unauthenticated\]: 1 event\(s\) appended without the stack's secrets/);
+    const listed = JSON.parse((await e.run(['audit', 'dev-cluster', '--json'])).stdout) as (AuditEvent & { authenticated: boolean })[];
+    assert.deepEqual(listed.filter((x) => !x.authenticated).map((x) => x.actor), ['mallory']);
+    assert.ok(listed.filter((x) => x.actor !== 'mallory').every((x) => x.authenticated === true));
+    assert.match((await e.run(['audit', 'summary', 'dev-cluster'])).stdout, /\nUnauthenticated: 1 \(appended without the stack's secrets/);
+    assert.equal(JSON.parse((await e.run(['audit', 'summary', 'dev-cluster', '--json'])).stdout).unauthenticatedEvents, 1);
+    const exported = JSON.parse((await e.run(['audit', 'export', 'dev-cluster'])).stdout) as { events: (AuditEvent & { authenticated: boolean })[] };
+    assert.equal(exported.events.find((x) => x.actor === 'mallory')!.authenticated, false);
+    for (let seq = 0; seq <= 3; seq++) rmSync(batchPath(seq));
+    let v = await e.run(['audit', 'verify', 'dev-cluster', '--json']);
+    assert.equal(v.code, 1, v.stdout);
+    let problems = (JSON.parse(v.stdout) as { problems: string[] }).problems;
+    assert.ok(problems.some((p) => /claims a prune through batch 3 but was appended without the stack's secrets .* a forged prune/.test(p)), problems.join('\n'));
+    assert.ok(problems.includes('batches 0–3 are missing (deleted)'), problems.join('\n'));
+    restore();
+
+    // 2. The same claim brought in through `audit import` (an authenticated batch): stripped, and never a prune point.
+    const doc = JSON.parse(readFileSync(join(e.dir, 'audit.json'), 'utf8')) as { events: AuditEvent[] };
+    doc.events.push(fakePrune(3));
+    writeFileSync(join(e.dir, 'tricked.json'), JSON.stringify(doc));
+    const imp = await e.run(['audit', 'import', 'dev-cluster', 'tricked.json']);
+    assert.equal(imp.code, 0, imp.stderr);
+    assert.match(imp.stdout, /Imported 1 event\(s\)/);
+    const imported = (await e.records('dev-cluster')).events.find((x) => x.actor === 'mallory')!;
+    assert.equal(imported.metadata[PRUNE_META.through], undefined);
+    assert.equal(imported.metadata.importedFrom, join(e.dir, 'tricked.json'));
+    for (let seq = 0; seq <= 3; seq++) rmSync(batchPath(seq));
+    v = await e.run(['audit', 'verify', 'dev-cluster', '--json']);
+    assert.equal(v.code, 1, v.stdout);
+    problems = (JSON.parse(v.stdout) as { problems: string[] }).problems;
+    assert.equal(problems[0], 'batches 0–3 are missing (deleted)');
+    assert.ok(problems.some((p) => /anchored in the stack's checkpoint, is missing/.test(p)), problems.join('\n'));
+    restore();
+    assert.equal((await e.run(['audit', 'verify', 'dev-cluster'])).code, 0);
+
+    // 3. The whole log removed (key and batches): the checkpoint's anchor says there was one.
+    const kept = join(e.dir, 'audit-kept');
+    cpSync(join(stackDir, 'audit'), kept, { recursive: true });
+    rmSync(join(stackDir, 'audit'), { recursive: true });
+    v = await e.run(['audit', 'verify', 'dev-cluster']);
+    assert.equal(v.code, 1);
+    assert.match(v.stdout, /problem: the stack's checkpoint anchors audit batch \d+ under key [0-9a-f]+, but the audit key \(audit\/key.json\) is gone: the log was removed/);
+    rmSync(join(stackDir, 'audit'), { recursive: true, force: true });
+    cpSync(kept, join(stackDir, 'audit'), { recursive: true });
+
+    // 4. A genuine prune anchors its point in the checkpoint; cutting the log after it is still found.
+    const pruned = await e.run(['audit', 'prune', 'dev-cluster', '--before', '2999-01-01', '--yes']);
+    assert.equal(pruned.code, 0, pruned.stderr);
+    const rec = await e.records('dev-cluster');
+    const anchor = reveal(rec.outputs.auditIndex) as { seq: number; pruned: { through: number; hash: string } };
+    assert.ok(anchor.pruned.through >= 3, JSON.stringify(anchor));
+    assert.ok(anchor.seq > anchor.pruned.through, 'the anchor moved to the prune event');
+    assert.ok(rec.verify.ok, rec.verify.problems.join('; '));
+    assert.equal((await e.run(['audit', 'verify', 'dev-cluster'])).code, 0);
+    rmSync(batchPath(anchor.seq));
+    v = await e.run(['audit', 'verify', 'dev-cluster', '--json']);
+    assert.equal(v.code, 1);
+    assert.ok((JSON.parse(v.stdout) as { problems: string[] }).problems.some((p) => p.includes(`batch ${anchor.seq}, anchored in the stack's checkpoint, is missing`)));
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('audit import takes each event id once: a file repeating an event imports it once and verify stays intact; one id with two contents is refused', async () => {
+  const e = new HistoryEnv(undefined);
+  try {
+    assert.equal((await e.run(['stacks', 'create', 'ops'])).code, 0);
+    assert.equal((await e.run(['stacks', 'create', 'other'])).code, 0);
+    assert.equal((await e.run(['stacks', 'output', 'other', '--show-secrets'])).code, 0);
+    assert.equal((await e.run(['audit', 'export', 'other', '--output', 'other.json'])).code, 0);
+    const doc = JSON.parse(readFileSync(join(e.dir, 'other.json'), 'utf8')) as { events: AuditEvent[] };
+    assert.equal(doc.events.length, 2);
+    writeFileSync(join(e.dir, 'twice.json'), JSON.stringify({ ...doc, events: [...doc.events, doc.events[0]] }));
+    const changed = { ...doc.events[0]!, description: 'edited' };
+    writeFileSync(join(e.dir, 'clash.json'), JSON.stringify({ ...doc, events: [...doc.events, changed] }));
+
+    const clash = await e.run(['audit', 'import', 'ops', 'clash.json']);
+    assert.equal(clash.code, 1);
+    assert.match(clash.stderr, /clash\.json: event 3 has the id [0-9a-f-]+ of an earlier event in the file, with other contents; nothing was imported/);
+    const twice = await e.run(['audit', 'import', 'ops', 'twice.json']);
+    assert.equal(twice.code, 0, twice.stderr);
+    assert.match(twice.stdout, /✓ Imported 2 event\(s\) \(1 repeated in the file\)/);
+    const rec = await e.records('ops');
+    assert.ok(rec.verify.ok, rec.verify.problems.join('; '));
+    assert.equal(rec.events.filter((x) => x.id === doc.events[0]!.id).length, 1);
+    assert.equal((await e.run(['audit', 'verify', 'ops'])).code, 0);
   } finally {
     e.cleanup();
   }

@@ -2,9 +2,9 @@
 // stack's audit log.
 import { open, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { AuditLog, EVENT_ACTIONS, EVENT_TYPES, filterEvents, isEventAction, isEventType, PRUNE_META, summarize } from '../../audit/index.ts';
+import { AuditLog, EVENT_ACTIONS, EVENT_TYPES, filterEvents, IMPORTED_META, isEventAction, isEventType, PRUNE_META, summarize } from '../../audit/index.ts';
 import type { AuditEvent, AuditFilter, EventAction, EventType } from '../../audit/index.ts';
-import { stackOutputs } from '../../state/index.ts';
+import { rootStackResource } from '../../state/index.ts';
 import type { OpenedStack } from '../../state/index.ts';
 import { CliError } from '../errors.ts';
 import { interactive } from '../io.ts';
@@ -12,9 +12,9 @@ import type { CliIO } from '../io.ts';
 import { confirm } from '../prompt.ts';
 import { openStackForCommand } from '../stack-context.ts';
 import { json, localTime, table } from '../stacks/render.ts';
-import { reveal } from '../../state/index.ts';
 import { AuditSession } from './session.ts';
 import { withAuditedStack } from './engine.ts';
+import { anchorRecord, storedAnchor } from './anchor.ts';
 
 interface Flags {
   json?: boolean;
@@ -59,15 +59,26 @@ function filterOf(f: ListFlags): AuditFilter {
   };
 }
 
-async function readEvents(io: CliIO, stack: OpenedStack): Promise<AuditEvent[]> {
+/**
+ * An event as listed and exported: whether its batch was appended with the stack's secrets.
+ * One that was not (`stacks cancel`/`delete` without a passphrase — or anyone with write access
+ * to the backend) is sealed to the log's public key but could have been written by anyone.
+ */
+export type ListedEvent = AuditEvent & { authenticated: boolean };
+
+async function readEvents(io: CliIO, stack: OpenedStack): Promise<ListedEvent[]> {
   const log = new AuditLog(stack.attachments);
   if (!(await log.hasKey())) return [];
   const { batches, unreadable } = await log.read();
   for (const u of unreadable) io.stderr.write(`warning: audit batch ${u.seq} ${u.why}; check the log with: ${io.programName} audit verify ${stack.name}\n`);
-  return batches.flatMap((b) => b.events);
+  return batches.flatMap((b) => b.events.map((e) => ({ ...e, authenticated: b.authenticated })));
 }
 
-async function withEvents<T>(io: CliIO, name: string | undefined, flags: Flags, body: (events: AuditEvent[], stack: OpenedStack) => Promise<T>): Promise<T> {
+const UNAUTHENTICATED_MARK = '[unauthenticated]';
+const unauthenticatedNote = (n: number): string =>
+  `${UNAUTHENTICATED_MARK}: ${n} event(s) appended without the stack's secrets (stacks cancel/delete without a passphrase, or anyone with write access to the backend)\n`;
+
+async function withEvents<T>(io: CliIO, name: string | undefined, flags: Flags, body: (events: ListedEvent[], stack: OpenedStack) => Promise<T>): Promise<T> {
   const { store, stack } = await openStackForCommand(io, name, { passwordStdin: flags.passwordStdin });
   try {
     return await body(await readEvents(io, stack), stack);
@@ -91,9 +102,20 @@ export async function listEvents(io: CliIO, name: string | undefined, flags: Lis
     io.stdout.write(
       table([
         ['TIME', 'TYPE', 'ACTION', 'ACTOR', 'RESOURCE', 'RESULT', 'DURATION', 'DESCRIPTION'],
-        ...shown.map((e) => [localTime(new Date(e.timestamp)), e.type, e.action, e.actor, e.resourceId || '-', e.success ? 'ok' : 'FAILED', e.durationMs > 0 ? `${(e.durationMs / 1000).toFixed(1)}s` : '-', `${e.description}${!e.success && e.errorMessage ? ` — ${e.errorMessage.split('\n')[0]}` : ''}`]),
+        ...shown.map((e) => [
+          localTime(new Date(e.timestamp)),
+          e.type,
+          e.action,
+          e.actor,
+          e.resourceId || '-',
+          e.success ? 'ok' : 'FAILED',
+          e.durationMs > 0 ? `${(e.durationMs / 1000).toFixed(1)}s` : '-',
+          `${e.authenticated ? '' : `${UNAUTHENTICATED_MARK} `}${e.description}${!e.success && e.errorMessage && !e.description.includes(e.errorMessage.split('\n')[0]!) ? ` — ${e.errorMessage.split('\n')[0]}` : ''}`,
+        ]),
       ]),
     );
+    const unauthenticated = shown.filter((e) => !e.authenticated).length;
+    if (unauthenticated > 0) io.stdout.write(`\n${unauthenticatedNote(unauthenticated)}`);
   });
 }
 
@@ -117,6 +139,7 @@ export async function auditSummary(io: CliIO, name: string | undefined, flags: L
         `Average duration: ${(s.averageDurationMs / 1000).toFixed(1)}s`,
         `Top actors: ${s.topActors.map((a) => `${a.name} (${a.count})`).join(', ') || '-'}`,
         `Top resources: ${s.topResources.map((r) => `${r.name} (${r.count})`).join(', ') || '-'}`,
+        ...(s.unauthenticatedEvents > 0 ? [`Unauthenticated: ${s.unauthenticatedEvents} (appended without the stack's secrets: stacks cancel/delete without a passphrase, or anyone with write access to the backend)`] : []),
       ].join('\n') + '\n',
     );
   });
@@ -148,7 +171,7 @@ export async function exportEvents(io: CliIO, name: string | undefined, flags: L
   });
 }
 
-function checkEvent(e: unknown, i: number, file: string): AuditEvent {
+function checkEvent(e: unknown, i: number, file: string): AuditEvent & { authenticated?: unknown } {
   const o = e as Partial<AuditEvent> | null;
   const ok =
     o &&
@@ -168,6 +191,38 @@ function checkEvent(e: unknown, i: number, file: string): AuditEvent {
   return { severity: 'info', resourceId: '', resourceType: '', metadata: {}, durationMs: 0, ...o } as AuditEvent;
 }
 
+/**
+ * The events of an export as this log keeps them: each id once (a file holding one id twice
+ * with different contents is refused, as it would break verification for good), marked as
+ * imported, with the facts only a local, authenticated batch may state taken out: a prune
+ * point (it would let verify skip batches) and the source's authentication (this batch's own
+ * counts now; the source's is kept as `importedUnauthenticated`).
+ */
+function importable(events: (AuditEvent & { authenticated?: unknown })[], path: string, actor: string): { events: AuditEvent[]; repeated: number } {
+  const byId = new Map<string, string>();
+  const out: AuditEvent[] = [];
+  let repeated = 0;
+  for (const [i, raw] of events.entries()) {
+    const { authenticated, ...e } = raw;
+    const metadata: Record<string, string> = { ...e.metadata };
+    delete metadata[PRUNE_META.through];
+    delete metadata[PRUNE_META.hash];
+    metadata[IMPORTED_META] = path;
+    metadata.importedBy = actor;
+    if (authenticated === false) metadata.importedUnauthenticated = 'true';
+    const text = JSON.stringify(raw);
+    const seen = byId.get(e.id);
+    if (seen !== undefined) {
+      if (seen !== text) throw new CliError(`${path}: event ${i + 1} has the id ${e.id} of an earlier event in the file, with other contents; nothing was imported`, { hint: 'An export never holds two events with one id: check where the file came from, and remove or fix the duplicate.' });
+      repeated++;
+      continue;
+    }
+    byId.set(e.id, text);
+    out.push({ ...e, metadata });
+  }
+  return { events: out, repeated };
+}
+
 export async function importEvents(io: CliIO, name: string, file: string, flags: Flags): Promise<void> {
   const path = resolve(io.cwd, file);
   let doc: { format?: unknown; events?: unknown };
@@ -177,16 +232,19 @@ export async function importEvents(io: CliIO, name: string, file: string, flags:
     throw new CliError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   if (doc.format !== EXPORT_FORMAT || !Array.isArray(doc.events)) throw new CliError(`${path} is not an audit export (format '${EXPORT_FORMAT}' with an events list)`, { hint: `Make one with: ${io.programName} audit export <stack> --output FILE` });
-  const incoming = doc.events.map((e, i) => checkEvent(e, i, path));
+  const checked = doc.events.map((e, i) => checkEvent(e, i, path));
   const audit = new AuditSession(io, 'audit import', { type: 'state', action: 'import', resourceId: name, resourceType: 'audit-log', description: `audit events imported from ${path}` });
+  const { events: incoming, repeated } = importable(checked, path, audit.actor);
   await withAuditedStack(io, audit, name, flags, async (_s, stack) => {
     const log = new AuditLog(stack.attachments);
     const have = new Set((await readEvents(io, stack)).map((e) => e.id));
-    const fresh = incoming.filter((e) => !have.has(e.id)).map((e) => ({ ...e, metadata: { ...e.metadata, importedFrom: path, importedBy: audit.actor } }));
+    const fresh = incoming.filter((e) => !have.has(e.id));
+    const present = incoming.length - fresh.length;
     if (fresh.length > 0) await log.append(fresh);
-    audit.summary.description = `${fresh.length} audit event(s) imported into stack '${stack.name}' from ${path} (${incoming.length - fresh.length} already present)`;
-    audit.summary.metadata = { file: path, imported: String(fresh.length), skipped: String(incoming.length - fresh.length) };
-    io.stdout.write(`✓ Imported ${fresh.length} event(s)${incoming.length > fresh.length ? ` (${incoming.length - fresh.length} already in the log)` : ''} into the audit log of stack '${stack.name}'\n`);
+    audit.summary.description = `${fresh.length} audit event(s) imported into stack '${stack.name}' from ${path} (${present} already present${repeated ? `, ${repeated} repeated in the file` : ''})`;
+    audit.summary.metadata = { file: path, imported: String(fresh.length), skipped: String(present), repeated: String(repeated) };
+    const notes = [...(present ? [`${present} already in the log`] : []), ...(repeated ? [`${repeated} repeated in the file`] : [])];
+    io.stdout.write(`✓ Imported ${fresh.length} event(s)${notes.length ? ` (${notes.join('; ')})` : ''} into the audit log of stack '${stack.name}'\n`);
   });
 }
 
@@ -200,21 +258,44 @@ export async function pruneEvents(io: CliIO, name: string, flags: Flags & { befo
       if (!interactive(io) || flags.passwordStdin) throw new CliError(`pruning the audit log of stack '${stack.name}' needs confirmation; pass --yes`);
       if (!(await confirm(io, `Delete the audit events of stack '${stack.name}' recorded before ${before.toISOString()}?`))) throw new CliError('prune cancelled; nothing was deleted', { exitCode: 1 });
     }
-    const r = await log.prune(before, async (through, hash, batches, events) => {
-      // On the chain before anything goes: verify starts the chain after this point.
-      audit.event({
-        type: 'state',
-        action: 'prune',
-        severity: 'warning',
-        resourceId: stack.name,
-        resourceType: 'audit-log',
-        description: `Pruned ${events} audit event(s) in ${batches} batch(es) recorded before ${before.toISOString()}`,
-        metadata: { [PRUNE_META.through]: String(through), [PRUNE_META.hash]: hash, before: before.toISOString(), batches: String(batches), events: String(events) },
+    if (!(await log.hasKey())) {
+      io.stdout.write(`Nothing to prune: stack '${stack.name}' has no audit log yet.\n`);
+      return;
+    }
+    // Pruning a log that fails verification would remove the evidence of what went wrong.
+    const check = await log.verify(storedAnchor(stack.deployment, stack.name));
+    if (!check.ok) {
+      throw new CliError(`refusing to prune: the audit log of stack '${stack.name}' fails verification (${check.problems.join('; ')}); nothing was deleted`, {
+        hint: `See the report: ${io.programName} audit verify ${stack.name}. Keep an export of the log before repairing anything.`,
       });
-      await audit.flush();
-    });
-    audit.summary.description = r.events === 0 ? `No audit events of stack '${stack.name}' before ${before.toISOString()}; nothing pruned` : `Pruned ${r.events} audit event(s) of stack '${stack.name}' recorded before ${before.toISOString()}`;
-    io.stdout.write(r.events === 0 ? `Nothing to prune: no batch of stack '${stack.name}' is entirely older than ${before.toISOString()}.\n` : `✓ Pruned ${r.events} event(s) in ${r.batches} batch(es) of stack '${stack.name}'\n`);
+    }
+    // The prune point goes into the checkpoint's anchor, under the stack's lock, before any
+    // batch is deleted: only a command holding the stack's secrets can move it.
+    const update = rootStackResource(stack.deployment, stack.name) ? await stack.beginUpdate('state-edit', `audit prune --before ${before.toISOString()}`) : undefined;
+    let finished = false;
+    try {
+      const r = await log.prune(before, async (through, hash, batches, events) => {
+        audit.event({
+          type: 'state',
+          action: 'prune',
+          severity: 'warning',
+          resourceId: stack.name,
+          resourceType: 'audit-log',
+          description: `Pruned ${events} audit event(s) in ${batches} batch(es) recorded before ${before.toISOString()}`,
+          metadata: { [PRUNE_META.through]: String(through), [PRUNE_META.hash]: hash, before: before.toISOString(), batches: String(batches), events: String(events) },
+        });
+        await audit.flush();
+        if (!update) return;
+        const record = await anchorRecord(log, update.deployment, stack.name, { through, hash });
+        if (record) await update.record([record]);
+        await update.finish({ result: 'succeeded', resourceChanges: {} });
+        finished = true;
+      });
+      audit.summary.description = r.events === 0 ? `No audit events of stack '${stack.name}' before ${before.toISOString()}; nothing pruned` : `Pruned ${r.events} audit event(s) of stack '${stack.name}' recorded before ${before.toISOString()}`;
+      io.stdout.write(r.events === 0 ? `Nothing to prune: no batch of stack '${stack.name}' is entirely older than ${before.toISOString()}.\n` : `✓ Pruned ${r.events} event(s) in ${r.batches} batch(es) of stack '${stack.name}'\n`);
+    } finally {
+      if (update && !finished) await update.abandon();
+    }
   });
 }
 
@@ -222,13 +303,20 @@ export async function verifyLog(io: CliIO, name: string | undefined, flags: Flag
   const audit = new AuditSession(io, 'audit verify', { type: 'state', action: 'validate', resourceId: name ?? '', resourceType: 'audit-log', description: 'audit log verified' });
   await withAuditedStack(io, audit, name, flags, async (_s, stack) => {
     const log = new AuditLog(stack.attachments);
+    const anchor = storedAnchor(stack.deployment, stack.name);
     if (!(await log.hasKey())) {
+      if (anchor) {
+        // The checkpoint says a log existed: its key (and with it every batch) was removed.
+        audit.summary.severity = 'critical';
+        const problem = `the stack's checkpoint anchors audit batch ${anchor.seq} under key ${anchor.key}, but the audit key (audit/key.json) is gone: the log was removed`;
+        io.stdout.write(flags.json ? json({ ok: false, batches: 0, events: 0, unauthenticated: [], problems: [problem], notes: [] }) : `✗ The audit log of stack '${stack.name}' has been tampered with or damaged\n  problem: ${problem}\n`);
+        throw new CliError('the audit log failed verification (1 problem)', { display: '', exitCode: 1 });
+      }
       io.stdout.write(`Stack '${stack.name}' has no audit log yet.\n`);
       await log.publicKey(); // made now, with the stack's secrets: later commands can record without them
       return;
     }
-    const anchor = reveal(stackOutputs(stack.deployment, stack.name).auditIndex) as { seq?: number; hash?: string; key?: string } | undefined;
-    const report = await log.verify(anchor && typeof anchor.seq === 'number' && anchor.hash && anchor.key ? { seq: anchor.seq, hash: anchor.hash, key: anchor.key } : undefined);
+    const report = await log.verify(anchor);
     audit.summary.description = report.ok ? `Audit log of stack '${stack.name}' verified: ${report.batches} batches, ${report.events} events` : `Audit log of stack '${stack.name}' FAILED verification: ${report.problems.join('; ')}`;
     audit.summary.newValue = { ok: report.ok, batches: report.batches, events: report.events, problems: report.problems };
     if (flags.json) io.stdout.write(json(report));

@@ -3,14 +3,16 @@
 // handle whose updates finish through the recorders — so history records and the audit anchor
 // land in the same checkpoint as the engine's own changes, under the same lock — and the
 // command's event says what the run changed.
-import type { EngineEvent, OperationResult, Plan } from '../../engine/index.ts';
-import { rootStackResource, setStackOutputs } from '../../state/index.ts';
+import type { EventAction } from '../../audit/index.ts';
+import type { EngineEvent, OperationResult, Plan, StepOp } from '../../engine/index.ts';
+import { rootStackResource } from '../../state/index.ts';
 import type { OpenedStack, OpenOptions, StackHandle, StackUpdate, StateStore, UpdateResult } from '../../state/index.ts';
 import { CliError } from '../errors.ts';
 import type { CliIO } from '../io.ts';
 import { openStore, passphraseSource, resolveStackName } from '../stack-context.ts';
 import type { StackFlags } from '../stack-context.ts';
 import type { AuditSession } from './session.ts';
+import { anchorRecord } from './anchor.ts';
 
 export interface FinishContext {
   stack: OpenedStack;
@@ -67,6 +69,9 @@ export async function withAuditedStack<T>(
   }
 }
 
+/** The audit action of a failed engine step. */
+const STEP_ACTIONS: Partial<Record<StepOp, EventAction>> = { create: 'create', update: 'update', replace: 'update', delete: 'delete', read: 'read', import: 'import' };
+
 const describeChanges = (changes: Record<string, number>): string => {
   const parts = Object.entries(changes)
     .filter(([k, n]) => k !== 'same' && n > 0)
@@ -89,10 +94,21 @@ export class EngineRecording {
     this.#recorder = recorder;
   }
 
-  /** Passes events on, noting the steps that failed. */
+  /** Passes events on, noting the steps that failed (each an error event of the command). */
   tap(next: (e: EngineEvent) => void): (e: EngineEvent) => void {
     return (e) => {
-      if (e.type === 'step-failed') this.failures.add(e.step.urn);
+      if (e.type === 'step-failed') {
+        this.failures.add(e.step.urn);
+        this.session.error({
+          action: STEP_ACTIONS[e.step.op] ?? 'apply',
+          resourceId: e.step.urn,
+          resourceType: e.step.type,
+          description: `${e.step.op} of ${e.step.name} failed: ${e.error.split('\n')[0]}`,
+          errorMessage: e.error,
+          durationMs: e.elapsedMs,
+          metadata: { step: e.step.name, op: e.step.op },
+        });
+      }
       next(e);
     };
   }
@@ -149,8 +165,8 @@ export class EngineRecording {
     // A destroy that emptied the stack removed its root resource: nothing to anchor in.
     if (!rootStackResource(update.deployment, this.stack.name)) return;
     await this.session.flush();
-    const anchor = await log.anchor();
-    if (anchor) await update.record([setStackOutputs(update.deployment, this.stack.name, { auditIndex: { seq: anchor.seq, hash: anchor.hash, key: anchor.key } })]);
+    const record = await anchorRecord(log, update.deployment, this.stack.name);
+    if (record) await update.record([record]);
   }
 
   /** Fills in the command's event from the outcome; throws when recording failed. */
@@ -162,8 +178,10 @@ export class EngineRecording {
     if (result.result !== 'succeeded') s.severity = 'error';
     if (this.#errors.length > 0) {
       const msgs = this.#errors.map((e) => (e instanceof Error ? e.message : String(e)));
+      // Only what is true whatever the cause: the records this run missed stay missing.
+      const hints = [...new Set(this.#errors.map((e) => (e as { hint?: unknown } | null)?.hint).filter((h): h is string => typeof h === 'string' && h !== ''))];
       throw new CliError(`the ${what} was applied and saved, but recording its history failed: ${msgs.join('; ')}`, {
-        hint: 'The stack itself is consistent; the next deploy records a new snapshot and metadata.',
+        hint: [`The stack itself is consistent, but this run is not in its history. Check what was recorded with: ${this.session.io.programName} history ${this.stack.name}`, ...hints].join('\n'),
       });
     }
   }

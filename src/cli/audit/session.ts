@@ -1,7 +1,9 @@
 // One command run's audit trail: every event it records shares one correlation id and the
 // actor, and when the command ends a final event says what it was, how long it took, whether
-// it succeeded and why not. The batch is appended to the stack's audit log (src/audit) once,
-// at the end (or earlier with flush(), for commands that must be on record before they act).
+// it succeeded and why not. Errors are also events of their own (type `error`, severity
+// `error`): each failed engine step, or else the error the command failed with. The batch is
+// appended to the stack's audit log (src/audit) once, at the end (or earlier with flush(),
+// for commands that must be on record before they act).
 import { randomUUID } from 'node:crypto';
 import { AuditLog, redactValue, scrubText, secretList } from '../../audit/index.ts';
 import type { AuditEvent, BatchRef, EventAction, EventType, Severity } from '../../audit/index.ts';
@@ -41,6 +43,8 @@ export class AuditSession {
   readonly #secrets = new Set<string>();
   #log: AuditLog | undefined;
   #closed = false;
+  /** Error events recorded so far. */
+  #errors = 0;
 
   constructor(io: CliIO, command: string, summary: CommandSummary) {
     this.io = io;
@@ -67,7 +71,13 @@ export class AuditSession {
 
   event(e: EventInput): void {
     const secrets = secretList(this.#secrets);
+    if (e.type === 'error') this.#errors++;
     this.#events.push(this.#build(e, secrets));
+  }
+
+  /** An error event: what failed (a resource, or the command's subject) and the message. */
+  error(e: Omit<EventInput, 'type' | 'severity' | 'success'> & { errorMessage: string }): void {
+    this.event({ ...e, type: 'error', severity: 'error', success: false });
   }
 
   #build(e: EventInput, secrets: string[]): AuditEvent {
@@ -107,6 +117,18 @@ export class AuditSession {
     if (this.#closed) return;
     this.#closed = true;
     const failed = error !== undefined && !isQuietExit(error);
+    // The command's error, unless the errors that made it fail are on record already.
+    if (failed && this.#errors === 0) {
+      const message = errorText(error);
+      this.error({
+        action: this.summary.action,
+        resourceId: this.summary.resourceId,
+        resourceType: this.summary.resourceType,
+        description: `${this.command} failed: ${message.split('\n')[0]}`,
+        errorMessage: message,
+        metadata: { exitCode: String((error as { exitCode?: unknown } | null)?.exitCode ?? 70) },
+      });
+    }
     this.event({
       ...this.summary,
       success: !failed,
