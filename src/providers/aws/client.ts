@@ -11,6 +11,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { createCredentialChain, fromContainerMetadata, fromIni, fromInstanceMetadata, fromProcess, fromSSO, fromTokenFile } from '@aws-sdk/credential-providers';
 import type { PropertyMap } from '../../state/types.ts';
+import { FreshIds, trackFreshIds } from './fresh-ids.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -42,6 +43,8 @@ export interface AwsClient {
    * token (AWS then returns the same instance), a new create gets a new one.
    */
   readonly pendingTokens: Map<string, string>;
+  /** Ids this client's EC2 creates returned lately: a NotFound naming one is retried. */
+  readonly fresh: FreshIds;
 }
 
 /** Keys a `pulumi:providers:aws` configuration may hold (the planner writes these). */
@@ -122,9 +125,12 @@ export function makeClient(config: PropertyMap, env: Env): AwsClient {
     maxAttempts: 1,
     requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
   });
+  const ec2 = new EC2Client(common('ec2'));
+  const fresh = new FreshIds();
+  trackFreshIds(ec2, fresh);
   return {
     region,
-    ec2: new EC2Client(common('ec2')),
+    ec2,
     elb: new ElasticLoadBalancingV2Client(common('elb')),
     route53: new Route53Client(common('route53')),
     sts: new STSClient(common('sts')),
@@ -136,5 +142,6 @@ export function makeClient(config: PropertyMap, env: Env): AwsClient {
       return homeClients;
     },
     pendingTokens: new Map(),
+    fresh,
   };
 }

@@ -14,7 +14,7 @@ describe('AWS error classification', () => {
     assert.equal(classifyError(sdkError('Whatever', 502)), 'transient');
     assert.equal(classifyError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })), 'transient');
     assert.equal(classifyError(sdkError('DependencyViolation', 400)), 'transient');
-    assert.equal(classifyError(sdkError('InvalidSubnetID.NotFound', 400)), 'transient');
+    assert.equal(classifyError(sdkError('InvalidSubnetID.NotFound', 400)), 'permanent', 'unless the id was just created (fresh-ids.test.ts)');
     assert.equal(classifyError(sdkError('InvalidParameterValue', 400)), 'permanent');
     assert.equal(classifyError(sdkError('UnauthorizedOperation', 403)), 'permanent');
     assert.equal(classifyError(sdkError('VcpuLimitExceeded', 400)), 'permanent');

@@ -1,6 +1,7 @@
 // AWS errors as the engine and the user see them: every SDK failure is rethrown as an
 // AwsCallError naming the operation, AWS's code and message, and what to do; the engine
-// retries throttling and passing trouble (5xx, resets, eventual consistency), nothing else.
+// retries throttling and passing trouble (5xx, resets, eventual consistency right after a
+// create), nothing else.
 import type { ErrorClass } from '../../engine/index.ts';
 
 const THROTTLING = new Set([
@@ -37,16 +38,35 @@ const TRANSIENT = new Set([
   'ResourceInUse',
   'IncorrectState',
   'IncorrectInstanceState',
-  // EC2 is eventually consistent: an id just returned may not be visible to the next call.
+  'InsufficientInstanceCapacity',
+]);
+
+/**
+ * The NotFound codes EC2 answers for an id it does not know — or does not know yet: EC2 is
+ * eventually consistent, and an id a create just returned may be unknown to the next call.
+ * Such an error is passing only for an id this client has just created (marked by the
+ * middleware in fresh-ids.ts); for any other id (an existing VPC the config names, an object
+ * deleted outside) it is permanent, so a wrong id fails at once instead of after a minute of
+ * retries.
+ */
+export const EVENTUAL_NOT_FOUND: ReadonlySet<string> = new Set([
   'InvalidVpcID.NotFound',
   'InvalidSubnetID.NotFound',
   'InvalidGroup.NotFound',
+  'InvalidGroupId.NotFound',
   'InvalidInternetGatewayID.NotFound',
   'InvalidRouteTableID.NotFound',
   'InvalidInstanceID.NotFound',
   'InvalidKeyPair.NotFound',
-  'InsufficientInstanceCapacity',
+  'InvalidNetworkInterfaceID.NotFound',
 ]);
+
+const justCreated = new WeakSet<object>();
+
+/** Marks an SDK error as a NotFound of an id created moments ago (retried as transient). */
+export function markEventuallyConsistent(err: unknown): void {
+  if (err !== null && typeof err === 'object') justCreated.add(err);
+}
 
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
 
@@ -97,6 +117,7 @@ function advice(code: string, cls: ErrorClass): string {
   if (PERMISSION.has(code)) return ' — the AWS identity lacks a permission this operation needs (see src/providers/aws/README.md for the IAM actions used)';
   if (code.endsWith('LimitExceeded') && cls === 'permanent') return ' — an AWS quota is reached; raise it in Service Quotas or remove unused resources';
   if (code === 'InvalidAMIID.NotFound' || code === 'InvalidAMIID.Malformed') return ' — the image is not available in this region; set the node pool image to an AMI of this region';
+  if (EVENTUAL_NOT_FOUND.has(code) && cls === 'permanent') return ' — it does not exist in this account and region; check the id in the config (providers.aws vpc id), or run refresh if it was deleted outside sloth-kubernetes';
   if (code === 'Unsupported' || code === 'InvalidParameterValue' || code === 'InvalidParameterCombination') return ' — the request was refused as given; check the sizes, zones and images in the config';
   return '';
 }
@@ -107,6 +128,7 @@ function classifyRaw(err: unknown): ErrorClass {
   if (THROTTLING.has(code) || /throttl|rate exceeded/i.test(e?.message ?? '')) return 'throttled';
   if (e?.$metadata?.httpStatusCode === 429) return 'throttled';
   if (TRANSIENT.has(code)) return 'transient';
+  if (EVENTUAL_NOT_FOUND.has(code)) return justCreated.has(e as object) ? 'transient' : 'permanent';
   if ((e?.$metadata?.httpStatusCode ?? 0) >= 500) return 'transient';
   const errno = (e as { code?: string }).code ?? e?.cause?.code;
   if (errno && NETWORK.has(errno)) return 'transient';

@@ -1,8 +1,9 @@
 // Checks, before a deploy creates anything, that AWS will accept what it is about to ask for:
 // the credentials work (STS GetCallerIdentity), the region exists and is enabled, the zones
-// exist, every instance type is offered in its zone, every image resolves, names that must
-// be unique are free, hosted zones exist, and the vCPU and VPC quotas leave room — where
-// Service Quotas reports them (when it does not, nothing is claimed).
+// exist, every instance type is offered in its zone, every image resolves, an existing VPC
+// the config names exists and has a subnet in every zone the plan uses, names that must be
+// unique are free, hosted zones exist, and the vCPU and VPC quotas leave room — where Service
+// Quotas reports them (when it does not, nothing is claimed).
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import {
   DescribeAvailabilityZonesCommand,
@@ -12,6 +13,7 @@ import {
   DescribeInstancesCommand,
   DescribeKeyPairsCommand,
   DescribeRegionsCommand,
+  DescribeSubnetsCommand,
   DescribeVpcsCommand,
 } from '@aws-sdk/client-ec2';
 import type { _InstanceType } from '@aws-sdk/client-ec2';
@@ -20,7 +22,7 @@ import { GetServiceQuotaCommand } from '@aws-sdk/client-service-quotas';
 import { urnTag } from '../../engine/index.ts';
 import type { ConfigureContext, PreflightItem, PreflightProblem } from '../../engine/index.ts';
 import { UNKNOWN_VALUE } from '../../state/types.ts';
-import type { PropertyValue } from '../../state/types.ts';
+import type { PropertyMap, PropertyValue } from '../../state/types.ts';
 import type { AwsClient } from './client.ts';
 import { call, URN_TAG } from './call.ts';
 import { AwsCallError, errorCode } from './errors.ts';
@@ -84,7 +86,8 @@ export async function preflight(client: AwsClient, items: readonly PreflightItem
   }
 
   const instances = items.filter((i) => i.type === INSTANCE);
-  await Promise.all([checkZonesAndTypes(c, items, instances), checkImages(c, items, instances), checkNames(c, items), checkZones53(c, items), checkQuotas(c, items, instances)]);
+  const zones = availableZones(c);
+  await Promise.all([checkZonesAndTypes(c, items, instances, zones), checkExistingVpcs(c, items, zones), checkImages(c, items, instances), checkNames(c, items), checkZones53(c, items), checkQuotas(c, items, instances)]);
   return c.problems;
 }
 
@@ -112,11 +115,16 @@ function reason(err: unknown): string {
   return (err as Error).message;
 }
 
-async function checkZonesAndTypes(c: Check, items: readonly PreflightItem[], instances: readonly PreflightItem[]): Promise<void> {
-  const zones = await guard(c, 'the availability zones', async () => {
+/** The region's available zones (undefined, with a problem, when they cannot be listed). */
+function availableZones(c: Check): Promise<Set<string> | undefined> {
+  return guard(c, 'the availability zones', async () => {
     const r = await call(c.signal, 'DescribeAvailabilityZones', (o) => c.client.ec2.send(new DescribeAvailabilityZonesCommand({}), o));
     return new Set((r.AvailabilityZones ?? []).filter((z) => z.State === 'available').map((z) => z.ZoneName!));
   });
+}
+
+async function checkZonesAndTypes(c: Check, items: readonly PreflightItem[], instances: readonly PreflightItem[], zonesP: Promise<Set<string> | undefined>): Promise<void> {
+  const zones = await zonesP;
   if (!zones) return;
   const badZones = new Set<string>();
   for (const item of items) {
@@ -155,6 +163,79 @@ async function checkZonesAndTypes(c: Check, items: readonly PreflightItem[], ins
     const missing = new Set(users.map((u) => known(u.inputs['availabilityZone'])).filter((z): z is string => !!z && zones.has(z) && !offered.has(`${type}@${z}`)));
     for (const z of missing) {
       c.problems.push({ message: `instance type '${type}' is not offered in zone ${z}`, hint: `It is offered in: ${inZones.join(', ')}. Move the node pool to one of those zones, or pick another size.`, urn: users.find((u) => u.inputs['availabilityZone'] === z)!.urn });
+    }
+  }
+}
+
+/**
+ * VPCs the plan puts things in without creating them (the config's providers.aws vpc id, or
+ * one an earlier deploy made): each exists, and where the plan picks a subnet by zone
+ * (`{existingVpcId, availabilityZone}`, instances and the load balancer) the VPC has one there.
+ * Asked by id: a wrong id is reported here, not retried as EC2's eventual consistency later.
+ */
+async function checkExistingVpcs(c: Check, items: readonly PreflightItem[], zonesP: Promise<Set<string> | undefined>): Promise<void> {
+  const vpcs = new Map<string, PreflightItem>();
+  const zonesOf = new Map<string, Map<string, PreflightItem>>();
+  for (const item of items) {
+    const vpcId = known(item.inputs['vpcId']);
+    if (vpcId && !vpcs.has(vpcId)) vpcs.set(vpcId, item);
+    const subnets = Array.isArray(item.inputs['subnets']) ? item.inputs['subnets'] : [];
+    for (const spec of [item.inputs['subnetId'], ...subnets]) {
+      if (!spec || typeof spec !== 'object' || Array.isArray(spec)) continue;
+      const id = known((spec as PropertyMap)['existingVpcId']);
+      const zone = known((spec as PropertyMap)['availabilityZone']);
+      if (!id || !zone) continue;
+      if (!vpcs.has(id)) vpcs.set(id, item);
+      const byZone = zonesOf.get(id) ?? new Map<string, PreflightItem>();
+      // Reported on a machine of the zone when there is one (its node pool is what to move).
+      if (!byZone.has(zone) || (item.type === INSTANCE && byZone.get(zone)!.type !== INSTANCE)) byZone.set(zone, item);
+      zonesOf.set(id, byZone);
+    }
+  }
+  if (vpcs.size === 0) return;
+  const found = new Set<string>();
+  for (const id of vpcs.keys()) {
+    const exists = await guard(c, `VPC ${id}`, async () => {
+      try {
+        const r = await call(c.signal, 'DescribeVpcs', (o) => c.client.ec2.send(new DescribeVpcsCommand({ VpcIds: [id] }), o));
+        return (r.Vpcs ?? []).some((v) => v.VpcId === id);
+      } catch (err) {
+        if (err instanceof AwsCallError && (err.code === 'InvalidVpcID.NotFound' || err.code === 'InvalidVpcID.Malformed')) return false;
+        throw err;
+      }
+    });
+    if (exists) found.add(id);
+    else if (exists === false) {
+      c.problems.push({
+        message: `VPC '${id}' does not exist in ${c.client.region} (for this account)`,
+        hint: `Set providers.aws vpc id to a VPC of this account in ${c.client.region} (aws ec2 describe-vpcs), or use (vpc (create true) (cidr …)) to have one made.`,
+      });
+    }
+  }
+  const checked = [...zonesOf.keys()].filter((id) => found.has(id));
+  if (checked.length === 0) return;
+  const zones = await zonesP;
+  const subnets = await guard(c, 'the subnets of the VPC', async () => {
+    const out: { vpc: string; zone: string }[] = [];
+    let NextToken: string | undefined;
+    do {
+      const r = await call(c.signal, 'DescribeSubnets', (o) => c.client.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: checked }], NextToken }), o));
+      for (const s of r.Subnets ?? []) if (s.VpcId && s.AvailabilityZone && s.State !== 'pending') out.push({ vpc: s.VpcId, zone: s.AvailabilityZone });
+      NextToken = r.NextToken;
+    } while (NextToken);
+    return out;
+  });
+  if (!subnets) return;
+  for (const id of checked) {
+    const have = [...new Set(subnets.filter((s) => s.vpc === id).map((s) => s.zone))].sort();
+    for (const [zone, item] of zonesOf.get(id)!) {
+      // A zone that does not exist is reported once, by the zone check.
+      if (have.includes(zone) || (zones && !zones.has(zone))) continue;
+      c.problems.push({
+        message: `VPC ${id} has no subnet in ${zone}`,
+        hint: have.length > 0 ? `Add a subnet in ${zone} to the VPC, or move the node pool to a zone where it has one: ${have.join(', ')}.` : `The VPC has no subnets: add one in ${zone} (aws ec2 create-subnet).`,
+        urn: item.urn,
+      });
     }
   }
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateVpcCommand, DeleteVpcCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { CreateSubnetCommand, CreateVpcCommand, DeleteSubnetCommand, DeleteVpcCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { cleanEnv, runProcess } from '../../helpers/cli.ts';
 import type { CliResult } from '../../helpers/cli.ts';
 import { MOTO_MISSING, motoAvailable, startAwsEmulator } from './moto-aws.ts';
@@ -59,6 +59,38 @@ describe('AWS pre-flight against moto', { skip: motoAvailable() ? false : MOTO_M
     assert.match(err, /image ami-0123456789abcdef0 does not exist in us-east-1/);
     assert.match(err, /availability zone 'us-east-1k' does not exist in us-east-1/);
     assert.match(err, /there is no Route 53 hosted zone for 'no-such-zone\.example\.com'.*Create the hosted zone/);
+  });
+
+  /** The seed in an existing VPC (by id) instead of one it creates. */
+  const inVpc = (id: string) => SEED.replace(/\(vpc\s+\(create true\)\s+\(cidr "10\.0\.0\.0\/16"\)\)/, `(vpc (id "${id}") (cidr "10.0.0.0/16"))`);
+
+  it('reports an existing VPC that does not exist, with the other problems, before anything is made', async () => {
+    const text = inVpc('vpc-0123456789abcdef0');
+    assert.notEqual(text, SEED);
+    const err = await deployFails(text.replace('(size "t3.large")', '(size "t3.gigantic")'));
+    assert.match(err, /pre-flight found 2 problems/);
+    assert.match(err, /aws \(providers\.aws at \S+:\d+:\d+\): VPC 'vpc-0123456789abcdef0' does not exist in us-east-1 \(for this account\) Set providers\.aws vpc id to a VPC of this account/);
+    assert.match(err, /instance type 't3\.gigantic' is not offered in us-east-1/);
+    assert.doesNotMatch(err, /has no subnet/, 'a VPC that is not there is one problem, not one per zone');
+  });
+
+  it('reports every zone where an existing VPC has no subnet, on the node pool that uses it', async () => {
+    const { ec2 } = awsClients(emu.endpoint);
+    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
+    const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, AvailabilityZone: 'us-east-1a', CidrBlock: '10.0.1.0/24' }))).Subnet!.SubnetId!;
+    try {
+      // Masters spread over a, b and c; workers in b; the bastion in a (where there is a subnet).
+      const text = inVpc(vpc)
+        .replace('(size "t3.large")', '(size "t3.large")\n      (zones "us-east-1a" "us-east-1b" "us-east-1c")')
+        .replace('(spot-instance true)', '(spot-instance true)\n      (zones "us-east-1b")');
+      const err = await deployFails(text);
+      assert.match(err, /pre-flight found 2 problems/);
+      assert.match(err, new RegExp(`aws masters-2 \\(node-pools\\.masters at \\S+:\\d+:\\d+\\): VPC ${vpc} has no subnet in us-east-1b Add a subnet in us-east-1b to the VPC, or move the node pool to a zone where it has one: us-east-1a`));
+      assert.match(err, new RegExp(`aws masters-3 \\(node-pools\\.masters at \\S+:\\d+:\\d+\\): VPC ${vpc} has no subnet in us-east-1c`));
+    } finally {
+      await ec2.send(new DeleteSubnetCommand({ SubnetId: subnet }));
+      await ec2.send(new DeleteVpcCommand({ VpcId: vpc }));
+    }
   });
 
   it('reports a region that does not exist', async () => {
