@@ -125,7 +125,7 @@ test('waitForAction polls until completed, and an errored action fails', async (
   await assert.rejects(client().waitForAction(1, 'droplet c', ac.signal), { name: 'AbortError' });
 });
 
-test('configure: token from the config, else DIGITALOCEAN_TOKEN, else DIGITALOCEAN_ACCESS_TOKEN; DIGITALOCEAN_API_URL overrides the endpoint', async () => {
+test('configure: token from the config, else DIGITALOCEAN_TOKEN, else DIGITALOCEAN_ACCESS_TOKEN; DIGITALOCEAN_API_URL overrides the endpoint; a key it does not know is refused', async () => {
   seen.length = 0;
   script = (_q, res) => json(res, 200, {});
   const env = { DIGITALOCEAN_TOKEN: 'from-env', DIGITALOCEAN_ACCESS_TOKEN: 'from-access', DIGITALOCEAN_API_URL: base };
@@ -137,4 +137,9 @@ test('configure: token from the config, else DIGITALOCEAN_TOKEN, else DIGITALOCE
   assert.throws(() => clientFor({}, {}), (e: unknown) => e instanceof DoConfigError && /no DigitalOcean API token/.test(e.message) && /set DIGITALOCEAN_TOKEN/.test(e.message) && /env "DIGITALOCEAN_TOKEN"/.test(e.hint));
   assert.throws(() => clientFor({}, { DIGITALOCEAN_TOKEN: 'x', DIGITALOCEAN_API_URL: 'not a url' }), /DIGITALOCEAN_API_URL 'not a url' is not a URL/);
   assert.throws(() => clientFor({}, { DIGITALOCEAN_TOKEN: 'x', DIGITALOCEAN_API_URL: 'ftp://h' }), /not an http\(s\) URL/);
+  assert.equal(clientFor({ token: 't', region: 'nyc3' }, {}).endpoint, 'https://api.digitalocean.com');
+  assert.throws(
+    () => clientFor({ token: 't', spacesKey: 'k', apiEndpoint: 'u' }, {}),
+    (e: unknown) => e instanceof DoConfigError && /does not support yet: spacesKey, apiEndpoint/.test(e.message) && /Supported: token, region/.test(e.hint),
+  );
 });

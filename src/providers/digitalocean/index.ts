@@ -30,7 +30,14 @@ export class DoConfigError extends Error {
  * configuration, else DIGITALOCEAN_TOKEN, else DIGITALOCEAN_ACCESS_TOKEN; the endpoint from
  * DIGITALOCEAN_API_URL, else the public API.
  */
+/** What the provider configuration may hold (the region is the resources' own input; it is accepted, not used). */
+export const CONFIG_KEYS = ['token', 'region'] as const;
+
 export function clientFor(config: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): DoClient {
+  const unknown = Object.keys(config).filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new DoConfigError(`the DigitalOcean provider configuration has key(s) it does not support yet: ${unknown.join(', ')}`, `Supported: ${CONFIG_KEYS.join(', ')}.`);
+  }
   const token = (typeof config.token === 'string' && config.token) || env.DIGITALOCEAN_TOKEN || env.DIGITALOCEAN_ACCESS_TOKEN;
   if (!token) {
     // The engine reports the message alone, so it says what to do too.
