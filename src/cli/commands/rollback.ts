@@ -7,9 +7,10 @@ import { verboseOf } from './deploy.ts';
 export function register(program: Command, io: CliIO): void {
   program
     .command('rollback <stack>')
-    .description('preview, then deploy the configuration recorded by an earlier deployment (its stored config, Lisp text and deploy options), as a new deployment')
+    .description("preview, then deploy the configuration recorded by an earlier deployment (its stored config, Lisp text, --no-bootstrap and manifests; the operator's address is today's), as a new deployment")
     .requiredOption('--to <id>', 'the deployment id (deploy-3-2026-01-05) or snapshot id to roll back to (a unique prefix will do)')
     .option('--reason <text>', 'why, recorded in the change log and the audit log')
+    .option('--operator-cidr <cidr>', "address(es) allowed to reach SSH and the Kubernetes API (repeatable; default: this machine's public address, as deploy)", collect)
     .option('--allow-destroy', 'go ahead when the rollback destroys or replaces machines or other data-bearing resources')
     .option('-y, --yes', 'apply without asking for confirmation')
     .option('--dry-run', 'only show the preview')
@@ -20,7 +21,7 @@ export function register(program: Command, io: CliIO): void {
     .option('--password-stdin', 'read the passphrase from standard input')
     .option('--json', 'print the plan and the engine events as JSON lines')
     .addHelpText('after', '\nFind the deployment to go back to with: history <stack>, snapshots list <stack>.')
-    .action(async (stack: string, opts: { to: string; reason?: string; allowDestroy?: boolean; yes?: boolean; dryRun?: boolean; diff?: boolean; target?: string[]; parallel?: number; message?: string; passwordStdin?: boolean; json?: boolean }, cmd: Command) => {
+    .action(async (stack: string, opts: { to: string; reason?: string; operatorCidr?: string[]; allowDestroy?: boolean; yes?: boolean; dryRun?: boolean; diff?: boolean; target?: string[]; parallel?: number; message?: string; passwordStdin?: boolean; json?: boolean }, cmd: Command) => {
       const { runRollback } = await import('../history/rollback.ts');
       await runRollback(io, stack, { ...opts, verbose: verboseOf(cmd) });
     });

@@ -54,3 +54,45 @@ test('rollback asks on a terminal before destroying machines; no means nothing c
     e.cleanup();
   }
 });
+
+test("rollback opens the firewalls to today's operator, not the snapshot's: deploy from A, deploy from B, roll back from B — a preview from B changes nothing; --operator-cidr names it", async () => {
+  const A = '198.51.100.7/32';
+  const B = '203.0.113.44/32';
+  const C = '192.0.2.10/32';
+  const e = new HistoryEnv(undefined);
+  try {
+    const v1 = join(seeds, 'development.lisp');
+    const v2 = join(e.dir, 'bigger.lisp');
+    writeFileSync(v2, readFileSync(v1, 'utf8').replace('(size "s-4vcpu-8gb")))', '(size "s-4vcpu-8gb"))\n    (extra\n      (name "extra")\n      (provider "digitalocean")\n      (count 1)\n      (roles worker)\n      (size "s-2vcpu-4gb")))'));
+    const from = (cidr: string) => ({ env: { SLOTH_OPERATOR_CIDRS: cidr } });
+    const holds = async (cidr: string) => JSON.stringify((await e.records('dev-cluster')).stack.deployment.resources.filter((r) => /[Ff]irewall/.test(r.type)).map((r) => r.inputs)).includes(cidr);
+    assert.equal((await e.run(['stacks', 'create', 'dev-cluster'])).code, 0);
+    assert.equal((await e.run(['deploy', '--config', v1, '--yes'], from(A))).code, 0);
+    assert.ok(await holds(A));
+    const second = await e.run(['deploy', '--config', v2, '--yes'], from(B));
+    assert.equal(second.code, 0, second.stderr);
+    assert.ok((await holds(B)) && !(await holds(A)), 'the second deploy moved the firewalls to B');
+    const first = (await e.records('dev-cluster')).snapshots[0]!;
+    assert.deepEqual(first.inputs.options.operatorCidrs, [A]);
+
+    const back = await e.run(['rollback', 'dev-cluster', '--to', first.deploymentId, '--yes', '--allow-destroy'], from(B));
+    assert.equal(back.code, 0, back.stderr);
+    assert.ok((await holds(B)) && !(await holds(A)), 'the rollback kept B, who ran it');
+    const rec = await e.records('dev-cluster');
+    assert.equal(rec.meta!.rollbackTarget, first.deploymentId);
+    assert.deepEqual(rec.snapshots.at(-1)!.inputs.options.operatorCidrs, [B], "the rollback's snapshot records the address it used");
+    const preview = await e.run(['preview', '--config', v1], from(B));
+    assert.equal(preview.code, 0, preview.stderr);
+    assert.match(preview.stdout, /No changes\./);
+
+    // --operator-cidr adds to SLOTH_OPERATOR_CIDRS, as it does for deploy.
+    const named = await e.run(['rollback', 'dev-cluster', '--to', first.deploymentId, '--yes', '--operator-cidr', C], from(B));
+    assert.equal(named.code, 0, named.stderr);
+    assert.ok((await holds(C)) && (await holds(B)) && !(await holds(A)));
+    const bad = await e.run(['rollback', 'dev-cluster', '--to', first.deploymentId, '--yes', '--operator-cidr', 'not-an-address'], from(B));
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /operator address 'not-an-address' is not an IP address or CIDR/);
+  } finally {
+    e.cleanup();
+  }
+});

@@ -1,13 +1,16 @@
 // rollback <stack> --to <deployment-id|snapshot-id>: previews, then deploys the configuration
-// a snapshot recorded — its stored normalized config, Lisp text and deploy options, so the
-// result does not depend on today's environment — as a new deployment whose change log says
-// it is a rollback. Machines and other data-bearing resources it would destroy or replace are
-// listed and need --allow-destroy (or a yes on a terminal).
+// a snapshot recorded — its stored normalized config, Lisp text, --no-bootstrap and manifests,
+// so the result does not depend on today's environment — as a new deployment whose change log
+// says it is a rollback. The operator's address is today's (--operator-cidr, else looked up as
+// deploy does): the snapshot's would shut out whoever rolls back from elsewhere. Machines and
+// other data-bearing resources it would destroy or replace are listed and need
+// --allow-destroy (or a yes on a terminal).
 import { SourceMap } from '../../config/index.ts';
 import type { ClusterConfig, LoadedConfig } from '../../config/index.ts';
 import { configHash } from '../../config/index.ts';
 import type { Plan } from '../../engine/index.ts';
 import { SnapshotStore } from '../../history/index.ts';
+import type { DeployOptionsRecord } from '../../history/index.ts';
 import type { OpenedStack } from '../../state/index.ts';
 import type { EngineRecorder } from '../audit/engine.ts';
 import { desiredFromConfig } from '../cluster-desired.ts';
@@ -15,6 +18,7 @@ import { runDeploy, runPreview, type DeployFlags } from '../engine-run.ts';
 import { CliError } from '../errors.ts';
 import { interactive } from '../io.ts';
 import type { CliIO } from '../io.ts';
+import { operatorCidrs } from '../operator-address.ts';
 import { confirm } from '../prompt.ts';
 import { ClusterRecorder, dangerousSteps, deploySession } from './deploy-record.ts';
 import { pick } from './snapshots.ts';
@@ -23,6 +27,7 @@ export interface RollbackFlags extends DeployFlags {
   to?: string;
   allowDestroy?: boolean;
   reason?: string;
+  operatorCidr?: string[];
 }
 
 export async function runRollback(io: CliIO, name: string, flags: RollbackFlags): Promise<void> {
@@ -45,10 +50,13 @@ export async function runRollback(io: CliIO, name: string, flags: RollbackFlags)
     audit.summary.description = `rollback of stack '${stack.name}' to ${target.deploymentId}`;
     audit.summary.metadata = { target: target.deploymentId, snapshot: target.id, reason };
     const loaded: LoadedConfig = { config, text: target.inputs.lispManifest, file: `snapshot ${target.id}`, positions: new SourceMap(), warnings: [] };
+    // Looked up once the stack is open, as deploy does; a dry run does without (SSH shown closed).
+    const cidrs = await operatorCidrs(flags.operatorCidr ?? [], io.env, { required: !flags.dryRun });
+    const options: DeployOptionsRecord = { bootstrap: target.inputs.options.bootstrap, manifests: target.inputs.options.manifests, ...(cidrs ? { operatorCidrs: cidrs } : {}) };
     inner = new ClusterRecorder(audit, {
       config,
       text: target.inputs.lispManifest,
-      options: target.inputs.options,
+      options,
       command: 'rollback',
       message: flags.message,
       rollback: { deploymentId: target.deploymentId, snapshotId: target.id, reason },
@@ -56,9 +64,9 @@ export async function runRollback(io: CliIO, name: string, flags: RollbackFlags)
     inner.guard = (plan, opened) => guard(io, plan, opened, flags, target.deploymentId);
     io.stderr.write(`Rolling back stack '${stack.name}' to ${target.deploymentId} (snapshot ${target.id}, ${target.timestamp}).\n`);
     const desired = await desiredFromConfig(io, loaded, stack, {
-      operatorCidrs: target.inputs.options.operatorCidrs,
-      bootstrap: target.inputs.options.bootstrap,
-      manifests: target.inputs.options.manifests,
+      operatorCidrs: cidrs,
+      bootstrap: options.bootstrap,
+      manifests: options.manifests,
     });
     inner.desired = desired;
     return desired;
