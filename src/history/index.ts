@@ -7,5 +7,5 @@ export { nextDeploymentMeta, changeSummary, PREVIOUS_DEPLOYMENTS_KEPT, PULUMI_FO
 export type { DeploymentFacts } from './meta.ts';
 export { poolsOfConfig, diffPools, nodeCountOf } from './pools.ts';
 export type { PoolDiff } from './pools.ts';
-export { SnapshotStore, snapshotStatuses, findSnapshot, diffSnapshots, snapshotName } from './snapshot.ts';
+export { SnapshotStore, snapshotStatuses, findSnapshot, diffSnapshots, snapshotName, deploymentNumberOf } from './snapshot.ts';
 export type { Snapshot, SnapshotStatus, SnapshotDiff, DeployOptionsRecord, ResourceSummary } from './snapshot.ts';

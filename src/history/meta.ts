@@ -33,6 +33,11 @@ export interface DeploymentFacts {
   migrations: string[];
   manifests?: { count: number; hashes: Record<string, string>; registry: ManifestRegistryState };
   rollback?: { targetDeployment: string; targetSnapshot: string; reason: string };
+  /**
+   * The highest deployment number the stack's snapshots already use: a record rewound by an
+   * import of an older export must not hand out a deployment id a snapshot already names.
+   */
+  highestRecorded?: number;
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -51,7 +56,7 @@ const SEED_FIELDS = new Set([
 
 export function nextDeploymentMeta(prev: DeploymentMetadata | undefined, f: DeploymentFacts): DeploymentMetadata {
   const now = iso(f.now);
-  const count = (prev?.deploymentCount ?? 0) + 1;
+  const count = Math.max(prev?.deploymentCount ?? 0, f.highestRecorded ?? 0) + 1;
   const deploymentId = `deploy-${count}-${day(f.now)}`;
   const log: ChangeLogEntry[] = [];
   const add = (changeType: ChangeLogEntry['changeType'], resourceId: string, description: string, oldValue?: string, newValue?: string) =>

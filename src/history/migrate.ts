@@ -101,7 +101,7 @@ export function migrateMeta(stored: Raw): Migrated {
   if (!known.includes(from)) {
     throw new MetadataError(
       `the deployment metadata has schema version ${from}, which this version of sloth-kubernetes does not know (it reads ${known.join(', ')})`,
-      'It was written by a newer sloth-kubernetes; upgrade to read it.',
+      'It was written by a newer sloth-kubernetes (or came with a stack export one wrote): upgrade sloth-kubernetes to read it and to deploy this stack.',
     );
   }
   let record: Raw = { ...stored };

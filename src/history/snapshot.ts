@@ -49,6 +49,17 @@ export interface Snapshot {
 
 const SNAPSHOT_DIR = 'snapshots/';
 export const snapshotName = (id: string): string => `${SNAPSHOT_DIR}${id}.json`;
+/** How many snapshots may share a base id before something is badly wrong. */
+const MAX_SUFFIX = 1000;
+
+/**
+ * The deployment number a snapshot id names (`state-deploy-<n>-<day>-<sum>`), or 0. Lets a
+ * deployment count that went backwards (an older export imported) skip the numbers taken.
+ */
+export function deploymentNumberOf(id: string): number {
+  const m = /^state-deploy-(\d+)-/.exec(id);
+  return m ? Number(m[1]) : 0;
+}
 
 export class SnapshotStore {
   readonly #attachments: StackAttachments;
@@ -56,17 +67,17 @@ export class SnapshotStore {
     this.#attachments = attachments;
   }
 
-  /** Writes a snapshot; an existing one with the same id is never replaced. */
-  async save(s: Snapshot): Promise<boolean> {
-    return this.#attachments.createSealed(snapshotName(s.id), s);
-  }
-
   /**
-   * Writes a snapshot, replacing one with the same id: ids are unique per recorded deployment,
-   * so an existing one was left by a deployment whose record never reached the checkpoint.
+   * Writes a new snapshot and returns the id it got: never over an existing one. An id that is
+   * taken (a deployment whose record never reached the checkpoint, or a deployment count
+   * rewound by importing an older export) gets the next free suffix (`-2`, `-3`, …).
    */
-  async saveReplacing(s: Snapshot): Promise<void> {
-    await this.#attachments.putSealed(snapshotName(s.id), s);
+  async create(s: Snapshot): Promise<string> {
+    for (let n = 1; n <= MAX_SUFFIX; n++) {
+      const id = n === 1 ? s.id : `${s.id}-${n}`;
+      if (await this.#attachments.createSealed(snapshotName(id), { ...s, id })) return id;
+    }
+    throw new Error(`snapshot ids ${s.id} to ${s.id}-${MAX_SUFFIX} are all taken`);
   }
 
   async get(id: string): Promise<Snapshot | undefined> {

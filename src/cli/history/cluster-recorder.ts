@@ -8,7 +8,7 @@ import { MACHINE_RECORD_TYPE } from '../../cluster/index.ts';
 import { configHash, toJSON } from '../../config/index.ts';
 import type { ClusterConfig } from '../../config/index.ts';
 import type { DesiredState, Plan } from '../../engine/index.ts';
-import { changeSummary, migrateMeta, nextDeploymentMeta, parseStoredMeta, poolsOfConfig, SnapshotStore } from '../../history/index.ts';
+import { changeSummary, deploymentNumberOf, migrateMeta, nextDeploymentMeta, parseStoredMeta, poolsOfConfig, SnapshotStore } from '../../history/index.ts';
 import type { DeployOptionsRecord, DeploymentMetadata, ManifestRegistryState, ResourceSummary, Snapshot } from '../../history/index.ts';
 import { ManifestStore, register, registryHash, setStatus } from '../../manifests/index.ts';
 import type { Manifest, ManifestStatus, Registry } from '../../manifests/index.ts';
@@ -16,6 +16,7 @@ import { reveal, setStackOutputs, stackOutputs } from '../../state/index.ts';
 import type { Deployment, OpenedStack, PropertyMap } from '../../state/index.ts';
 import pkg from '../../../package.json' with { type: 'json' };
 import type { EngineRecorder, FinishContext } from '../audit/engine.ts';
+import { CliError } from '../errors.ts';
 import type { AuditSession } from '../audit/session.ts';
 import { collectManifests } from './collect-manifests.ts';
 import { configSecretValues, deploymentSecretValues, redactedOf } from './secrets.ts';
@@ -39,6 +40,7 @@ export interface DeploymentInputs {
 
 export const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 const nameOf = (urn: string) => urn.slice(urn.lastIndexOf('::') + 2);
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** Nodes (not the bastion) a deployment holds machines for. */
 export function nodeCount(d: Deployment): number {
@@ -100,7 +102,32 @@ export class ClusterRecorder implements EngineRecorder {
   }
 
   async checkPlan(plan: Plan, stack: OpenedStack): Promise<void> {
+    await this.#checkRecords(stack);
     await this.guard?.(plan, stack);
+  }
+
+  /**
+   * Reads what recording this run will read, before anything changes: a record this version
+   * cannot read (metadata from a newer version, a registry under another key) stops the run
+   * here, not after the clouds changed.
+   */
+  async #checkRecords(stack: OpenedStack): Promise<void> {
+    const what = this.inputs.command;
+    try {
+      storedMeta(stack.deployment, stack.name);
+    } catch (err) {
+      throw new CliError(`refusing to ${what}: stack '${stack.name}' holds deployment metadata this version cannot read (${errorText(err)}); nothing was changed`, {
+        hint: (err as { hint?: string }).hint ?? `Restore the stack from a backup or an export: sloth-kubernetes stacks import ${stack.name} FILE`,
+      });
+    }
+    try {
+      await new ManifestStore(stack.attachments).load();
+      await new SnapshotStore(stack.attachments).ids();
+    } catch (err) {
+      throw new CliError(`refusing to ${what}: the records of stack '${stack.name}' cannot be read (${errorText(err)}); nothing was changed`, {
+        hint: (err as { hint?: string }).hint,
+      });
+    }
   }
 
   async beforeFinish(ctx: FinishContext): Promise<void> {
@@ -176,6 +203,8 @@ export class ClusterRecorder implements EngineRecorder {
     };
     const lispChecksum = sha256(this.inputs.text);
     const hash = configHash(this.inputs.config);
+    const snapshots = new SnapshotStore(stack.attachments);
+    const highestRecorded = Math.max(0, ...(await snapshots.ids()).map(deploymentNumberOf));
     const meta = nextDeploymentMeta(prev?.meta, {
       now,
       actor: this.session.actor,
@@ -191,6 +220,7 @@ export class ClusterRecorder implements EngineRecorder {
       migrations: prev?.applied ?? [],
       manifests: { count: live.length, hashes: Object.fromEntries(live.map((m) => [m.id, m.hash])), registry: manifestState },
       rollback: this.inputs.rollback ? { targetDeployment: this.inputs.rollback.deploymentId, targetSnapshot: this.inputs.rollback.snapshotId, reason: this.inputs.rollback.reason } : undefined,
+      highestRecorded,
     });
     const resources: Record<string, ResourceSummary> = {};
     for (const r of after.resources) {
@@ -220,7 +250,8 @@ export class ClusterRecorder implements EngineRecorder {
       changeLog: meta.changeLog,
       inputs: { lispManifest: this.inputs.text, configJson, options: this.inputs.options },
     };
-    await new SnapshotStore(stack.attachments).saveReplacing(snapshot);
+    // Never over an existing snapshot: a taken id gets a suffix, and the record names the one written.
+    snapshot.id = meta.stateSnapshotId = await snapshots.create(snapshot);
     await update.record([setStackOutputs(update.deployment, stack.name, { deploymentMeta: JSON.parse(JSON.stringify(meta)) as PropertyMap })]);
     this.recorded = { meta, snapshot };
     this.#deploymentEvents(meta, prev, prevConfig);
