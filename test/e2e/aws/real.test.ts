@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from '../../helpers/cli.ts';
 import type { CliResult } from '../../helpers/cli.ts';
+import { keptStackNotice, stackPassphrase } from '../kept-stack.ts';
 
 const credentials = !!(process.env.AWS_PROFILE || (process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY));
 const skip = process.env.SLOTH_E2E !== '1' ? 'real-cloud test: set SLOTH_E2E=1 (and AWS credentials) to run it' : !credentials ? 'real-cloud test: no AWS credentials (AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)' : false;
@@ -53,14 +54,16 @@ describe('AWS for real: smallest cluster, full bootstrap, always destroyed', { s
     const id = randomBytes(3).toString('hex');
     const stack = `e2e-${id}`;
     const dir = mkdtempSync(join(tmpdir(), 'sloth-aws-real-'));
-    const passphrase = randomBytes(16).toString('hex');
-    // The caller's environment (credentials, profile, proxy) plus a private backend.
-    const env = { ...process.env, PULUMI_BACKEND_URL: `file://${dir}`, PULUMI_CONFIG_PASSPHRASE: passphrase, CI: 'true' };
-    const cli = (args: string[], stdin?: string): Promise<CliResult> => runProcess(args, { env, cwd: dir, stdin });
+    const backendUrl = `file://${dir}`;
+    const { file: passphraseFile } = stackPassphrase(dir);
+    // The caller's environment (credentials, profile, proxy) plus a private backend, whose
+    // passphrase the CLI reads from the file (a PULUMI_CONFIG_PASSPHRASE of the caller's would win).
+    const env = { ...process.env, PULUMI_BACKEND_URL: backendUrl, PULUMI_CONFIG_PASSPHRASE: undefined, PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile, CI: 'true' };
+    const cli = (args: string[]): Promise<CliResult> => runProcess(args, { env, cwd: dir });
     const ok = (r: CliResult, what: string) => assert.equal(r.code, 0, `${what} failed\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
     writeFileSync(join(dir, 'cluster.lisp'), config(`sloth-e2e-${id}`));
     writeFileSync(join(dir, 'e2e-app.yaml'), E2E_MANIFEST);
-    ok(await cli(['stacks', 'create', stack, '--password-stdin'], `${passphrase}\n`), 'stacks create');
+    ok(await cli(['stacks', 'create', stack]), 'stacks create');
     let destroyed: boolean;
     try {
       ok(await cli(['deploy', stack, '--config', 'cluster.lisp', '--manifest', 'e2e-app.yaml', '--yes']), 'deploy');
@@ -85,8 +88,10 @@ describe('AWS for real: smallest cluster, full bootstrap, always destroyed', { s
       const r = await cli(['destroy', stack, '--yes']);
       destroyed = r.code === 0;
       if (!destroyed) {
-        // Keep the backend: it is what a retry needs to find and delete what is left.
-        process.stderr.write(`\n!!! destroy of ${stack} failed; the stack is kept in ${dir}. Run:\n  PULUMI_BACKEND_URL=file://${dir} PULUMI_CONFIG_PASSPHRASE=${passphrase} sloth-kubernetes destroy ${stack} --yes\n${r.stderr.slice(-3000)}\n`);
+        // Keep the backend: it is what a retry needs to find and delete what is left. The
+        // credentials are named, not shown: the AWS_* variables this run had.
+        const alsoSet = Object.keys(process.env).filter((k) => k.startsWith('AWS_') && process.env[k]).sort();
+        process.stderr.write(`${keptStackNotice({ stack, dir, backendUrl, passphraseFile, alsoSet })}${r.stderr.slice(-3000)}\n`);
       } else rmSync(dir, { recursive: true, force: true });
     }
     assert.ok(destroyed, 'destroy succeeded');

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { cleanEnv, runProcess } from '../../helpers/cli.ts';
+import { keptStackNotice, stackPassphrase } from '../kept-stack.ts';
 
 const token = process.env.DIGITALOCEAN_TOKEN ?? process.env.DIGITALOCEAN_ACCESS_TOKEN;
 const skip = process.env.SLOTH_E2E !== '1' ? 'real-cloud test: set SLOTH_E2E=1 and DIGITALOCEAN_TOKEN to run it (it creates a billed droplet)' : !token ? 'SLOTH_E2E=1 but no DIGITALOCEAN_TOKEN / DIGITALOCEAN_ACCESS_TOKEN; skipping' : undefined;
@@ -60,10 +61,12 @@ stringData:
 test('the smallest cluster on the real DigitalOcean: deploy with bootstrap, kubeconfig, ready API, destroy', { skip, timeout: 45 * 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sloth-do-real-'));
   const stack = `e2e-do-${Date.now().toString(36)}`;
+  const backendUrl = `file://${join(dir, 'backend')}`;
+  const { file: passphraseFile } = stackPassphrase(dir);
   const env = cleanEnv({
     HOME: dir,
-    PULUMI_BACKEND_URL: `file://${join(dir, 'backend')}`,
-    PULUMI_CONFIG_PASSPHRASE: 'e2e-do-real',
+    PULUMI_BACKEND_URL: backendUrl,
+    PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile,
     DIGITALOCEAN_TOKEN: token,
     SLOTH_OPERATOR_CIDRS: process.env.SLOTH_OPERATOR_CIDRS,
     CI: 'true',
@@ -101,7 +104,9 @@ test('the smallest cluster on the real DigitalOcean: deploy with bootstrap, kube
     assert.ok(!live.stdout.includes('e2e-planted-secret-value'));
   } finally {
     const destroyed = await runProcess(['destroy', stack, '--yes'], { env });
-    rmSync(dir, { recursive: true, force: true });
+    // A failed destroy keeps the backend: it is what a retry needs to find and delete what is left.
+    if (destroyed.code === 0) rmSync(dir, { recursive: true, force: true });
+    else process.stderr.write(keptStackNotice({ stack, dir, backendUrl, passphraseFile, alsoSet: ['DIGITALOCEAN_TOKEN'] }));
     assert.equal(destroyed.code, 0, `destroy failed — check the DigitalOcean account for resources of stack ${stack}:\n${destroyed.stderr.slice(-3000)}`);
   }
 });
