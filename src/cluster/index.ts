@@ -13,3 +13,4 @@ export type { UserManifest } from './bootstrap/user-manifests.ts';
 export { COMMAND_TYPE, CLUSTER_RECORD_TYPE, MACHINE_RECORD_TYPE, API_READY_TYPE } from './remote/package.ts';
 export { PATHS } from './bootstrap/kubernetes.ts';
 export { DEFAULT_ARGOCD_MANIFEST_URL } from './bootstrap/argocd.ts';
+export { fillKnownPlaceholders } from './bootstrap/template.ts';

@@ -5,7 +5,7 @@
 // addresses the deployment resolved); status follows the step that applies it.
 import { OutputRef } from '../../engine/index.ts';
 import type { DesiredState, InputValue, ResourceSpec } from '../../engine/index.ts';
-import { COMMAND_TYPE, DEFAULT_ARGOCD_MANIFEST_URL, PATHS, USER_MANIFEST_DIR } from '../../cluster/index.ts';
+import { COMMAND_TYPE, DEFAULT_ARGOCD_MANIFEST_URL, fillKnownPlaceholders, PATHS, USER_MANIFEST_DIR } from '../../cluster/index.ts';
 import type { ClusterConfig } from '../../config/index.ts';
 import type { ManifestInput } from '../../manifests/index.ts';
 import { reveal, Secret } from '../../state/index.ts';
@@ -18,7 +18,6 @@ export interface CollectedManifest {
 }
 
 const APP_OF_APPS_PATH = '/etc/sloth/argocd/app-of-apps.yaml';
-const PLACEHOLDER = /\{\{sloth:([a-z0-9][a-z0-9._-]*)\}\}/g;
 
 /** A planned input with its secrets unwrapped; output references stay (they resolve at apply). */
 function revealInput(v: InputValue | undefined): unknown {
@@ -35,11 +34,6 @@ function lookup(after: Map<string, ResourceState>, ref: OutputRef): unknown {
   return reveal(v as PropertyValue);
 }
 
-/** Fills the placeholders it has values for; the others stay, visibly. */
-function fill(text: string, vars: Record<string, unknown>): string {
-  return text.replace(PLACEHOLDER, (whole, name: string) => (typeof vars[name] === 'string' || typeof vars[name] === 'number' ? String(vars[name]) : whole));
-}
-
 interface StepFiles {
   files: { path: string; content: string }[];
   vars: Record<string, unknown>;
@@ -48,17 +42,25 @@ interface StepFiles {
 function desiredFiles(spec: ResourceSpec, after: Map<string, ResourceState>): StepFiles {
   const vars: Record<string, unknown> = {};
   for (const [k, v] of Object.entries((spec.inputs.vars ?? {}) as Record<string, InputValue>)) vars[k] = v instanceof OutputRef ? lookup(after, v) : revealInput(v);
-  const files = ((revealInput(spec.inputs.files) as { path: string; content: string }[] | undefined) ?? []).map((f) => ({ path: f.path, content: fill(f.content, vars) }));
+  const files = ((revealInput(spec.inputs.files) as { path: string; content: string }[] | undefined) ?? []).map((f) => ({ path: f.path, content: fillKnownPlaceholders(f.content, vars) }));
   return { files, vars };
 }
 
 function storedFiles(r: ResourceState): StepFiles {
   const vars = (reveal(r.inputs?.vars) as Record<string, unknown> | undefined) ?? {};
-  const files = ((reveal(r.inputs?.files) as { path: string; content: string }[] | undefined) ?? []).map((f) => ({ path: f.path, content: fill(String(f.content ?? ''), vars) }));
+  const files = ((reveal(r.inputs?.files) as { path: string; content: string }[] | undefined) ?? []).map((f) => ({ path: f.path, content: fillKnownPlaceholders(String(f.content ?? ''), vars) }));
   return { files, vars };
 }
 
 const fileAt = (s: StepFiles, path: string): string | undefined => s.files.find((f) => f.path === path)?.content;
+
+/**
+ * The file at `path` as the stack records that step installing it (placeholders filled from
+ * the step's recorded values): the content a registered manifest is compared with.
+ */
+export function storedFile(step: ResourceState, path: string): string | undefined {
+  return fileAt(storedFiles(step), path);
+}
 
 export function collectManifests(desired: DesiredState, after: Deployment, config: ClusterConfig, failures: ReadonlySet<string>): CollectedManifest[] {
   const live = new Map(after.resources.filter((r) => !r.delete).map((r) => [r.urn, r]));

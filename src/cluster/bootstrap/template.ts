@@ -21,6 +21,18 @@ export class TemplateError extends Error {
   override readonly name = 'TemplateError';
 }
 
+/**
+ * Fills the placeholders `vars` has a string or number for and leaves the others as they are,
+ * visibly: how a recorded file is read back (the registry's content, comparing with the stack).
+ * Values are not checked; use `fillTemplate` for what runs.
+ */
+export function fillKnownPlaceholders(text: string, vars: Readonly<Record<string, unknown>>): string {
+  return text.replace(PLACEHOLDER, (whole, name: string) => {
+    const value = vars[name];
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : whole;
+  });
+}
+
 /** Replaces every placeholder; a missing or unsafe value is an error naming it. */
 export function fillTemplate(text: string, vars: Readonly<Record<string, string>>): string {
   return text.replace(PLACEHOLDER, (_, name: string) => {
