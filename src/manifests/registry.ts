@@ -18,8 +18,6 @@ export interface ManifestVersion {
   status: ManifestStatus;
   createdAt: string;
   appliedAt?: string;
-  /** The deployment that registered or last changed the status of this version. */
-  deploymentId?: string;
   parentHash: string;
 }
 
@@ -71,7 +69,7 @@ function versionNumber(v: string): number {
  * Registers `input` (new manifest, or a new version when its content changed). The new or
  * changed version starts `pending`; `setStatus` moves it on. Returns whether anything changed.
  */
-export function register(reg: Registry, input: ManifestInput, now: Date, deploymentId?: string): { manifest: Manifest; changed: boolean } {
+export function register(reg: Registry, input: ManifestInput, now: Date): { manifest: Manifest; changed: boolean } {
   const at = now.toISOString();
   const hash = contentHash(input.content);
   const old = reg.manifests[input.id];
@@ -85,7 +83,7 @@ export function register(reg: Registry, input: ManifestInput, now: Date, deploym
   }
   const version = old ? `v${versionNumber(old.version) + 1}` : 'v1';
   const parentHash = old?.hash ?? '';
-  const entry: ManifestVersion = { version, hash, status: 'pending', createdAt: at, parentHash, ...(deploymentId ? { deploymentId } : {}) };
+  const entry: ManifestVersion = { version, hash, status: 'pending', createdAt: at, parentHash };
   const manifest: Manifest = {
     id: input.id,
     name: input.name,
@@ -106,7 +104,7 @@ export function register(reg: Registry, input: ManifestInput, now: Date, deploym
 }
 
 /** Moves the current version of a manifest to `status`; returns whether it changed. */
-export function setStatus(reg: Registry, id: string, status: ManifestStatus, now: Date, deploymentId?: string): boolean {
+export function setStatus(reg: Registry, id: string, status: ManifestStatus, now: Date): boolean {
   const m = reg.manifests[id];
   if (!m || m.status === status) return false;
   const at = now.toISOString();
@@ -117,7 +115,6 @@ export function setStatus(reg: Registry, id: string, status: ManifestStatus, now
   if (cur && cur.hash === m.hash) {
     cur.status = status;
     if (status === 'applied') cur.appliedAt = at;
-    if (deploymentId) cur.deploymentId = deploymentId;
   }
   reg.updatedAt = at;
   return true;
@@ -134,27 +131,6 @@ export function findManifest(reg: Registry, ref: string): Manifest | Manifest[] 
   if (reg.manifests[ref]) return reg.manifests[ref];
   const byName = Object.values(reg.manifests).filter((m) => m.name === ref);
   return byName.length === 1 ? byName[0] : byName.length > 1 ? byName : undefined;
-}
-
-export interface RegistryDiff {
-  added: string[];
-  removed: string[];
-  modified: string[];
-}
-
-/** What changed from registry `a` to `b` (the seed's `registry1.Diff(registry2)`). */
-export function diffRegistries(a: Registry, b: Registry): RegistryDiff {
-  const d: RegistryDiff = { added: [], removed: [], modified: [] };
-  const live = (r: Registry) => new Map(Object.values(r.manifests).filter((m) => m.status !== 'deleted').map((m) => [m.id, m]));
-  const [la, lb] = [live(a), live(b)];
-  for (const [id, m] of lb) {
-    const o = la.get(id);
-    if (!o) d.added.push(id);
-    else if (o.hash !== m.hash) d.modified.push(id);
-  }
-  for (const id of la.keys()) if (!lb.has(id)) d.removed.push(id);
-  for (const k of ['added', 'removed', 'modified'] as const) d[k].sort();
-  return d;
 }
 
 /** The registry's own hash: over every live manifest's id and content hash. */

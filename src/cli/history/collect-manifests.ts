@@ -149,8 +149,3 @@ export function collectManifests(desired: DesiredState, after: Deployment, confi
   }
   return out;
 }
-
-/** The step that applies a registered manifest (from its metadata), for reconciling with the state. */
-export function stepOf(metadata: Record<string, string>): string | undefined {
-  return metadata.step;
-}
