@@ -7,6 +7,7 @@
 // the public key cannot forge.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ForeignRecordError } from '../state/index.ts';
 import type { StackAttachments } from '../state/index.ts';
 import { generateAuditKeyPair, keyFingerprint, open, seal, SEAL_ALGORITHM } from './sealed-box.ts';
 import type { AuditKeyPair, Sealed } from './sealed-box.ts';
@@ -198,11 +199,8 @@ export class AuditLog {
     let privateKey: string;
     try {
       privateKey = this.attachments.sealer.decrypt(rec.privateKey, `the audit key of stack '${this.stack}'`);
-    } catch {
-      throw new AuditError(
-        `the audit key of stack '${this.stack}' (${this.attachments.key(KEY_NAME)}) does not open with the stack's secrets: it was written under another key (by an earlier stack of this name, or altered)`,
-        `If the stack has no deployments yet and \`stacks create ${this.stack}\` was interrupted after an earlier stack of that name was deleted, run it again with the same passphrase: it moves the earlier stack's records aside. Otherwise restore ${KEY_NAME} from a backup of the backend.`,
-      );
+    } catch (err) {
+      throw new ForeignRecordError(this.stack, `the audit key of stack '${this.stack}' (${this.attachments.key(KEY_NAME)})`, err);
     }
     this.#keys = { publicKey: rec.publicKey, privateKey };
     return this.#keys;

@@ -18,6 +18,18 @@ export interface AttachmentSealer {
   decrypt(ciphertext: string, where?: string): string;
 }
 
+/** A sealed record that does not open with the stack's secrets: written under another key. */
+export class ForeignRecordError extends SecretsError {
+  constructor(stack: string, where: string, cause: unknown) {
+    super(`${where} does not open with the secrets of stack '${stack}': it was written under another key (by an earlier stack of this name, or altered)`, {
+      hint:
+        `If the stack has no deployments yet and \`stacks create ${stack}\` was interrupted after an earlier stack of that name was deleted, ` +
+        'run it again with the same passphrase: it moves the earlier stack\'s records aside. Otherwise restore the object from a backup of the backend.',
+      cause,
+    });
+  }
+}
+
 export class StackAttachments {
   readonly stack: string;
   readonly #blob: BlobStore;
@@ -72,7 +84,40 @@ export class StackAttachments {
       throw new StateError(`${where} is not a sealed attachment (not JSON)`);
     }
     if (envelope.version !== SEALED_VERSION || typeof envelope.ciphertext !== 'string') throw new StateError(`${where} is not a sealed attachment (version ${JSON.stringify(envelope.version)})`);
-    return JSON.parse(c.decrypt(envelope.ciphertext, where)) as T;
+    let text: string;
+    try {
+      text = c.decrypt(envelope.ciphertext, where);
+    } catch (err) {
+      if (!(err instanceof SecretsError)) throw err;
+      throw new ForeignRecordError(this.stack, where, err);
+    }
+    return JSON.parse(text) as T;
+  }
+
+  /**
+   * The first sealed object that does not open with this stack's secrets (written under
+   * another key: an earlier stack of the same name, or altered), or undefined.
+   */
+  async firstForeignSealed(): Promise<string | undefined> {
+    const c = this.#requireCrypter('check the records');
+    const dir = keys.attachmentsDir(this.stack);
+    for (const o of await this.#blob.list(dir)) {
+      const bytes = await this.#blob.get(o.key);
+      if (!bytes) continue;
+      let envelope: { version?: unknown; ciphertext?: unknown };
+      try {
+        envelope = JSON.parse(bytes.toString('utf8')) as typeof envelope;
+      } catch {
+        continue; // not a sealed object (the audit log's raw batches are checked by the audit layer)
+      }
+      if (envelope.version !== SEALED_VERSION || typeof envelope.ciphertext !== 'string') continue;
+      try {
+        c.decrypt(envelope.ciphertext);
+      } catch {
+        return o.key.slice(dir.length);
+      }
+    }
+    return undefined;
   }
 
   /** Writes `value` encrypted, replacing the object atomically. */

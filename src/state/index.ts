@@ -30,7 +30,7 @@ export type { BackendSpec, BackendSource } from './backend-url.ts';
 export { readSettings, writeSetting, settingsPath, effectiveEnv, SETTINGS_KEYS } from './settings.ts';
 export { openBlobStore } from './store.ts';
 export type { BlobStore, BlobInfo } from './blob/blob-store.ts';
-export { StackAttachments } from './attachments.ts';
+export { StackAttachments, ForeignRecordError } from './attachments.ts';
 export type { AttachmentSealer } from './attachments.ts';
 export { setStackOutputs, stackOutputs, rootStackResource, isCredentialOutput, protectStackOutputs, CREDENTIAL_OUTPUTS } from './outputs.ts';
 export { checkIntegrity, sortForIntegrity, referencesOf, providerUrn } from './checkpoint/integrity.ts';

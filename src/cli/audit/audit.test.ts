@@ -76,6 +76,72 @@ test('stacks commands are on record: create, secret reads and exports, import, c
   }
 });
 
+test("a create interrupted before it moved an earlier stack's records aside: reading them says so, and the same create finishes the job; nothing else is taken over", async () => {
+  const e = new HistoryEnv(undefined);
+  try {
+    const second = { PULUMI_CONFIG_PASSPHRASE: 'the-second-stack-passphrase' };
+    assert.equal((await e.run(['stacks', 'create', 'ops'])).code, 0);
+    assert.equal((await e.run(['stacks', 'output', 'ops', '--show-secrets'])).code, 0);
+    assert.equal((await e.run(['stacks', 'delete', 'ops', '--yes'])).code, 0);
+    // What a create stopped between its two writes left (as versions that created first did).
+    const store = await openStateStore({ env: e.env, homedir: e.dir, cwd: e.dir });
+    await store.createStack('ops', { passphrase: second.PULUMI_CONFIG_PASSPHRASE });
+    store.close();
+
+    const list = await e.run(['audit', 'list', 'ops'], { env: second });
+    assert.equal(list.code, 1);
+    assert.match(list.stderr, /the audit key of stack 'ops' \(.*audit\/key\.json\) does not open with the secrets of stack 'ops': it was written under another key/);
+    assert.match(list.stderr, /stacks create ops` was interrupted[\s\S]*run it again with the same passphrase/);
+
+    const other = await e.run(['stacks', 'create', 'ops'], { env: { PULUMI_CONFIG_PASSPHRASE: 'a-third-passphrase' } });
+    assert.equal(other.code, 1, 'a passphrase that does not open the stack takes nothing over');
+    assert.match(other.stderr, /already exists/);
+
+    const again = await e.run(['stacks', 'create', 'ops'], { env: second });
+    assert.equal(again.code, 0, again.stderr);
+    const archive = join(e.dir, 'state', '.pulumi', 'sloth-archive', 'sloth-kubernetes');
+    assert.equal(readdirSync(archive).length, 1, "the earlier stack's records moved aside");
+    const listed = await e.run(['audit', 'list', 'ops', '--json'], { env: second });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /existed, left by an interrupted create/);
+    assert.equal((await e.run(['audit', 'verify', 'ops'], { env: second })).code, 0);
+
+    const third = await e.run(['stacks', 'create', 'ops'], { env: second });
+    assert.equal(third.code, 1, 'a stack in order is not created twice');
+    assert.match(third.stderr, /already exists/);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('an interrupted create is also recognised by the snapshots an earlier stack left when its audit log is gone', async () => {
+  const e = new HistoryEnv(undefined);
+  try {
+    const second = { PULUMI_CONFIG_PASSPHRASE: 'the-second-stack-passphrase' };
+    assert.equal((await e.run(['stacks', 'create', 'dev-cluster'])).code, 0);
+    assert.equal((await e.run(['deploy', '--config', join(seeds, 'development.lisp'), '--yes'])).code, 0);
+    assert.equal((await e.run(['destroy', 'dev-cluster', '--yes'])).code, 0);
+    assert.equal((await e.run(['stacks', 'delete', 'dev-cluster', '--yes'])).code, 0);
+    const records = join(e.dir, 'state', '.pulumi', 'sloth', 'sloth-kubernetes', 'dev-cluster');
+    rmSync(join(records, 'audit'), { recursive: true });
+    assert.ok(readdirSync(join(records, 'snapshots')).length > 0);
+    const store = await openStateStore({ env: e.env, homedir: e.dir, cwd: e.dir });
+    await store.createStack('dev-cluster', { passphrase: second.PULUMI_CONFIG_PASSPHRASE });
+    store.close();
+
+    const history = await e.run(['snapshots', 'list', 'dev-cluster'], { env: second });
+    assert.equal(history.code, 1);
+    assert.match(history.stderr, /snapshots\/.* does not open with the secrets of stack 'dev-cluster'/);
+    const again = await e.run(['stacks', 'create', 'dev-cluster'], { env: second });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /existed, left by an interrupted create; that create is finished now.\nThe records of an earlier stack .dev-cluster. \(history, snapshots, audit log\) were moved to \S*sloth-archive/);
+    const listed = await e.run(['snapshots', 'list', 'dev-cluster'], { env: second });
+    assert.equal(listed.code, 0, listed.stderr);
+  } finally {
+    e.cleanup();
+  }
+});
+
 test('audit verify finds an edited batch and a deleted event; export, prune and import keep the chain verifiable; filters', async () => {
   const e = new HistoryEnv(undefined);
   try {
