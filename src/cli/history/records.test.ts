@@ -66,11 +66,11 @@ test('a snapshot id already taken gets the next free suffix; the one there stays
     try {
       const stack = await store.openStack('dev-cluster', { passphrase: async () => PASSPHRASE });
       const snapshots = new SnapshotStore(stack.attachments);
-      const s = { id: 'state-deploy-1-2026-11-23-abc', deploymentId: 'deploy-1-2026-11-23', message: 'first' } as unknown as Snapshot;
+      const s = { id: 'state-deploy-1-2026-11-23-abc', deploymentId: 'deploy-1-2026-11-23', parentId: 'first' } as Partial<Snapshot> as Snapshot;
       assert.equal(await snapshots.create(s), 'state-deploy-1-2026-11-23-abc');
-      assert.equal(await snapshots.create({ ...s, message: 'second' }), 'state-deploy-1-2026-11-23-abc-2');
-      assert.equal(await snapshots.create({ ...s, message: 'third' }), 'state-deploy-1-2026-11-23-abc-3');
-      assert.equal((await snapshots.get('state-deploy-1-2026-11-23-abc'))!.message, 'first');
+      assert.equal(await snapshots.create({ ...s, parentId: 'second' }), 'state-deploy-1-2026-11-23-abc-2');
+      assert.equal(await snapshots.create({ ...s, parentId: 'third' }), 'state-deploy-1-2026-11-23-abc-3');
+      assert.equal((await snapshots.get('state-deploy-1-2026-11-23-abc'))!.parentId, 'first');
       assert.equal((await snapshots.get('state-deploy-1-2026-11-23-abc-2'))!.id, 'state-deploy-1-2026-11-23-abc-2');
     } finally {
       store.close();
