@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { FileCloud } from '../../test/provider/file-cloud.ts';
 import { registerSimulatedClouds } from '../../test/provider/simulated-cloud.ts';
 import { HistoryEnv } from './history/testing.ts';
-import { reveal } from './history/reveal.ts';
+import { reveal } from '../state/index.ts';
 
 const fixtures = join(import.meta.dirname, '../../test/fixtures/history');
 const initial = join(fixtures, 'lifecycle-1-initial.lisp');
