@@ -30,11 +30,12 @@ type RawInput = NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: bo
 /** Reads a line without echoing it (passphrases). Ctrl-C or Ctrl-D cancels. */
 export function readHidden(io: CliIO, prompt: string): Promise<string> {
   const input = io.stdin as RawInput;
+  // Echo off before the prompt shows, so nothing typed after it can appear on the screen.
+  const raw = typeof input.setRawMode === 'function';
+  if (raw) input.setRawMode!(true);
   io.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let value = '';
-    const raw = typeof input.setRawMode === 'function';
-    if (raw) input.setRawMode!(true);
     input.setEncoding('utf8');
     const done = (err?: Error) => {
       input.removeListener('data', onData);
