@@ -28,7 +28,11 @@ function terminal(dir: string, args: string[]): Session {
   let screen = '';
   const waiters: { text: RegExp; fire: () => void }[] = [];
   const check = () => {
-    for (const w of [...waiters]) if (w.text.test(screen)) waiters.splice(waiters.indexOf(w), 1) && w.fire();
+    for (const w of [...waiters]) {
+      if (!w.text.test(screen)) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.fire();
+    }
   };
   child.stdout.on('data', (d: Buffer) => {
     screen += d.toString();
