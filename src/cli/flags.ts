@@ -1,5 +1,6 @@
 // Flag parsers shared by several commands.
 import { InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 
 /** For repeatable flags: `--target a --target b` → ['a', 'b']. */
 export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -17,4 +18,14 @@ export function parseParallel(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
   return n;
+}
+
+/** `--restricted` and `--allow`, as eval, repl and validate take them. */
+export function restrictionOptions(cmd: Command): Command {
+  return cmd.option('--restricted', 'refuse environment, file and system look-ups (as the server does for configs others wrote)').option(
+    '--allow <builtin>',
+    'with --restricted, allow this built-in (e.g. read-file) or one variable (env:AWS_REGION); repeatable, implies --restricted',
+    collectList,
+    [] as string[],
+  );
 }

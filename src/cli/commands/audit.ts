@@ -1,21 +1,10 @@
 // `audit`: the stack's tamper-evident audit log — query, summary, export/import, prune, verify.
 import type { Command } from 'commander';
 import { collect, parseParallel } from '../flags.ts';
+import type { ListFlags } from '../audit/commands.ts';
 import type { CliIO } from '../io.ts';
 
-interface Filters {
-  type?: string[];
-  action?: string[];
-  actor?: string;
-  resource?: string;
-  correlation?: string;
-  since?: string;
-  until?: string;
-  failed?: boolean;
-  limit?: number;
-  json?: boolean;
-  passwordStdin?: boolean;
-}
+type Filters = ListFlags;
 
 function filters(cmd: Command): Command {
   return cmd

@@ -1,22 +1,16 @@
 // `eval`: evaluate Lisp and print each top-level result (implementation: ../repl/evaluate.ts).
 import type { Command } from 'commander';
-import { collect, collectList } from '../flags.ts';
+import { collect, restrictionOptions } from '../flags.ts';
 import type { CliIO } from '../io.ts';
 
 
 export function register(program: Command, io: CliIO): void {
-  program
+  const command = program
     .command('eval')
     .argument('[file]', 'Lisp file to evaluate ("-" reads standard input)')
     .description('evaluate a Lisp file or expression and print each top-level result in Lisp notation')
-    .option('-e, --expr <expr>', 'evaluate this expression instead of a file; repeatable', collect, [] as string[])
-    .option('--restricted', 'refuse environment, file and system look-ups (as the server does for configs others wrote)')
-    .option(
-      '--allow <builtin>',
-      'with --restricted, allow this built-in (e.g. read-file) or one variable (env:AWS_REGION); repeatable, implies --restricted',
-      collectList,
-      [] as string[],
-    )
+    .option('-e, --expr <expr>', 'evaluate this expression instead of a file; repeatable', collect, [] as string[]);
+  restrictionOptions(command)
     .addHelpText(
       'after',
       `

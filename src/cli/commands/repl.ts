@@ -1,20 +1,14 @@
 // `repl`: an interactive Lisp prompt (implementation: ../repl/run.ts).
 import type { Command } from 'commander';
-import { collectList } from '../flags.ts';
+import { restrictionOptions } from '../flags.ts';
 import type { CliIO } from '../io.ts';
 
 
 export function register(program: Command, io: CliIO): void {
-  program
+  const command = program
     .command('repl')
-    .description('an interactive Lisp prompt for trying built-ins and config snippets')
-    .option('--restricted', 'refuse environment, file and system look-ups (as the server does for configs others wrote)')
-    .option(
-      '--allow <builtin>',
-      'with --restricted, allow this built-in (e.g. read-file) or one variable (env:AWS_REGION); repeatable, implies --restricted',
-      collectList,
-      [] as string[],
-    )
+    .description('an interactive Lisp prompt for trying built-ins and config snippets');
+  restrictionOptions(command)
     .addHelpText(
       'after',
       `

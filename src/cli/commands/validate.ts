@@ -1,6 +1,6 @@
 // `validate`: read, evaluate and check a cluster configuration without touching any cloud.
 import { Option, type Command } from 'commander';
-import { collectList } from '../flags.ts';
+import { restrictionOptions } from '../flags.ts';
 import type { CliIO } from '../io.ts';
 
 interface ValidateOptions {
@@ -13,7 +13,7 @@ interface ValidateOptions {
 
 
 export function register(program: Command, io: CliIO): void {
-  program
+  const command = program
     .command('validate')
     .description('check a cluster configuration: syntax, keys, types and the rules between them')
     .option('-c, --config <file>', 'configuration file ("-" reads standard input)', 'cluster.lisp')
@@ -22,14 +22,8 @@ export function register(program: Command, io: CliIO): void {
         .choices(['text', 'json', 'lisp'])
         .default('text'),
     )
-    .option('--show-secrets', 'show credentials in --output json/lisp and evaluation errors of secret values')
-    .option('--restricted', 'refuse environment, file and system look-ups (as the server does for configs others wrote)')
-    .option(
-      '--allow <builtin>',
-      'with --restricted, allow this built-in (e.g. read-file) or one variable (env:AWS_REGION); repeatable, implies --restricted',
-      collectList,
-      [] as string[],
-    )
+    .option('--show-secrets', 'show credentials in --output json/lisp and evaluation errors of secret values');
+  restrictionOptions(command)
     .addHelpText(
       'after',
       `\nExit status: 0 when the configuration is valid, 1 otherwise (every error is listed as FILE:LINE:COL).\n\nExamples:\n  ${io.programName} validate -c cluster.lisp\n  ${io.programName} validate -c cluster.lisp --output json\n  ${io.programName} validate -c cluster.lisp --restricted --allow env:CLUSTER_ENV\n`,
