@@ -29,25 +29,7 @@ const config = (name: string) => `
   (kubernetes (distribution "k3s")))
 `;
 
-// A user manifest applied by the deploy and then compared with the cluster (manifests diff
-// --live reads it back over SSH with the node's kubectl). A Secret checks values compare
-// decoded and never print.
-const E2E_MANIFEST = `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: sloth-e2e
-  namespace: default
-data:
-  greeting: hello
----
-apiVersion: v1
-kind: Secret
-metadata:
-  name: sloth-e2e
-  namespace: default
-stringData:
-  password: e2e-planted-secret-value
-`;
+const E2E_MANIFEST = join(import.meta.dirname, '../../fixtures/e2e/user-manifest.yaml');
 
 describe('AWS for real: smallest cluster, full bootstrap, always destroyed', { skip, timeout: 60 * 60_000 }, () => {
   it('deploys, answers through its kubeconfig, and is destroyed', async () => {
@@ -62,11 +44,10 @@ describe('AWS for real: smallest cluster, full bootstrap, always destroyed', { s
     const cli = (args: string[]): Promise<CliResult> => runProcess(args, { env, cwd: dir });
     const ok = (r: CliResult, what: string) => assert.equal(r.code, 0, `${what} failed\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
     writeFileSync(join(dir, 'cluster.lisp'), config(`sloth-e2e-${id}`));
-    writeFileSync(join(dir, 'e2e-app.yaml'), E2E_MANIFEST);
     ok(await cli(['stacks', 'create', stack]), 'stacks create');
     let destroyed: boolean;
     try {
-      ok(await cli(['deploy', stack, '--config', 'cluster.lisp', '--manifest', 'e2e-app.yaml', '--yes']), 'deploy');
+      ok(await cli(['deploy', stack, '--config', 'cluster.lisp', '--manifest', E2E_MANIFEST, '--yes']), 'deploy');
       const outputs = await cli(['stacks', 'output', stack, '--json', '--show-secrets']);
       ok(outputs, 'stacks output');
       const kubeconfig = (JSON.parse(outputs.stdout) as { kubeConfig?: string }).kubeConfig ?? '';
@@ -83,7 +64,7 @@ describe('AWS for real: smallest cluster, full bootstrap, always destroyed', { s
       ok(live, 'manifests diff --live');
       assert.match(live.stdout, /user-e2e-app: all 2 objects match the cluster\. Status: applied\./);
       assert.ok(!live.stdout.includes('e2e-planted-secret-value'));
-      ok(await cli(['deploy', stack, '--config', 'cluster.lisp', '--manifest', 'e2e-app.yaml', '--yes']), 'no-change deploy');
+      ok(await cli(['deploy', stack, '--config', 'cluster.lisp', '--manifest', E2E_MANIFEST, '--yes']), 'no-change deploy');
     } finally {
       const r = await cli(['destroy', stack, '--yes']);
       destroyed = r.code === 0;

@@ -38,25 +38,7 @@ function readyz(kubeconfig: KubeConfig): Promise<{ status: number; body: string 
   });
 }
 
-// A user manifest applied by the deploy and then compared with the cluster (manifests diff
-// --live reads it back over SSH with the node's kubectl). A Secret checks values compare
-// decoded and never print.
-const E2E_MANIFEST = `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: sloth-e2e
-  namespace: default
-data:
-  greeting: hello
----
-apiVersion: v1
-kind: Secret
-metadata:
-  name: sloth-e2e
-  namespace: default
-stringData:
-  password: e2e-planted-secret-value
-`;
+const E2E_MANIFEST = join(import.meta.dirname, '../../fixtures/e2e/user-manifest.yaml');
 
 test('the smallest cluster on the real DigitalOcean: deploy with bootstrap, kubeconfig, ready API, destroy', { skip, timeout: 45 * 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sloth-do-real-'));
@@ -82,8 +64,6 @@ test('the smallest cluster on the real DigitalOcean: deploy with bootstrap, kube
   (kubernetes (distribution "k3s")))
 `,
   );
-  const manifest = join(dir, 'e2e-app.yaml');
-  writeFileSync(manifest, E2E_MANIFEST);
   const run = async (args: string[]) => {
     const r = await runProcess(args, { env });
     assert.equal(r.code, 0, `sloth ${args.join(' ')}:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
@@ -92,7 +72,7 @@ test('the smallest cluster on the real DigitalOcean: deploy with bootstrap, kube
   };
   try {
     await run(['stacks', 'create', stack]);
-    await run(['deploy', stack, '-c', config, '--manifest', manifest, '--yes']);
+    await run(['deploy', stack, '-c', config, '--manifest', E2E_MANIFEST, '--yes']);
     const out = JSON.parse((await run(['stacks', 'output', stack, '--show-secrets', '--json'])).stdout) as { kubeConfig?: string };
     assert.ok(out.kubeConfig, 'the stack holds a kubeconfig');
     const ready = await readyz(parse(out.kubeConfig) as KubeConfig);
