@@ -4,14 +4,14 @@
 // clear errors that change nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv } from '../../test/helpers/cli.ts';
+import { missing } from '../../test/helpers/parts.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/sloth-kubernetes.js');
-const hasScript = spawnSync('script', ['--version']).status === 0;
 const PASS = 'typed-at-the-terminal-9c2e';
 
 interface Session {
@@ -49,7 +49,7 @@ function terminal(dir: string, args: string[]): Session {
   };
 }
 
-test('the passphrase typed at a terminal: asked twice on create, hidden, opens the stack; mismatch, wrong passphrase and Ctrl-C are clear', { skip: hasScript ? false : 'needs `script` (util-linux) for a pseudo-terminal' }, async () => {
+test('the passphrase typed at a terminal: asked twice on create, hidden, opens the stack; mismatch, wrong passphrase and Ctrl-C are clear', { skip: missing('script') }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sloth-tty-'));
   try {
     const mismatch = terminal(dir, ['stacks', 'create', 'dev']);

@@ -1,4 +1,4 @@
-// Every Lisp example of the product documentation (/work/shared/seeds) is a fixture under
+// Every Lisp example of the product documentation (the team's seeds folder) is a fixture under
 // test/fixtures/config/seeds and must validate.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

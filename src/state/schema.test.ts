@@ -10,7 +10,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { openStateStore, Secret, setStackOutputs, UNKNOWN_VALUE } from './index.ts';
 import type { ResourceState } from './index.ts';
 
-const schemas = new URL('../../../shared/pulumi/schemas/', import.meta.url);
+const schemas = new URL('../../test/contracts/pulumi/schemas/', import.meta.url);
 const load = (n: string) => JSON.parse(readFileSync(new URL(n, schemas), 'utf8')) as Record<string, unknown>;
 // §8: "lacks created, modified, retainOnDelete, deletedWith, sourcePosition, stackTrace, taint,
 // ignoreChanges, hideDiff, replaceOnChanges, replaceWith, replacementTrigger".

@@ -274,7 +274,7 @@ describe('file backend stack store', () => {
     const { mkdirSync, copyFileSync } = await import('node:fs');
     mkdirSync(join(r, '.pulumi/stacks/sloth-kubernetes'), { recursive: true });
     writeFileSync(join(r, '.pulumi/meta.yaml'), 'version: 1\n');
-    const data = new URL('../../../shared/pulumi/', import.meta.url);
+    const data = new URL('../../test/contracts/pulumi/', import.meta.url);
     copyFileSync(new URL('testdata/checkpoint-v4.json', data), join(r, '.pulumi/stacks/sloth-kubernetes/foo.json'));
     const foo = await s.openStack('foo', {});
     assert.equal(foo.deployment.resources.length, 30);

@@ -1,13 +1,15 @@
 // Starts moto (the AWS emulator) as a child process on a free loopback port, for tests of
 // anything that talks to AWS (S3 backends, KMS, later EC2/ELB/Route53). Tests call
 // `startMoto()` once per file and `stop()` in `after`; when moto is not installed they get
-// `undefined` and should skip with `MOTO_MISSING`.
-import { spawn, spawnSync } from 'node:child_process';
+// `undefined` and should skip with `MOTO_MISSING` (under CI=true, a missing moto is an error:
+// see parts.ts).
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { missing } from './parts.ts';
 
-export const MOTO_MISSING = 'moto is not installed (pip install "moto[server]"); skipping';
+export const MOTO_MISSING = 'moto is not installed (scripts/test-peers installs it)';
 
 export interface MotoServer {
   endpoint: string;
@@ -17,10 +19,8 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-let available: boolean | undefined;
 export function motoAvailable(): boolean {
-  available ??= spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0;
-  return available;
+  return missing('moto') === undefined;
 }
 
 export function freePort(): Promise<number> {

@@ -8,34 +8,16 @@
 // WireGuard interface names must be unique machine-wide (wireguard-go's control sockets
 // live in /var/run/wireguard/, which namespaces share), so they carry the pid too.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { missing } from '../helpers/parts.ts';
 
 const PREFIX = 'slt';
 
-function commandExists(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
-}
-
 /** Why the lab cannot run here, or undefined when it can. */
 export function netnsSkipReason(): string | undefined {
-  if (process.platform !== 'linux') return 'network namespaces need Linux';
-  if (process.getuid?.() !== 0) return 'network namespaces need root (run the tests as root, e.g. in CI)';
-  for (const cmd of ['ip', 'wg', 'wg-quick', 'wireguard-go']) {
-    if (!commandExists(cmd)) return `'${cmd}' is not installed (apt-get install iproute2 wireguard-tools wireguard-go)`;
-  }
-  if (!commandExists('ping') && !commandExists('busybox')) return "neither 'ping' nor 'busybox' is installed";
-  try {
-    accessSync('/dev/net/tun', constants.R_OK | constants.W_OK);
-  } catch {
-    return '/dev/net/tun is not available (wireguard-go needs a TUN device)';
-  }
-  const probe = `${PREFIX}${process.pid}-probe`;
-  const made = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });
-  if (made.status !== 0) return `cannot create a network namespace: ${made.stderr.trim()}`;
-  spawnSync('ip', ['netns', 'del', probe]);
-  return undefined;
+  return missing('netns', 'ip', 'wg', 'wireguard-go', 'ping');
 }
 
 function pidAlive(pid: number): boolean {
@@ -84,7 +66,6 @@ export class NetnsLab {
   private readonly namespaces: string[] = [];
   private readonly dir = mkdtempSync(join(tmpdir(), 'sloth-netns-'));
   private vethCount = 0;
-  private readonly pingCommand = commandExists('ping') ? ['ping'] : ['busybox', 'ping'];
   private readonly onExit = (): void => this.cleanupSync();
 
   constructor() {
@@ -177,7 +158,7 @@ export class NetnsLab {
   /** True when `address` answers ICMP echo from the machine (a few tries for the first handshake). */
   ping(machine: LabMachine, address: string): boolean {
     for (let attempt = 0; attempt < 4; attempt++) {
-      const r = spawnSync('ip', ['netns', 'exec', machine.ns, ...this.pingCommand, '-c', '1', '-W', '2', address], { stdio: 'ignore', timeout: 10_000 });
+      const r = spawnSync('ip', ['netns', 'exec', machine.ns, 'ping', '-c', '1', '-W', '2', address], { stdio: 'ignore', timeout: 10_000 });
       if (r.status === 0) return true;
     }
     return false;

@@ -21,9 +21,9 @@ import { planCluster } from '../../src/cluster/plan.ts';
 import { HOST_FIREWALL_PATH } from '../../src/cluster/bootstrap/host-firewall.ts';
 import { nodesOf, sampleModel } from '../../src/cluster/testing/arbitraries.ts';
 import type { ClusterModel } from '../../src/cluster/model.ts';
+import { missing } from '../helpers/parts.ts';
 
-const nftMissing = spawnSync('sh', ['-c', 'command -v nft']).status !== 0;
-const skip = netnsSkipReason() ?? (nftMissing ? "'nft' (nftables) is not installed" : undefined);
+const skip = netnsSkipReason() ?? missing('nft');
 
 /** A single-master cluster (no load balancer, so the API rule names its sources), allowing 192.0.2.2. */
 function clusterModel(extra: Partial<ClusterModel['network']> = {}): ClusterModel {

@@ -6,20 +6,13 @@
 // no such path, missing credentials), and, with --errors, a 422/500 problem answer carrying
 // the `sl-violations` header instead of the upstream's. Tests call `assertClean()` at the end.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { freePort } from '../helpers/moto.ts';
+import { CONTRACTS } from '../helpers/parts.ts';
 
 export const PRISM_BIN = fileURLToPath(new URL('../../node_modules/@stoplight/prism-cli/dist/index.js', import.meta.url));
-export const CONTRACTS = fileURLToPath(new URL('../../../shared/contracts/', import.meta.url));
-export const DIGITALOCEAN_SPEC = `${CONTRACTS}digitalocean/DigitalOcean-public.v2.bundled.json`;
-
-/** Why contract tests cannot run here, or undefined when they can. */
-export function prismMissing(spec: string): string | undefined {
-  if (!existsSync(PRISM_BIN)) return 'prism is not installed (npm install: @stoplight/prism-cli is a devDependency); skipping';
-  if (!existsSync(spec)) return `the OpenAPI contract ${spec} is missing (shared/ must sit beside the work tree); skipping`;
-  return undefined;
-}
+export const DIGITALOCEAN_SPEC = join(CONTRACTS, 'digitalocean/DigitalOcean-public.v2.bundled.json');
 
 export interface ContractProblem {
   /** The log line, without its timestamp. */

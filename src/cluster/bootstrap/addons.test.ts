@@ -4,9 +4,10 @@ import { createPublicKey, createPrivateKey } from 'node:crypto';
 import { planCluster } from '../plan.ts';
 import { sampleModel } from '../testing/arbitraries.ts';
 import { fixedPrevious } from '../testing/snapshot.ts';
-import { checkScript, shellcheckAvailable } from '../testing/shell-check.ts';
+import { checkScript } from '../testing/shell-check.ts';
 import { generateSaltKeyPair } from './salt.ts';
 import type { ClusterModel } from '../model.ts';
+import { missing } from '../../../test/helpers/parts.ts';
 
 const salt = (over: Partial<NonNullable<ClusterModel['salt']>> = {}): ClusterModel['salt'] => ({
   master: 'masters-1',
@@ -60,7 +61,7 @@ test('Salt: every minion pre-accepted on the master, the master key pinned on ev
   assert.equal(plan.salt!.apiUrl, 'https://10.8.0.1:8000');
 });
 
-test('Salt with the API off and without minions: no API config, no pending keys, scripts still pass shellcheck', { skip: shellcheckAvailable ? false : 'shellcheck is not installed' }, () => {
+test('Salt with the API off and without minions: no API config, no pending keys, scripts still pass shellcheck', { skip: missing('shellcheck') }, () => {
   const model = sampleModel({ salt: salt({ apiEnabled: false, minions: false, jobCache: false }) });
   const plan = planCluster(model, fixedPrevious(model));
   const master = plan.steps.find((s) => s.name === 'salt-master')!;
@@ -77,7 +78,7 @@ test('a Salt master that is not a machine of the cluster, or an unpinned version
   assert.throws(() => planCluster(sampleModel({ salt: salt({ version: 'latest' }) })), /version 'latest' is not a Salt release/);
 });
 
-test('ArgoCD: a pinned release after the cluster is Ready, the app-of-apps when a repository is set, the password as a secret', { skip: shellcheckAvailable ? false : 'shellcheck is not installed' }, () => {
+test('ArgoCD: a pinned release after the cluster is Ready, the app-of-apps when a repository is set, the password as a secret', { skip: missing('shellcheck') }, () => {
   const model = sampleModel({ argocd: argocd({ repoUrl: 'https://github.com/example/gitops.git' }) });
   const plan = planCluster(model);
   const step = plan.steps.find((s) => s.name === 'argocd')!;

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { renderUserData, type UserDataInput } from './cloud-init.ts';
 import { generateEd25519KeyPair } from './ssh-keys.ts';
-import { cloudInitSchemasPresent, validateUserData } from '../testing/cloud-init-schema.ts';
-import { checkScript, shellcheckAvailable } from '../testing/shell-check.ts';
+import { validateUserData } from '../testing/cloud-init-schema.ts';
+import { checkScript } from '../testing/shell-check.ts';
 import { HOST_FIREWALL_PATH } from './host-firewall.ts';
+import { missing } from '../../../test/helpers/parts.ts';
 
 const hostKey = generateEd25519KeyPair('masters-1');
 const deployKey = generateEd25519KeyPair('deploy');
@@ -19,13 +20,13 @@ const input = (over: Partial<UserDataInput> = {}): UserDataInput => ({
   ...over,
 });
 
-test('user-data validates against cloud-init schemas (Debian 22.4 and upstream 26.2)', { skip: cloudInitSchemasPresent() ? false : 'cloud-init schemas not found in ../shared/contracts' }, () => {
+test('user-data validates against cloud-init schemas (Debian 22.4 and upstream 26.2)', () => {
   for (const kind of ['node', 'bastion'] as const) {
     assert.deepEqual(validateUserData(renderUserData(input({ kind, sshPort: kind === 'bastion' ? 2222 : 22 }))), []);
   }
 });
 
-test('the schema check is real: a misspelt key and a wrong type are reported', { skip: cloudInitSchemasPresent() ? false : 'cloud-init schemas not found' }, () => {
+test('the schema check is real: a misspelt key and a wrong type are reported', () => {
   assert.notDeepEqual(validateUserData('#cloud-config\nhostname: a\nssh_key: {}\n'), []);
   assert.notDeepEqual(validateUserData('#cloud-config\nssh_pwauth: [1]\n'), []);
   assert.notDeepEqual(validateUserData('hostname: a\n'), []);
@@ -57,7 +58,7 @@ test('sshd: key only, no root, forwarding only on the bastion, port from the con
   for (const line of ['PasswordAuthentication no', 'PermitRootLogin no', 'HostKey /etc/ssh/ssh_host_ed25519_key']) assert.match(conf('node', 22), new RegExp(`^${line}$`, 'm'));
 });
 
-test('the baseline host firewall it installs opens SSH only, and passes bash -n and shellcheck', { skip: shellcheckAvailable ? false : 'shellcheck is not installed' }, () => {
+test('the baseline host firewall it installs opens SSH only, and passes bash -n and shellcheck', { skip: missing('shellcheck') }, () => {
   const doc = parse(renderUserData(input({ sshPort: 2222 }))) as { write_files: { path: string; content: string; permissions: string }[] };
   const script = doc.write_files.find((f) => f.path === HOST_FIREWALL_PATH)!;
   assert.equal(script.permissions, '0755');

@@ -14,14 +14,10 @@ import { renderHostConfigScript, sshdAccessConfig, SSHD_ACCESS_PATH, type HostCo
 import { renderHostFirewallScript, HOST_FIREWALL_PATH } from './host-firewall.ts';
 import { deriveFirewallRules, targetIncludes } from '../firewall/rules.ts';
 import { sampleModel } from '../testing/arbitraries.ts';
-import { checkScript, shellcheckAvailable } from '../testing/shell-check.ts';
+import { checkScript } from '../testing/shell-check.ts';
+import { missing } from '../../../test/helpers/parts.ts';
 
-const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const skip =
-  process.getuid?.() !== 0
-    ? 'needs root (mount and network namespaces)'
-    : (['unshare', 'nft', 'sshd', 'getent'].find((c) => !has(c)) ?? (spawnSync('unshare', ['--mount', '--net', 'true']).status !== 0 ? 'unshare' : undefined));
-const skipReason = skip && skip !== 'needs root (mount and network namespaces)' ? `'${skip}' is missing or does not work here` : skip;
+const skipReason = missing('root', 'unshare', 'nft', 'sshd');
 
 function inputFor(model = sampleModel(), over: Partial<HostConfigInput> = {}): HostConfigInput {
   const master = model.nodes[0]!;
@@ -37,7 +33,7 @@ function inputFor(model = sampleModel(), over: Partial<HostConfigInput> = {}): H
   };
 }
 
-test('the host step script passes bash -n and shellcheck, and carries no placeholder', { skip: shellcheckAvailable ? false : 'shellcheck is not installed' }, () => {
+test('the host step script passes bash -n and shellcheck, and carries no placeholder', { skip: missing('shellcheck') }, () => {
   const script = renderHostConfigScript(inputFor());
   assert.deepEqual(checkScript(script, 'host'), []);
   assert.doesNotMatch(script, /\{\{sloth:/);

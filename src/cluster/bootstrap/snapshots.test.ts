@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SCENARIOS } from '../testing/scenarios.ts';
 import { matchSnapshot, planSnapshot } from '../testing/snapshot.ts';
-import { cloudInitSchemasPresent, validateUserData } from '../testing/cloud-init-schema.ts';
-import { checkScript, shellcheckAvailable } from '../testing/shell-check.ts';
+import { validateUserData } from '../testing/cloud-init-schema.ts';
+import { checkScript } from '../testing/shell-check.ts';
+import { missing } from '../../../test/helpers/parts.ts';
 
 const fixtures = join(import.meta.dirname, '../../../test/fixtures/cluster');
 
@@ -19,12 +20,12 @@ for (const [name, scenario] of Object.entries(SCENARIOS)) {
     assert.equal(problem, undefined, problem);
   });
 
-  test(`every user-data of ${name} validates against cloud-init's schema`, { skip: cloudInitSchemasPresent() ? false : 'cloud-init schemas not found' }, () => {
+  test(`every user-data of ${name} validates against cloud-init's schema`, () => {
     const { plan } = planSnapshot(scenario());
     for (const m of plan.machines) assert.deepEqual(validateUserData(m.userData), [], m.name);
   });
 
-  test(`every script of ${name} passes bash -n and shellcheck`, { skip: shellcheckAvailable ? false : 'shellcheck is not installed' }, () => {
+  test(`every script of ${name} passes bash -n and shellcheck`, { skip: missing('shellcheck') }, () => {
     const { plan } = planSnapshot(scenario());
     const scripts = new Map<string, string>();
     for (const s of plan.steps) scripts.set(s.script, s.name);

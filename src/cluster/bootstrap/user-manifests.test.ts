@@ -2,12 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planCluster } from '../plan.ts';
 import { sampleModel } from '../testing/arbitraries.ts';
-import { checkScript, shellcheckAvailable } from '../testing/shell-check.ts';
+import { checkScript } from '../testing/shell-check.ts';
 import { manifestNameOf } from './user-manifests.ts';
+import { missing } from '../../../test/helpers/parts.ts';
 
 const web = { name: 'web-app', content: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: b\n' };
 
-test('user manifests: one step each on the API node after the cluster (and ArgoCD), the file in the secret payload; the script passes shellcheck', { skip: shellcheckAvailable ? false : 'shellcheck is not installed' }, () => {
+test('user manifests: one step each on the API node after the cluster (and ArgoCD), the file in the secret payload; the script passes shellcheck', { skip: missing('shellcheck') }, () => {
   const plan = planCluster(sampleModel({ argocd: { version: 'v2.11.3', namespace: 'argocd', branch: 'main', appsPath: 'apps', appOfAppsName: 'root-app' } }), undefined, { manifests: [web, { name: 'db', content: 'kind: Secret\n' }] });
   const step = plan.steps.find((s) => s.name === 'manifest-web-app')!;
   assert.equal(step.machine, plan.apiNode);

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ApiNotReadyError, kubeconfigParts, waitForApi } from './api-ready.ts';
+import { missing } from '../../../test/helpers/parts.ts';
 
-const openssl = spawnSync('openssl', ['version']).status === 0;
 
 /** A CA, a server certificate for 127.0.0.1 and a client certificate, made with the real openssl. */
 function pki(dir: string) {
@@ -38,7 +38,7 @@ function kubeconfig(server: string, ca: Buffer, cert: Buffer, key: Buffer): stri
   });
 }
 
-test('waits until /readyz answers 200 at the kubeconfig server, verifying the CA and presenting the client certificate', { skip: openssl ? false : 'openssl is not installed' }, async () => {
+test('waits until /readyz answers 200 at the kubeconfig server, verifying the CA and presenting the client certificate', { skip: missing('openssl') }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sloth-api-'));
   const p = pki(dir);
   let calls = 0;

@@ -1,47 +1,32 @@
 // Validates generated user-data the way `cloud-init schema` does: against cloud-init's own
-// JSON schema (draft-04). Both schemas in ../shared/contracts/cloud-init are used: the
+// JSON schema (draft-04). Both schemas in test/contracts/cloud-init are used: the
 // Debian one (22.4) and upstream 26.2, which also refuses unknown top-level keys.
 import AjvDraft04 from 'ajv-draft-04';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
 const SCHEMAS = [
-  '../shared/contracts/cloud-init/schema-cloud-config-v1.json',
-  '../shared/contracts/cloud-init/upstream-26.2/schema-cloud-config-v1.json',
+  new URL('../../../test/contracts/cloud-init/schema-cloud-config-v1.json', import.meta.url),
+  new URL('../../../test/contracts/cloud-init/upstream-26.2/schema-cloud-config-v1.json', import.meta.url),
 ];
-
-function locate(relative: string): string | undefined {
-  // Relative to the repository root (the tests' working directory) or to this file.
-  for (const base of [process.cwd(), new URL('../../../', import.meta.url).pathname]) {
-    const path = new URL(relative, `file://${base.endsWith('/') ? base : `${base}/`}`).pathname;
-    if (existsSync(path)) return path;
-  }
-  return undefined;
-}
 
 let validators: { name: string; validate: (doc: unknown) => string[] }[] | undefined;
 
 function load(): typeof validators {
   if (validators) return validators;
-  validators = SCHEMAS.map((relative) => {
-    const path = locate(relative);
-    if (!path) throw new Error(`cloud-init schema not found: ${relative}`);
+  validators = SCHEMAS.map((url) => {
     // The package is CommonJS: under nodenext its class is the `default` member.
     const ajv = new AjvDraft04.default({ allErrors: true, strict: false, logger: false });
     ajv.addFormat('uri', (s: string) => URL.canParse(s));
     ajv.addFormat('hostname', /^[A-Za-z0-9.-]+$/);
     ajv.addFormat('date', /^\d{4}-\d{2}-\d{2}$/);
-    const check = ajv.compile(JSON.parse(readFileSync(path, 'utf8')) as object);
+    const check = ajv.compile(JSON.parse(readFileSync(url, 'utf8')) as object);
     return {
-      name: relative,
+      name: url.pathname.slice(url.pathname.indexOf('cloud-init/')),
       validate: (doc: unknown) => (check(doc) ? [] : (check.errors ?? []).map((e: { instancePath: string; message?: string; params: unknown }) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`)),
     };
   });
   return validators;
-}
-
-export function cloudInitSchemasPresent(): boolean {
-  return SCHEMAS.every((s) => locate(s) !== undefined);
 }
 
 /** Errors (empty when valid) of a user-data document against every cloud-init schema. */

@@ -2,18 +2,17 @@
 // generate, and an authorized_keys file with the given key, all in a private temp dir.
 // Logs in as the user running the tests. `stop()` kills it and removes the directory.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { generateEd25519KeyPair, type SshKeyPair } from '../bootstrap/ssh-keys.ts';
+import { missing } from '../../../test/helpers/parts.ts';
 
 export const SSHD = '/usr/sbin/sshd';
 
 export function sshdSkipReason(): string | undefined {
-  if (!existsSync(SSHD)) return `${SSHD} is not installed (apt-get install openssh-server)`;
-  if (process.platform !== 'linux') return 'sshd tests run on Linux';
-  return undefined;
+  return missing('sshd', 'ssh-keygen');
 }
 
 async function freePort(): Promise<number> {

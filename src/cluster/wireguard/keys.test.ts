@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { generateWireGuardKeyPair, isWireGuardKey, wireGuardPublicKey } from './keys.ts';
+import { missing } from '../../../test/helpers/parts.ts';
 
-const wgAvailable = spawnSync('wg', ['--version']).status === 0;
 
-test('generated keys are WireGuard keys and the public key is the one `wg pubkey` derives', { skip: wgAvailable ? false : 'wg (wireguard-tools) is not installed' }, () => {
+test('generated keys are WireGuard keys and the public key is the one `wg pubkey` derives', { skip: missing('wg') }, () => {
   for (let i = 0; i < 20; i++) {
     const pair = generateWireGuardKeyPair();
     assert.ok(isWireGuardKey(pair.privateKey) && isWireGuardKey(pair.publicKey));
@@ -15,7 +15,7 @@ test('generated keys are WireGuard keys and the public key is the one `wg pubkey
   }
 });
 
-test('a key made by `wg genkey` gives the same public key here and in wg', { skip: wgAvailable ? false : 'wg (wireguard-tools) is not installed' }, () => {
+test('a key made by `wg genkey` gives the same public key here and in wg', { skip: missing('wg') }, () => {
   const priv = spawnSync('wg', ['genkey'], { encoding: 'utf8' }).stdout.trim();
   const pub = spawnSync('wg', ['pubkey'], { input: priv, encoding: 'utf8' }).stdout.trim();
   assert.equal(wireGuardPublicKey(priv), pub);

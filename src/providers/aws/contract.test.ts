@@ -9,17 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateHostedZoneCommand } from '@aws-sdk/client-route-53';
 import { cleanEnv, runInProcess } from '../../../test/helpers/cli.ts';
-import { MOTO_MISSING, motoAvailable, startAwsEmulator } from '../../../test/e2e/aws/moto-aws.ts';
+import { startAwsEmulator } from '../../../test/e2e/aws/moto-aws.ts';
+import { missing } from '../../../test/helpers/parts.ts';
 import type { AwsEmulator } from '../../../test/e2e/aws/moto-aws.ts';
 import { awsClients } from '../../../test/e2e/aws/inventory.ts';
 import { registerProviderPackage } from '../../cli/engine-run.ts';
 import { provider } from './index.ts';
 import { makeClient } from './client.ts';
-import { checkRequests, modelsAvailable, recordRequests } from './testing/service-models.ts';
+import { checkRequests, recordRequests } from './testing/service-models.ts';
 import type { RecordedRequest } from './testing/service-models.ts';
 
 const SEED = readFileSync(new URL('../../../test/fixtures/config/seeds/aws-production.lisp', import.meta.url), 'utf8');
-const skip = !motoAvailable() ? MOTO_MISSING : !modelsAvailable() ? 'the AWS service models (../shared/contracts/aws) are missing; skipping' : false;
+const skip = missing('moto');
 
 describe('AWS requests against the AWS service models', { skip, timeout: 300_000 }, () => {
   let emu: AwsEmulator;

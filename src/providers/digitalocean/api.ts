@@ -1,5 +1,5 @@
 // The parts of DigitalOcean's v2 objects this provider reads, typed from the OpenAPI contract
-// (../shared/contracts/digitalocean/DigitalOcean-public.v2.bundled.json). `READ_FIELDS` lists
+// (test/contracts/digitalocean/DigitalOcean-public.v2.bundled.json). `READ_FIELDS` lists
 // them per schema so api.test.ts can check each against the contract.
 
 export interface DoNetworkV4 {

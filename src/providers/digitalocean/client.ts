@@ -1,5 +1,5 @@
 // A small typed client for DigitalOcean's public v2 API (the contract is
-// ../shared/contracts/digitalocean/DigitalOcean-public.v2.bundled.json): JSON over fetch with
+// test/contracts/digitalocean/DigitalOcean-public.v2.bundled.json): JSON over fetch with
 // the bearer token, pagination through `links.pages.next`, action polling, and the rate limit
 // the API announces (`ratelimit-remaining` / `ratelimit-reset`, and 429). Retrying 5xx and
 // network failures is the engine's job (see classifyError in errors.ts); the client only

@@ -6,14 +6,13 @@ import assert from 'node:assert/strict';
 import { UNKNOWN_VALUE } from '../../state/types.ts';
 import type { PreflightItem } from '../../engine/index.ts';
 import { freePort } from '../../../test/helpers/moto.ts';
-import { doApiMissing, startDoApi, type DoApi } from '../../../test/standins/digitalocean/harness.ts';
+import { startDoApi, type DoApi } from '../../../test/standins/digitalocean/harness.ts';
 import { clientFor, provider } from './index.ts';
 
-const skip = doApiMissing();
 let api: DoApi;
 
 before(async () => {
-  if (!skip) api = await startDoApi({ domains: ['example.com'], dropletLimit: 5 });
+  api = await startDoApi({ domains: ['example.com'], dropletLimit: 5 });
 });
 after(async () => {
   await api?.stop();
@@ -27,7 +26,7 @@ function droplet(name: string, inputs: Record<string, string>, sourcePosition = 
   return { urn: urn(DROPLET, name), type: DROPLET, op, inputs: { name, region: 'nyc3', size: 's-2vcpu-4gb', image: 'ubuntu-24-04-x64', vpcUuid: UNKNOWN_VALUE, ...inputs }, sourcePosition };
 }
 
-test('a plan the account can take has no problem', { skip }, async () => {
+test('a plan the account can take has no problem', async () => {
   const items: PreflightItem[] = [
     { urn: urn('digitalocean:index/vpc:Vpc', 'net'), type: 'digitalocean:index/vpc:Vpc', op: 'create', inputs: { name: 'net', region: 'nyc3', ipRange: '10.10.0.0/16' } },
     droplet('masters-1', { size: 's-4vcpu-8gb' }, 'node-pools.masters'),
@@ -39,7 +38,7 @@ test('a plan the account can take has no problem', { skip }, async () => {
   await api.prism.assertClean({ expectTraffic: true });
 });
 
-test('every misfit is reported at once, on the resource it concerns', { skip }, async () => {
+test('every misfit is reported at once, on the resource it concerns', async () => {
   const items: PreflightItem[] = [
     droplet('masters-1', { region: 'nyc2' }, 'node-pools.masters'),
     droplet('edge-1', { region: 'mars1' }, 'nodes.edge'),
@@ -73,7 +72,7 @@ test('every misfit is reported at once, on the resource it concerns', { skip }, 
   await api.prism.assertClean();
 });
 
-test('a refused token or an API out of reach is one problem that says what to do', { skip }, async () => {
+test('a refused token or an API out of reach is one problem that says what to do', async () => {
   const items = [droplet('workers-1', {})];
   const refused = await provider.preflight!(clientFor({ token: 'dop_v1_revoked' }, { DIGITALOCEAN_API_URL: api.apiUrl }), items, ctx());
   assert.equal(refused.length, 1);

@@ -7,18 +7,16 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { PropertyMap } from '../../state/types.ts';
 import type { CallContext, ResourceType } from '../../engine/index.ts';
-import { doApiMissing, startDoApi, type DoApi } from '../../../test/standins/digitalocean/harness.ts';
+import { startDoApi, type DoApi } from '../../../test/standins/digitalocean/harness.ts';
 import { digitalocean, digitaloceanDns } from '../../cluster/clouds/digitalocean.ts';
 import { provider, type DoClient } from './index.ts';
 import { md5Fingerprint } from './resources/ssh-key.ts';
 
-const skip = doApiMissing();
 let api: DoApi;
 let client: DoClient;
 const logs: string[] = [];
 
 before(async () => {
-  if (skip) return;
   api = await startDoApi({ domains: ['example.com'], actionMs: 40, loadBalancerMs: 80, dropletGoneMs: 30 });
   client = provider.configure({}, { env: api.env, signal: AbortSignal.timeout(1000) }) as DoClient;
   Object.assign(client, { pollMinMs: 20, pollMaxMs: 80 });
@@ -59,7 +57,7 @@ test('the MD5 fingerprint is DigitalOcean\'s key identity (as ssh-keygen -l -E m
   assert.throws(() => md5Fingerprint('not a key'), /not an OpenSSH public key/);
 });
 
-test('a whole cluster\'s objects: create, read back, update, adopt, delete', { skip }, async () => {
+test('a whole cluster\'s objects: create, read back, update, adopt, delete', async () => {
   // VPC
   const vpcIn = { name: 'c1-digitalocean', region: 'nyc3', ipRange: '10.10.0.0/16' };
   const vpc = await type(T.vpc).create(vpcIn, ctx(T.vpc, 'net'));
@@ -192,7 +190,7 @@ test('a whole cluster\'s objects: create, read back, update, adopt, delete', { s
   await api.prism.assertClean({ expectTraffic: true });
 });
 
-test('an SSH key the account already holds is used as it is, and left in place on delete', { skip }, async () => {
+test('an SSH key the account already holds is used as it is, and left in place on delete', async () => {
   const own = await client.request<{ ssh_key: { id: number } }>('POST', '/v2/account/keys', { body: { name: 'laptop', public_key: OTHER_KEY } });
   logs.length = 0;
   const inputs = { name: 'c2-deploy', publicKey: OTHER_KEY };
@@ -208,7 +206,7 @@ test('an SSH key the account already holds is used as it is, and left in place o
   await api.prism.assertClean();
 });
 
-test('rate limiting and busy answers: a 429 is waited out; a droplet busy with an action is a transient error', { skip }, async () => {
+test('rate limiting and busy answers: a 429 is waited out; a droplet busy with an action is a transient error', async () => {
   api.standin.failNext(2, { status: 429, match: /^POST \/v2\/tags$/, resetSeconds: 1 });
   const t0 = Date.now();
   await type(T.tag).create({ name: 'sloth:rl' }, ctx(T.tag, 'rl'));
@@ -234,7 +232,7 @@ test('rate limiting and busy answers: a 429 is waited out; a droplet busy with a
   await api.prism.assertClean();
 });
 
-test('bad input is refused before any call, naming the input', { skip }, async () => {
+test('bad input is refused before any call, naming the input', async () => {
   const before = api.standin.log.length;
   await assert.rejects(type(T.droplet).create({ name: 'x', region: 'nyc3', size: 7, image: 'ubuntu-24-04-x64' }, ctx(T.droplet, 'x')), /input 'size' must be a non-empty string/);
   await assert.rejects(type(T.firewall).create({ name: 'f', tags: [], inboundRules: [{ protocol: 'sctp', sourceAddresses: ['1.2.3.4/32'] }] }, ctx(T.firewall, 'f')), /protocol 'sctp' is not tcp, udp or icmp/);
@@ -249,7 +247,7 @@ test('bad input is refused before any call, naming the input', { skip }, async (
   await api.prism.assertClean();
 });
 
-test('a droplet whose create action errors, or a balancer that never comes up, is removed: nothing to adopt, nothing left', { skip }, async () => {
+test('a droplet whose create action errors, or a balancer that never comes up, is removed: nothing to adopt, nothing left', async () => {
   const vpc = await type(T.vpc).create({ name: 'failing', region: 'nyc3', ipRange: '10.50.0.0/16' }, ctx(T.vpc, 'failing'));
   await type(T.tag).create({ name: 'sloth:fail:api' }, ctx(T.tag, 'sloth:fail:api'));
   const dropletIn = { name: 'broken-1', region: 'nyc3', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', vpcUuid: vpc.id, sshKeys: [], tags: ['sloth:fail:api'], ipv6: false, monitoring: false };

@@ -7,7 +7,7 @@ import { UnsupportedCheckpointError } from '../errors.ts';
 import { Secret } from '../types.ts';
 import type { Crypter } from '../secrets/crypter.ts';
 
-const testdata = new URL('../../../../shared/pulumi/testdata/', import.meta.url);
+const testdata = new URL('../../../test/contracts/pulumi/testdata/', import.meta.url);
 const load = (name: string) => readFileSync(new URL(name, testdata));
 const b64: Crypter = {
   provider: { type: 'b64' },

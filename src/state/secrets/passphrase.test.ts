@@ -19,7 +19,7 @@ interface Vectors {
     config_secure_example: { plaintext: string; nonce_hex: string; secure: string };
   }[];
 }
-const vectors = JSON.parse(readFileSync(new URL('../../../../shared/pulumi/passphrase-vectors.json', import.meta.url), 'utf8')) as Vectors;
+const vectors = JSON.parse(readFileSync(new URL('../../../test/contracts/pulumi/passphrase-vectors.json', import.meta.url), 'utf8')) as Vectors;
 
 test('every Pulumi passphrase state unlocks with its passphrase and derives the published key', async () => {
   for (const v of vectors.pulumi_origin_vectors.filter((v) => v.encryptionsalt)) {

@@ -11,9 +11,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, runProcess, type CliResult } from '../../helpers/cli.ts';
-import { doApiMissing, startDoApi, type DoApi } from '../../standins/digitalocean/harness.ts';
+import { startDoApi, type DoApi } from '../../standins/digitalocean/harness.ts';
 
-const skip = doApiMissing();
 const seeds = join(import.meta.dirname, '../../fixtures/config/seeds');
 const fixtures = join(import.meta.dirname, 'fixtures');
 const EMPTY = { droplets: 0, vpcs: 0, keys: 0, tags: 0, firewalls: 0, loadBalancers: 0, records: 0 };
@@ -23,7 +22,6 @@ let dir: string;
 let env: Record<string, string | undefined>;
 
 before(async () => {
-  if (skip) return;
   api = await startDoApi({ domains: ['example.com'], actionMs: 120, loadBalancerMs: 250 });
   dir = mkdtempSync(join(tmpdir(), 'sloth-do-e2e-'));
   env = cleanEnv({ HOME: dir, PULUMI_BACKEND_URL: `file://${join(dir, 'backend')}`, PULUMI_CONFIG_PASSPHRASE: 'do-e2e-passphrase', SLOTH_OPERATOR_CIDRS: '198.51.100.7/32', CI: 'true', ...api.env });
@@ -64,7 +62,7 @@ function counts(r: CliResult): number[] {
   return m.slice(1).map(Number);
 }
 
-test("the seed's Development Cluster: deploy, again with no change, scale, destroy", { skip }, async () => {
+test("the seed's Development Cluster: deploy, again with no change, scale, destroy", async () => {
   await sloth(['stacks', 'create', 'dev-cluster']);
   const seed = config(join(seeds, 'development.lisp'), 'development.lisp');
   // The API pushes back on the way: rate-limited twice (waited out by the client) and two
@@ -106,7 +104,7 @@ test("the seed's Development Cluster: deploy, again with no change, scale, destr
   await api.prism.assertClean({ expectTraffic: true });
 });
 
-test('a multi-node cluster with a load balancer and DNS: deploy, again, scale, refresh, destroy', { skip }, async () => {
+test('a multi-node cluster with a load balancer and DNS: deploy, again, scale, refresh, destroy', async () => {
   await sloth(['stacks', 'create', 'do-ha']);
   const base = config(join(fixtures, 'multi-node.lisp'), 'multi-node.lisp');
   const first = await sloth(['deploy', '-c', base, '--no-bootstrap', '--yes']);
@@ -162,7 +160,7 @@ test('a multi-node cluster with a load balancer and DNS: deploy, again, scale, r
   await api.prism.assertClean({ expectTraffic: true });
 });
 
-test('pre-flight: a size the region does not offer and a zone not in the account stop the deploy before anything is made', { skip }, async () => {
+test('pre-flight: a size the region does not offer and a zone not in the account stop the deploy before anything is made', async () => {
   await sloth(['stacks', 'create', 'do-bad']);
   const bad = config(join(fixtures, 'multi-node.lisp'), 'bad.lisp', (t) =>
     t.replace('(name "do-ha")', '(name "do-bad")').replace('(size "s-4vcpu-8gb")', '(size "gd-2vcpu-8gb")').replace('(region "nyc3")', '(region "lon1")').replace('(domain "example.com")', '(domain "not-ours.example")'),

@@ -11,9 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, launcher, runProcess } from '../../helpers/cli.ts';
-import { doApiMissing, startDoApi, type DoApi } from '../../standins/digitalocean/harness.ts';
+import { startDoApi, type DoApi } from '../../standins/digitalocean/harness.ts';
 
-const skip = doApiMissing();
 const CONFIG = join(import.meta.dirname, 'fixtures', 'multi-node.lisp');
 const ROUNDS = 5;
 const seed = Number(process.env.SLOTH_CRASH_SEED ?? Date.now() % 100_000);
@@ -23,7 +22,6 @@ let dir: string;
 let env: Record<string, string | undefined>;
 
 before(async () => {
-  if (skip) return;
   // Slow enough actions that kills land in the middle of creates, waits and journal writes.
   api = await startDoApi({ domains: ['example.com'], actionMs: 400, loadBalancerMs: 700, dropletGoneMs: 100 });
   dir = mkdtempSync(join(tmpdir(), 'sloth-do-crash-'));
@@ -106,7 +104,7 @@ function assertAccountMatches(resources: Tracked[], context: string): void {
   assert.equal(new Set(lbNames).size, lbNames.length, `${context}: no balancer twice`);
 }
 
-test(`deploy killed at random points, then deployed again: exactly the stack's resources, no twins (seed ${seed})`, { skip, timeout: 600_000 }, async (t) => {
+test(`deploy killed at random points, then deployed again: exactly the stack's resources, no twins (seed ${seed})`, { timeout: 600_000 }, async (t) => {
   const next = random(seed);
   let kills = 0;
   for (let round = 1; round <= ROUNDS; round++) {

@@ -2,7 +2,7 @@
 // DigitalOcean's own OpenAPI contract. Clients talk to `apiUrl` (Prism); tests look at and
 // steer the stand-in directly. `env` points the provider at it (DIGITALOCEAN_API_URL and a
 // token the stand-in accepts).
-import { DIGITALOCEAN_SPEC, prismMissing, startPrismProxy, type PrismProxy } from '../prism.ts';
+import { DIGITALOCEAN_SPEC, startPrismProxy, type PrismProxy } from '../prism.ts';
 import { STANDIN_TOKEN, startDoStandin, type DoStandin, type DoStandinOptions } from './server.ts';
 
 export interface DoApi {
@@ -12,9 +12,6 @@ export interface DoApi {
   env: Record<string, string>;
   stop(): Promise<void>;
 }
-
-/** Why the DigitalOcean contract tests cannot run here (test `skip` message), or undefined. */
-export const doApiMissing = (): string | undefined => prismMissing(DIGITALOCEAN_SPEC);
 
 export async function startDoApi(options: DoStandinOptions = {}): Promise<DoApi> {
   const standin = await startDoStandin(options);

@@ -1,12 +1,13 @@
 // Holds what the AWS provider sends to AWS's own service models (botocore's service-2.json,
-// in ../shared/contracts/aws): every operation exists, every member we set exists in its
+// in test/contracts/aws): every operation exists, every member we set exists in its
 // shape (recursively), every required member is set, and enum values are allowed ones. Tests
 // record requests with `recordRequests` and check them with `checkRequests`.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { CONTRACTS } from '../../../../test/helpers/parts.ts';
 import type { AwsClient } from '../client.ts';
 
-const MODELS = fileURLToPath(new URL('../../../../../shared/contracts/aws/botocore-1.29.27/', import.meta.url));
+const MODELS = join(CONTRACTS, 'aws/botocore-1.29.27/');
 const FILES: Record<string, string> = {
   EC2: 'ec2/2016-11-15/service-2.json',
   ElasticLoadBalancingV2: 'elbv2/2015-12-01/service-2.json',
@@ -40,14 +41,6 @@ export function modelFor(service: string): Model | undefined {
   return cache.get(service);
 }
 
-export function modelsAvailable(): boolean {
-  try {
-    modelFor('EC2');
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Records every request the client's SDK clients send (the service models cover EC2, ELBv2, Route 53, STS). */
 export function recordRequests(client: AwsClient, into: RecordedRequest[]): void {
