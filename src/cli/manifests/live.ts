@@ -68,7 +68,8 @@ function sshFailure(err: SshError, access: NodeAccess, stack: string): CliError 
 }
 
 function kubectlFailure(code: number, stderr: string, kubectl: string[], node: string, secrets: readonly string[]): CliError {
-  const tail = scrub(stderr.trimEnd().split('\n').slice(-10).join('\n'), secrets);
+  // kubectl repeats an error once per object of the manifest: each distinct line once.
+  const tail = scrub([...new Set(stderr.trimEnd().split('\n'))].slice(-10).join('\n'), secrets);
   if (code === 127 || /command not found|No such file or directory/.test(stderr)) {
     return fail(`kubectl was not found on the API node ${node} (${kubectl[0]}): Kubernetes is not installed there`, 'Run a deploy without --no-bootstrap to install it, then compare again.');
   }

@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { generateEd25519KeyPair, type SshKeyPair } from '../bootstrap/ssh-keys.ts';
 import { missing } from '../../../test/helpers/parts.ts';
 
@@ -35,7 +35,36 @@ export interface TestSshd {
   stop(): void;
 }
 
-export async function startSshd(authorizedKey: string, opts: { hostKey?: SshKeyPair; forwarding?: boolean } = {}): Promise<TestSshd> {
+export interface SshdOptions {
+  hostKey?: SshKeyPair;
+  forwarding?: boolean;
+  /**
+   * Files that exist only for this sshd and its sessions, at absolute paths (e.g. a node's
+   * /etc/rancher/rke2/rke2.yaml): sshd runs in its own mount namespace where each top-level
+   * folder named is an overlay over the real one. Needs root (`missing('root', 'unshare')`).
+   */
+  files?: Record<string, { content: string; mode?: number }>;
+}
+
+/** Shell commands that mount an overlay over each top-level folder of `files`, written into their upper layers. */
+function overlayMounts(dir: string, files: NonNullable<SshdOptions['files']>): string {
+  const tops = [...new Set(Object.keys(files).map((p) => p.split('/')[1]!))];
+  return tops
+    .map((top, i) => {
+      const upper = join(dir, `overlay-${i}`, 'upper');
+      const work = join(dir, `overlay-${i}`, 'work');
+      mkdirSync(work, { recursive: true });
+      for (const [path, f] of Object.entries(files).filter(([p]) => p.split('/')[1] === top)) {
+        const target = join(upper, path.split('/').slice(2).join('/'));
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, f.content, { mode: f.mode ?? 0o600 });
+      }
+      return `mount -t overlay overlay -o lowerdir=/${top},upperdir=${upper},workdir=${work} /${top}`;
+    })
+    .join(' && ');
+}
+
+export async function startSshd(authorizedKey: string, opts: SshdOptions = {}): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), 'sloth-sshd-'));
   chmodSync(dir, 0o700);
   const hostKey = opts.hostKey ?? generateEd25519KeyPair('test-sshd');
@@ -62,7 +91,10 @@ export async function startSshd(authorizedKey: string, opts: { hostKey?: SshKeyP
   if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const check = spawnSync(SSHD, ['-t', '-f', join(dir, 'sshd_config')], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`sshd rejected its test config: ${check.stderr}`);
-  const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const argv = [SSHD, '-D', '-e', '-f', join(dir, 'sshd_config')];
+  const child: ChildProcess = opts.files
+    ? spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `${overlayMounts(dir, opts.files)} && exec "$@"`, 'sshd', ...argv], { stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   const stop = () => {
