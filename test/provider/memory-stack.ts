@@ -1,5 +1,5 @@
-// An in-memory StackHandle for engine unit tests: journal records are applied as the state
-// layer applies them on replay, bytes are counted as if written (secrets included as their
+// An in-memory StackHandle for engine unit tests: journal records are applied by the state
+// layer's own replay (ResourceIndex), bytes are counted as if written (secrets included as their
 // values), a lock refuses a second update, and record() failures can be injected. The crash
 // test and the benchmarks use the real file backend instead.
 import type {
@@ -15,40 +15,17 @@ import type {
 } from '../../src/state/types.ts';
 import { Secret } from '../../src/state/types.ts';
 import { checkIntegrity } from '../../src/state/index.ts';
+import { ResourceIndex } from '../../src/state/journal.ts';
 
 export function emptyDeployment(): Deployment {
   return { manifest: { time: new Date().toISOString(), magic: '', version: '' }, resources: [], pendingOperations: [] };
 }
 
+/** The journal records applied to a deployment exactly as the state layer replays them (its ResourceIndex). */
 export function applyRecords(d: Deployment, records: readonly JournalRecord[]): Deployment {
-  let resources = [...d.resources];
-  let pending: PendingOperation[] = [...d.pendingOperations];
-  for (const rec of records) {
-    switch (rec.op) {
-      case 'put': {
-        const i = rec.resource.delete ? -1 : resources.findIndex((r) => r.urn === rec.resource.urn && !r.delete);
-        if (i >= 0) resources[i] = rec.resource;
-        else resources.push(rec.resource);
-        break;
-      }
-      case 'mark-delete': {
-        const i = resources.findIndex((r) => r.urn === rec.urn && !r.delete);
-        if (i >= 0) resources[i] = { ...resources[i]!, delete: true };
-        break;
-      }
-      case 'remove': {
-        const i = resources.findIndex((r) => r.urn === rec.urn && Boolean(r.delete) === Boolean(rec.deleted));
-        if (i >= 0) resources = resources.filter((_, j) => j !== i);
-        break;
-      }
-      case 'pending':
-        pending.push(rec.operation);
-        break;
-      case 'settle':
-        pending = pending.filter((p) => p.resource.urn !== rec.urn);
-        break;
-    }
-  }
+  const index = new ResourceIndex<ResourceState, PendingOperation>(d.resources, d.pendingOperations);
+  index.apply([...records]);
+  const { resources, pending } = index.result();
   return { ...d, resources, pendingOperations: pending };
 }
 
