@@ -245,3 +245,14 @@ test('remote steps wait for the cloud firewall rule that lets the deploy in, on 
   assert.ok(hop.includes('demo-fw-aws-etcd-master-ssh-bastion'), hop.join(' '));
   assert.ok(hop.includes('demo-fw-aws-bastion-bastion-ssh-cidr-198-51-100-0-24'), hop.join(' '));
 });
+
+test('a DigitalOcean firewall refers to every tag it names by the tag resource, so it is created after them', () => {
+  const d = buildClusterGraph(model([{ name: 'masters', provider: 'digitalocean', region: 'nyc3', count: 1, roles: ['master', 'etcd', 'worker'], publicAddress: true }])).graph.build();
+  const firewalls = ofType(d, 'digitalocean:index/firewall:Firewall');
+  assert.ok(firewalls.length > 0);
+  for (const fw of firewalls) {
+    const named = [...(fw.inputs.tags as unknown[]), ...(fw.inputs.inboundRules as { sourceTags?: unknown[] }[]).flatMap((r) => r.sourceTags ?? [])];
+    assert.ok(named.length > 1, 'the group tag and the cluster tag as a source');
+    for (const t of named) assert.ok(t instanceof OutputRef, `${fw.name}: tag ${JSON.stringify(t)} is named by value, with no dependency on its resource`);
+  }
+});

@@ -42,7 +42,8 @@ function inboundSources(ctx: CloudContext, sources: readonly RuleSource[], addrs
   for (const s of sources) {
     if (s.kind === 'cidr') out['sourceAddresses']!.push(s.cidr);
     else if (s.kind === 'mesh') {
-      if (addrs.localMesh) out['sourceTags']!.push(clusterTag(ctx));
+      // The tag's output, not its name: a firewall naming a tag that does not exist yet is refused (422).
+      if (addrs.localMesh) out['sourceTags']!.push(ensureTag(ctx, clusterTag(ctx)).output('name'));
       out['sourceAddresses']!.push(...addrs.remoteMesh.map((r) => r.address));
     } else if (s.kind === 'bastion' && addrs.bastion) out['sourceAddresses']!.push(addrs.bastion);
     else if (s.kind === 'load-balancer' && lb) out['sourceLoadBalancerUids']!.push(lb.resource.output('id'));
