@@ -41,7 +41,7 @@ export class StackExistsError extends StateError {
 
 export class InvalidStackNameError extends StateError {
   constructor(stack: string) {
-    super(`invalid stack name '${stack}': use 1 to 100 letters, digits, '-', '_' or '.'`);
+    super(`invalid stack name '${stack}': use 1 to 100 letters, digits, '-', '_' or '.', as one path segment (not '.' or '..')`);
   }
 }
 

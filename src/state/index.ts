@@ -35,7 +35,7 @@ export type { AttachmentSealer } from './attachments.ts';
 export { setStackOutputs, stackOutputs, rootStackResource, isCredentialOutput, protectStackOutputs, CREDENTIAL_OUTPUTS } from './outputs.ts';
 export { checkIntegrity, sortForIntegrity, referencesOf, providerUrn } from './checkpoint/integrity.ts';
 export type { IntegrityProblem } from './checkpoint/integrity.ts';
-export { PROJECT, rootStackUrn, isValidStackName, qualifiedName } from './layout.ts';
+export { PROJECT, rootStackUrn, isValidStackName, checkStackName, qualifiedName } from './layout.ts';
 export type { StoredHistoryEntry } from './history.ts';
 export { planDelete, planUnprotect, planRepair } from './state-edit.ts';
 export type { EditPlan } from './state-edit.ts';

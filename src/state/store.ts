@@ -23,7 +23,6 @@ import type { JsonObject } from './checkpoint/resources.ts';
 import {
   BackendConfigError,
   CheckpointError,
-  InvalidStackNameError,
   StackExistsError,
   StackNotFoundError,
   StateError,
@@ -32,7 +31,7 @@ import type { LockHolder } from './errors.ts';
 import { historyJson, readHistory } from './history.ts';
 import { checkpointHash } from './journal.ts';
 import type { StoredHistoryEntry } from './history.ts';
-import { isValidStackName, keys, META_KEY, qualifiedName } from './layout.ts';
+import { checkStackName, keys, META_KEY, qualifiedName } from './layout.ts';
 import { acquireLock, cancelLocks, lockHolders } from './lock.ts';
 import type { Crypter, PassphraseSource } from './secrets/crypter.ts';
 import { createCrypter, sameProvider, unlockCrypter } from './secrets/provider.ts';
@@ -156,7 +155,7 @@ export class StateStore {
   }
 
   private checkName(name: string): void {
-    if (!isValidStackName(name)) throw new InvalidStackNameError(name);
+    checkStackName(name);
   }
 
   /** `.pulumi/meta.yaml`: version 1 (project layout) is the only layout we read and write. */

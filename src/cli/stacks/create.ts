@@ -1,5 +1,6 @@
 // stacks create <name> --password-stdin | --kms-key <key>
 import { AuditLog } from '../../audit/index.ts';
+import { checkStackName } from '../../state/index.ts';
 import type { StateStore } from '../../state/index.ts';
 import { CliError } from '../errors.ts';
 import { interactive } from '../io.ts';
@@ -18,6 +19,7 @@ interface Created {
 
 export async function createStack(io: CliIO, name: string, opts: { passwordStdin?: boolean; kmsKey?: string; json?: boolean }): Promise<void> {
   if (opts.passwordStdin && opts.kmsKey) throw new CliError('choose one encryption: --password-stdin or --kms-key, not both');
+  checkStackName(name); // before asking for a passphrase
   const store = await openStore(io);
   try {
     let secrets: { passphrase: string } | { kmsKey: string };
