@@ -20,13 +20,25 @@ export interface CliIO {
 export function processIO(): CliIO {
   const invoked = process.env.SLOTH_INVOKED_AS;
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: quietWhenClosed(process.stdout),
+    stderr: quietWhenClosed(process.stderr),
     stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),
     programName: invoked === 'sloth' ? 'sloth' : 'sloth-kubernetes',
   };
+}
+
+/**
+ * A reader that went away (`eval … | head -c 5`) is not an error: the rest of the output is
+ * dropped (a closed stream discards what is written to it) and the command finishes as it
+ * would have, with its own exit code — a deploy piped into `head` still saves its state and
+ * releases its lock. Any other write error stays fatal.
+ */
+function quietWhenClosed(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  return stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
 }
 
 /** Whether a human is at the other end (prompts, live views, colours). */

@@ -1,5 +1,6 @@
 // What is wrong with a configuration, where, and what to do — collected, not thrown one by
 // one, so that the user sees every problem of a file at once.
+import { excerptLines } from '../lisp/index.ts';
 import type { Pos } from '../lisp/index.ts';
 
 export type Severity = 'error' | 'warning';
@@ -37,36 +38,17 @@ export class Diagnostics {
 /** Source texts by file name, to quote the offending line under each diagnostic. */
 export type Sources = ReadonlyMap<string, string>;
 
-function sourceLine(sources: Sources, pos: Pos): string | undefined {
-  const text = sources.get(pos.file);
-  if (text === undefined) return undefined;
-  let start = 0;
-  for (let line = 1; line < pos.line; line++) {
-    const nl = text.indexOf('\n', start);
-    if (nl < 0) return undefined;
-    start = nl + 1;
-  }
-  let end = text.indexOf('\n', start);
-  if (end < 0) end = text.length;
-  return text.slice(start, end).replace(/\r$/, '');
-}
-
 /**
- * `FILE:LINE:COL: error: message`, then the source line and a caret under the column (tabs
- * in the line are kept in the caret's indentation so it lines up), then the hint.
+ * `FILE:LINE:COL: error: message`, then the source line (cut to a window around the column
+ * when long) and a caret under the column, then the hint.
  */
 export function formatDiagnostic(d: Diagnostic, sources: Sources): string {
   const where = d.pos ? `${d.pos.file}:${d.pos.line}:${d.pos.col}: ` : '';
   const lines = [`${where}${d.severity}: ${d.message}`];
   if (d.pos) {
-    const line = d.secret ? undefined : sourceLine(sources, d.pos);
-    if (line !== undefined) {
-      const gutter = String(d.pos.line);
-      const indent = line.slice(0, Math.max(0, d.pos.col - 1)).replace(/[^\t]/g, ' ');
-      lines.push(` ${gutter} | ${line}`, ` ${' '.repeat(gutter.length)} | ${indent}^`);
-    } else if (d.secret) {
-      lines.push('   (source line not shown: it holds a secret)');
-    }
+    const text = sources.get(d.pos.file);
+    if (d.secret) lines.push('   (source line not shown: it holds a secret)');
+    else if (text !== undefined) lines.push(...excerptLines(text, d.pos.line, d.pos.col));
   }
   if (d.hint) lines.push(`   hint: ${d.hint}`);
   return lines.join('\n');

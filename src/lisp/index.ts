@@ -2,6 +2,7 @@
 export * from './types.ts';
 export { read, MAX_DEPTH } from './reader.ts';
 export type { ReadOptions } from './reader.ts';
+export { excerptLines, EXCERPT_WIDTH } from './excerpt.ts';
 export { printValue, printString, printNumber, printNode } from './printer.ts';
 export { Interpreter, valueNode } from './interpreter.ts';
 export type { SectionEntry, DataFormEvaluator, Mode } from './interpreter.ts';

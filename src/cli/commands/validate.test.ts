@@ -133,3 +133,20 @@ test('as a real process: exit status 1 on errors, 0 when valid', async () => {
   assert.equal(good.code, 0, good.stderr);
   assert.match(good.stdout, /kubernetes {2}k3s v1\.33\.5\+k3s1, flannel/);
 });
+
+test('an error in a very long line quotes a window around the column, not the line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'validate-long-'));
+  try {
+    const file = join(dir, 'one-line.lisp');
+    writeFileSync(file, `(set "pad" "${'x'.repeat(4_000_000)}") (cluster (bogus-key 1))`);
+    const r = await runInProcess(['validate', '-c', file]);
+    assert.equal(r.code, 1);
+    assert.ok(r.stderr.length < 2000, `${r.stderr.length} characters of errors`);
+    const lines = r.stderr.split('\n');
+    assert.equal(lines[0], `${file}:1:4000026: error: unknown key 'bogus-key' in cluster`);
+    assert.match(lines[1]!, /^ 1 \| …x+"\) \(cluster \(bogus-key 1\)\)$/);
+    assert.equal(lines[2]!.indexOf('^'), lines[1]!.indexOf('bogus-key'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
