@@ -41,6 +41,11 @@ export interface AuditSummary {
   eventsByType: Partial<Record<EventType, number>>;
   eventsByAction: Partial<Record<EventAction, number>>;
   eventsBySeverity: Partial<Record<Severity, number>>;
+  /**
+   * Operations (command runs: the events sharing a correlation id) that succeeded and that
+   * failed. A failed deploy records an error event per failed step and its own failed event;
+   * it is one failure.
+   */
   successCount: number;
   failureCount: number;
   firstEvent: string | null;
@@ -81,6 +86,8 @@ export function summarize(events: readonly (AuditEvent & { authenticated?: boole
   };
   const actors = new Map<string, number>();
   const resources = new Map<string, number>();
+  /** Operation → whether any of its events failed. */
+  const failed = new Map<string, boolean>();
   let durations = 0;
   let timed = 0;
   for (const e of events) {
@@ -88,8 +95,8 @@ export function summarize(events: readonly (AuditEvent & { authenticated?: boole
     bump(s.eventsByAction, e.action);
     bump(s.eventsBySeverity, e.severity);
     if (e.authenticated === false) s.unauthenticatedEvents++;
-    if (e.success) s.successCount++;
-    else s.failureCount++;
+    const operation = e.correlationId || `event ${e.id}`;
+    failed.set(operation, failed.get(operation) === true || !e.success);
     if (s.firstEvent === null || e.timestamp < s.firstEvent) s.firstEvent = e.timestamp;
     if (s.lastEvent === null || e.timestamp > s.lastEvent) s.lastEvent = e.timestamp;
     if (e.durationMs > 0) {
@@ -98,6 +105,10 @@ export function summarize(events: readonly (AuditEvent & { authenticated?: boole
     }
     actors.set(e.actor, (actors.get(e.actor) ?? 0) + 1);
     if (e.resourceId) resources.set(e.resourceId, (resources.get(e.resourceId) ?? 0) + 1);
+  }
+  for (const f of failed.values()) {
+    if (f) s.failureCount++;
+    else s.successCount++;
   }
   s.averageDurationMs = timed > 0 ? Math.round(durations / timed) : 0;
   s.topActors = top(actors, topN);

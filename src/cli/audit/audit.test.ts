@@ -10,6 +10,7 @@ import { AuditLog, batchName, open as openBox, PRUNE_META, seal } from '../../au
 import type { AuditEvent, StoredBatch } from '../../audit/index.ts';
 import { openStateStore, reveal } from '../../state/index.ts';
 import { registerSimulatedClouds } from '../../../test/provider/simulated-cloud.ts';
+import { FileCloud } from '../../../test/provider/file-cloud.ts';
 import { HistoryEnv, PASSPHRASE } from '../history/testing.ts';
 
 const seeds = join(import.meta.dirname, '../../../test/fixtures/config/seeds');
@@ -198,7 +199,7 @@ test('audit verify finds an edited batch and a deleted event; export, prune and 
     assert.match((await e.run(['audit', 'dev-cluster', '--type', 'nope'])).stderr, /unknown event type 'nope'\nTypes: deployment, configuration/);
     const summary = await e.run(['audit', 'summary', 'dev-cluster']);
     // The two verifications that found tampering are on record, as critical failures, each with its error.
-    assert.match(summary.stdout, /^Audit summary of stack 'dev-cluster'\nEvents: \d+ \(\d+ succeeded, 4 failed\)/);
+    assert.match(summary.stdout, /^Audit summary of stack 'dev-cluster'\nEvents: \d+; operations: \d+ succeeded, 2 failed\n/);
     assert.match(summary.stdout, /By type: .*error 2/);
     assert.match(summary.stdout, /By severity: info \d+, error 2, critical 2/);
     assert.deepEqual(
@@ -360,6 +361,32 @@ test('audit import takes each event id once: a file repeating an event imports i
     assert.ok(rec.verify.ok, rec.verify.problems.join('; '));
     assert.equal(rec.events.filter((x) => x.id === doc.events[0]!.id).length, 1);
     assert.equal((await e.run(['audit', 'verify', 'ops'])).code, 0);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('a failed deploy is one failure in the summary, and its reason of several lines is listed whole', async () => {
+  const e = new HistoryEnv(undefined);
+  try {
+    assert.equal((await e.run(['stacks', 'create', 'dev-cluster'])).code, 0);
+    const reason = 'the droplet was refused:\n  size s-4vcpu-8gb is sold out in nyc3\n  try another region or size';
+    new FileCloud(e.env.SLOTH_SIM_CLOUD!).setFaults({ 'dev-node-1': { create: { error: 'permanent', message: reason } } });
+    const deploy = await e.run(['deploy', '--config', join(seeds, 'development.lisp'), '--yes']);
+    assert.notEqual(deploy.code, 0);
+    const events = JSON.parse((await e.run(['audit', 'dev-cluster', '--json'])).stdout) as AuditEvent[];
+    const failed = events.filter((x) => !x.success);
+    assert.deepEqual(failed.map((x) => x.type), ['error', 'deployment'], 'an error event for the step and the deploy itself');
+    assert.equal(failed[0]!.errorMessage, reason);
+
+    const summary = JSON.parse((await e.run(['audit', 'summary', 'dev-cluster', '--json'])).stdout) as { totalEvents: number; successCount: number; failureCount: number };
+    assert.deepEqual([summary.successCount, summary.failureCount], [1, 1], 'stacks create succeeded, the deploy failed once');
+    assert.match((await e.run(['audit', 'summary', 'dev-cluster'])).stdout, new RegExp(`\nEvents: ${summary.totalEvents}; operations: 1 succeeded, 1 failed\n`));
+
+    const list = (await e.run(['audit', 'dev-cluster'])).stdout.split('\n');
+    const row = list.findIndex((l) => /create of dev-node-1 failed: the droplet was refused:/.test(l));
+    assert.ok(row > 0, list.join('\n'));
+    assert.deepEqual(list.slice(row + 1, row + 3), ['      size s-4vcpu-8gb is sold out in nyc3', '      try another region or size']);
   } finally {
     e.cleanup();
   }

@@ -74,6 +74,16 @@ async function readEvents(io: CliIO, stack: OpenedStack): Promise<ListedEvent[]>
   return batches.flatMap((b) => b.events.map((e) => ({ ...e, authenticated: b.authenticated })));
 }
 
+/**
+ * The error of a failed event, whole: its first line goes after the description (unless the
+ * description holds it already), the others below the row.
+ */
+function reason(e: AuditEvent): { first?: string; more: string[] } {
+  if (e.success || !e.errorMessage) return { more: [] };
+  const [first, ...more] = e.errorMessage.trimEnd().split('\n');
+  return { first: e.description.includes(first!) ? undefined : first, more };
+}
+
 const UNAUTHENTICATED_MARK = '[unauthenticated]';
 const unauthenticatedNote = (n: number): string =>
   `${UNAUTHENTICATED_MARK}: ${n} event(s) appended without the stack's secrets (stacks cancel/delete without a passphrase, or anyone with write access to the backend)\n`;
@@ -99,21 +109,21 @@ export async function listEvents(io: CliIO, name: string | undefined, flags: Lis
       io.stdout.write(`No audit events${events.length > 0 ? ' match' : ` recorded for stack '${stack.name}' yet`}.\n`);
       return;
     }
-    io.stdout.write(
-      table([
-        ['TIME', 'TYPE', 'ACTION', 'ACTOR', 'RESOURCE', 'RESULT', 'DURATION', 'DESCRIPTION'],
-        ...shown.map((e) => [
-          localTime(new Date(e.timestamp)),
-          e.type,
-          e.action,
-          e.actor,
-          e.resourceId || '-',
-          e.success ? 'ok' : 'FAILED',
-          e.durationMs > 0 ? `${(e.durationMs / 1000).toFixed(1)}s` : '-',
-          `${e.authenticated ? '' : `${UNAUTHENTICATED_MARK} `}${e.description}${!e.success && e.errorMessage && !e.description.includes(e.errorMessage.split('\n')[0]!) ? ` — ${e.errorMessage.split('\n')[0]}` : ''}`,
-        ]),
+    const rows = table([
+      ['TIME', 'TYPE', 'ACTION', 'ACTOR', 'RESOURCE', 'RESULT', 'DURATION', 'DESCRIPTION'],
+      ...shown.map((e) => [
+        localTime(new Date(e.timestamp)),
+        e.type,
+        e.action,
+        e.actor,
+        e.resourceId || '-',
+        e.success ? 'ok' : 'FAILED',
+        e.durationMs > 0 ? `${(e.durationMs / 1000).toFixed(1)}s` : '-',
+        `${e.authenticated ? '' : `${UNAUTHENTICATED_MARK} `}${e.description}${reason(e).first ? ` — ${reason(e).first}` : ''}`,
       ]),
-    );
+    ]).split('\n');
+    // A reason of several lines (pre-flight problems, a script's last log lines) follows its row whole.
+    io.stdout.write(rows.flatMap((row, i) => [row, ...(i > 0 && shown[i - 1] ? reason(shown[i - 1]!).more.map((l) => `    ${l}`) : [])]).join('\n'));
     const unauthenticated = shown.filter((e) => !e.authenticated).length;
     if (unauthenticated > 0) io.stdout.write(`\n${unauthenticatedNote(unauthenticated)}`);
   });
@@ -131,7 +141,7 @@ export async function auditSummary(io: CliIO, name: string | undefined, flags: L
     io.stdout.write(
       [
         `Audit summary of stack '${stack.name}'`,
-        `Events: ${s.totalEvents} (${s.successCount} succeeded, ${s.failureCount} failed)`,
+        `Events: ${s.totalEvents}; operations: ${s.successCount} succeeded, ${s.failureCount} failed`,
         `First: ${s.firstEvent ? localTime(new Date(s.firstEvent)) : '-'}; last: ${s.lastEvent ? localTime(new Date(s.lastEvent)) : '-'}`,
         `By type: ${counts(s.eventsByType)}`,
         `By action: ${counts(s.eventsByAction)}`,
