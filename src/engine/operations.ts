@@ -40,10 +40,10 @@ export async function deploy(stack: StackHandle, desired: DesiredState, options:
   return withUpdate(stack, 'update', 'update', options, async (run) => {
     await resolvePending(run);
     const plan = planUpdate(desired, { manifest: { time: '', magic: '', version: '' }, resources: [...run.view.all()], pendingOperations: [] }, options.registry, options);
-    await runPreflight(run, plan, desired);
+    const unchecked = await runPreflight(run, plan, desired);
     run.total = plan.counts.create + plan.counts.update + plan.counts.replace + plan.counts.delete;
     start(run, 'update');
-    for (const w of plan.warnings) run.emit({ type: 'diagnostic', severity: 'warning', message: w });
+    for (const w of [...unchecked.map((u) => `pre-flight could not check: ${u}`), ...plan.warnings]) run.emit({ type: 'diagnostic', severity: 'warning', message: w });
     const rootUrn = rootStackUrn(stack.name);
     const root = rootState(run, rootUrn, undefined);
     // Not awaited: the journal keeps order, so any later record that is durable implies this

@@ -126,3 +126,33 @@ test('a provider configuration the package refuses is a pre-flight problem', asy
     h.cleanup();
   }
 });
+
+test('a check a provider could not make is a warning: the deploy goes on and says so; beside a problem it is listed too', async () => {
+  const h = new Harness();
+  try {
+    const unchecked = { severity: 'warning' as const, message: "could not check the quota 'Boxes per Region': access denied", hint: 'Allow quota reads.' };
+    const ok = setup(h, async () => [unchecked], memoryPackage('other'));
+    assert.equal((await h.deploy(ok.graph, { registry: ok.registry })).result, 'succeeded');
+    assert.equal(h.cloud.list().length, 2);
+    const warnings = h.events.filter((e) => e.type === 'diagnostic' && e.severity === 'warning').map((e) => (e as { message: string }).message);
+    assert.deepEqual(warnings, ["pre-flight could not check: test (providers.test at cluster.lisp:14:1): could not check the quota 'Boxes per Region': access denied\n    Allow quota reads."]);
+
+    const h2 = new Harness();
+    try {
+      const bad = setup(h2, async (_c, items) => [unchecked, { message: 'size 2 is not offered', urn: items[1]!.urn }], memoryPackage('other'));
+      await assert.rejects(
+        () => h2.deploy(bad.graph, { registry: bad.registry }),
+        (err: unknown) => {
+          assert.ok(err instanceof EngineError);
+          assert.match(err.message, /^pre-flight found 1 problem; nothing was created:\n {2}- test b \(node-pools\.big at cluster\.lisp:14:1\): size 2 is not offered\nand could not check:\n {2}- test \(providers\.test at cluster\.lisp:14:1\): could not check the quota 'Boxes per Region': access denied\n {6}Allow quota reads\.$/);
+          return true;
+        },
+      );
+      assert.deepEqual(h2.cloud.list(), []);
+    } finally {
+      h2.cleanup();
+    }
+  } finally {
+    h.cleanup();
+  }
+});

@@ -22,19 +22,33 @@ export interface FoundProblem extends PreflightProblem {
   where?: string;
 }
 
-/** Runs every provider's pre-flight for the plan; throws an EngineError listing every problem. */
-export async function runPreflight(run: Run, plan: Plan, desired: DesiredState): Promise<void> {
-  const problems = await collectProblems(run, plan, desired);
-  if (problems.length === 0) return;
-  throw new EngineError(formatProblems(problems), { hint: 'Nothing was created or changed. Fix the problems above, then run deploy again.' });
+/**
+ * Runs every provider's pre-flight for the plan; throws an EngineError listing every problem
+ * (and every check that could not be made). Returns the checks that could not be made when
+ * nothing else is wrong: the deploy goes on and shows them as warnings.
+ */
+export async function runPreflight(run: Run, plan: Plan, desired: DesiredState): Promise<string[]> {
+  const found = await collectProblems(run, plan, desired);
+  const problems = found.filter((p) => p.severity !== 'warning');
+  const unchecked = found.filter((p) => p.severity === 'warning');
+  if (problems.length === 0) return unchecked.map((p) => formatProblem(p).join('\n'));
+  throw new EngineError(formatProblems(problems, unchecked), { hint: 'Nothing was created or changed. Fix the problems above, then run deploy again.' });
 }
 
-export function formatProblems(problems: readonly FoundProblem[]): string {
+function formatProblem(p: FoundProblem): string[] {
+  const resource = p.urn ? ` ${parseUrn(p.urn).name}` : '';
+  return [`${p.provider}${resource}${p.where ? ` (${p.where})` : ''}: ${p.message}`, ...(p.hint ? [`    ${p.hint}`] : [])];
+}
+
+export function formatProblems(problems: readonly FoundProblem[], unchecked: readonly FoundProblem[] = []): string {
   const lines = [`pre-flight found ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was created:`];
-  for (const p of problems) {
-    const resource = p.urn ? ` ${parseUrn(p.urn).name}` : '';
-    lines.push(`  - ${p.provider}${resource}${p.where ? ` (${p.where})` : ''}: ${p.message}`);
-    if (p.hint) lines.push(`      ${p.hint}`);
+  const list = (items: readonly FoundProblem[]) => {
+    for (const p of items) lines.push(...formatProblem(p).map((l, i) => (i === 0 ? `  - ${l}` : `  ${l}`)));
+  };
+  list(problems);
+  if (unchecked.length > 0) {
+    lines.push('and could not check:');
+    list(unchecked);
   }
   return lines.join('\n');
 }
@@ -75,6 +89,7 @@ export async function collectProblems(run: Run, plan: Plan, desired: DesiredStat
         const item = items.find((i) => i.urn === p.urn);
         return {
           provider: pkgName,
+          ...(p.severity === 'warning' ? { severity: 'warning' as const } : {}),
           message: scrub(p.message, secrets),
           ...(p.hint ? { hint: scrub(p.hint, secrets) } : {}),
           ...(p.urn ? { urn: p.urn } : {}),

@@ -111,9 +111,13 @@ export interface PreflightItem {
   sourcePosition?: string;
 }
 
-/** Something that would make the deploy fail, found before anything is created. */
+/**
+ * Something that would make the deploy fail, found before anything is created — or, with
+ * severity 'warning', a check that could not be made (and why): the deploy goes on, saying so.
+ */
 export interface PreflightProblem {
   message: string;
+  severity?: 'error' | 'warning';
   /** What to do about it. */
   hint?: string;
   /** The resource concerned, when there is one. */

@@ -71,7 +71,8 @@ export function markEventuallyConsistent(err: unknown): void {
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 const CREDENTIALS = new Set(['AuthFailure', 'UnrecognizedClientException', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'ExpiredToken', 'ExpiredTokenException', 'InvalidAccessKeyId', 'MissingAuthenticationToken', 'IncompleteSignature']);
-const PERMISSION = new Set(['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException', 'OptInRequired', 'Blocked']);
+/** Codes AWS answers when the identity lacks a permission. */
+export const PERMISSION_CODES: ReadonlySet<string> = new Set(['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException', 'OptInRequired', 'Blocked']);
 
 interface SdkError {
   name?: string;
@@ -114,7 +115,7 @@ function advice(code: string, cls: ErrorClass): string {
   if (CREDENTIALS.has(code) || code === 'CredentialsProviderError') {
     return ' — check the AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or providers.aws access-key-id); temporary ones may have expired';
   }
-  if (PERMISSION.has(code)) return ' — the AWS identity lacks a permission this operation needs (see src/providers/aws/README.md for the IAM actions used)';
+  if (PERMISSION_CODES.has(code)) return ' — the AWS identity lacks a permission this operation needs (see src/providers/aws/README.md for the IAM actions used)';
   if (code.endsWith('LimitExceeded') && cls === 'permanent') return ' — an AWS quota is reached; raise it in Service Quotas or remove unused resources';
   if (code === 'InvalidAMIID.NotFound' || code === 'InvalidAMIID.Malformed') return ' — the image is not available in this region; set the node pool image to an AMI of this region';
   if (EVENTUAL_NOT_FOUND.has(code) && cls === 'permanent') return ' — it does not exist in this account and region; check the id in the config (providers.aws vpc id), or run refresh if it was deleted outside sloth-kubernetes';

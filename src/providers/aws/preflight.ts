@@ -3,7 +3,8 @@
 // exist, every instance type is offered in its zone, every image resolves, an existing VPC
 // the config names exists and has a subnet in every zone the plan uses, names that must be
 // unique are free, hosted zones exist, and the vCPU and VPC quotas leave room — where Service
-// Quotas reports them (when it does not, nothing is claimed).
+// Quotas reports them (when it does not, nothing is claimed and a warning says which quota
+// went unchecked and why).
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import {
   DescribeAvailabilityZonesCommand,
@@ -25,7 +26,7 @@ import { UNKNOWN_VALUE } from '../../state/types.ts';
 import type { PropertyMap, PropertyValue } from '../../state/types.ts';
 import type { AwsClient } from './client.ts';
 import { call, URN_TAG } from './call.ts';
-import { AwsCallError, errorCode } from './errors.ts';
+import { AwsCallError, errorCode, PERMISSION_CODES } from './errors.ts';
 import { findImage } from './ec2/image-lookup.ts';
 import { hostedZoneId } from './route53/record.ts';
 
@@ -334,13 +335,29 @@ async function checkZones53(c: Check, items: readonly PreflightItem[]): Promise<
   }
 }
 
-/** A quota value, or undefined when Service Quotas does not report it (then nothing is claimed). */
-async function quota(c: Check, q: { service: string; code: string }): Promise<number | undefined> {
+/**
+ * A quota's value. When Service Quotas does not give it (the identity may not read quotas,
+ * the quota is not reported in this region, the service does not answer), nothing is claimed
+ * about it and the pre-flight says which quota went unchecked and why: a warning, since the
+ * deploy can still succeed.
+ */
+async function quota(c: Check, q: { service: string; code: string; name: string }): Promise<number | undefined> {
+  const unchecked = (why: string, hint: string) => {
+    c.problems.push({ severity: 'warning', message: `could not check the quota '${q.name}' (${q.code}): ${why}`, hint });
+    return undefined;
+  };
+  const later = 'The deploy goes on; if the quota is too small, the create that exceeds it fails with the quota named.';
   try {
     const r = await call(c.signal, 'GetServiceQuota', (o) => c.client.quotas.send(new GetServiceQuotaCommand({ ServiceCode: q.service, QuotaCode: q.code }), o));
-    return r.Quota?.Value;
-  } catch {
-    return undefined;
+    const value = r.Quota?.Value;
+    return value ?? unchecked('Service Quotas answered without a value', later);
+  } catch (err) {
+    if (!(err instanceof AwsCallError)) throw err;
+    if (PERMISSION_CODES.has(err.code) || err.status === 403) {
+      return unchecked(`access denied (${PERMISSION_CODES.has(err.code) ? err.code : 'HTTP 403'}): this AWS identity may not call servicequotas:GetServiceQuota`, `Allow servicequotas:GetServiceQuota to have quotas checked before anything is created. ${later}`);
+    }
+    if (err.code === 'NoSuchResourceException') return unchecked(`Service Quotas does not report it in ${c.client.region} (NoSuchResourceException)`, later);
+    return unchecked(err.message, later);
   }
 }
 

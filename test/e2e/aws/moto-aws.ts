@@ -42,12 +42,13 @@ export interface AwsEmulator {
   stop(): Promise<void>;
 }
 
-export async function startAwsEmulator(): Promise<AwsEmulator | undefined> {
+/** `motoEnv` adds variables for moto itself (INITIAL_NO_AUTH_ACTION_COUNT turns IAM enforcement on). */
+export async function startAwsEmulator(motoEnv: Record<string, string> = {}): Promise<AwsEmulator | undefined> {
   if (!motoAvailable()) return undefined;
   const dir = mkdtempSync(join(tmpdir(), 'sloth-moto-'));
   const amis = join(dir, 'amis.json');
   writeFileSync(amis, JSON.stringify(UBUNTU_IMAGES));
-  const moto = await startMoto({ MOTO_AMIS_PATH: amis });
+  const moto = await startMoto({ ...motoEnv, MOTO_AMIS_PATH: amis });
   if (!moto) return undefined;
   const { endpoint } = moto;
   return {

@@ -59,6 +59,46 @@ describe('AWS pre-flight against moto', { skip: motoAvailable() ? false : MOTO_M
     assert.match(err, /image ami-0123456789abcdef0 does not exist in us-east-1/);
     assert.match(err, /availability zone 'us-east-1k' does not exist in us-east-1/);
     assert.match(err, /there is no Route 53 hosted zone for 'no-such-zone\.example\.com'.*Create the hosted zone/);
+    // moto's Service Quotas reports the VPC quota but not EC2's: the pre-flight says so.
+    assert.match(err, /and could not check: - aws \(providers\.aws at \S+\): could not check the quota 'Running On-Demand Standard \(A, C, D, H, I, M, R, T, Z\) instances' \(L-1216C47A\): Service Quotas does not report it in us-east-1 \(NoSuchResourceException\)/);
+    assert.match(err, /could not check the quota 'All Standard \(A, C, D, H, I, M, R, T, Z\) Spot Instance Requests' \(L-34B43A08\)/);
+    assert.doesNotMatch(err, /could not check the quota 'VPCs per Region'/);
+  });
+
+  it('says which quotas went unchecked when the identity may not read Service Quotas (AccessDenied), and why', async () => {
+    // A second moto that enforces IAM once the first three calls have made a user allowed
+    // everything but Service Quotas.
+    const strict = (await startAwsEmulator({ INITIAL_NO_AUTH_ACTION_COUNT: '3' }))!;
+    try {
+      const iam = async (params: Record<string, string>) => {
+        const r = await fetch(`${strict.endpoint}/`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0' },
+          body: new URLSearchParams({ Version: '2010-05-08', ...params }),
+        });
+        return r.text();
+      };
+      await iam({ Action: 'CreateUser', UserName: 'deployer' });
+      const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 'servicequotas:*', Resource: '*' }] };
+      await iam({ Action: 'PutUserPolicy', UserName: 'deployer', PolicyName: 'no-quotas', PolicyDocument: JSON.stringify(policy) });
+      const key = await iam({ Action: 'CreateAccessKey', UserName: 'deployer' });
+      const [id, secret] = [/<AccessKeyId>(.*?)</.exec(key)?.[1], /<SecretAccessKey>(.*?)</.exec(key)?.[1]];
+      assert.ok(id && secret, key);
+      const stack = 'pf-quota-denied';
+      assert.equal((await cli(['stacks', 'create', stack])).code, 0);
+      const file = join(dir, `${stack}.lisp`);
+      writeFileSync(file, SEED.replace('(size "t3.large")', '(size "t3.gigantic")'));
+      const e = { ...env, ...strict.env, AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: secret };
+      const r = await cli(['deploy', stack, '--config', file, '--no-bootstrap', '--operator-cidr', '203.0.113.7/32', '--yes'], e);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      const err = r.stderr.replace(/\s+/g, ' ');
+      assert.match(err, /pre-flight found 1 problem; nothing was created: - aws masters-1 .*instance type 't3\.gigantic' is not offered/);
+      for (const q of ["VPCs per Region' \\(L-F678F1CE\\)", "Running On-Demand Standard \\(A, C, D, H, I, M, R, T, Z\\) instances' \\(L-1216C47A\\)"]) {
+        assert.match(err, new RegExp(`could not check the quota '${q}: access denied \\(HTTP 403\\): this AWS identity may not call servicequotas:GetServiceQuota Allow servicequotas:GetServiceQuota`));
+      }
+    } finally {
+      await strict.stop();
+    }
   });
 
   /** The seed in an existing VPC (by id) instead of one it creates. */
