@@ -18,17 +18,36 @@ import { BackendError } from '../errors.ts';
 import type { Env } from '../settings.ts';
 import type { BlobInfo, BlobStore } from './blob-store.ts';
 
+/**
+ * How long a request may wait, so that a server that accepts and never answers ends in a
+ * clear error: at most `attempts` × (connect + read) plus the SDK's short back-off between
+ * attempts — about a minute with the defaults.
+ */
+export interface S3Timeouts {
+  /** To establish the TCP connection. */
+  connectMs: number;
+  /** Without a byte received or sent once connected (TLS handshake, headers, body). */
+  readMs: number;
+  attempts: number;
+}
+
+export const S3_TIMEOUTS: Readonly<S3Timeouts> = { connectMs: 5_000, readMs: 20_000, attempts: 3 };
+
 export class S3BlobStore implements BlobStore {
   readonly url: string;
   readonly stats = { bytesWritten: 0, writes: 0 };
   private readonly client: S3Client;
   private readonly spec: S3BackendSpec;
+  private readonly timeouts: S3Timeouts;
+  private readonly endpoint: string | undefined;
   private atomicCreate: Promise<boolean> | undefined;
 
-  constructor(spec: S3BackendSpec, env: Env) {
+  constructor(spec: S3BackendSpec, env: Env, timeouts: S3Timeouts = S3_TIMEOUTS) {
     this.spec = spec;
     this.url = spec.url;
+    this.timeouts = timeouts;
     const endpoint = spec.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+    this.endpoint = endpoint;
     const credentials =
       env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
         ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined }
@@ -45,8 +64,8 @@ export class S3BlobStore implements BlobStore {
       useDualstackEndpoint: spec.dualstack,
       requestChecksumCalculation: spec.requestChecksum,
       responseChecksumValidation: spec.responseChecksum,
-      maxAttempts: 3,
-      requestHandler: { connectionTimeout: 5_000, requestTimeout: 120_000 },
+      maxAttempts: timeouts.attempts,
+      requestHandler: { connectionTimeout: timeouts.connectMs, socketTimeout: timeouts.readMs },
     });
   }
 
@@ -58,6 +77,17 @@ export class S3BlobStore implements BlobStore {
     const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
     const where = `${this.url}${key ? ` (${key})` : ''}`;
     const code = e.code ?? e.name ?? '';
+    if (code === 'TimeoutError') {
+      const t = this.timeouts;
+      const connecting = /establish a connection/.test(e.message ?? '');
+      const server = this.endpoint ? `${this.endpoint} ` : '';
+      throw new BackendError(
+        connecting
+          ? `cannot reach the backend ${where} to ${action}: no connection to ${server}within ${t.connectMs / 1000} s (connect timeout; ${t.attempts} attempts)`
+          : `the backend ${where} did not answer a request to ${action}: ${server}sent nothing for ${t.readMs / 1000} s (read timeout; ${t.attempts} attempts, connect timeout ${t.connectMs / 1000} s)`,
+        { hint: 'Check the endpoint in the backend URL and your network (a proxy or firewall that accepts connections and never answers looks like this).', cause: err },
+      );
+    }
     if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|TimeoutError/.test(`${code} ${e.message ?? ''}`)) {
       throw new BackendError(`cannot reach the backend ${where} to ${action}: ${e.message ?? code}`, {
         hint: 'Check the endpoint and region in the backend URL and your network; nothing was changed.',
