@@ -3,10 +3,20 @@ import { createInterface } from 'node:readline';
 import { CliError } from './errors.ts';
 import type { CliIO } from './io.ts';
 
-/** Reads all of standard input (for --password-stdin and piped files). */
-export async function readStdin(io: CliIO): Promise<string> {
+/**
+ * Reads all of standard input (for --password-stdin and piped files) — or, given `maxBytes`,
+ * stops just past it: enough for the caller to refuse the input as too large.
+ */
+export async function readStdin(io: CliIO, maxBytes = Infinity): Promise<string> {
   let text = '';
-  for await (const chunk of io.stdin) text += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+  let bytes = 0;
+  for await (const chunk of io.stdin) {
+    const s = typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+    text += s;
+    bytes += Buffer.byteLength(s);
+    // Past the limit, what was read is enough to refuse it (the reader does), so stop reading.
+    if (bytes > maxBytes) break;
+  }
   return text;
 }
 

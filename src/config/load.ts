@@ -1,9 +1,8 @@
 // Text → validated ClusterConfig: read, evaluate and decode (decode.ts), derived defaults
 // (derive.ts), schema checks (check-schema.ts) and cross-key rules (rules.ts). Every problem
 // of the file is reported at once, in a ConfigError.
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { Interpreter, LispError, read } from '../lisp/index.ts';
+import { Interpreter, limitsOf, LispError, read, readSourceFile } from '../lisp/index.ts';
 import type { Node } from '../lisp/index.ts';
 import { checkSchema } from './check-schema.ts';
 import { ConfigError, Diagnostics, type Diagnostic } from './diagnostics.ts';
@@ -43,7 +42,7 @@ export function loadConfigText(text: string, file: string, options: LoadOptions)
   const diags = new Diagnostics();
   let nodes: Node[];
   try {
-    nodes = read(text, file);
+    nodes = read(text, file, { limits: limitsOf(options) });
   } catch (err) {
     if (!(err instanceof LispError)) throw err;
     diags.error(err.reason, { pos: err.pos, hint: err.hint });
@@ -73,8 +72,9 @@ export async function loadConfigFile(path: string, options: LoadOptions): Promis
   const full = resolve(options.cwd ?? '.', path);
   let text: string;
   try {
-    text = await readFile(full, 'utf8');
+    text = await readSourceFile(full, path, limitsOf(options));
   } catch (err) {
+    if (err instanceof LispError) throw new ConfigError(path, [{ severity: 'error', message: err.reason, hint: err.hint }], new Map());
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String((err as Error).message);
     throw new ConfigError(path, [{ severity: 'error', message: `cannot read the configuration file ${path}: ${why}` }], new Map());

@@ -7,7 +7,7 @@
 //    schema-less view with its schema).
 import { BUILTINS } from './builtins/index.ts';
 import type { Builtin } from './builtins/registry.ts';
-import { DEFAULT_LIMITS, RESTRICTED_LIMITS, systemHooks } from './options.ts';
+import { limitsOf, systemHooks } from './options.ts';
 import type { EvalOptions, Limits, SystemHooks } from './options.ts';
 import { Restrictions } from './restrictions.ts';
 import { Scope } from './scope.ts';
@@ -54,7 +54,7 @@ export class Interpreter {
     this.env = options.env;
     this.baseDir = options.baseDir;
     this.restrictions = new Restrictions(options.restricted?.allow);
-    this.limits = { ...(this.restrictions.active ? RESTRICTED_LIMITS : DEFAULT_LIMITS), ...options.limits };
+    this.limits = limitsOf(options);
     this.system = systemHooks(options);
     this.metered = Number.isFinite(this.limits.maxWork) || Number.isFinite(this.limits.maxValueSize);
     this.workLeft = this.limits.maxWork;

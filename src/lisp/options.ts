@@ -24,6 +24,10 @@ export interface EvalOptions {
 
 /** Bounds on what one evaluation can make the process do. */
 export interface Limits {
+  /** Largest source text one read takes, in UTF-8 bytes (a configuration file, standard input, an expression). */
+  maxSourceBytes: number;
+  /** Most syntax nodes (atoms, strings and lists) one source may hold. */
+  maxNodes: number;
   /** Longest string a built-in may produce (characters). */
   maxStringLength: number;
   /** Longest list `range`, `append`, `split` or `list` may produce. */
@@ -47,6 +51,8 @@ export interface Limits {
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = {
+  maxSourceBytes: 8 * 1024 * 1024,
+  maxNodes: 2_000_000,
   maxStringLength: 64 * 1024 * 1024,
   maxListLength: 10_000_000,
   maxRegexPatternLength: 64 * 1024,
@@ -59,6 +65,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
 
 /** Restricted mode evaluates configs other people wrote: keep every result small. */
 export const RESTRICTED_LIMITS: Readonly<Limits> = {
+  maxSourceBytes: 2 * 1024 * 1024,
+  maxNodes: 500_000,
   maxStringLength: 1024 * 1024,
   maxListLength: 100_000,
   maxRegexPatternLength: 1000,
@@ -68,6 +76,11 @@ export const RESTRICTED_LIMITS: Readonly<Limits> = {
   maxValueSize: 16 * 1024 * 1024,
   maxWork: 50_000_000,
 };
+
+/** The bounds an evaluation with these options works within (restricted mode has its own). */
+export function limitsOf(options: Pick<EvalOptions, 'restricted' | 'limits'>): Readonly<Limits> {
+  return { ...(options.restricted ? RESTRICTED_LIMITS : DEFAULT_LIMITS), ...options.limits };
+}
 
 /** The system hooks with defaults filled in. */
 export interface SystemHooks {

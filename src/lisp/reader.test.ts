@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MAX_DEPTH, read } from './reader.ts';
 import { LispError } from './types.ts';
+import { DEFAULT_LIMITS, RESTRICTED_LIMITS } from './options.ts';
 import type { ListNode, Node } from './types.ts';
 
 function readOne(text: string): Node {
@@ -117,4 +118,29 @@ test('property: the reader returns nodes or throws a LispError, nothing else, on
     }),
     { numRuns: 3000 },
   );
+});
+
+test('a source larger than the limit is refused before it is read; so is one with too many forms', () => {
+  const limits = { maxSourceBytes: 64, maxNodes: 10 };
+  assert.doesNotThrow(() => read('(a b c)', 'f', { limits }));
+  assert.throws(() => read(`"${'x'.repeat(70)}"`, 'big.lisp', { limits }), (e: unknown) => e instanceof LispError && e.code === 'limit' && e.message === 'big.lisp is larger than 64 bytes, the limit for a source');
+  // Bytes, not characters: 30 'é' are 60 bytes of UTF-8.
+  assert.throws(() => read(`"${'é'.repeat(33)}"`, 'f', { limits }), /larger than 64 bytes/);
+  assert.doesNotThrow(() => read(`"${'é'.repeat(30)}"`, 'f', { limits }));
+  // The eleventh form, wherever it is: an atom, a string or a list.
+  for (const text of ['(a b c d e f g h i j)', '(a b c d e f g h i "j")', '(a b c d e f g h (i) j)']) {
+    assert.throws(
+      () => read(text, 'f', { limits }),
+      (e: unknown) => e instanceof LispError && e.code === 'limit' && /^f:1:\d+: the source holds more than 10 forms \(atoms, strings and lists\), the limit for a source$/.test(e.message),
+      text,
+    );
+  }
+  assert.doesNotThrow(() => read('(a b c d e f g h i)', 'f', { limits }));
+});
+
+test('the default and restricted source limits', () => {
+  assert.deepEqual([DEFAULT_LIMITS.maxSourceBytes, DEFAULT_LIMITS.maxNodes], [8 * 1024 * 1024, 2_000_000]);
+  assert.deepEqual([RESTRICTED_LIMITS.maxSourceBytes, RESTRICTED_LIMITS.maxNodes], [2 * 1024 * 1024, 500_000]);
+  assert.throws(() => read(' '.repeat(DEFAULT_LIMITS.maxSourceBytes + 1), 'f'), /larger than 8 MiB/);
+  assert.throws(() => read(`(${'a '.repeat(RESTRICTED_LIMITS.maxNodes)})`, 'f', { limits: RESTRICTED_LIMITS }), /more than 500,000 forms/);
 });

@@ -3,6 +3,9 @@
 // JS stack: it returns nodes or throws a LispError, nothing else.
 import { LispError } from './types.ts';
 import type { ListNode, Node, Pos } from './types.ts';
+import { DEFAULT_LIMITS } from './options.ts';
+import { checkSourceSize, tooManyNodes } from './source.ts';
+import type { SourceLimits } from './source.ts';
 
 /** Lists nested deeper than this are refused, so evaluating and printing never recurse unboundedly. */
 export const MAX_DEPTH = 1000;
@@ -11,6 +14,8 @@ export interface ReadOptions {
   /** Line and column where `text` starts in its file (the REPL reads one entry at a time). */
   line?: number;
   col?: number;
+  /** Size bounds (default DEFAULT_LIMITS); pass the interpreter's `limits`, which are tighter in restricted mode. */
+  limits?: SourceLimits;
 }
 
 const INT = /^[+-]?\d+$/;
@@ -35,6 +40,9 @@ interface Open {
 }
 
 export function read(text: string, file: string, options: ReadOptions = {}): Node[] {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  checkSourceSize(text, file, limits);
+  let nodes = 0;
   // Items of all open lists live in one buffer; a closed list gets an exact-size copy of its
   // part. (Arrays grown by push reserve room for ~16 more items: most lists have 2 or 3.)
   const items: Node[] = [];
@@ -68,6 +76,7 @@ export function read(text: string, file: string, options: ReadOptions = {}): Nod
           hint: 'flatten the structure; no configuration needs this much nesting',
         });
       }
+      if (++nodes > limits.maxNodes) throw tooManyNodes(limits, pos);
       stack.push({ start: items.length, pos });
       i++;
     } else if (c === CH_RPAREN) {
@@ -84,6 +93,7 @@ export function read(text: string, file: string, options: ReadOptions = {}): Nod
       i++;
     } else if (c === CH_QUOTE) {
       const start = posAt(i);
+      if (++nodes > limits.maxNodes) throw tooManyNodes(limits, start);
       i++;
       let value = '';
       let chunk = i;
@@ -139,6 +149,7 @@ export function read(text: string, file: string, options: ReadOptions = {}): Nod
       items.push({ kind: 'string', value, pos: start });
     } else {
       const startIdx = i;
+      if (++nodes > limits.maxNodes) throw tooManyNodes(limits, posAt(i));
       ATOM.lastIndex = i;
       i = ATOM.test(text) ? ATOM.lastIndex : i + 1;
       let tok = text.slice(startIdx, i);

@@ -58,7 +58,8 @@ export interface SymbolValue {
  * Why a text could not be read. `incomplete` means more input could complete it (an open
  * parenthesis or string at the end): the REPL keeps reading lines instead of reporting it.
  */
-export type LispErrorCode = 'incomplete' | 'syntax' | 'eval' | 'restricted';
+/** `limit`: the source is larger than the limits allow (lisp/source.ts). */
+export type LispErrorCode = 'incomplete' | 'syntax' | 'eval' | 'restricted' | 'limit';
 
 /**
  * An error in a Lisp source or evaluation, pointing at the offending place. `message` starts

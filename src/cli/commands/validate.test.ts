@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, runInProcess, runProcess } from '../../../test/helpers/cli.ts';
@@ -146,6 +146,34 @@ test('an error in a very long line quotes a window around the column, not the li
     assert.equal(lines[0], `${file}:1:4000026: error: unknown key 'bogus-key' in cluster`);
     assert.match(lines[1]!, /^ 1 \| …x+"\) \(cluster \(bogus-key 1\)\)$/);
     assert.equal(lines[2]!.indexOf('^'), lines[1]!.indexOf('bogus-key'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a configuration larger than the limit is refused in one line before it is read whole: a file, standard input, a device', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'validate-size-'));
+  try {
+    const file = join(dir, 'huge.lisp');
+    // 9 MiB of labels: over the 8 MiB limit (and over restricted mode's 2 MiB).
+    writeFileSync(file, `(cluster (metadata (name "x") (labels ${'(k "v") '.repeat(1_180_000)})))`);
+    const errors = (r: { code: number; stderr: string }, name: string, limit: string) => {
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr.split('\n')[0], `error: ${name} is larger than ${limit}, the limit for a source`);
+      assert.match(r.stderr, /hint: a source is refused past 8 MiB or 2,000,000 forms \(in restricted mode, .*: 2 MiB or 500,000\)/);
+    };
+    errors(await runInProcess(['validate', '-c', file]), file, '8 MiB');
+    errors(await runInProcess(['validate', '-c', '-'], { stdin: readFileSync(file, 'utf8') }), '<stdin>', '8 MiB');
+    errors(await runInProcess(['validate', '-c', '/dev/zero']), '/dev/zero', '8 MiB');
+    // Restricted mode (the server, the operator): 2 MiB and 500,000 forms.
+    const mid = join(dir, 'mid.lisp');
+    writeFileSync(mid, `(cluster (metadata (name "x") (labels ${'(k "v") '.repeat(300_000)})))`);
+    errors(await runInProcess(['validate', '-c', mid, '--restricted']), mid, '2 MiB');
+    const many = join(dir, 'many.lisp');
+    writeFileSync(many, `(list ${'a '.repeat(500_001)})`);
+    const r = await runInProcess(['eval', many, '--restricted']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error: \S+many\.lisp:1:\d+: the source holds more than 500,000 forms \(atoms, strings and lists\), the limit for a source\n/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -37,11 +37,12 @@ async function runValidate(opts: ValidateOptions, io: CliIO): Promise<void> {
   const { loadConfigFile, loadConfigText, formatDiagnostic, printConfig, redact, toJSON, summarize } = await import(
     '../../config/index.ts'
   );
+  const { limitsOf } = await import('../../lisp/index.ts');
   const restricted = opts.restricted || opts.allow.length > 0 ? { allow: opts.allow } : undefined;
   const loadOptions = { env: io.env, cwd: io.cwd, restricted, showSecrets: opts.showSecrets };
   const loaded =
     opts.config === '-'
-      ? loadConfigText(await (await import('../prompt.ts')).readStdin(io), '<stdin>', loadOptions)
+      ? loadConfigText(await (await import('../prompt.ts')).readStdin(io, limitsOf({ restricted }).maxSourceBytes), '<stdin>', loadOptions)
       : await loadConfigFile(opts.config, loadOptions);
   const sources = new Map([[loaded.file, loaded.text]]);
   for (const w of loaded.warnings) io.stderr.write(`${formatDiagnostic(w, sources)}\n`);

@@ -1,7 +1,6 @@
 // `eval`: evaluate a file or expressions and print each top-level result in Lisp notation.
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { Interpreter, LispError, printValue, read, suggestionText } from '../../lisp/index.ts';
+import { Interpreter, LispError, printValue, read, readSourceFile, suggestionText } from '../../lisp/index.ts';
 import type { DataFormEvaluator, Node } from '../../lisp/index.ts';
 import { CliError } from '../errors.ts';
 import type { CliIO } from '../io.ts';
@@ -53,32 +52,30 @@ export async function runEval(io: CliIO, file: string | undefined, opts: EvalCom
     throw new CliError('nothing to evaluate: give a FILE or --expr EXPR', { hint: `${io.programName} eval --expr '(concat "a" "b")'` });
   }
   const inputs: Array<{ name: string; text: string }> = [];
-  let baseDir = io.cwd;
-  if (file !== undefined) {
-    if (file === '-') {
-      const { readStdin } = await import('../prompt.ts');
-      inputs.push({ name: '<stdin>', text: await readStdin(io) });
-    } else {
-      const full = resolve(io.cwd, file);
-      baseDir = dirname(full);
-      try {
-        inputs.push({ name: file, text: await readFile(full, 'utf8') });
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String(code ?? err);
-        throw new CliError(`cannot read ${file}: ${why}`);
-      }
+  const full = file !== undefined && file !== '-' ? resolve(io.cwd, file) : undefined;
+  const interp = newInterpreter(io, full ? dirname(full) : io.cwd, opts);
+  const limits = interp.limits;
+  if (file === '-') {
+    const { readStdin } = await import('../prompt.ts');
+    inputs.push({ name: '<stdin>', text: await readStdin(io, limits.maxSourceBytes) });
+  } else if (file !== undefined) {
+    try {
+      inputs.push({ name: file, text: await readSourceFile(full!, file, limits) });
+    } catch (err) {
+      if (err instanceof LispError) throw new CliError(err.message, { hint: err.hint });
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String(code ?? err);
+      throw new CliError(`cannot read ${file}: ${why}`);
     }
   } else {
     opts.expr.forEach((text, i) => inputs.push({ name: opts.expr.length === 1 ? '<expr>' : `<expr ${i + 1}>`, text }));
   }
 
-  const interp = newInterpreter(io, baseDir, opts);
   const dataForm = noteMisspelling(interp, io);
   const sources = new Map<string, Source>(inputs.map((i) => [i.name, { text: i.text, firstLine: 1 }]));
   try {
     for (const input of inputs) {
-      const nodes: Node[] = read(input.text, input.name);
+      const nodes: Node[] = read(input.text, input.name, { limits });
       // One form at a time, so results before an error are printed.
       for (const node of nodes) io.stdout.write(`${printValue(interp.evalProgram([node], dataForm)[0]!)}\n`);
     }

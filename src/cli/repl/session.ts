@@ -57,7 +57,7 @@ export class ReplSession {
     this.pending += `${line}\n`;
     let nodes: Node[];
     try {
-      nodes = read(this.pending, REPL_FILE, { line: this.pendingLine });
+      nodes = read(this.pending, REPL_FILE, { line: this.pendingLine, limits: this.interp.limits });
     } catch (err) {
       if (err instanceof LispError && err.code === 'incomplete') return { outputs: [], more: true, quit: false };
       return { outputs: [this.error(err)], more: false, quit: false };
@@ -76,7 +76,7 @@ export class ReplSession {
   end(): Output[] {
     if (this.pending === '') return [];
     try {
-      read(this.pending, REPL_FILE, { line: this.pendingLine });
+      read(this.pending, REPL_FILE, { line: this.pendingLine, limits: this.interp.limits });
       return [];
     } catch (err) {
       return [this.error(err)];
