@@ -219,13 +219,17 @@ export class Interpreter {
     });
   }
 
-  /** Spends evaluation work (restricted mode); an error once the budget is used up. */
-  charge(units: number): void {
+  /**
+   * Spends evaluation work (restricted mode); an error once the budget is used up. `what`
+   * (with `hint`) names the cost when it is a built-in's own (a regex), not sizes of values.
+   */
+  charge(units: number, what?: string, hint?: string): void {
     if (!this.metered) return;
     this.workLeft -= units;
     if (this.workLeft < 0) {
-      throw new LispError(`evaluation needs more work than the limit of ${this.limits.maxWork} units`, undefined, {
-        hint: 'restricted mode bounds the work one configuration may cause; simplify the computation',
+      const limit = this.limits.maxWork;
+      throw new LispError(what ? `${what} needs more work than is left of the limit of ${limit} units` : `evaluation needs more work than the limit of ${limit} units`, undefined, {
+        hint: hint ?? 'restricted mode bounds the work one configuration may cause; simplify the computation',
       });
     }
   }

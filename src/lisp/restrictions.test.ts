@@ -6,6 +6,8 @@ import { printValue } from './printer.ts';
 import { read } from './reader.ts';
 import { GUARDED_BUILTINS } from './restrictions.ts';
 import { LispError } from './types.ts';
+import { RE2JS } from 're2js';
+import { COMPILE_COST } from './builtins/regex.ts';
 
 const env = { AWS_REGION: 'eu-west-1', SECRET: 's3cr3t', TZ: 'Asia/Tokyo' };
 
@@ -133,4 +135,35 @@ test('an ordinary configuration is far inside the restricted budgets', () => {
   const it = restricted(['env:AWS_REGION']);
   const pools = Array.from({ length: 2000 }, (_, i) => `(p${i} (name (format "pool-%04d" ${i})) (region (env "AWS_REGION")) (count (+ 1 ${i % 5})) (roles worker))`);
   assert.doesNotThrow(() => run(it, `(cluster (node-pools ${pools.join(' ')}))`));
+});
+
+test('a regex is charged its program size, compiled and times the input, before it runs', { timeout: 60_000 }, () => {
+  // The case that took 234 s of CPU: a 990-character pattern of 178,824 instructions against
+  // 65,000 characters. It is refused before matching starts.
+  const pattern = `${'(?:a?){999}'.repeat(89)}(?:a){999}$`;
+  const it = restricted([]);
+  assert.throws(
+    () => run(it, `(len (match "${pattern}" "${'a'.repeat(65_000)}"))`),
+    (e: unknown) =>
+      e instanceof LispError &&
+      e.message === 'r.lisp:1:6: match: matching 65,000 characters against a pattern of 178,824 instructions needs more work than is left of the limit of 50000000 units' &&
+      /program size .* times the input's length/.test(e.hint ?? ''),
+  );
+  // The charge: COMPILE_COST units per instruction compiled, one per character (and one more) per instruction matched.
+  const used = (text: string) => {
+    const i = restricted([], { limits: { maxWork: 1e12 } });
+    const before = (i as unknown as { workLeft: number }).workLeft;
+    run(i, text);
+    return before - (i as unknown as { workLeft: number }).workLeft;
+  };
+  const size = RE2JS.compile('^v([0-9]+)$').programSize();
+  const small = used('(match? "^v([0-9]+)$" "v123")');
+  assert.ok(small >= size * (COMPILE_COST + 5), `${small} units`);
+  // Each character more costs the program size, plus the one every argument character costs.
+  assert.equal(used(`(match? "^v([0-9]+)$" "v${'1'.repeat(1003)}")`) - small, 1000 * (size + 1));
+  // A pattern that repeats the same work with fresh patterns (the cache does not help) runs out too.
+  const fresh = Array.from({ length: 60 }, (_, k) => `(match? (concat "${'(?:a?){999}'.repeat(40)}" "${k}") "b")`).join(' ');
+  assert.throws(() => run(restricted([]), fresh), /match\?: compiling a pattern of [\d,]+ instructions needs more work than is left/);
+  // An ordinary use stays cheap: 2,000 matches of a short pattern on short strings.
+  assert.ok(used(Array.from({ length: 2000 }, (_, k) => `(match? "^pool-[0-9]{4}$" "pool-${k}")`).join(' ')) < 5_000_000);
 });
