@@ -9,7 +9,7 @@ import { buildClusterGraph } from './graph.ts';
 import { modelFromConfig } from './from-config.ts';
 import { previousFromDeployment } from './previous.ts';
 import { pendingCloudPackages, CloudNotImplementedError } from './clouds/pending.ts';
-import { slothPackage, COMMAND_TYPE, MACHINE_RECORD_TYPE, CLUSTER_RECORD_TYPE } from './remote/package.ts';
+import { slothPackage, COMMAND_TYPE, HOST_KEY_TYPE, MACHINE_RECORD_TYPE, CLUSTER_RECORD_TYPE } from './remote/package.ts';
 import { nodesOf, sampleModel, type PoolSpec } from './testing/arbitraries.ts';
 import type { ClusterModel } from './model.ts';
 
@@ -54,12 +54,13 @@ test('preview of every seed example works with no cloud credentials and shows th
     const machines = plan.machines.length;
     const instances = desired.resources.filter((r) => /:(Instance|Droplet|Server)$/.test(r.type));
     assert.equal(instances.length, machines, `${file}: one instance per machine`);
-    assert.equal(ofType(desired, COMMAND_TYPE).length, plan.steps.length, file);
+    assert.equal(ofType(desired, COMMAND_TYPE).length + ofType(desired, HOST_KEY_TYPE).length, plan.steps.length, file);
+    assert.equal(ofType(desired, HOST_KEY_TYPE).length, machines, `${file}: every machine gets its own host key`);
     assert.equal(ofType(desired, MACHINE_RECORD_TYPE).length, machines, file);
     if (plan.apiLoadBalancer) assert.ok(desired.resources.some((r) => /LoadBalancer$|NodeBalancer$/.test(r.type)), `${file}: load balancer`);
     // Nothing secret shows in the preview.
     const shown = JSON.stringify(result.steps);
-    for (const secret of [plan.deployKey.privateKey.split('\n')[2]!, plan.tokens.server, plan.tokens.agent, plan.mesh.members[0]!.keys.privateKey]) {
+    for (const secret of [plan.deployKey.privateKey.split('\n')[2]!, plan.tokens.server, plan.tokens.agent, plan.mesh.members[0]!.keys.privateKey, plan.machines[0]!.ownHostKey.privateKey.split('\n')[2]!]) {
       assert.ok(!shown.includes(secret), `${file}: a secret shows in the preview`);
     }
     planned++;
@@ -255,4 +256,49 @@ test('a DigitalOcean firewall refers to every tag it names by the tag resource, 
     assert.ok(named.length > 1, 'the group tag and the cluster tag as a source');
     for (const t of named) assert.ok(t instanceof OutputRef, `${fw.name}: tag ${JSON.stringify(t)} is named by value, with no dependency on its resource`);
   }
+});
+
+test("the user-data host key pins only the first connection: it installs the machine's own key, which every other connection pins", () => {
+  const m = model([
+    { name: 'masters', provider: 'aws', region: 'us-east-1', count: 1, roles: ['master', 'etcd'], publicAddress: false },
+    { name: 'workers', provider: 'aws', region: 'us-east-1', count: 1, roles: ['worker'], publicAddress: false },
+  ]);
+  m.bastion = { name: 'bastion', provider: 'aws', region: 'us-east-1', size: 'small', allowedCidrs: ['198.51.100.0/24'], sshPort: 22 };
+  const { graph, plan } = buildClusterGraph(m);
+  const d = graph.build();
+  const machine = new Map(plan.machines.map((x) => [x.name, x]));
+  for (const x of plan.machines) {
+    assert.notEqual(x.ownHostKey.publicKey, x.hostKey.publicKey, x.name);
+    assert.ok(x.userData.includes(x.hostKey.publicKey) && !x.userData.includes(x.ownHostKey.publicKey), `${x.name}: user-data holds the first key only`);
+  }
+  const conn = (r: ResourceSpec) => r.inputs['connection'] as { hostKey: string; formerHostKey?: string; via?: { machine: string; hostKey: string } };
+  // One sloth:remote:HostKey per machine: pinned to its own key, accepting the user-data key,
+  // delivering the own key pair (secret), replaced with the machine.
+  const installs = ofType(d, HOST_KEY_TYPE);
+  assert.deepEqual(installs.map((r) => r.name).sort(), ['hostkey-bastion', 'hostkey-masters-1', 'hostkey-workers-1']);
+  for (const r of installs) {
+    const x = machine.get(r.inputs['machine'] as string)!;
+    assert.deepEqual([conn(r).hostKey, conn(r).formerHostKey], [x.ownHostKey.publicKey, x.hostKey.publicKey]);
+    assert.ok(r.inputs['machineId'] instanceof OutputRef);
+    assert.ok((r.secretInputs ?? []).includes('files') && JSON.stringify(r.inputs['files']).includes(x.ownHostKey.privateKey.split('\n')[1]!));
+  }
+  // Every other step pins the own keys only, of the machine and of the bastion it jumps through.
+  const commands = ofType(d, COMMAND_TYPE);
+  assert.ok(commands.length > 10);
+  for (const r of commands) {
+    const x = machine.get(r.inputs['machine'] as string)!;
+    assert.equal(conn(r).hostKey, x.ownHostKey.publicKey, r.name);
+    assert.equal(conn(r).formerHostKey, undefined, r.name);
+    if (conn(r).via) assert.equal(conn(r).via!.hostKey, machine.get('bastion')!.ownHostKey.publicKey, r.name);
+  }
+  // Order: the bastion's key first, then the node's (through the bastion), then its other steps.
+  const deps = (name: string) => d.resources.find((r) => r.name === name && r.type.startsWith('sloth:remote:'))!.dependsOn.map((u) => u.slice(u.lastIndexOf('::') + 2));
+  assert.ok(deps('hostkey-masters-1').includes('hostkey-bastion'));
+  assert.ok(deps('cloud-init-masters-1').includes('hostkey-masters-1'));
+  assert.ok(deps('cloud-init-bastion').includes('hostkey-bastion'));
+  // The machine record keeps both pairs (private halves secret), so the next plan pins the same keys.
+  const record = d.resources.find((r) => r.type === MACHINE_RECORD_TYPE && r.name === 'masters-1')!;
+  assert.ok((record.secretInputs ?? []).includes('ownHostPrivateKey') && (record.secretInputs ?? []).includes('hostPrivateKey'));
+  const again = buildClusterGraph(m, previousFromDeployment(deployedRecords(d), 'demo')).plan;
+  for (const x of again.machines) assert.deepEqual([x.hostKey, x.ownHostKey], [machine.get(x.name)!.hostKey, machine.get(x.name)!.ownHostKey]);
 });

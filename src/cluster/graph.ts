@@ -23,7 +23,7 @@ import {
   type ResourceDeclarer,
 } from './clouds/types.ts';
 import { firewallGroupOf, machineSource } from './clouds/groups.ts';
-import { API_READY_TYPE, CLUSTER_RECORD_TYPE, COMMAND_TYPE, MACHINE_RECORD_TYPE } from './remote/package.ts';
+import { API_READY_TYPE, CLUSTER_RECORD_TYPE, COMMAND_TYPE, HOST_KEY_TYPE, MACHINE_RECORD_TYPE } from './remote/package.ts';
 import { isMaster } from './model.ts';
 import type { UserManifest } from './bootstrap/user-manifests.ts';
 
@@ -177,6 +177,7 @@ export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluste
     port: c.port,
     user: c.user,
     hostKey: c.hostKey,
+    ...(c.formerHostKey ? { formerHostKey: c.formerHostKey } : {}),
     ...(c.via ? { via: { machine: c.via.machine, host: value(c.via.host), port: c.via.port, user: c.via.user, hostKey: c.via.hostKey } } : {}),
   });
   // A step waits for the cloud firewall rules that let the deploy in on each SSH hop, so a
@@ -195,10 +196,12 @@ export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluste
       return h;
     });
     const handle = graph.resource(
-      COMMAND_TYPE,
+      step.kind === 'host-key' ? HOST_KEY_TYPE : COMMAND_TYPE,
       step.name,
       {
         machine: step.machine,
+        // A replaced machine gets its own host key again (sloth:remote:HostKey replaces on it).
+        ...(step.kind === 'host-key' ? { machineId: handles.get(step.machine)!.id } : {}),
         purpose: step.purpose,
         connection: connection(step.connection),
         privateKey: plan.deployKey.privateKey,
@@ -269,9 +272,11 @@ function recordGenerated(graph: DesiredGraph, plan: ClusterPlan): void {
         wireguardPrivateKey: member.keys.privateKey,
         hostPublicKey: m.hostKey.publicKey,
         hostPrivateKey: m.hostKey.privateKey,
+        ownHostPublicKey: m.ownHostKey.publicKey,
+        ownHostPrivateKey: m.ownHostKey.privateKey,
         ...(salt ? { saltPublicKey: salt.publicKey, saltPrivateKey: salt.privateKey } : {}),
       },
-      { secretInputs: ['wireguardPrivateKey', 'hostPrivateKey', 'saltPrivateKey'] },
+      { secretInputs: ['wireguardPrivateKey', 'hostPrivateKey', 'ownHostPrivateKey', 'saltPrivateKey'] },
     );
   }
 }

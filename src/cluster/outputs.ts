@@ -37,7 +37,9 @@ export function clusterOutputs(deployment: Deployment, clusterName: string): Pro
       region: reveal(inputs['region']) ?? null,
       roles: reveal(inputs['roles']) ?? [],
       meshAddress: reveal(inputs['meshAddress']) ?? null,
-      hostKey: reveal(inputs['hostPublicKey']) ?? null,
+      // The key the machine serves (its own, since its first step); a stack deployed before
+      // own keys existed has only the user-data one.
+      hostKey: reveal(inputs['ownHostPublicKey']) ?? reveal(inputs['hostPublicKey']) ?? null,
       publicAddress: (keys && reveal(machine!.outputs?.[keys.public])) ?? null,
       privateAddress: (keys && reveal(machine!.outputs?.[keys.private])) ?? null,
       joined: step(`kubernetes-${name}`) !== undefined,

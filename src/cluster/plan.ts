@@ -1,8 +1,8 @@
 // The cluster plan: everything the planner decides, independent of any engine or cloud.
 // From a resolved model and what the last deployment recorded, it chooses the mesh
 // (addresses, keys, peers), the firewall rules, each machine's user-data, and the ordered
-// remote steps (wait for cloud-init, mesh, Kubernetes install/join, kubeconfig, readiness,
-// Salt, ArgoCD). Values only known once machines exist appear as placeholders with a
+// remote steps (the machine's own host key, wait for cloud-init, mesh, Kubernetes
+// install/join, kubeconfig, readiness, Salt, ArgoCD). Values only known once machines exist appear as placeholders with a
 // `ValueSource` naming where they come from; the graph turns those into output references.
 //
 // Secrets generated here (tokens, keys) are carried over from `previous` whenever they
@@ -22,6 +22,7 @@ import { generateToken } from './bootstrap/secrets.ts';
 import { placeholder } from './bootstrap/template.ts';
 import type { PayloadFile } from './bootstrap/shell.ts';
 import { renderMeshScript, renderWaitForCloudInitScript } from './bootstrap/machine-scripts.ts';
+import { hostKeyPayload, renderHostKeyScript } from './bootstrap/host-key.ts';
 import {
   PATHS,
   checkKubernetesSettings,
@@ -47,15 +48,19 @@ export interface StepConnection {
   host: ValueSource;
   port: number;
   user: string;
-  /** The machine's SSH host key (`ssh-ed25519 …`): connections are refused unless it matches. */
+  /** The machine's own SSH host key (`ssh-ed25519 …`): connections are refused unless it matches. */
   hostKey: string;
-  /** Jump through the bastion. */
+  /** The key in its user-data, also accepted by the one step that replaces it (`hostkey-<m>`). */
+  formerHostKey?: string;
+  /** Jump through the bastion (pinned to the bastion's own key). */
   via?: { machine: string; host: ValueSource; port: number; user: string; hostKey: string };
 }
 
 export interface RemoteStep {
   /** Unique and stable, e.g. `mesh-masters-1`; also the logical name of its resource. */
   name: string;
+  /** `host-key`: the machine's first step, which installs its own host key (sloth:remote:HostKey); otherwise a command. */
+  kind?: 'host-key';
   machine: string;
   purpose: string;
   connection: StepConnection;
@@ -78,7 +83,10 @@ export interface MachinePlan {
   provider: string;
   region: string;
   node?: NodeModel;
+  /** The host key in its user-data: it pins the first connection, which replaces it with `ownHostKey`. */
   hostKey: SshKeyPair;
+  /** The host key the machine serves from its first step on; every other connection pins it (bootstrap/host-key.ts). */
+  ownHostKey: SshKeyPair;
   /** Depends only on what is fixed for the machine's life (see bootstrap/cloud-init.ts). */
   userData: string;
   /** Public rules that target this machine (what its cloud firewall must carry). */
@@ -91,6 +99,7 @@ export interface MachinePlan {
 export interface PreviousCluster {
   mesh: Record<string, PreviousMeshMember>;
   hostKeys: Record<string, SshKeyPair>;
+  ownHostKeys: Record<string, SshKeyPair>;
   deployKey?: SshKeyPair;
   tokens?: { server: string; agent: string };
   initServer?: string;
@@ -98,7 +107,7 @@ export interface PreviousCluster {
   salt?: PreviousSalt;
 }
 
-export const emptyPrevious = (): PreviousCluster => ({ mesh: {}, hostKeys: {}, servers: [] });
+export const emptyPrevious = (): PreviousCluster => ({ mesh: {}, hostKeys: {}, ownHostKeys: {}, servers: [] });
 
 export interface ClusterPlan {
   model: ClusterModel;
@@ -165,6 +174,7 @@ export function planCluster(model: ClusterModel, previous: PreviousCluster = emp
   const saltMaster = model.salt?.master;
   const addMachine = (name: string, kind: 'node' | 'bastion', provider: string, region: string, node?: NodeModel) => {
     const hostKey = previous.hostKeys[name] ?? generateEd25519KeyPair(name);
+    const ownHostKey = previous.ownHostKeys[name] ?? generateEd25519KeyPair(name);
     const machineFacts = kind === 'bastion' ? { kind: 'bastion' as const } : { kind: 'node' as const, roles: node!.roles };
     const firewallRules = firewall.rules.filter((r) => r.via === 'public' && targetIncludes(r.target, machineFacts, saltMaster === name));
     const userData = renderUserData({
@@ -175,7 +185,7 @@ export function planCluster(model: ClusterModel, previous: PreviousCluster = emp
       deployPublicKey: deployKey.publicKey,
       hostKey,
     });
-    machines.push({ name, kind, provider, region, node, hostKey, userData, firewallRules, hostFirewallScript: renderHostFirewallScript(firewallRules) });
+    machines.push({ name, kind, provider, region, node, hostKey, ownHostKey, userData, firewallRules, hostFirewallScript: renderHostFirewallScript(firewallRules) });
   };
   if (model.bastion) addMachine(model.bastion.name, 'bastion', model.bastion.provider, model.bastion.region);
   for (const node of model.nodes) addMachine(node.name, 'node', node.provider, node.region, node);
@@ -186,7 +196,7 @@ export function planCluster(model: ClusterModel, previous: PreviousCluster = emp
     const m = machine.get(name)!;
     if (m.kind === 'bastion' || !model.bastion) {
       if (m.node && !m.node.publicAddress) throw new ClusterPlanError(`node '${name}' has no public address and there is no bastion to reach it through`, { hint: 'Enable security.bastion.' });
-      return { machine: name, host: { kind: 'address', machine: name, which: 'public' }, port: m.kind === 'bastion' ? model.bastion!.sshPort : model.ssh.port, user: loginUser(name, m.node), hostKey: m.hostKey.publicKey };
+      return { machine: name, host: { kind: 'address', machine: name, which: 'public' }, port: m.kind === 'bastion' ? model.bastion!.sshPort : model.ssh.port, user: loginUser(name, m.node), hostKey: m.ownHostKey.publicKey };
     }
     const bastion = machine.get(model.bastion.name)!;
     const sameNetwork = bastion.provider === m.provider && bastion.region === m.region;
@@ -200,16 +210,34 @@ export function planCluster(model: ClusterModel, previous: PreviousCluster = emp
       host: { kind: 'address', machine: name, which: sameNetwork ? 'private' : 'public' },
       port: model.ssh.port,
       user: loginUser(name, m.node),
-      hostKey: m.hostKey.publicKey,
-      via: { machine: bastion.name, host: { kind: 'address', machine: bastion.name, which: 'public' }, port: model.bastion.sshPort, user: loginUser(bastion.name), hostKey: bastion.hostKey.publicKey },
+      hostKey: m.ownHostKey.publicKey,
+      via: { machine: bastion.name, host: { kind: 'address', machine: bastion.name, which: 'public' }, port: model.bastion.sshPort, user: loginUser(bastion.name), hostKey: bastion.ownHostKey.publicKey },
     };
   };
 
   const steps: RemoteStep[] = [];
   const step = (s: Omit<RemoteStep, 'connection'>) => steps.push({ ...s, connection: connection(s.machine) });
 
+  // First, each machine's own host key replaces the one its user-data holds (the bastion's
+  // before those of the machines reached through it).
   for (const m of machines) {
-    step({ name: `cloud-init-${m.name}`, machine: m.name, purpose: `wait for cloud-init on ${m.name}`, script: renderWaitForCloudInitScript(m.name), files: [], vars: {}, after: [], output: 'none', timeoutSeconds: 1200 });
+    const c = connection(m.name);
+    steps.push({
+      name: `hostkey-${m.name}`,
+      kind: 'host-key',
+      machine: m.name,
+      purpose: `replace the SSH host key of ${m.name} (the one in its user-data) with its own`,
+      connection: { ...c, formerHostKey: m.hostKey.publicKey },
+      script: renderHostKeyScript(m.name),
+      files: hostKeyPayload(m.ownHostKey),
+      vars: {},
+      after: c.via ? [`hostkey-${c.via.machine}`] : [],
+      output: 'none',
+      timeoutSeconds: 600,
+    });
+  }
+  for (const m of machines) {
+    step({ name: `cloud-init-${m.name}`, machine: m.name, purpose: `wait for cloud-init on ${m.name}`, script: renderWaitForCloudInitScript(m.name), files: [], vars: {}, after: [`hostkey-${m.name}`], output: 'none', timeoutSeconds: 1200 });
   }
   // What may change while the machine lives (firewall rules, SSH access, facts): a step that
   // runs again whenever it changes, instead of user-data, which would replace the machine.

@@ -1,5 +1,5 @@
 // Reads back, from a stack's last deployment, what the planner generated before: mesh
-// addresses and keys, host keys, the deploy key, tokens, Salt keys, and which server
+// addresses and keys, host keys (user-data and own), the deploy key, tokens, Salt keys, and which server
 // initialised etcd. Planning from it keeps all of them; nothing is renumbered or rotated.
 import { reveal as revealValue, type Deployment, type PropertyMap, type PropertyValue } from '../state/types.ts';
 import { CLUSTER_RECORD_TYPE, MACHINE_RECORD_TYPE } from './remote/package.ts';
@@ -40,6 +40,9 @@ export function previousFromDeployment(deployment: Deployment | undefined, clust
     const hostPublic = text(m, 'hostPublicKey');
     const hostPrivate = text(m, 'hostPrivateKey');
     if (hostPublic && hostPrivate) previous.hostKeys[name] = { publicKey: hostPublic, privateKey: hostPrivate };
+    const ownPublic = text(m, 'ownHostPublicKey');
+    const ownPrivate = text(m, 'ownHostPrivateKey');
+    if (ownPublic && ownPrivate) previous.ownHostKeys[name] = { publicKey: ownPublic, privateKey: ownPrivate };
     const saltPublic = text(m, 'saltPublicKey');
     const saltPrivate = text(m, 'saltPrivateKey');
     if (saltPublic && saltPrivate) {

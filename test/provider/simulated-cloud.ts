@@ -10,7 +10,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { CallContext, ErrorClass, ProviderPackage, ResourceType } from '../../src/engine/index.ts';
 import { registerProviderPackage } from '../../src/cli/engine-run.ts';
-import { API_READY_TYPE, COMMAND_TYPE, commandRun, recordType, CLUSTER_RECORD_TYPE, MACHINE_RECORD_TYPE } from '../../src/cluster/remote/package.ts';
+import { API_READY_TYPE, COMMAND_TYPE, HOST_KEY_TYPE, commandRun, recordType, CLUSTER_RECORD_TYPE, MACHINE_RECORD_TYPE } from '../../src/cluster/remote/package.ts';
+import { hostKeyType } from '../../src/cluster/remote/host-key.ts';
 import { Secret, type PropertyMap, type PropertyValue } from '../../src/state/types.ts';
 import { FileCloud, type CloudObject } from './file-cloud.ts';
 import { TestCloudError } from './test-provider.ts';
@@ -164,6 +165,15 @@ const commandType: ResourceType<SimClient> = {
   adopt: async () => undefined,
 };
 
+/** The real type (an update does nothing on the machine) with a create that records instead of connecting. */
+const simulatedHostKeyType: ResourceType<SimClient> = {
+  ...(hostKeyType as ResourceType<SimClient>),
+  create: async (inputs, ctx) => {
+    await runCommand(inputs, ctx, 'create');
+    return { id: ctx.name, outputs: { machine: reveal(inputs.machine)!, hostKey: reveal((reveal(inputs.connection) as PropertyMap).hostKey)!, installedAt: new Date().toISOString() } };
+  },
+};
+
 function apiCheck(inputs: PropertyMap): PropertyMap {
   const kubeconfig = reveal(inputs.kubeconfig);
   const server = typeof kubeconfig === 'string' ? /server:\s*(\S+)/.exec(kubeconfig)?.[1] : undefined;
@@ -184,7 +194,7 @@ export function simulatedSlothPackage(dir?: string): ProviderPackage<SimClient> 
   return {
     name: 'sloth',
     configure: (config, ctx) => cloudOf(config, ctx.env, dir),
-    resources: { [COMMAND_TYPE]: commandType, [API_READY_TYPE]: apiReadyType, [CLUSTER_RECORD_TYPE]: recordType as ResourceType<SimClient>, [MACHINE_RECORD_TYPE]: recordType as ResourceType<SimClient> },
+    resources: { [COMMAND_TYPE]: commandType, [HOST_KEY_TYPE]: simulatedHostKeyType, [API_READY_TYPE]: apiReadyType, [CLUSTER_RECORD_TYPE]: recordType as ResourceType<SimClient>, [MACHINE_RECORD_TYPE]: recordType as ResourceType<SimClient> },
     classifyError: (err): ErrorClass => (err instanceof TestCloudError ? err.kind : 'permanent'),
   };
 }

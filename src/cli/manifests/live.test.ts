@@ -72,7 +72,8 @@ async function becomeApiNode(e: HistoryEnv, api: KubeApi, stack: string, node: s
     const live = opened.deployment.resources.filter((r) => !r.delete);
     const cluster = live.find((r) => r.type === CLUSTER_RECORD_TYPE)!.inputs;
     const machine = live.find((r) => r.type === MACHINE_RECORD_TYPE && nameOf(r) === node)!.inputs;
-    const sshd = await startApiNode(api, { authorizedKey: text(cluster, 'deployPublicKey'), hostKey: { publicKey: text(machine, 'hostPublicKey'), privateKey: text(machine, 'hostPrivateKey') }, distribution: 'rke2' });
+    // The machine serves its own host key (installed by its first step), which the steps pin.
+    const sshd = await startApiNode(api, { authorizedKey: text(cluster, 'deployPublicKey'), hostKey: { publicKey: text(machine, 'ownHostPublicKey'), privateKey: text(machine, 'ownHostPrivateKey') }, distribution: 'rke2' });
     const update = await opened.beginUpdate('update', 'test: the API node is this machine');
     for (const r of live.filter((x) => x.type === COMMAND_TYPE && text(x.inputs, 'machine') === node)) {
       const connection = { ...(reveal(r.inputs!.connection) as PropertyMap), host: sshd.host, port: sshd.port, user: sshd.user };

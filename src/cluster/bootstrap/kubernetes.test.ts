@@ -28,7 +28,7 @@ test('the cluster token is generated, kept across plans, and never in a script o
   assert.notEqual(plan.tokens.server, plan.tokens.agent);
   for (const s of plan.steps) assert.ok(!s.script.includes(plan.tokens.server) && !s.script.includes(plan.tokens.agent), s.name);
   for (const m of plan.machines) assert.ok(!m.userData.includes(plan.tokens.server), m.name);
-  const again = planCluster(model, { mesh: {}, hostKeys: {}, servers: [], tokens: plan.tokens });
+  const again = planCluster(model, { mesh: {}, hostKeys: {}, ownHostKeys: {}, servers: [], tokens: plan.tokens });
   assert.deepEqual(again.tokens, plan.tokens);
   const given = planCluster({ ...model, kubernetes: { ...model.kubernetes, clusterToken: 'user-given-token' } });
   assert.equal(given.tokens.server, 'user-given-token');

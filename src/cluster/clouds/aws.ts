@@ -158,7 +158,9 @@ export const aws: CloudMapping = {
         userData: m.userData,
         associatePublicIpAddress: m.node ? m.node.publicAddress : true,
         spot: m.node?.spot ?? false,
-        metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 },
+        // IMDSv2 only, and one hop: a pod (one hop further, behind the node's network namespace)
+        // gets no answer from the metadata service, so it cannot read user-data or the instance's role.
+        metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 },
         tags: { ...tags, Name: m.name, 'sloth-kubernetes/role': m.kind === 'bastion' ? 'bastion' : m.node!.roles.join('-') },
       },
       { provider, secretInputs: ['userData'] },

@@ -5,6 +5,8 @@
 //    again (update); deleting it leaves the machine as it is. Placeholders in the script and
 //    in the payload files are filled from `vars` (resolved output references) just before
 //    running, so the same step re-runs exactly when an address it depends on changes.
+//  - sloth:remote:HostKey — installs the machine's own SSH host key over the connection
+//    pinned to its user-data key, once per machine (host-key.ts).
 //  - sloth:cluster:ApiReady — waits, from the machine running sloth, until the API answers
 //    /readyz at the address the kubeconfig names (the load balancer, when there is one).
 //  - sloth:cluster:Cluster, sloth:cluster:Machine — records of what the planner generated
@@ -12,12 +14,15 @@
 //    is what makes the next plan keep every address and key.
 import type { ProviderPackage, ResourceType, CallContext } from '../../engine/index.ts';
 import { reveal as revealValue, type PropertyMap, type PropertyValue } from '../../state/types.ts';
-import { encodePayload, type PayloadFile } from '../bootstrap/shell.ts';
-import { fillTemplate, TemplateError } from '../bootstrap/template.ts';
+import { TemplateError } from '../bootstrap/template.ts';
 import { runScript, RemoteStepError, EXIT_RETRYABLE } from './run-script.ts';
 import { SshError } from './ssh.ts';
-import { inputText, stepSsh } from './step-access.ts';
+import { commandRun } from './step-access.ts';
 import { waitForApi } from './api-ready.ts';
+import { HOST_KEY_TYPE, hostKeyType } from './host-key.ts';
+
+export { commandRun } from './step-access.ts';
+export { HOST_KEY_TYPE } from './host-key.ts';
 
 export const COMMAND_TYPE = 'sloth:remote:Command';
 export const API_READY_TYPE = 'sloth:cluster:ApiReady';
@@ -26,28 +31,6 @@ export const MACHINE_RECORD_TYPE = 'sloth:cluster:Machine';
 
 const reveal = (v: PropertyValue | undefined): PropertyValue | undefined => (v === undefined ? undefined : revealValue(v));
 
-const str = inputText;
-
-/** Everything a command run needs, from its resolved inputs. */
-export function commandRun(inputs: PropertyMap, ctx: Pick<CallContext, 'name' | 'signal' | 'log'>) {
-  const machine = str(inputs, 'machine', ctx.name);
-  const vars = Object.fromEntries(Object.entries((reveal(inputs['vars']) as PropertyMap | undefined) ?? {}).map(([k, v]) => [k, String(reveal(v))]));
-  const files = ((reveal(inputs['files']) as PropertyValue[] | undefined) ?? []).map((f) => {
-    const file = reveal(f) as PropertyMap;
-    return { path: str(file, 'path', ctx.name), mode: str(file, 'mode', ctx.name), content: fillTemplate(String(reveal(file['content']) ?? ''), vars) } satisfies PayloadFile;
-  });
-  const secrets = files.map((f) => f.content).flatMap((c) => c.split('\n').filter((l) => l.length >= 16));
-  return {
-    step: ctx.name,
-    ssh: stepSsh(inputs, ctx.name),
-    script: fillTemplate(str(inputs, 'script', ctx.name), vars),
-    stdin: files.length > 0 ? encodePayload(files) : undefined,
-    timeoutMs: Number(reveal(inputs['timeoutSeconds']) ?? 600) * 1000,
-    signal: ctx.signal,
-    secrets,
-    onProgress: (line: string) => ctx.log(`${machine}: ${line}`),
-  };
-}
 
 async function run(inputs: PropertyMap, ctx: CallContext): Promise<PropertyMap> {
   const stdout = await runScript(commandRun(inputs, ctx));
@@ -138,6 +121,6 @@ export function classifySlothError(err: unknown): 'throttled' | 'transient' | 'p
 export const slothPackage: ProviderPackage<Record<string, never>> = {
   name: 'sloth',
   configure: () => ({}),
-  resources: { [COMMAND_TYPE]: commandType, [API_READY_TYPE]: apiReadyType, [CLUSTER_RECORD_TYPE]: recordType, [MACHINE_RECORD_TYPE]: recordType },
+  resources: { [COMMAND_TYPE]: commandType, [HOST_KEY_TYPE]: hostKeyType, [API_READY_TYPE]: apiReadyType, [CLUSTER_RECORD_TYPE]: recordType, [MACHINE_RECORD_TYPE]: recordType },
   classifyError: classifySlothError,
 };

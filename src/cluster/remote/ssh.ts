@@ -1,6 +1,7 @@
-// SSH to our machines with ssh2: the host key is pinned (the one we generated and put in
-// the machine's user-data), never learned on first use, and only an ed25519 host key is
-// negotiated so the server cannot offer a different one. A jump through the bastion opens
+// SSH to our machines with ssh2: the host key is pinned (one we generated: the machine's
+// own, installed by its first step, or for that step the one in its user-data), never
+// learned on first use, and only an ed25519 host key is negotiated so the server cannot
+// offer a different one. A jump through the bastion opens
 // a direct-tcpip channel on the bastion and runs the second connection inside it, with its
 // own pinned key.
 import ssh2 from 'ssh2';
@@ -15,6 +16,11 @@ export interface SshTarget {
   user: string;
   /** The expected host key, `ssh-ed25519 AAAA…`. */
   hostKey: string;
+  /**
+   * Also accepted: the key the machine served before `hostKey` replaced it (the one in its
+   * user-data). Only the step that installs `hostKey` (sloth:remote:HostKey) gives it.
+   */
+  formerHostKey?: string;
 }
 
 export interface SshOptions {
@@ -46,7 +52,8 @@ export class SshError extends Error {
 const where = (t: SshTarget) => `${t.name} (${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port})`;
 
 function connectOne(target: SshTarget, privateKey: string, sock: NodeJS.ReadableStream | undefined, timeoutMs: number, signal?: AbortSignal): Promise<SshClient> {
-  const expected = publicKeyBlob(target.hostKey);
+  const accepted = [target.hostKey, ...(target.formerHostKey ? [target.formerHostKey] : [])].map(publicKeyBlob);
+  const pinned = [target.hostKey, ...(target.formerHostKey ? [target.formerHostKey] : [])].map(sshFingerprint).join(' or ');
   return new Promise((resolve, reject) => {
     const client = new ssh2.Client();
     let offered: Buffer | undefined;
@@ -68,12 +75,12 @@ function connectOne(target: SshTarget, privateKey: string, sock: NodeJS.Readable
       resolve(client);
     });
     client.on('error', (err: Error & { level?: string; code?: string }) => {
-      if (offered && !offered.equals(expected)) {
+      if (offered && !accepted.some((k) => k.equals(offered!))) {
         fail(
           new SshError(
             'host-key-mismatch',
             target.name,
-            `host key of ${where(target)} is ${fingerprintOfBlob(offered)}, but ${sshFingerprint(target.hostKey)} was pinned when the machine was created; refusing to connect (the address may now belong to another machine, or the connection is being intercepted)`,
+            `host key of ${where(target)} is ${fingerprintOfBlob(offered)}, but ${pinned} was pinned for this machine; refusing to connect (the address may now belong to another machine, or the connection is being intercepted)`,
           ),
         );
       } else if (err.level === 'client-authentication') {
@@ -97,7 +104,7 @@ function connectOne(target: SshTarget, privateKey: string, sock: NodeJS.Readable
       algorithms: { serverHostKey: ['ssh-ed25519'] },
       hostVerifier: (key: Buffer) => {
         offered = Buffer.from(key);
-        return offered.equals(expected);
+        return accepted.some((k) => k.equals(offered!));
       },
     });
   });

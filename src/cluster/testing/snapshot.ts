@@ -31,6 +31,7 @@ export function fixedPrevious(model: ClusterModel): PreviousCluster {
   return {
     mesh: Object.fromEntries(names.map((n, i) => [n, { address: `10.8.0.${i + 1}`, privateKey: fakeWireGuardKey(n) }])),
     hostKeys: Object.fromEntries(names.map((n) => [n, fakeSsh(n)])),
+    ownHostKeys: Object.fromEntries(names.map((n) => [n, fakeSsh(`own-${n}`)])),
     deployKey: fakeSsh('deploy'),
     tokens: { server: 'snapshot-server-token', agent: 'snapshot-agent-token' },
     servers: [],

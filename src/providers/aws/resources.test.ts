@@ -75,7 +75,7 @@ describe('AWS resource types against moto', { skip: motoAvailable() ? false : MO
       userData: '#cloud-config\n',
       associatePublicIpAddress: true,
       spot: false,
-      metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 },
+      metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 },
       tags: { Name: 'node-1' },
     };
     const first = await type(INSTANCE).create(inputs, c);
@@ -93,10 +93,10 @@ describe('AWS resource types against moto', { skip: motoAvailable() ? false : MO
     assert.equal(retried.id, first.id, 'no twin');
     assert.equal(client.pendingTokens.has(c.urn), false);
 
-    const news = { ...inputs, metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 3 }, tags: { Name: 'node-1', pool: 'p' } };
+    const news = { ...inputs, metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 }, tags: { Name: 'node-1', pool: 'p' } };
     await type(INSTANCE).update!(first.id, { inputs, outputs: first.outputs }, news, c);
     const read = await type(INSTANCE).read(first.id, { inputs, outputs: first.outputs }, c);
-    assert.deepEqual(read?.inputs?.['metadataOptions'], { httpTokens: 'required', httpPutResponseHopLimit: 3 });
+    assert.deepEqual(read?.inputs?.['metadataOptions'], { httpTokens: 'required', httpPutResponseHopLimit: 2 });
     assert.deepEqual(read?.inputs?.['tags'], { Name: 'node-1', pool: 'p' });
     assert.deepEqual(read?.inputs?.['vpcSecurityGroupIds'], [sg.id]);
 

@@ -71,13 +71,15 @@ describe('AWS production example against moto', { skip: motoAvailable() ? false 
     });
     assert.deepEqual(await exported(), inv);
 
-    // What the instances are made of: the newest Ubuntu 24.04, IMDSv2, spot workers, our tags.
+    // What the instances are made of: the newest Ubuntu 24.04, IMDSv2 with a hop limit of 1, spot workers, our tags.
     const { ec2 } = awsClients(emu.endpoint);
     const instances = ((await ec2.send(new DescribeInstancesCommand({ InstanceIds: inv['aws:ec2/instance:Instance'] }))).Reservations ?? []).flatMap((x) => x.Instances ?? []);
     for (const i of instances) {
       const name = i.Tags?.find((t) => t.Key === 'Name')?.Value ?? '';
       assert.equal(i.ImageId, NEWEST_UBUNTU, name);
       assert.equal(i.MetadataOptions?.HttpTokens, 'required', name);
+      // One hop: a pod behind the node's network namespace gets no answer from the metadata service.
+      assert.equal(i.MetadataOptions?.HttpPutResponseHopLimit, 1, name);
       assert.equal(i.InstanceType, name === 'bastion' ? 't3.micro' : name.startsWith('masters') ? 't3.large' : 't3.xlarge');
       assert.equal(i.InstanceLifecycle === 'spot', name.startsWith('workers'), `${name} spot`);
       assert.ok(i.Tags?.some((t) => t.Key === 'sloth-kubernetes/stack' && t.Value === 'prod'), name);

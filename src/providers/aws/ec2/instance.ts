@@ -117,7 +117,7 @@ export function runInstancesInput(inputs: PropertyMap, subnetId: string, root: R
     MetadataOptions: {
       HttpEndpoint: 'enabled',
       HttpTokens: (str(metadata['httpTokens']) || 'required') as 'required' | 'optional',
-      HttpPutResponseHopLimit: num(metadata['httpPutResponseHopLimit']) ?? 2,
+      HttpPutResponseHopLimit: num(metadata['httpPutResponseHopLimit']) ?? 1,
     },
     BlockDeviceMappings: [{ DeviceName: root.name, Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: root.size, DeleteOnTermination: true } }],
     ...(inputs['spot'] === true ? { InstanceMarketOptions: { MarketType: 'spot', SpotOptions: { SpotInstanceType: 'one-time', InstanceInterruptionBehavior: 'terminate' } } } : {}),
@@ -191,7 +191,7 @@ export const instance: ResourceType<AwsClient> = {
             InstanceId: id,
             HttpEndpoint: 'enabled',
             HttpTokens: (str(m['httpTokens']) || 'required') as 'required' | 'optional',
-            HttpPutResponseHopLimit: num(m['httpPutResponseHopLimit']) ?? 2,
+            HttpPutResponseHopLimit: num(m['httpPutResponseHopLimit']) ?? 1,
           }),
           o,
         ),
