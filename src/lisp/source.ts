@@ -3,12 +3,14 @@
 // syntax nodes. Without these a 100 MB file ended the process with an out-of-memory crash.
 import { open } from 'node:fs/promises';
 import { LispError } from './types.ts';
+import { DEFAULT_LIMITS, RESTRICTED_LIMITS } from './options.ts';
 import type { Limits } from './options.ts';
 
 export type SourceLimits = Pick<Limits, 'maxSourceBytes' | 'maxNodes'>;
 
+const bounds = (l: SourceLimits) => `${size(l.maxSourceBytes)} or ${l.maxNodes.toLocaleString('en-US')} forms`;
 const HINT =
-  'a source is refused past 8 MiB or 2,000,000 forms (in restricted mode, as the server and the operator evaluate: 2 MiB or 500,000), ' +
+  `a source is refused past ${bounds(DEFAULT_LIMITS)} (in restricted mode, as the server and the operator evaluate: ${bounds(RESTRICTED_LIMITS)}), ` +
   'so that reading and evaluating it stay within bounded memory and time; see docs/lisp.md, "Restricted mode"';
 
 export function sourceTooLarge(name: string, limits: SourceLimits): LispError {

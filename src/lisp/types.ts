@@ -57,8 +57,8 @@ export interface SymbolValue {
 /**
  * Why a text could not be read. `incomplete` means more input could complete it (an open
  * parenthesis or string at the end): the REPL keeps reading lines instead of reporting it.
+ * `limit`: the source is larger than its limits allow (source.ts).
  */
-/** `limit`: the source is larger than the limits allow (lisp/source.ts). */
 export type LispErrorCode = 'incomplete' | 'syntax' | 'eval' | 'restricted' | 'limit';
 
 /**

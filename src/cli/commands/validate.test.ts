@@ -160,7 +160,7 @@ test('a configuration larger than the limit is refused in one line before it is 
     const errors = (r: { code: number; stderr: string }, name: string, limit: string) => {
       assert.equal(r.code, 1);
       assert.equal(r.stderr.split('\n')[0], `error: ${name} is larger than ${limit}, the limit for a source`);
-      assert.match(r.stderr, /hint: a source is refused past 8 MiB or 2,000,000 forms \(in restricted mode, .*: 2 MiB or 500,000\)/);
+      assert.match(r.stderr, /hint: a source is refused past 8 MiB or 2,000,000 forms \(in restricted mode, .*: 2 MiB or 500,000 forms\)/);
     };
     errors(await runInProcess(['validate', '-c', file]), file, '8 MiB');
     errors(await runInProcess(['validate', '-c', '-'], { stdin: readFileSync(file, 'utf8') }), '<stdin>', '8 MiB');
