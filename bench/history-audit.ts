@@ -17,8 +17,9 @@ import { createBucket, s3Url } from '../test/helpers/s3.ts';
 import { cleanEnv, runInProcess } from '../test/helpers/cli.ts';
 import { registerSimulatedClouds } from '../test/provider/simulated-cloud.ts';
 import { captureIO } from '../test/provider/cli-env.ts';
-import { runDeploy } from '../src/cli/engine-run.ts';
-import { desiredFromConfig, loadClusterConfig } from '../src/cli/cluster-desired.ts';
+import { withCli } from '../src/cli/host.ts';
+import { deployGraph } from '../src/ops/index.ts';
+import { desiredFromConfig, loadClusterConfig } from '../src/ops/cluster-desired.ts';
 
 const PW = 'bench passphrase';
 const event = (i: number): AuditEvent => ({
@@ -95,8 +96,10 @@ try {
         if (r.code !== 0) throw new Error(r.stderr);
       } else {
         const { io } = captureIO(env);
-        const loaded = await loadClusterConfig({ ...io, cwd: dir }, seed);
-        await runDeploy({ ...io, cwd: dir }, name, { yes: true }, (s) => desiredFromConfig(io, loaded, s, { operatorCidrs: ['198.51.100.7/32'] }));
+        await withCli({ ...io, cwd: dir }, { yes: true }, async (ctx) => {
+          const loaded = await loadClusterConfig(ctx, seed);
+          await deployGraph(ctx, { stack: name, build: (s) => desiredFromConfig(ctx, loaded, s, { operatorCidrs: ['198.51.100.7/32'] }) });
+        });
       }
       times[mode]!.push(performance.now() - t);
     }

@@ -15,8 +15,10 @@ export type EventAction = (typeof EVENT_ACTIONS)[number];
 export const SEVERITIES = ['info', 'warning', 'error', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+import type { RedactedValue } from '../redact/index.ts';
+
 /** A JSON value with every secret already replaced by "[secret]". */
-export type RedactedValue = null | boolean | number | string | RedactedValue[] | { [key: string]: RedactedValue };
+export type { RedactedValue };
 
 export interface AuditEvent {
   id: string;

@@ -1,8 +1,11 @@
 // How a failure reaches the user. Every layer throws its own error classes; the CLI only
 // relies on this shape: an `exitCode` marks an error meant for the user (its message is
 // complete and safe to print), `display` replaces the default `error: <message>` line when
-// the wording is fixed by the spec, and `hint` adds what to do next. Anything else is a bug:
+// the wording is fixed by the spec, and `hint` adds what to do next. A use case's OpsError
+// carries a reason instead, which is turned into the exit code here. Anything else is a bug:
 // it is reported as an internal error, with the stack trace under --verbose.
+import { OpsError } from '../ops/errors.ts';
+import type { OpsErrorReason } from '../ops/errors.ts';
 
 export interface UserFacingError {
   message: string;
@@ -34,8 +37,44 @@ export class CliError extends Error implements UserFacingError {
   }
 }
 
+/** The exit code of each reason a use case fails for. */
+export const EXIT_CODES: Record<OpsErrorReason, number> = {
+  invalid: 1,
+  'no-stack': 1,
+  refused: 1,
+  declined: 1,
+  unavailable: 1,
+  failed: 1,
+  cancelled: 130,
+  drifted: 1,
+  unrecorded: 1,
+  // Distinct from 1, "differs": the comparison could not be made.
+  'not-compared': 2,
+  unverified: 1,
+};
+
+/** The seed's message when a command needs a stack and the backend has none. */
+function noStackDisplay(programName: string): string {
+  return [
+    'Error: No stack found.',
+    '',
+    'Create an encrypted stack first:',
+    `  ${programName} stacks create <name> --password-stdin`,
+    '',
+    'Or with AWS KMS:',
+    `  ${programName} stacks create <name> --kms-key <arn-or-alias>`,
+  ].join('\n');
+}
+
+/** A use case's error as the user sees it. */
+function userFacing(err: OpsError, programName: string): UserFacingError {
+  const display = err.reason === 'no-stack' ? noStackDisplay(programName) : err.reported ? '' : undefined;
+  return { message: err.message, exitCode: EXIT_CODES[err.reason], ...(display !== undefined ? { display } : {}), ...(err.reason !== 'no-stack' && err.hint ? { hint: err.hint } : {}) };
+}
+
 /** Prints the error and returns the exit code to use. */
-export function reportError(err: unknown, write: (text: string) => void, verbose: boolean): number {
+export function reportError(error: unknown, write: (text: string) => void, verbose: boolean, programName = 'sloth-kubernetes'): number {
+  const err = error instanceof OpsError ? userFacing(error, programName) : error;
   if (isUserFacing(err)) {
     // An empty `display` means the command already said everything (e.g. a drift report).
     if (err.display !== '') write(`${err.display ?? `error: ${err.message}`}\n`);

@@ -15,6 +15,6 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode;
     const exit = (err as { exitCode?: unknown } | null)?.exitCode;
     if (exit === 0) return 0;
-    return reportError(err, (s) => io.stderr.write(s), Boolean(program.opts().verbose));
+    return reportError(err, (s) => io.stderr.write(s), Boolean(program.opts().verbose), io.programName);
   }
 }

@@ -4,7 +4,7 @@ export type { LoadOptions, LoadedConfig } from './load.ts';
 export { ConfigError, formatDiagnostic, formatDiagnostics } from './diagnostics.ts';
 export type { Diagnostic, Severity } from './diagnostics.ts';
 export { printConfig } from './print.ts';
-export { toJSON, redact, configHash, canonicalJSON, secretPaths, REDACTED } from './json.ts';
+export { toJSON, redact, configHash, canonicalJSON, secretPaths, isConfigJson, REDACTED } from './json.ts';
 export { SourceMap } from './source-map.ts';
 export { parseIpv4, formatIpv4, parseCidr, requireCidr, formatCidr, cidrSize, overlaps as cidrsOverlap, contains as cidrContains, nthAddress, hostRange, meshCapacity } from './cidr.ts';
 export type { Cidr, CidrResult } from './cidr.ts';

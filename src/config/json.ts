@@ -108,3 +108,16 @@ export function canonicalJSON(value: unknown): string {
 export function configHash(config: ClusterConfig): string {
   return createHash('sha256').update(canonicalJSON(redact(config))).digest('hex');
 }
+
+/**
+ * Whether a stored configuration JSON text is exactly this layer's JSON form of a configuration
+ * (ours), as opposed to an earlier writer's.
+ */
+export function isConfigJson(text: string): boolean {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return !!parsed && typeof parsed === 'object' && toJSON(parsed as ClusterConfig, { showSecrets: true }) === text;
+  } catch {
+    return false;
+  }
+}

@@ -9,7 +9,7 @@
 // resource name through the FileCloud's faults.json, as for the test provider.
 import { createHash, randomBytes } from 'node:crypto';
 import type { CallContext, ErrorClass, ProviderPackage, ResourceType } from '../../src/engine/index.ts';
-import { registerProviderPackage } from '../../src/cli/engine-run.ts';
+import { registerProviderPackage } from '../../src/ops/index.ts';
 import { API_READY_TYPE, COMMAND_TYPE, HOST_KEY_TYPE, commandRun, recordType, CLUSTER_RECORD_TYPE, MACHINE_RECORD_TYPE } from '../../src/cluster/remote/package.ts';
 import { hostKeyType } from '../../src/cluster/remote/host-key.ts';
 import { Secret, type PropertyMap, type PropertyValue } from '../../src/state/types.ts';

@@ -1,12 +1,24 @@
 // Audit plumbing for the `stacks …` commands: a session per command, attached to the stack's
 // log raw at first (cancel and delete need no passphrase: their events are sealed to the
 // public audit key, unauthenticated), and with the stack's secrets when the command has them.
+import type { AuditSession, CommandSummary } from '../../audit/index.ts';
+import { auditSession } from '../../ops/stack.ts';
 import type { PassphraseSource, StateStore } from '../../state/index.ts';
+import { cliContext } from '../host.ts';
 import type { CliIO } from '../io.ts';
-import { audited, type AuditSession, type CommandSummary } from './session.ts';
 
-export function stacksCommand<T>(io: CliIO, command: string, summary: CommandSummary, fn: (s: AuditSession) => Promise<T>): Promise<T> {
-  return audited(io, `stacks ${command}`, summary, fn);
+/** Runs `fn` in the command's audit session and closes it with the outcome. */
+export async function stacksCommand<T>(io: CliIO, command: string, summary: CommandSummary, fn: (s: AuditSession) => Promise<T>): Promise<T> {
+  const session = auditSession(cliContext(io, {}), `stacks ${command}`, summary);
+  let result: T;
+  try {
+    result = await fn(session);
+  } catch (err) {
+    await session.close(err);
+    throw err;
+  }
+  await session.close();
+  return result;
 }
 
 /**

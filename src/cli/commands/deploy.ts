@@ -1,5 +1,6 @@
 // `deploy [stack] --config FILE`: plan the cluster, show the preview, confirm, apply.
 import type { Command } from 'commander';
+import type { ClusterSource } from '../../ops/index.ts';
 import { collect, parseParallel } from '../flags.ts';
 import type { CliIO } from '../io.ts';
 
@@ -15,6 +16,11 @@ export interface ClusterCommandFlags {
   manifest?: string[];
   /** The global --verbose: info-level diagnostics and every retry. */
   verbose?: boolean;
+}
+
+/** The cluster the flags describe. */
+export function clusterSource(flags: { config: string; manifest?: string[]; bootstrap?: boolean; operatorCidr?: string[] }): ClusterSource {
+  return { config: flags.config, manifests: flags.manifest, bootstrap: flags.bootstrap, operatorCidrs: flags.operatorCidr };
 }
 
 /** The global --verbose, wherever it was given on the command line. */
@@ -50,7 +56,11 @@ export function register(program: Command, io: CliIO): void {
     .addHelpText('after', '\nCtrl-C once stops starting new steps and saves; twice aborts the running ones. Run deploy again to continue.')
     .addHelpText('after', 'With --verbose, provider and remote-step log lines and every retry are shown as they happen.')
     .action(async (stack: string | undefined, opts: ClusterCommandFlags & { yes?: boolean; autoApprove?: boolean; dryRun?: boolean; parallel?: number; message?: string }, cmd: Command) => {
-      const { runClusterDeploy } = await import('../cluster-run.ts');
-      await runClusterDeploy(io, stack, { ...opts, yes: opts.yes || opts.autoApprove, verbose: verboseOf(cmd) });
+      const [{ deploy, preview }, { withCli }] = await Promise.all([import('../../ops/index.ts'), import('../host.ts')]);
+      const input = { stack, cluster: clusterSource(opts), targets: opts.target, targetDependents: opts.targetDependents, parallel: opts.parallel, message: opts.message };
+      await withCli(io, { ...opts, yes: opts.yes || opts.autoApprove, verbose: verboseOf(cmd) }, async (ctx) => {
+        if (opts.dryRun) await preview(ctx, input);
+        else await deploy(ctx, input);
+      });
     });
 }

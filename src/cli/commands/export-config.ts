@@ -13,7 +13,13 @@ export function register(program: Command, io: CliIO): void {
     .option('--password-stdin', 'read the passphrase from standard input')
     .addHelpText('after', '\nRecover a lost file: export-config <stack> --format lisp --output recovered.lisp')
     .action(async (stack: string | undefined, opts: { format?: string; output?: string; regenerate?: boolean; showSecrets?: boolean; passwordStdin?: boolean }) => {
-      const { exportConfig } = await import('../history/export-config.ts');
-      await exportConfig(io, stack, opts);
+      const [{ exportConfig, EXPORT_FORMATS }, { withCli }, { CliError }] = await Promise.all([import('../../ops/index.ts'), import('../host.ts'), import('../errors.ts')]);
+      const format = opts.format ?? 'lisp';
+      if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
+        throw new CliError(`unknown format '${format}'`, { hint: `Use one of: ${EXPORT_FORMATS.join(', ')}.${format === 'yaml' ? ' (yaml is not supported yet.)' : ''}` });
+      }
+      const out = await withCli(io, opts, (ctx) => exportConfig(ctx, { stack, format: format as (typeof EXPORT_FORMATS)[number], regenerate: opts.regenerate, showSecrets: opts.showSecrets, output: opts.output }));
+      if (!out.path) io.stdout.write(out.text);
+      else io.stderr.write(`Exported the ${format === 'meta' ? 'deployment metadata' : 'configuration'} of stack '${out.stack}' to ${out.path}${out.secretsShown ? ' (with secrets, mode 0600)' : ''}\n`);
     });
 }

@@ -1,7 +1,7 @@
 // `preview [stack] --config FILE`: what a deploy would change. Takes no lock, writes nothing.
 import type { Command } from 'commander';
 import type { CliIO } from '../io.ts';
-import { clusterCommandOptions, verboseOf, type ClusterCommandFlags } from './deploy.ts';
+import { clusterCommandOptions, clusterSource, verboseOf, type ClusterCommandFlags } from './deploy.ts';
 
 export function register(program: Command, io: CliIO): void {
   clusterCommandOptions(
@@ -9,7 +9,7 @@ export function register(program: Command, io: CliIO): void {
       .command('preview [stack]')
       .description('show what deploy would create, update, replace and delete (no lock, nothing written; the stack defaults to metadata.name)'),
   ).action(async (stack: string | undefined, opts: ClusterCommandFlags, cmd: Command) => {
-    const { runClusterPreview } = await import('../cluster-run.ts');
-    await runClusterPreview(io, stack, { ...opts, verbose: verboseOf(cmd) });
+    const [{ preview }, { withCli }] = await Promise.all([import('../../ops/index.ts'), import('../host.ts')]);
+    await withCli(io, { ...opts, verbose: verboseOf(cmd) }, (ctx) => preview(ctx, { stack, cluster: clusterSource(opts), targets: opts.target, targetDependents: opts.targetDependents }));
   });
 }

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { collect, parseParallel } from '../flags.ts';
 import type { CliIO } from '../io.ts';
 import { CliError } from '../errors.ts';
-import { verboseOf } from './deploy.ts';
+import { clusterSource, verboseOf } from './deploy.ts';
 
 interface RefreshCommandFlags {
   config?: string;
@@ -41,18 +41,15 @@ export function register(program: Command, io: CliIO): void {
         'deploy creates only what was not found.',
     )
     .action(async (stack: string | undefined, opts: RefreshCommandFlags, cmd: Command) => {
-      const verbose = verboseOf(cmd);
-      if (!opts.config) {
-        if (opts.operatorCidr?.length || opts.bootstrap === false) throw new CliError('--operator-cidr and --no-bootstrap only apply with --config', { hint: 'Add --config <file>, or leave them out.' });
-        const { runRefresh } = await import('../engine-run.ts');
-        return runRefresh(io, stack, { ...opts, verbose });
-      }
-      if (opts.target?.length || opts.expectNoChanges) {
+      if (!opts.config && (opts.operatorCidr?.length || opts.bootstrap === false)) throw new CliError('--operator-cidr and --no-bootstrap only apply with --config', { hint: 'Add --config <file>, or leave them out.' });
+      if (opts.config && (opts.target?.length || opts.expectNoChanges)) {
         throw new CliError(`--config cannot be combined with ${opts.target?.length ? '--target' : '--expect-no-changes'}`, {
           hint: 'refresh --config records what it finds; run it on its own, then refresh with the other options.',
         });
       }
-      const { runClusterRefresh } = await import('../cluster-run.ts');
-      await runClusterRefresh(io, stack, { ...opts, config: opts.config, verbose });
+      const [{ refresh }, { withCli }] = await Promise.all([import('../../ops/index.ts'), import('../host.ts')]);
+      const cluster = opts.config ? clusterSource({ ...opts, config: opts.config }) : undefined;
+      const input = { stack, cluster, targets: opts.target, targetDependents: opts.targetDependents, parallel: opts.parallel, expectNoChanges: opts.expectNoChanges };
+      await withCli(io, { ...opts, verbose: verboseOf(cmd) }, (ctx) => refresh(ctx, input));
     });
 }

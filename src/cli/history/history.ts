@@ -3,7 +3,7 @@ import { CliError } from '../errors.ts';
 import type { CliIO } from '../io.ts';
 import { openStackForCommand } from '../stack-context.ts';
 import { json, localTime, table } from '../stacks/render.ts';
-import { historyOf, storedConfig } from './stored.ts';
+import { historyOf, storedConfig } from '../../history/index.ts';
 
 export async function showHistory(io: CliIO, name: string | undefined, opts: { limit?: number; json?: boolean; passwordStdin?: boolean }): Promise<void> {
   if (opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 1)) throw new CliError(`--limit must be a whole number of at least 1, not ${opts.limit}`);

@@ -154,9 +154,7 @@ test('no planted or generated secret appears in the backend or in any output wit
 });
 
 test('one credential-key rule: every layer that reads secrets by key name finds and hides the same values', async () => {
-  const { isCredentialKey } = await import('../../state/index.ts');
-  const { redactValue } = await import('../../audit/index.ts');
-  const { namedConfigSecrets, redactedOf } = await import('./secrets.ts');
+  const { isCredentialKey, namedConfigSecrets, redactedConfig: redactedOf, redactValue } = await import('../../redact/index.ts');
   for (const k of ['apiToken', 'token', 'client-key', 'clientKeyData', 'DB_PASSWORD', 'passwd', 'passphrase', 'private_key', 'apiKey', 'accessKey', 'kubeconfig', 'kube-config', 'credentials', 'secretAccessKey']) assert.ok(isCredentialKey(k), k);
   for (const k of ['name', 'region', 'size', 'count', 'roles', 'provider', 'image']) assert.ok(!isCredentialKey(k), k);
   // An older writer's config: placeholders name a variable and stay; literal credentials go.

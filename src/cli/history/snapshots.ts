@@ -1,11 +1,9 @@
 // snapshots list|show|diff <stack> …: the rollback points of a stack.
-import { diffSnapshots, findSnapshot, snapshotStatuses } from '../../history/index.ts';
-import type { Snapshot } from '../../history/index.ts';
-import { CliError } from '../errors.ts';
+import { diffSnapshots, historyOf, snapshotStatuses, storedConfig } from '../../history/index.ts';
+import { pickSnapshot as pick } from '../../ops/index.ts';
 import type { CliIO } from '../io.ts';
 import { openStackForCommand } from '../stack-context.ts';
 import { json, localTime, table } from '../stacks/render.ts';
-import { historyOf, storedConfig } from './stored.ts';
 
 async function load(io: CliIO, name: string | undefined, passwordStdin: boolean | undefined) {
   const { store, stack } = await openStackForCommand(io, name, { passwordStdin });
@@ -16,13 +14,6 @@ async function load(io: CliIO, name: string | undefined, passwordStdin: boolean 
   } finally {
     store.close();
   }
-}
-
-export function pick(snapshots: readonly Snapshot[], ref: string, stack: string): Snapshot {
-  const found = findSnapshot(snapshots, ref);
-  if (!found) throw new CliError(`stack '${stack}' has no snapshot or deployment '${ref}'`, { hint: `List them with: sloth-kubernetes snapshots list ${stack}` });
-  if (Array.isArray(found)) throw new CliError(`'${ref}' matches ${found.length} snapshots: ${found.map((s) => s.id).join(', ')}`, { hint: 'Give more of the id.' });
-  return found;
 }
 
 export async function listSnapshots(io: CliIO, name: string | undefined, opts: { json?: boolean; passwordStdin?: boolean }): Promise<void> {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LiveDiff } from '../../manifests/index.ts';
-import { redactReport, renderLiveDiff, type LiveDiffReport } from './live-render.ts';
+import { redactReport, type LiveDiffReport } from '../../ops/index.ts';
+import { renderLiveDiff } from './live-render.ts';
 
 const STACK_SECRET = 'tok-known-to-the-stack-5521';
 

@@ -1,40 +1,11 @@
 // How `manifests diff --live` shows its result: per object, in sync / differs / missing, and
-// for each difference the recorded value (-) and the live one (+). Values are redacted like
-// `manifests show` does (the stack's secrets, credential-named keys) unless --show-secrets;
-// a Secret's data never has values to show.
-import { redactValue, REDACTED } from '../../audit/index.ts';
+// for each difference the recorded value (-) and the live one (+). The report comes redacted
+// from the ops layer (the stack's secrets, credential-named keys) unless --show-secrets; a
+// Secret's data never has values to show.
 import { describeRef, unifiedDiff } from '../../manifests/index.ts';
-import type { Difference, LiveDiff, ObjectDiff } from '../../manifests/index.ts';
-
-export interface LiveDiffReport {
-  id: string;
-  version: string;
-  hash: string;
-  /** Where the objects were read: the API node, and the bastion it was reached through. */
-  node: string;
-  via?: string;
-  diff: LiveDiff;
-  status: { before: string; after: string; recorded: boolean; note?: string };
-}
-
-const LAST_KEY = /(?:^|\.)([A-Za-z_$][A-Za-z0-9_$-]*)$|\["((?:[^"\\]|\\.)*)"\]$/;
-
-/** A difference's values as they may be shown. */
-function shownDifference(d: Difference, secrets: readonly string[] | undefined): Difference {
-  if (d.secret || !secrets) return d;
-  const m = LAST_KEY.exec(d.path);
-  const key = m ? (m[1] ?? (JSON.parse(`"${m[2]}"`) as string)) : undefined;
-  const redact = (v: unknown) => (key === undefined ? redactValue(v, secrets) : (redactValue({ [key]: v }, secrets) as Record<string, unknown>)[key]);
-  const out: Difference = { path: d.path, change: d.change };
-  if ('recorded' in d) out.recorded = redact(d.recorded);
-  if ('live' in d) out.live = redact(d.live);
-  return out;
-}
-
-/** The report with values redacted (`secrets` undefined: --show-secrets). */
-export function redactReport(r: LiveDiffReport, secrets: readonly string[] | undefined): LiveDiffReport {
-  return { ...r, diff: { ...r.diff, objects: r.diff.objects.map((o) => ({ ...o, differences: o.differences.map((d) => shownDifference(d, secrets)) })) } };
-}
+import type { Difference, ObjectDiff } from '../../manifests/index.ts';
+import type { LiveDiffReport } from '../../ops/index.ts';
+import { REDACTED } from '../../redact/index.ts';
 
 const value = (v: unknown): string => (v === REDACTED ? REDACTED : JSON.stringify(v));
 const indent = (text: string, by: string) =>
@@ -75,4 +46,10 @@ export function renderLiveDiff(r: LiveDiffReport): string {
   }
   if (r.status.note) lines.push(r.status.note);
   return `${lines.join('\n')}\n`;
+}
+
+/** The report as `--json` prints it. */
+export function liveDiffJson(r: LiveDiffReport): unknown {
+  const { diff, ...rest } = r;
+  return { ...rest, inSync: diff.inSync, counts: diff.counts, objects: diff.objects };
 }

@@ -1,18 +1,16 @@
 // manifests list|show|history|diff <stack> …: the manifest registry of a stack.
 import { findManifest, isManifestStatus, isManifestType, listManifests, ManifestStore, MANIFEST_STATUSES, MANIFEST_TYPES, unifiedDiff } from '../../manifests/index.ts';
 import type { Manifest, ManifestVersion, Registry } from '../../manifests/index.ts';
+import { reconcile } from '../../history/index.ts';
+import { auditSession, withAuditedStack } from '../../ops/index.ts';
+import { redactManifest, stackSecretValues } from '../../redact/index.ts';
 import type { OpenedStack } from '../../state/index.ts';
-import { AuditSession } from '../audit/session.ts';
-import { withAuditedStack } from '../audit/engine.ts';
 import { CliError } from '../errors.ts';
+import { cliContext } from '../host.ts';
 import type { CliIO } from '../io.ts';
 import { openStackForCommand } from '../stack-context.ts';
 import { json, localTime, table } from '../stacks/render.ts';
-import { reconcile } from './reconcile.ts';
-import { redactManifest } from './redact.ts';
-import { configSecretValues, deploymentSecretValues } from '../history/secrets.ts';
-import { storedConfig } from '../history/stored.ts';
-import type { ClusterConfig } from '../../config/index.ts';
+import { liveDiffJson, renderLiveDiff } from './live-render.ts';
 
 interface Flags {
   json?: boolean;
@@ -83,11 +81,7 @@ export async function manifestHistory(io: CliIO, name: string | undefined, ref: 
 }
 
 /** The secrets a manifest's content may hold: the config's credentials and the stack's generated secrets. */
-function secretsOf(stack: OpenedStack): string[] {
-  const stored = storedConfig(stack);
-  const config = stored.ours && stored.configJson ? configSecretValues(JSON.parse(stored.configJson) as ClusterConfig) : [];
-  return [...config, ...deploymentSecretValues(stack.deployment)];
-}
+const secretsOf = (stack: OpenedStack): string[] => stackSecretValues(stack.deployment, stack.name);
 
 export async function showManifest(io: CliIO, name: string | undefined, ref: string, opts: Flags & { version?: string; showSecrets?: boolean }): Promise<void> {
   const run = async (reg: Registry, manifests: ManifestStore, stack: OpenedStack) => {
@@ -108,8 +102,9 @@ export async function showManifest(io: CliIO, name: string | undefined, ref: str
     await withRegistry(io, name, opts, run);
     return;
   }
-  const audit = new AuditSession(io, 'manifests show', { type: 'manifest', action: 'read', severity: 'warning', resourceId: ref, resourceType: 'manifest', description: `manifest ${ref} shown with secrets` });
-  await withAuditedStack(io, audit, name, { passwordStdin: opts.passwordStdin }, async (_s, stack) => {
+  const ctx = cliContext(io, opts);
+  const audit = auditSession(ctx, 'manifests show', { type: 'manifest', action: 'read', severity: 'warning', resourceId: ref, resourceType: 'manifest', description: `manifest ${ref} shown with secrets` });
+  await withAuditedStack(ctx, audit, name, async ({ stack }) => {
     const manifests = new ManifestStore(stack.attachments);
     const m = await run(reconcile(await manifests.load(), stack.deployment), manifests, stack);
     audit.summary.description = `Manifest ${m.id} of stack '${stack.name}' shown with secrets`;
@@ -118,8 +113,13 @@ export async function showManifest(io: CliIO, name: string | undefined, ref: str
 
 export async function diffManifest(io: CliIO, name: string | undefined, ref: string, opts: Flags & { from?: string; to?: string; live?: boolean; showSecrets?: boolean }): Promise<void> {
   if (opts.live) {
-    const { diffManifestLive } = await import('./live.ts');
-    await diffManifestLive(io, name, ref, opts, secretsOf);
+    if (opts.from !== undefined || opts.to !== undefined) {
+      throw new CliError('--live compares the current version with the cluster; --from and --to compare two recorded versions', { hint: 'Use one or the other.' });
+    }
+    const { diffManifestLive } = await import('../../ops/index.ts');
+    const report = await diffManifestLive(cliContext(io, opts), { stack: name, manifest: ref, showSecrets: opts.showSecrets });
+    io.stdout.write(opts.json ? json(liveDiffJson(report)) : renderLiveDiff(report));
+    if (!report.diff.inSync) throw new CliError('the manifest differs from the live cluster', { display: '', exitCode: 1 });
     return;
   }
   await withRegistry(io, name, opts, async (reg, manifests, stack) => {

@@ -1,13 +1,14 @@
 // stacks cancel <name>
 import type { CliIO } from '../io.ts';
-import { openStore, resolveStackName } from '../stack-context.ts';
+import { openStore } from '../stack-context.ts';
+import { resolveStackName } from '../../ops/stack.ts';
 import { json } from './render.ts';
 import { attachStack, stacksCommand } from '../audit/stacks.ts';
 
 export async function cancelStack(io: CliIO, name: string, opts: { json?: boolean }): Promise<void> {
   const store = await openStore(io);
   try {
-    const stack = await resolveStackName(io, store, name);
+    const stack = await resolveStackName(store, name);
     await stacksCommand(io, 'cancel', { type: 'state', action: 'unlock', resourceId: stack, resourceType: 'stack', description: `unlock stack '${stack}'` }, async (audit) => {
       await attachStack(audit, store, stack);
       const removed = await store.cancel(stack);

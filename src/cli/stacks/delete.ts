@@ -3,13 +3,14 @@ import { CliError } from '../errors.ts';
 import { interactive } from '../io.ts';
 import type { CliIO } from '../io.ts';
 import { confirm } from '../prompt.ts';
-import { openStore, resolveStackName } from '../stack-context.ts';
+import { openStore } from '../stack-context.ts';
+import { resolveStackName } from '../../ops/stack.ts';
 import { attachStack, stacksCommand } from '../audit/stacks.ts';
 
 export async function deleteStack(io: CliIO, name: string, opts: { force?: boolean; yes?: boolean }): Promise<void> {
   const store = await openStore(io);
   try {
-    const stack = await resolveStackName(io, store, name);
+    const stack = await resolveStackName(store, name);
     if (!opts.yes) {
       if (!interactive(io)) throw new CliError(`deleting stack '${stack}' needs confirmation; pass --yes`);
       const ok = await confirm(io, `Delete the state of stack '${stack}'? Cloud resources are not destroyed.`);

@@ -2,13 +2,14 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliIO } from '../io.ts';
-import { openStore, passphraseSource, resolveStackName } from '../stack-context.ts';
+import { openStore, passphraseSource } from '../stack-context.ts';
+import { resolveStackName } from '../../ops/stack.ts';
 import { attachStack, stacksCommand } from '../audit/stacks.ts';
 
 export async function exportStack(io: CliIO, name: string, opts: { showSecrets?: boolean; file?: string; passwordStdin?: boolean }): Promise<void> {
   const store = await openStore(io);
   try {
-    const stack = await resolveStackName(io, store, name);
+    const stack = await resolveStackName(store, name);
     const passphrase = passphraseSource(io, store, opts);
     const write = async () => {
       const text = await store.exportStack(stack, { showSecrets: opts.showSecrets, passphrase });

@@ -1,12 +1,13 @@
 // stacks info <name>
 import type { CliIO } from '../io.ts';
-import { openStore, resolveStackName } from '../stack-context.ts';
+import { openStore } from '../stack-context.ts';
+import { resolveStackName } from '../../ops/stack.ts';
 import { json, localTime } from './render.ts';
 
 export async function stackInfo(io: CliIO, name: string, opts: { json?: boolean }): Promise<void> {
   const store = await openStore(io);
   try {
-    const info = await store.inspectStack(await resolveStackName(io, store, name));
+    const info = await store.inspectStack(await resolveStackName(store, name));
     const byType = new Map<string, number>();
     for (const r of info.resources) byType.set(String(r.type), (byType.get(String(r.type)) ?? 0) + 1);
     const holder = info.locks[0];

@@ -1,6 +1,4 @@
-// Small rendering helpers shared by the stacks commands.
-import { Secret } from '../../state/index.ts';
-import type { PropertyValue } from '../../state/index.ts';
+// Small rendering helpers shared by the listing commands.
 
 export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
@@ -11,16 +9,6 @@ export function table(rows: string[][]): string {
 export function localTime(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
-
-export const SECRET_MASK = '[secret]';
-
-/** A property value as plain JSON, secrets replaced by "[secret]" unless shown. */
-export function plain(v: PropertyValue, showSecrets: boolean): unknown {
-  if (v instanceof Secret) return showSecrets ? plain(v.value, true) : SECRET_MASK;
-  if (Array.isArray(v)) return v.map((e) => plain(e, showSecrets));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, plain(e, showSecrets)]));
-  return v;
 }
 
 export function json(value: unknown): string {

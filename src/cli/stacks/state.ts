@@ -3,7 +3,8 @@ import { planDelete, planRepair, planUnprotect } from '../../state/index.ts';
 import type { EditPlan } from '../../state/index.ts';
 import { CliError } from '../errors.ts';
 import type { CliIO } from '../io.ts';
-import { openStore, passphraseSource, resolveStackName } from '../stack-context.ts';
+import { openStore, passphraseSource } from '../stack-context.ts';
+import { resolveStackName } from '../../ops/stack.ts';
 import { json, table } from './render.ts';
 import { attachStack, stacksCommand } from '../audit/stacks.ts';
 import type { EventAction } from '../../audit/index.ts';
@@ -11,7 +12,7 @@ import type { EventAction } from '../../audit/index.ts';
 export async function stateList(io: CliIO, name: string, opts: { json?: boolean }): Promise<void> {
   const store = await openStore(io);
   try {
-    const info = await store.inspectStack(await resolveStackName(io, store, name));
+    const info = await store.inspectStack(await resolveStackName(store, name));
     const rows = info.resources.map((r) => {
       const flags = ['protect', 'delete', 'pendingReplacement', 'external', 'retainOnDelete'].filter((f) => r[f] === true);
       return { urn: String(r.urn), type: String(r.type), id: typeof r.id === 'string' ? r.id : '', flags, parent: typeof r.parent === 'string' ? r.parent : null };
@@ -40,7 +41,7 @@ async function edit(
 ): Promise<EditPlan> {
   const store = await openStore(io);
   try {
-    const stack = await resolveStackName(io, store, name);
+    const stack = await resolveStackName(store, name);
     const passphrase = passphraseSource(io, store, opts);
     // A dry run changes nothing and reads no secret it shows: not on record.
     if (opts.dryRun) return await store.editStack(stack, { passphrase, dryRun: true, message }, plan);

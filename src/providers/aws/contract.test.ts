@@ -13,7 +13,7 @@ import { startAwsEmulator } from '../../../test/e2e/aws/moto-aws.ts';
 import { missing } from '../../../test/helpers/parts.ts';
 import type { AwsEmulator } from '../../../test/e2e/aws/moto-aws.ts';
 import { awsClients } from '../../../test/e2e/aws/inventory.ts';
-import { registerProviderPackage } from '../../cli/engine-run.ts';
+import { registerProviderPackage } from '../../ops/index.ts';
 import { provider } from './index.ts';
 import { makeClient } from './client.ts';
 import { checkRequests, recordRequests } from './testing/service-models.ts';

@@ -2,11 +2,10 @@
 // credentials in a configuration and every secret a deployment holds (generated tokens and
 // keys, kubeconfigs, passwords). Also the one walk over a configuration that finds its
 // credentials by key name, for configs our schema does not describe (the Go writer's).
-import { redact, toJSON } from '../../config/index.ts';
-import type { ClusterConfig } from '../../config/index.ts';
-import { isCredentialKey, Secret } from '../../state/index.ts';
-import type { Deployment, PropertyValue } from '../../state/index.ts';
-import { isOurConfigJson } from './stored.ts';
+import { isConfigJson, redact, toJSON } from '../config/index.ts';
+import type { ClusterConfig } from '../config/index.ts';
+import { isCredentialKey, reveal, Secret, stackOutputs } from '../state/index.ts';
+import type { Deployment, PropertyValue } from '../state/index.ts';
 
 /** Values of the config's secret keys (where the redacted form says "[secret]"). */
 export function configSecretValues(config: ClusterConfig): string[] {
@@ -105,8 +104,8 @@ export function storedConfigSecrets(config: unknown, ours: boolean): string[] {
  * A stored config with its secrets replaced: our own JSON by the schema, an older writer's
  * JSON by key name.
  */
-export function redactedOf(config: unknown): unknown {
-  if (config && typeof config === 'object' && isOurConfigJson(JSON.stringify(config, null, 2) + '\n')) {
+export function redactedConfig(config: unknown): unknown {
+  if (config && typeof config === 'object' && isConfigJson(JSON.stringify(config, null, 2) + '\n')) {
     try {
       return JSON.parse(JSON.stringify(redact(config as ClusterConfig))) as unknown;
     } catch {
@@ -114,4 +113,16 @@ export function redactedOf(config: unknown): unknown {
     }
   }
   return mapNamedCredentials(config, () => '[secret]');
+}
+
+/**
+ * The secret values a stack knows: the credentials of the configuration it stores (ours) and
+ * every secret its deployment holds. What a manifest's content, a live diff or an event may
+ * hold and must not show.
+ */
+export function stackSecretValues(deployment: Deployment, stack: string): string[] {
+  const stored = reveal(stackOutputs(deployment, stack).configJson);
+  const text = typeof stored === 'string' ? stored : undefined;
+  const config = text !== undefined && isConfigJson(text) ? configSecretValues(JSON.parse(text) as ClusterConfig) : [];
+  return [...config, ...deploymentSecretValues(deployment)];
 }

@@ -3,13 +3,13 @@
 // app-of-apps Application (the `argocd` step), and the user's manifests (`manifest-<name>`
 // steps). Content is the file as it lands on the machine (placeholders filled from the
 // addresses the deployment resolved); status follows the step that applies it.
-import { OutputRef } from '../../engine/index.ts';
-import type { DesiredState, InputValue, ResourceSpec } from '../../engine/index.ts';
-import { COMMAND_TYPE, DEFAULT_ARGOCD_MANIFEST_URL, fillKnownPlaceholders, PATHS, USER_MANIFEST_DIR } from '../../cluster/index.ts';
-import type { ClusterConfig } from '../../config/index.ts';
-import type { ManifestInput } from '../../manifests/index.ts';
-import { reveal, Secret } from '../../state/index.ts';
-import type { Deployment, PropertyValue, ResourceState } from '../../state/index.ts';
+import { OutputRef } from '../engine/index.ts';
+import type { DesiredState, InputValue, ResourceSpec } from '../engine/index.ts';
+import { COMMAND_TYPE, DEFAULT_ARGOCD_MANIFEST_URL, fillKnownPlaceholders, PATHS, USER_MANIFEST_DIR } from '../cluster/index.ts';
+import type { ClusterConfig } from '../config/index.ts';
+import type { ManifestInput } from '../manifests/index.ts';
+import { reveal, Secret } from '../state/index.ts';
+import type { Deployment, PropertyValue, ResourceState } from '../state/index.ts';
 
 export interface CollectedManifest {
   input: ManifestInput;

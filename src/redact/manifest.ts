@@ -14,8 +14,7 @@
 // line indented deeper are hidden.
 import { isAlias, isMap, isPair, isScalar, isSeq, Lexer, parseAllDocuments, Scalar, visit } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
-import { scrubText, secretList, REDACTED } from '../../audit/index.ts';
-import { isCredentialKey } from '../../state/index.ts';
+import { isCredentialKey, REDACTED, scrubText, secretList } from './values.ts';
 
 /** How deep text embedded in strings is parsed again (deeper: line by line). */
 const MAX_DEPTH = 3;

@@ -5,12 +5,11 @@
 // appended to the stack's audit log (src/audit) once, at the end (or earlier with flush(),
 // for commands that must be on record before they act).
 import { randomUUID } from 'node:crypto';
-import { AuditLog, redactValue, scrubText, secretList } from '../../audit/index.ts';
-import type { AuditEvent, BatchRef, EventAction, EventType, Severity } from '../../audit/index.ts';
-import type { StackAttachments } from '../../state/index.ts';
-import { CliError } from '../errors.ts';
-import type { CliIO } from '../io.ts';
-import { actorOf } from './actor.ts';
+import { redactValue, scrubText, secretList } from '../redact/index.ts';
+import type { StackAttachments } from '../state/index.ts';
+import { AuditError, AuditLog } from './log.ts';
+import type { BatchRef } from './log.ts';
+import type { AuditEvent, EventAction, EventType, Severity } from './types.ts';
 
 export interface EventInput {
   type: EventType;
@@ -30,10 +29,18 @@ export interface EventInput {
 /** The command's own event, filled in as the command learns what it did. */
 export type CommandSummary = Omit<EventInput, 'success' | 'errorMessage' | 'durationMs'>;
 
+export interface SessionOptions {
+  /** Who is acting (`--actor`, `SLOTH_ACTOR`, `user@host`; a server's authenticated user). */
+  actor: string;
+  /** Values that must never appear in an event (the passphrase, cloud credentials). */
+  secrets?: Iterable<string | undefined>;
+  /** Told when the log cannot be written after a command that failed anyway. */
+  warn?: (message: string) => void;
+}
+
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export class AuditSession {
-  readonly io: CliIO;
   readonly correlationId = randomUUID();
   readonly actor: string;
   readonly command: string;
@@ -43,15 +50,18 @@ export class AuditSession {
   readonly #secrets = new Set<string>();
   #log: AuditLog | undefined;
   #closed = false;
+  #failure: Error | undefined;
   /** Error events recorded so far. */
   #errors = 0;
 
-  constructor(io: CliIO, command: string, summary: CommandSummary) {
-    this.io = io;
+  readonly #warn: (message: string) => void;
+
+  constructor(command: string, summary: CommandSummary, options: SessionOptions) {
     this.command = command;
-    this.actor = actorOf(io);
+    this.actor = options.actor;
     this.summary = summary;
-    for (const v of [io.env.PULUMI_CONFIG_PASSPHRASE, io.env.AWS_SECRET_ACCESS_KEY, io.env.AWS_SESSION_TOKEN]) if (v) this.#secrets.add(v);
+    this.#warn = options.warn ?? (() => undefined);
+    for (const v of options.secrets ?? []) if (v) this.#secrets.add(v);
   }
 
   /** Where the events go: the stack's attachments (opened with its secrets when available). */
@@ -113,7 +123,15 @@ export class AuditSession {
    * Ends the session: adds the command's event (success or the error) and appends the batch.
    * Throws when the batch cannot be written after a command that succeeded.
    */
-  async close(error?: unknown): Promise<void> {
+  /**
+   * Marks the command failed without ending it with an error: it returns a result that says
+   * so (a verification that found problems). `close()` records the failure.
+   */
+  fail(error: Error): void {
+    this.#failure = error;
+  }
+
+  async close(error: unknown = this.#failure): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     const failed = error !== undefined && !isQuietExit(error);
@@ -126,7 +144,7 @@ export class AuditSession {
         resourceType: this.summary.resourceType,
         description: `${this.command} failed: ${message.split('\n')[0]}`,
         errorMessage: message,
-        metadata: { exitCode: String((error as { exitCode?: unknown } | null)?.exitCode ?? 70) },
+        metadata: errorMetadata(error),
       });
     }
     this.event({
@@ -143,29 +161,25 @@ export class AuditSession {
       const msg = `the audit log of stack '${this.#log.stack}' could not be written: ${errorText(err)}`;
       // A stack no command with its secrets has touched yet has no audit key: say so, once.
       if (error !== undefined || (err as { code?: string }).code === 'no-key') {
-        this.io.stderr.write(`warning: ${msg}\n`);
+        this.#warn(msg);
         return;
       }
-      throw new CliError(`${this.command} finished, but ${msg}`, { hint: (err as { hint?: string }).hint });
+      throw new AuditError(`${this.command} finished, but ${msg}`, (err as { hint?: string }).hint);
     }
   }
 }
 
-/** A CliError with exit code 0 never happens; `display: ''` errors after a report still failed. */
+/** An error with exit code 0 is a quiet, successful exit (never a failure). */
 function isQuietExit(err: unknown): boolean {
   return (err as { exitCode?: unknown } | null)?.exitCode === 0;
 }
 
-/** Runs `fn` in an audit session and closes it with the outcome. */
-export async function audited<T>(io: CliIO, command: string, summary: CommandSummary, fn: (s: AuditSession) => Promise<T>): Promise<T> {
-  const session = new AuditSession(io, command, summary);
-  let result: T;
-  try {
-    result = await fn(session);
-  } catch (err) {
-    await session.close(err);
-    throw err;
-  }
-  await session.close();
-  return result;
+/**
+ * What the command's error event says about the error besides its message: the exit code a
+ * user error carries, or the reason an operation gives (`reason`), else 70 (internal error).
+ */
+function errorMetadata(error: unknown): Record<string, string> {
+  const e = error as { exitCode?: unknown; reason?: unknown } | null;
+  if (typeof e?.reason === 'string') return { reason: e.reason };
+  return { exitCode: String(e?.exitCode ?? 70) };
 }

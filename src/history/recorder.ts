@@ -4,23 +4,50 @@
 // deployment the deployment metadata (root output `deploymentMeta`) and a sealed snapshot of
 // the inputs that produced it. Each change is also an audit event of the command.
 import { createHash } from 'node:crypto';
-import { MACHINE_RECORD_TYPE } from '../../cluster/index.ts';
-import { configHash, toJSON } from '../../config/index.ts';
-import type { ClusterConfig } from '../../config/index.ts';
-import type { DesiredState, Plan } from '../../engine/index.ts';
-import { changeSummary, deploymentNumberOf, migrateMeta, nextDeploymentMeta, parseStoredMeta, poolsOfConfig, SnapshotStore } from '../../history/index.ts';
-import type { DeployOptionsRecord, DeploymentMetadata, ManifestRegistryState, ResourceSummary, Snapshot } from '../../history/index.ts';
-import { ManifestStore, register, registryHash, setStatus } from '../../manifests/index.ts';
-import type { Manifest, ManifestStatus, Registry } from '../../manifests/index.ts';
-import { reveal, setStackOutputs, stackOutputs } from '../../state/index.ts';
-import type { Deployment, OpenedStack, PropertyMap } from '../../state/index.ts';
-import pkg from '../../../package.json' with { type: 'json' };
-import type { EngineRecorder, FinishContext } from '../audit/engine.ts';
-import { CliError } from '../errors.ts';
-import type { AuditSession } from '../audit/session.ts';
+import type { AuditSession } from '../audit/index.ts';
+import { MACHINE_RECORD_TYPE } from '../cluster/index.ts';
+import { configHash, isConfigJson, toJSON } from '../config/index.ts';
+import type { ClusterConfig } from '../config/index.ts';
+import type { DesiredState, Plan } from '../engine/index.ts';
+import { ManifestStore, register, registryHash, setStatus } from '../manifests/index.ts';
+import type { Manifest, ManifestStatus, Registry } from '../manifests/index.ts';
+import { configSecretValues, deploymentSecretValues, redactedConfig } from '../redact/index.ts';
+import { reveal, setStackOutputs, stackOutputs } from '../state/index.ts';
+import type { Deployment, OpenedStack, PropertyMap, StackUpdate, UpdateResult } from '../state/index.ts';
+import pkg from '../../package.json' with { type: 'json' };
 import { collectManifests } from './collect-manifests.ts';
-import { configSecretValues, deploymentSecretValues, redactedOf } from './secrets.ts';
-import { isOurConfigJson } from './stored.ts';
+import { changeSummary, nextDeploymentMeta } from './meta.ts';
+import { migrateMeta, parseStoredMeta } from './migrate.ts';
+import { poolsOfConfig } from './pools.ts';
+import { deploymentNumberOf, SnapshotStore } from './snapshot.ts';
+import type { DeployOptionsRecord, ResourceSummary, Snapshot } from './snapshot.ts';
+import type { DeploymentMetadata, ManifestRegistryState } from './types.ts';
+
+/** Where a recorder runs: at the end of an update, under the stack's lock, before its final checkpoint. */
+export interface FinishContext {
+  stack: OpenedStack;
+  update: StackUpdate;
+  result: UpdateResult;
+  /** URNs whose step failed. */
+  failures: ReadonlySet<string>;
+  targeted: boolean;
+}
+
+/** What a use case records besides the engine's own changes (history, manifest registry). */
+export interface UpdateRecorder {
+  beforeFinish(ctx: FinishContext): Promise<void>;
+}
+
+/** A run was refused because the stack's records cannot be read; nothing was changed. */
+export class RecordsError extends Error {
+  readonly exitCode = 1;
+  readonly hint?: string;
+  constructor(message: string, hint?: string) {
+    super(message);
+    this.name = 'RecordsError';
+    this.hint = hint;
+  }
+}
 
 export interface RollbackTarget {
   deploymentId: string;
@@ -72,12 +99,20 @@ export function changedConfigPaths(before: unknown, after: unknown): string[] | 
   return [...out].sort();
 }
 
+/** A resource a plan would destroy or replace that is protected or holds data. */
+export interface DangerousStep {
+  urn: string;
+  op: 'destroyed' | 'replaced';
+  /** Why it matters: protected, a machine, holds data. */
+  why: string;
+}
+
 const DATA_BEARING = /instance:Instance$|droplet:Droplet$|server:Server$|[Vv]olume|[Bb]ucket|[Dd]atabase|[Dd]isk/;
 
 /** Resources a plan would delete or replace that are protected or hold data (machines, volumes). */
-export function dangerousSteps(plan: Plan, stack: OpenedStack): { urn: string; op: string; why: string }[] {
+export function dangerousSteps(plan: Plan, stack: OpenedStack): DangerousStep[] {
   const live = new Map(stack.deployment.resources.filter((r) => !r.delete).map((r) => [r.urn, r]));
-  const out: { urn: string; op: string; why: string }[] = [];
+  const out: DangerousStep[] = [];
   for (const s of plan.steps) {
     if ((s.op !== 'delete' && s.op !== 'replace') || s.replacedCopy) continue;
     const r = live.get(s.urn);
@@ -87,13 +122,12 @@ export function dangerousSteps(plan: Plan, stack: OpenedStack): { urn: string; o
   return out;
 }
 
-export class ClusterRecorder implements EngineRecorder {
+export class ClusterRecorder implements UpdateRecorder {
   readonly session: AuditSession;
   readonly inputs: DeploymentInputs;
   desired: DesiredState | undefined;
   /** Set when the run recorded a deployment. */
   recorded: { meta: DeploymentMetadata; snapshot: Snapshot } | undefined;
-  guard: ((plan: Plan, stack: OpenedStack) => Promise<void>) | undefined;
 
   constructor(session: AuditSession, inputs: DeploymentInputs) {
     this.session = session;
@@ -101,32 +135,26 @@ export class ClusterRecorder implements EngineRecorder {
     session.secret(...configSecretValues(inputs.config));
   }
 
-  async checkPlan(plan: Plan, stack: OpenedStack): Promise<void> {
-    await this.#checkRecords(stack);
-    await this.guard?.(plan, stack);
-  }
-
   /**
    * Reads what recording this run will read, before anything changes: a record this version
    * cannot read (metadata from a newer version, a registry under another key) stops the run
    * here, not after the clouds changed.
    */
-  async #checkRecords(stack: OpenedStack): Promise<void> {
+  async checkRecords(stack: OpenedStack): Promise<void> {
     const what = this.inputs.command;
     try {
       storedMeta(stack.deployment, stack.name);
     } catch (err) {
-      throw new CliError(`refusing to ${what}: stack '${stack.name}' holds deployment metadata this version cannot read (${errorText(err)}); nothing was changed`, {
-        hint: (err as { hint?: string }).hint ?? `Restore the stack from a backup or an export: sloth-kubernetes stacks import ${stack.name} FILE`,
-      });
+      throw new RecordsError(
+        `refusing to ${what}: stack '${stack.name}' holds deployment metadata this version cannot read (${errorText(err)}); nothing was changed`,
+        (err as { hint?: string }).hint ?? `Restore the stack from a backup or an export: sloth-kubernetes stacks import ${stack.name} FILE`,
+      );
     }
     try {
       await new ManifestStore(stack.attachments).load();
       await new SnapshotStore(stack.attachments).ids();
     } catch (err) {
-      throw new CliError(`refusing to ${what}: the records of stack '${stack.name}' cannot be read (${errorText(err)}); nothing was changed`, {
-        hint: (err as { hint?: string }).hint,
-      });
+      throw new RecordsError(`refusing to ${what}: the records of stack '${stack.name}' cannot be read (${errorText(err)}); nothing was changed`, (err as { hint?: string }).hint);
     }
   }
 
@@ -215,7 +243,7 @@ export class ClusterRecorder implements EngineRecorder {
       nodeCount: nodeCount(after),
       previousNodeCount,
       previousPools: prevConfig ? poolsOfConfig(prevConfig) : undefined,
-      changedPaths: prevConfig && isOurConfigJson(prevConfigText as string) ? changedConfigPaths(redactedOf(prevConfig), JSON.parse(toJSON(this.inputs.config))) : undefined,
+      changedPaths: prevConfig && isConfigJson(prevConfigText as string) ? changedConfigPaths(redactedConfig(prevConfig), JSON.parse(toJSON(this.inputs.config))) : undefined,
       toolVersion: pkg.version,
       migrations: prev?.applied ?? [],
       manifests: { count: live.length, hashes: Object.fromEntries(live.map((m) => [m.id, m.hash])), registry: manifestState },
@@ -274,7 +302,7 @@ export class ClusterRecorder implements EngineRecorder {
         resourceId: cluster,
         resourceType: 'cluster-config',
         description: prev ? `Configuration ${prev.meta.configVersion?.config_hash?.slice(0, 12) ?? '?'} → ${meta.configVersion.config_hash.slice(0, 12)}` : `Configuration ${meta.configVersion.config_hash.slice(0, 12)} recorded`,
-        ...(prevConfig ? { oldValue: redactedOf(prevConfig) } : {}),
+        ...(prevConfig ? { oldValue: redactedConfig(prevConfig) } : {}),
         newValue: newRedacted,
         metadata: { configHash: meta.configVersion.config_hash },
       });

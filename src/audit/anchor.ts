@@ -2,10 +2,10 @@
 // and key fingerprint, and the point the last `audit prune` removed batches through. Written
 // only by commands that hold the stack's secrets, under its lock, so a tamperer with backend
 // access alone can neither rewind the head nor move the prune point.
-import { anchorOf } from '../../audit/index.ts';
-import type { AuditAnchor, AuditLog, PrunePoint } from '../../audit/index.ts';
-import { reveal, setStackOutputs, stackOutputs } from '../../state/index.ts';
-import type { Deployment, JournalRecord } from '../../state/index.ts';
+import { anchorOf } from './log.ts';
+import type { AuditAnchor, AuditLog, PrunePoint } from './log.ts';
+import { reveal, setStackOutputs, stackOutputs } from '../state/index.ts';
+import type { Deployment, JournalRecord } from '../state/index.ts';
 
 /** The anchor the checkpoint holds, if any. */
 export function storedAnchor(deployment: Deployment, stack: string): AuditAnchor | undefined {

@@ -1,12 +1,12 @@
 // After a destroy or refresh: the registry follows the stack. Manifests whose step is gone
 // from the stack are `deleted` after a destroy; after a refresh, applied manifests the stack
 // no longer records as applied are `out_of_sync`.
-import { ManifestStore, setStatus } from '../../manifests/index.ts';
-import type { EngineRecorder } from '../audit/engine.ts';
-import type { AuditSession } from '../audit/session.ts';
+import type { AuditSession } from '../audit/index.ts';
+import { ManifestStore, setStatus } from '../manifests/index.ts';
 import { reconcile } from './reconcile.ts';
+import type { UpdateRecorder } from './recorder.ts';
 
-export function registryFollower(kind: 'destroy' | 'refresh', session: AuditSession): EngineRecorder {
+export function registryFollower(kind: 'destroy' | 'refresh', session: AuditSession): UpdateRecorder {
   return {
     async beforeFinish(ctx) {
       const store = new ManifestStore(ctx.stack.attachments);

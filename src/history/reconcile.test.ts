@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { COMMAND_TYPE } from '../../cluster/index.ts';
-import { contentHash, emptyRegistry, register, setStatus } from '../../manifests/index.ts';
-import { Secret } from '../../state/index.ts';
-import type { Deployment, ResourceState } from '../../state/index.ts';
+import { COMMAND_TYPE } from '../cluster/index.ts';
+import { contentHash, emptyRegistry, register, setStatus } from '../manifests/index.ts';
+import { Secret } from '../state/index.ts';
+import type { Deployment, ResourceState } from '../state/index.ts';
 import { reconcile } from './reconcile.ts';
 
 const PATH = '/etc/rancher/k3s/config.yaml';

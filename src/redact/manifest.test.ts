@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { parseAllDocuments, stringify } from 'yaml';
-import { redactManifest } from './redact.ts';
+import { redactManifest } from './manifest.ts';
 
 /** Every secret in these tests contains this, so one check finds any leak. */
 const S = 'Hunter2Zq7';

@@ -1,13 +1,15 @@
 // Reading what the stack remembers about its configuration and deployments: the stored
 // outputs (ours or the earlier Go writer's: JSON text inside secrets), migrated metadata,
 // snapshots and the entries `history` lists.
-import { changeSummary, migrateMeta, parseStoredMeta, SnapshotStore, snapshotStatuses } from '../../history/index.ts';
-import type { ChangeLogEntry, Migrated, Snapshot, SnapshotStatus } from '../../history/index.ts';
-import { stackOutputs } from '../../state/index.ts';
-import { toJSON } from '../../config/index.ts';
-import type { ClusterConfig } from '../../config/index.ts';
-import type { OpenedStack } from '../../state/index.ts';
-import { reveal } from '../../state/index.ts';
+import { isConfigJson } from '../config/index.ts';
+import { reveal, stackOutputs } from '../state/index.ts';
+import type { OpenedStack } from '../state/index.ts';
+import { changeSummary } from './meta.ts';
+import { migrateMeta, parseStoredMeta } from './migrate.ts';
+import type { Migrated } from './migrate.ts';
+import { SnapshotStore, snapshotStatuses } from './snapshot.ts';
+import type { Snapshot, SnapshotStatus } from './snapshot.ts';
+import type { ChangeLogEntry } from './types.ts';
 
 export interface StoredConfig {
   /** The Lisp text as deployed, when the stack kept it. */
@@ -24,17 +26,7 @@ export function storedConfig(stack: OpenedStack): StoredConfig {
   const lisp = reveal(out.lispManifest);
   const cfg = reveal(out.configJson);
   const configJson = typeof cfg === 'string' ? cfg : cfg && typeof cfg === 'object' ? JSON.stringify(cfg, null, 2) : undefined;
-  return { lisp: typeof lisp === 'string' ? lisp : undefined, configJson, ours: configJson !== undefined && isOurConfigJson(configJson), meta: metaOf(out.deploymentMeta) };
-}
-
-/** Our configJson is exactly the config layer's JSON form of a configuration (an older writer's is not). */
-export function isOurConfigJson(text: string): boolean {
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    return !!parsed && typeof parsed === 'object' && toJSON(parsed as ClusterConfig, { showSecrets: true }) === text;
-  } catch {
-    return false;
-  }
+  return { lisp: typeof lisp === 'string' ? lisp : undefined, configJson, ours: configJson !== undefined && isConfigJson(configJson), meta: metaOf(out.deploymentMeta) };
 }
 
 function metaOf(value: unknown): Migrated | undefined {

@@ -1,40 +1,47 @@
-// manifests diff <stack> <manifest> --live: the recorded manifest against the objects live in
-// the cluster, read the way the deploy applied them — over SSH to the API node (the step's
-// recorded connection: pinned host key, bastion hop, deploy key from the stack), with the
-// node's own kubectl and admin kubeconfig (`kubectl get -f - -o json`, the manifest on
-// stdin). Exit 0 in sync, 1 with differences (a CI gate), 2 when the comparison could not be
-// made. The registry follows: applied ⇄ out_of_sync, written under the stack's lock, audited.
-import { apiNodeAccess, type NodeAccess } from '../../cluster/remote/api-node.ts';
-import { nodeKubectl, readLiveObjects } from '../../cluster/remote/node-command.ts';
-import { SshError } from '../../cluster/remote/ssh.ts';
-import { scrub } from '../../cluster/remote/run-script.ts';
-import { TemplateError } from '../../cluster/bootstrap/template.ts';
-import type { ClusterConfig } from '../../config/index.ts';
-import { diffWithLive, findManifest, kubectlGetItems, ManifestObjectsError, ManifestStore, recordedObjects, setStatus, unknownKinds } from '../../manifests/index.ts';
-import type { KubeObject, LiveDiff, Manifest, ManifestStatus, Registry, UnknownKind } from '../../manifests/index.ts';
-import type { OpenedStack } from '../../state/index.ts';
-import { withAuditedStack } from '../audit/engine.ts';
-import { AuditSession } from '../audit/session.ts';
-import { CliError } from '../errors.ts';
-import { storedConfig } from '../history/stored.ts';
-import type { CliIO } from '../io.ts';
-import { json } from '../stacks/render.ts';
-import { redactReport, renderLiveDiff, type LiveDiffReport } from './live-render.ts';
-import { reconcile } from './reconcile.ts';
+// Manifests diff --live: the recorded manifest against the objects live in the cluster, read
+// the way the deploy applied them — over SSH to the API node (the step's recorded connection:
+// pinned host key, bastion hop, deploy key from the stack), with the node's own kubectl and
+// admin kubeconfig (`kubectl get -f - -o json`, the manifest on stdin). The registry follows:
+// applied ⇄ out_of_sync, written under the stack's lock, audited. The report returned is
+// redacted (the stack's secrets, credential-named keys) unless showSecrets; a Secret's data is
+// never in it.
+import { apiNodeAccess, type NodeAccess } from '../cluster/remote/api-node.ts';
+import { nodeKubectl, readLiveObjects } from '../cluster/remote/node-command.ts';
+import { SshError } from '../cluster/remote/ssh.ts';
+import { TemplateError } from '../cluster/bootstrap/template.ts';
+import type { ClusterConfig } from '../config/index.ts';
+import { reconcile, storedConfig } from '../history/index.ts';
+import { diffWithLive, findManifest, kubectlGetItems, ManifestObjectsError, ManifestStore, recordedObjects, setStatus, unknownKinds } from '../manifests/index.ts';
+import type { Difference, KubeObject, LiveDiff, Manifest, ManifestStatus, Registry, UnknownKind } from '../manifests/index.ts';
+import { redactUnder, scrubText, stackSecretValues } from '../redact/index.ts';
+import type { OpenedStack } from '../state/index.ts';
+import { OpsError } from './errors.ts';
+import type { OpsContext } from './host.ts';
+import { auditSession, withAuditedStack } from './stack.ts';
 
-/** Could not compare (no API node, SSH, kubectl): distinct from 1, "differs". */
-export const EXIT_NOT_COMPARED = 2;
-const READ_TIMEOUT_MS = 120_000;
-
-export interface LiveFlags {
-  json?: boolean;
-  passwordStdin?: boolean;
+export interface LiveDiffInput {
+  stack?: string;
+  /** The manifest's id (or a unique part of it). */
+  manifest: string;
+  /** Values in the report unredacted (a Secret's data is never in it). */
   showSecrets?: boolean;
-  from?: string;
-  to?: string;
 }
 
-const fail = (message: string, hint?: string) => new CliError(message, { exitCode: EXIT_NOT_COMPARED, hint });
+export interface LiveDiffReport {
+  id: string;
+  version: string;
+  hash: string;
+  /** Where the objects were read: the API node, and the bastion it was reached through. */
+  node: string;
+  via?: string;
+  diff: LiveDiff;
+  status: { before: string; after: string; recorded: boolean; note?: string };
+}
+
+const READ_TIMEOUT_MS = 120_000;
+
+/** Could not compare (no API node, SSH, kubectl): not the same as "differs". */
+const fail = (message: string, hint?: string) => new OpsError('not-compared', message, hint);
 
 /** Manifests that are files on a node or install records, not Kubernetes objects. */
 function notObjects(m: Manifest): string | undefined {
@@ -52,7 +59,7 @@ function kubectlOf(stack: OpenedStack): string[] {
   return nodeKubectl({ distribution, dataDir: options?.dataDir });
 }
 
-function sshFailure(err: SshError, access: NodeAccess, stack: string): CliError {
+function sshFailure(err: SshError, access: NodeAccess, stack: string): OpsError {
   const node = access.machine;
   switch (err.kind) {
     case 'host-key-mismatch':
@@ -67,9 +74,9 @@ function sshFailure(err: SshError, access: NodeAccess, stack: string): CliError 
   }
 }
 
-function kubectlFailure(code: number, stderr: string, kubectl: string[], node: string, secrets: readonly string[]): CliError {
+function kubectlFailure(code: number, stderr: string, kubectl: string[], node: string, secrets: readonly string[]): OpsError {
   // kubectl repeats an error once per object of the manifest: each distinct line once.
-  const tail = scrub([...new Set(stderr.trimEnd().split('\n'))].slice(-10).join('\n'), secrets);
+  const tail = scrubText([...new Set(stderr.trimEnd().split('\n'))].slice(-10).join('\n'), secrets);
   if (code === 127 || /command not found|No such file or directory/.test(stderr)) {
     return fail(`kubectl was not found on the API node ${node} (${kubectl[0]}): Kubernetes is not installed there`, 'Run a deploy without --no-bootstrap to install it, then compare again.');
   }
@@ -114,19 +121,18 @@ function statusMove(persisted: Registry, deployment: OpenedStack['deployment'], 
   return { before: shown, after: 'applied', write: 'applied' };
 }
 
-export async function diffManifestLive(io: CliIO, name: string | undefined, ref: string, opts: LiveFlags, knownSecrets: (stack: OpenedStack) => string[]): Promise<void> {
-  if (opts.from !== undefined || opts.to !== undefined) {
-    throw new CliError('--live compares the current version with the cluster; --from and --to compare two recorded versions', { hint: 'Use one or the other.' });
-  }
-  const audit = new AuditSession(io, 'manifests diff', {
+/** Compares the manifest's current version with the cluster and moves its status accordingly. */
+export async function diffManifestLive(ctx: OpsContext, input: LiveDiffInput): Promise<LiveDiffReport> {
+  const ref = input.manifest;
+  const audit = auditSession(ctx, 'manifests diff', {
     type: 'manifest',
     action: 'read',
-    severity: opts.showSecrets ? 'warning' : 'info',
+    severity: input.showSecrets ? 'warning' : 'info',
     resourceId: ref,
     resourceType: 'manifest',
     description: `manifest ${ref} compared with the live cluster`,
   });
-  const inSync = await withAuditedStack(io, audit, name, { passwordStdin: opts.passwordStdin }, async (_store, stack) => {
+  return withAuditedStack(ctx, audit, input.stack, async ({ stack }) => {
     const manifests = new ManifestStore(stack.attachments);
     const persisted = await manifests.load();
     const reg = reconcile(structuredClone(persisted), stack.deployment);
@@ -142,10 +148,10 @@ export async function diffManifestLive(io: CliIO, name: string | undefined, ref:
     if (!access) {
       throw fail(`stack '${stack.name}' records no API node to read the live objects from: it was never deployed, or deployed with --no-bootstrap (no Kubernetes installed)`, `Deploy the cluster with Kubernetes first: sloth-kubernetes deploy ${stack.name} --config FILE`);
     }
-    if (!found) throw new CliError(`stack '${stack.name}' has no manifest '${ref}'`, { hint: `List them with: sloth-kubernetes manifests list ${stack.name}` });
-    if (Array.isArray(found)) throw new CliError(`'${ref}' names ${found.length} manifests: ${found.map((x) => x.id).join(', ')}`, { hint: 'Use the id.' });
+    if (!found) throw new OpsError('invalid', `stack '${stack.name}' has no manifest '${ref}'`, `List them with: sloth-kubernetes manifests list ${stack.name}`);
+    if (Array.isArray(found)) throw new OpsError('invalid', `'${ref}' names ${found.length} manifests: ${found.map((x) => x.id).join(', ')}`, 'Use the id.');
     const what = notObjects(found);
-    if (what) throw new CliError(`${found.id} is ${what}, not Kubernetes objects: there is nothing in the cluster to compare it with`, { hint: 'Compare its recorded versions instead: --from vN --to vM.' });
+    if (what) throw new OpsError('invalid', `${found.id} is ${what}, not Kubernetes objects: there is nothing in the cluster to compare it with`, 'Compare its recorded versions instead: --from vN --to vM.');
     const content = await manifests.content(found.hash);
     if (content === undefined) throw fail(`the content of ${found.id} ${found.version} is not stored (the deploy that registered it was interrupted before saving it)`);
     try {
@@ -156,7 +162,7 @@ export async function diffManifestLive(io: CliIO, name: string | undefined, ref:
     }
 
     const kubectl = kubectlOf(stack);
-    const secrets = secretsOf(access, knownSecrets(stack));
+    const secrets = secretsOf(access, stackSecretValues(stack.deployment, stack.name));
     audit.secret(...secrets);
     audit.summary.description = `Manifest ${found.id} ${found.version} of stack '${stack.name}' compared with the live cluster on ${access.machine}`;
 
@@ -177,7 +183,7 @@ export async function diffManifestLive(io: CliIO, name: string | undefined, ref:
       }
       items = kubectlGetItems(result.stdout);
     } catch (err) {
-      if (err instanceof ManifestObjectsError) throw fail(`kubectl on ${access.machine} answered with something unexpected: ${scrub(err.message, secrets)}`);
+      if (err instanceof ManifestObjectsError) throw fail(`kubectl on ${access.machine} answered with something unexpected: ${scrubText(err.message, secrets)}`);
       throw err;
     }
     const diff = diffWithLive(content, items, unknown);
@@ -213,16 +219,26 @@ export async function diffManifestLive(io: CliIO, name: string | undefined, ref:
       diff,
       status: { before: move.before, after: recorded || !move.write ? move.after : move.before, recorded, ...(note ? { note } : {}) },
     };
-    const shown = redactReport(report, opts.showSecrets ? undefined : secrets);
-    io.stdout.write(opts.json ? json(jsonReport(shown)) : renderLiveDiff(shown));
-    return diff.inSync;
+    return redactReport(report, input.showSecrets ? undefined : secrets);
   });
-  if (!inSync) throw new CliError('the manifest differs from the live cluster', { display: '', exitCode: 1 });
 }
 
-function jsonReport(r: LiveDiffReport): unknown {
-  const { diff, ...rest } = r;
-  return { ...rest, inSync: diff.inSync, counts: diff.counts, objects: diff.objects satisfies LiveDiff['objects'] };
+const LAST_KEY = /(?:^|\.)([A-Za-z_$][A-Za-z0-9_$-]*)$|\["((?:[^"\\]|\\.)*)"\]$/;
+
+/** A difference's values as they may be shown. */
+function shownDifference(d: Difference, secrets: readonly string[] | undefined): Difference {
+  if (d.secret || !secrets) return d;
+  const m = LAST_KEY.exec(d.path);
+  const key = m ? (m[1] ?? (JSON.parse(`"${m[2]}"`) as string)) : undefined;
+  const out: Difference = { path: d.path, change: d.change };
+  if ('recorded' in d) out.recorded = redactUnder(key, d.recorded, secrets);
+  if ('live' in d) out.live = redactUnder(key, d.live, secrets);
+  return out;
+}
+
+/** The report with values redacted (`secrets` undefined: shown as they are). */
+export function redactReport(r: LiveDiffReport, secrets: readonly string[] | undefined): LiveDiffReport {
+  return { ...r, diff: { ...r.diff, objects: r.diff.objects.map((o) => ({ ...o, differences: o.differences.map((d) => shownDifference(d, secrets)) })) } };
 }
 
 /**

@@ -1,8 +1,7 @@
 // From a config file to the desired graph of a stack: load and validate the config, read
-// the key files it names, find the operator's address, plan the cluster (keeping what the
-// last deploy generated), and attach the root stack outputs.
+// the key files it names, plan the cluster (keeping what the last deploy generated), and
+// attach the root stack outputs.
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { LoadedConfig } from '../config/index.ts';
 import type { DesiredState } from '../engine/index.ts';
@@ -10,31 +9,35 @@ import type { OpenedStack } from '../state/index.ts';
 import { protectStackOutputs, stackOutputs } from '../state/index.ts';
 import type { UserManifest } from '../cluster/index.ts';
 import { Secret } from '../state/types.ts';
-import { CliError } from './errors.ts';
-import type { CliIO } from './io.ts';
+import { OpsError } from './errors.ts';
+import type { OpsContext } from './host.ts';
 
-export async function loadClusterConfig(io: CliIO, file: string): Promise<LoadedConfig> {
+type Files = Pick<OpsContext, 'env' | 'cwd' | 'homedir'>;
+
+export async function loadClusterConfig(ctx: Files, file: string): Promise<LoadedConfig> {
   const { loadConfigFile } = await import('../config/index.ts');
-  return loadConfigFile(resolve(io.cwd, file), { env: io.env, cwd: io.cwd });
+  return loadConfigFile(resolve(ctx.cwd, file), { env: ctx.env, cwd: ctx.cwd });
 }
 
-function expandHome(path: string, io: CliIO): string {
-  const home = io.env.HOME ?? homedir();
+function expandHome(path: string, ctx: Files): string {
+  const home = ctx.env.HOME ?? ctx.homedir;
   const expanded = path === '~' ? home : path.startsWith('~/') ? `${home}${path.slice(1)}` : path;
-  return isAbsolute(expanded) ? expanded : resolve(io.cwd, expanded);
+  return isAbsolute(expanded) ? expanded : resolve(ctx.cwd, expanded);
 }
 
-async function readKeyPair(io: CliIO, loaded: LoadedConfig): Promise<{ privateKey: string; publicKey: string } | undefined> {
+async function readKeyPair(ctx: Files, loaded: LoadedConfig): Promise<{ privateKey: string; publicKey: string } | undefined> {
   const ssh = loaded.config.security.ssh;
   if (!ssh.keyPath) return undefined;
-  const privatePath = expandHome(ssh.keyPath, io);
-  const publicPath = expandHome(ssh.publicKeyPath ?? `${ssh.keyPath}.pub`, io);
+  const privatePath = expandHome(ssh.keyPath, ctx);
+  const publicPath = expandHome(ssh.publicKeyPath ?? `${ssh.keyPath}.pub`, ctx);
   try {
     return { privateKey: await readFile(privatePath, 'utf8'), publicKey: (await readFile(publicPath, 'utf8')).trim() };
   } catch (err) {
-    throw new CliError(`cannot read the SSH key named by security.ssh: ${(err as Error).message}`, {
-      hint: 'Point key-path (and public-key-path, default <key-path>.pub) at an existing key pair, or remove key-path to let sloth-kubernetes generate one.',
-    });
+    throw new OpsError(
+      'invalid',
+      `cannot read the SSH key named by security.ssh: ${(err as Error).message}`,
+      'Point key-path (and public-key-path, default <key-path>.pub) at an existing key pair, or remove key-path to let sloth-kubernetes generate one.',
+    );
   }
 }
 
@@ -66,7 +69,7 @@ function producedOutputs(desired: DesiredState): string[] {
 }
 
 /** The desired state of `stack` for a loaded config. */
-export async function desiredFromConfig(io: CliIO, loaded: LoadedConfig, stack: OpenedStack, options: DesiredOptions): Promise<DesiredState> {
+export async function desiredFromConfig(ctx: Files & Pick<OpsContext, 'host'>, loaded: LoadedConfig, stack: OpenedStack, options: DesiredOptions): Promise<DesiredState> {
   const [{ modelFromConfig, previousFromDeployment, buildClusterGraph, clusterOutputs }, { toJSON }] = await Promise.all([
     import('../cluster/index.ts'),
     import('../config/index.ts'),
@@ -75,10 +78,10 @@ export async function desiredFromConfig(io: CliIO, loaded: LoadedConfig, stack: 
   const model = modelFromConfig(loaded.config, {
     stack: stack.name,
     operatorCidrs: options.operatorCidrs,
-    deployKey: await readKeyPair(io, loaded),
+    deployKey: await readKeyPair(ctx, loaded),
   });
   const { graph, warnings } = buildClusterGraph(model, previousFromDeployment(stack.deployment, clusterName), { bootstrap: options.bootstrap, manifests: options.manifests });
-  for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
+  for (const w of warnings) ctx.host.notify({ type: 'warning', message: w });
   // The config (with its credentials) and the Lisp text are stored as secrets, so a lost
   // file can be recovered from the stack (export-config).
   const stored = stackOutputs(stack.deployment, stack.name);

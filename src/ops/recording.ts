@@ -1,73 +1,14 @@
-// Recording around the engine commands (deploy, destroy, refresh, rollback): the stack is
-// opened with its audit log attached (a failed unlock is on record too), the engine runs on a
-// handle whose updates finish through the recorders — so history records and the audit anchor
-// land in the same checkpoint as the engine's own changes, under the same lock — and the
-// command's event says what the run changed.
-import type { EventAction } from '../../audit/index.ts';
-import type { EngineEvent, OperationResult, Plan, StepOp } from '../../engine/index.ts';
-import { rootStackResource } from '../../state/index.ts';
-import type { OpenedStack, OpenOptions, StackHandle, StackUpdate, StateStore, UpdateResult } from '../../state/index.ts';
-import { CliError } from '../errors.ts';
-import type { CliIO } from '../io.ts';
-import { openStore, passphraseSource, resolveStackName } from '../stack-context.ts';
-import type { StackFlags } from '../stack-context.ts';
-import type { AuditSession } from './session.ts';
-import { anchorRecord } from './anchor.ts';
-
-export interface FinishContext {
-  stack: OpenedStack;
-  update: StackUpdate;
-  result: UpdateResult;
-  /** URNs whose step failed. */
-  failures: ReadonlySet<string>;
-  targeted: boolean;
-}
-
-/** What a command adds to the engine run (the cluster deploy records history and manifests). */
-export interface EngineRecorder {
-  /** After the preview, before confirmation: throw to refuse the run. */
-  checkPlan?(plan: Plan, stack: OpenedStack): Promise<void> | void;
-  /** Under the lock, before the final checkpoint is written. */
-  beforeFinish?(ctx: FinishContext): Promise<void>;
-}
-
-/** Opens the stack for an audited command: the log is attached before the passphrase is asked. */
-export async function openAudited(io: CliIO, session: AuditSession, name: string | undefined, flags: StackFlags & Pick<OpenOptions, 'integrity'>): Promise<{ store: StateStore; stack: OpenedStack }> {
-  const store = await openStore(io);
-  try {
-    const resolved = await resolveStackName(io, store, name);
-    session.summary.resourceId = resolved;
-    session.attach(store.attachments(resolved));
-    const stack = await store.openStack(resolved, { passphrase: passphraseSource(io, store, flags), integrity: flags.integrity });
-    session.attach(stack.attachments);
-    return { store, stack };
-  } catch (err) {
-    await session.close(err);
-    store.close();
-    throw err;
-  }
-}
-
-/** Runs `body` on an opened, audited stack; the session closes before the store does. */
-export async function withAuditedStack<T>(
-  io: CliIO,
-  session: AuditSession,
-  name: string | undefined,
-  flags: StackFlags & Pick<OpenOptions, 'integrity'>,
-  body: (store: StateStore, stack: OpenedStack) => Promise<T>,
-): Promise<T> {
-  const { store, stack } = await openAudited(io, session, name, flags);
-  try {
-    const r = await body(store, stack);
-    await session.close();
-    return r;
-  } catch (err) {
-    await session.close(err);
-    throw err;
-  } finally {
-    store.close();
-  }
-}
+// Recording around the engine operations (deploy, destroy, refresh, rollback): the engine runs
+// on a handle whose updates finish through the recorders — so history records and the audit
+// anchor land in the same checkpoint as the engine's own changes, under the same lock — and the
+// use case's audit event says what the run changed.
+import type { AuditSession, EventAction } from '../audit/index.ts';
+import type { EngineEvent, OperationResult, StepOp } from '../engine/index.ts';
+import { anchorRecord } from '../audit/index.ts';
+import type { FinishContext, UpdateRecorder } from '../history/index.ts';
+import { rootStackResource } from '../state/index.ts';
+import type { OpenedStack, StackHandle, StackUpdate, UpdateResult } from '../state/index.ts';
+import { OpsError } from './errors.ts';
 
 /** The audit action of a failed engine step. */
 const STEP_ACTIONS: Partial<Record<StepOp, EventAction>> = { create: 'create', update: 'update', replace: 'update', delete: 'delete', read: 'read', import: 'import' };
@@ -84,10 +25,10 @@ export class EngineRecording {
   readonly stack: OpenedStack;
   readonly targeted: boolean;
   readonly failures = new Set<string>();
-  readonly #recorder: EngineRecorder | undefined;
+  readonly #recorder: UpdateRecorder | undefined;
   readonly #errors: unknown[] = [];
 
-  constructor(session: AuditSession, stack: OpenedStack, targeted: boolean, recorder?: EngineRecorder) {
+  constructor(session: AuditSession, stack: OpenedStack, targeted: boolean, recorder?: UpdateRecorder) {
     this.session = session;
     this.stack = stack;
     this.targeted = targeted;
@@ -147,7 +88,7 @@ export class EngineRecording {
   async #beforeFinish(update: StackUpdate, result: UpdateResult): Promise<void> {
     const ctx: FinishContext = { stack: this.stack, update, result, failures: this.failures, targeted: this.targeted };
     try {
-      await this.#recorder?.beforeFinish?.(ctx);
+      await this.#recorder?.beforeFinish(ctx);
     } catch (err) {
       this.#errors.push(err);
     }
@@ -180,9 +121,11 @@ export class EngineRecording {
       const msgs = this.#errors.map((e) => (e instanceof Error ? e.message : String(e)));
       // Only what is true whatever the cause: the records this run missed stay missing.
       const hints = [...new Set(this.#errors.map((e) => (e as { hint?: unknown } | null)?.hint).filter((h): h is string => typeof h === 'string' && h !== ''))];
-      throw new CliError(`the ${what} was applied and saved, but recording its history failed: ${msgs.join('; ')}`, {
-        hint: [`The stack itself is consistent, but this run is not in its history. Check what was recorded with: ${this.session.io.programName} history ${this.stack.name}`, ...hints].join('\n'),
-      });
+      throw new OpsError(
+        'unrecorded',
+        `the ${what} was applied and saved, but recording its history failed: ${msgs.join('; ')}`,
+        [`The stack itself is consistent, but this run is not in its history. Check what was recorded with: sloth-kubernetes history ${this.stack.name}`, ...hints].join('\n'),
+      );
     }
   }
 }

@@ -3,7 +3,7 @@
 // remote steps need SSH from here, so deploy adds this machine's public address unless the
 // user names the addresses (--operator-cidr or SLOTH_OPERATOR_CIDRS).
 import { isIPv4, isIPv6 } from 'node:net';
-import { CliError } from './errors.ts';
+import { OpsError } from './errors.ts';
 
 /** An answer of the form the AWS check-IP service gives: one address and a newline. */
 const CHECK_IP_URL = 'https://checkip.amazonaws.com';
@@ -15,7 +15,7 @@ export function parseOperatorCidrs(values: readonly string[]): string[] {
     const max = isIPv4(ip ?? '') ? 32 : isIPv6(ip ?? '') ? 128 : 0;
     const prefix = bits === undefined ? max : Number(bits);
     if (max === 0 || extra !== undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > max || (bits !== undefined && !/^\d+$/.test(bits))) {
-      throw new CliError(`operator address '${value}' is not an IP address or CIDR`, { hint: 'Use e.g. --operator-cidr 203.0.113.7/32.' });
+      throw new OpsError('invalid', `operator address '${value}' is not an IP address or CIDR`, 'Use e.g. --operator-cidr 203.0.113.7/32.');
     }
     out.push(`${ip}/${prefix}`);
   }
@@ -29,7 +29,7 @@ export function parseOperatorCidrs(values: readonly string[]): string[] {
  */
 export async function operatorCidrs(
   given: readonly string[],
-  env: Record<string, string | undefined>,
+  env: Readonly<Record<string, string | undefined>>,
   options: { required: boolean; fetchImpl?: typeof fetch; timeoutMs?: number },
 ): Promise<string[] | undefined> {
   const named = parseOperatorCidrs([...given, ...(env.SLOTH_OPERATOR_CIDRS ? [env.SLOTH_OPERATOR_CIDRS] : [])]);
@@ -41,8 +41,10 @@ export async function operatorCidrs(
     return [`${text}/${isIPv4(text) ? 32 : 128}`];
   } catch (err) {
     if (!options.required) return undefined;
-    throw new CliError(`could not find this machine's public address (${CHECK_IP_URL}: ${(err as Error).message})`, {
-      hint: 'The nodes accept SSH and the Kubernetes API only from allowed addresses. Name yours with --operator-cidr <cidr> (or SLOTH_OPERATOR_CIDRS).',
-    });
+    throw new OpsError(
+      'unavailable',
+      `could not find this machine's public address (${CHECK_IP_URL}: ${(err as Error).message})`,
+      'The nodes accept SSH and the Kubernetes API only from allowed addresses. Name yours with --operator-cidr <cidr> (or SLOTH_OPERATOR_CIDRS).',
+    );
   }
 }

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanEnv, runInProcess } from '../../../test/helpers/cli.ts';
-import { nodeRows } from './list.ts';
+import { cleanEnv, runInProcess } from '../../test/helpers/cli.ts';
+import { nodeRows } from './nodes.ts';
 
 describe('nodes list', () => {
   it('puts the bastion first and numbers in numeric order; missing fields become null', () => {

@@ -5,8 +5,25 @@ import { runInProcess } from '../../test/helpers/cli.ts';
 import { CliStackEnv, captureIO } from '../../test/provider/cli-env.ts';
 import { testProvider } from '../../test/provider/test-provider.ts';
 import { DesiredGraph } from '../engine/index.ts';
-import { registerProviderPackage, runDeploy, runPreview } from './engine-run.ts';
+import type { DesiredState } from '../engine/index.ts';
+import { deployGraph, previewGraph, registerProviderPackage } from '../ops/index.ts';
 import { reportError } from './errors.ts';
+import { withCli } from './host.ts';
+import type { HostFlags, InterruptSource } from './host.ts';
+import type { CliIO } from './io.ts';
+
+type Build = () => DesiredState;
+type RunFlags = HostFlags & { target?: string[]; parallel?: number };
+
+/** The deploy command's flow (ops deployGraph with the CLI as its host) for a test graph. */
+async function runDeploy(io: CliIO, stack: string, flags: RunFlags, build: Build, deps: { interrupts?: InterruptSource } = {}): Promise<void> {
+  await withCli(io, flags, (ctx) => deployGraph(ctx, { stack, build, targets: flags.target, parallel: flags.parallel }), deps.interrupts);
+}
+
+/** The preview command's flow for a test graph. */
+async function runPreview(io: CliIO, stack: string, flags: HostFlags, build: Build): Promise<void> {
+  await withCli(io, flags, (ctx) => previewGraph(ctx, { stack, build }));
+}
 
 function graph(size = 1, extra = false): DesiredGraph {
   const g = new DesiredGraph('dev');
