@@ -1,12 +1,9 @@
 // How the CLI unlocks stacks: the passphrase comes from --password-stdin, the environment
 // (PULUMI_CONFIG_PASSPHRASE, PULUMI_CONFIG_PASSPHRASE_FILE; see src/ops/stack.ts) or a hidden
-// prompt on a terminal. Opening a stack (backend, name, "No stack found") is the ops layer's
-// (`openStack`, `withStack`, `withAuditedStack`); the commands that are not use cases of their
-// own (stacks …, history, snapshots, manifests, audit) open through it with `stackContext`.
+// prompt on a terminal. Opening a stack (backend, name, "No stack found") is the ops layer's.
 import { homedir as osHomedir } from 'node:os';
-import { environmentPassphrase, openStack, openStore as opsOpenStore } from '../ops/stack.ts';
-import type { Opened } from '../ops/stack.ts';
-import type { OpenOptions, PassphraseSource, StateStore } from '../state/index.ts';
+import { environmentPassphrase, openStore as opsOpenStore } from '../ops/stack.ts';
+import type { PassphraseSource, StateStore } from '../state/index.ts';
 import { interactive } from './io.ts';
 import type { CliIO } from './io.ts';
 import { readHidden, readStdin } from './prompt.ts';
@@ -43,10 +40,4 @@ export function passphraseSource(io: CliIO, store: StateStore, flags: StackFlags
     })();
     return value;
   };
-}
-
-/** Opens a stack for a command: backend, name, passphrase and decryption. Close `store` when done. */
-export async function openStackForCommand(io: CliIO, name: string | undefined, flags: StackFlags & Pick<OpenOptions, 'integrity'> = {}): Promise<Opened> {
-  const { cliContext } = await import('./host.ts');
-  return openStack(cliContext(io, flags), name, { integrity: flags.integrity });
 }

@@ -24,3 +24,7 @@ export { auditSession, environmentPassphrase, openStack, openStore, resolveStack
 export type { Opened } from './stack.ts';
 export { exportAudit, importAudit, pruneAudit, readAudit, verifyAudit } from './audit.ts';
 export type { ImportedAudit, PrunedAudit, VerifiedAudit } from './audit.ts';
+export { deploymentHistory, listSnapshots, showSnapshot, compareSnapshots } from './history.ts';
+export type { DeploymentHistory, SnapshotSummary, SnapshotView } from './history.ts';
+export { listManifests, manifestHistory, showManifest, diffManifestVersions } from './manifests.ts';
+export type { ManifestVersionsDiff, ShownManifest } from './manifests.ts';

@@ -1,37 +1,24 @@
 // history <stack> [--limit N] [--json]: every recorded deployment, newest first.
+import { deploymentHistory } from '../../ops/index.ts';
 import { CliError } from '../errors.ts';
+import { withCli } from '../host.ts';
 import type { CliIO } from '../io.ts';
-import { openStackForCommand } from '../stack-context.ts';
 import { json, localTime, table } from '../stacks/render.ts';
-import { historyOf, storedConfig } from '../../history/index.ts';
 
 export async function showHistory(io: CliIO, name: string | undefined, opts: { limit?: number; json?: boolean; passwordStdin?: boolean }): Promise<void> {
   if (opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 1)) throw new CliError(`--limit must be a whole number of at least 1, not ${opts.limit}`);
-  const { store, stack } = await openStackForCommand(io, name, { passwordStdin: opts.passwordStdin });
-  try {
-    const stored = storedConfig(stack);
-    const { entries } = await historyOf(stack, stored.meta);
-    const shown = opts.limit ? entries.slice(0, opts.limit) : entries;
-    if (opts.json) {
-      io.stdout.write(json(shown));
-      return;
-    }
-    if (shown.length === 0) {
-      io.stdout.write(`Stack '${stack.name}' has no recorded deployment yet.\n`);
-      return;
-    }
-    const rows = shown.map((e) => [
-      `${e.deploymentId}${e.current ? ' *' : ''}`,
-      localTime(new Date(e.timestamp)),
-      e.actor,
-      e.configHash.slice(0, 12),
-      String(e.nodeCount),
-      e.summary,
-    ]);
-    io.stdout.write(table([['DEPLOYMENT', 'TIME', 'ACTOR', 'CONFIG', 'NODES', 'CHANGES'], ...rows]));
-    if (stored.meta && stored.meta.applied.length > 0) io.stdout.write(`\n(deployment metadata read from schema ${stored.meta.from}; migrated with ${stored.meta.applied.join(', ')})\n`);
-    if (opts.limit && entries.length > shown.length) io.stdout.write(`\n${entries.length - shown.length} older deployment(s) not shown (--limit ${opts.limit}).\n`);
-  } finally {
-    store.close();
+  const { stack, entries, migrated } = await withCli(io, opts, (ctx) => deploymentHistory(ctx, { stack: name }));
+  const shown = opts.limit ? entries.slice(0, opts.limit) : entries;
+  if (opts.json) {
+    io.stdout.write(json(shown));
+    return;
   }
+  if (shown.length === 0) {
+    io.stdout.write(`Stack '${stack}' has no recorded deployment yet.\n`);
+    return;
+  }
+  const rows = shown.map((e) => [`${e.deploymentId}${e.current ? ' *' : ''}`, localTime(new Date(e.timestamp)), e.actor, e.configHash.slice(0, 12), String(e.nodeCount), e.summary]);
+  io.stdout.write(table([['DEPLOYMENT', 'TIME', 'ACTOR', 'CONFIG', 'NODES', 'CHANGES'], ...rows]));
+  if (migrated) io.stdout.write(`\n(deployment metadata read from schema ${migrated.from}; migrated with ${migrated.applied.join(', ')})\n`);
+  if (opts.limit && entries.length > shown.length) io.stdout.write(`\n${entries.length - shown.length} older deployment(s) not shown (--limit ${opts.limit}).\n`);
 }

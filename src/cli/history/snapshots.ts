@@ -1,51 +1,40 @@
 // snapshots list|show|diff <stack> …: the rollback points of a stack.
-import { diffSnapshots, historyOf, snapshotStatuses, storedConfig } from '../../history/index.ts';
-import { pickSnapshot as pick } from '../../ops/index.ts';
+import { compareSnapshots, listSnapshots as list, showSnapshot as show } from '../../ops/index.ts';
+import { withCli } from '../host.ts';
 import type { CliIO } from '../io.ts';
-import { openStackForCommand } from '../stack-context.ts';
 import { json, localTime, table } from '../stacks/render.ts';
 
-async function load(io: CliIO, name: string | undefined, passwordStdin: boolean | undefined) {
-  const { store, stack } = await openStackForCommand(io, name, { passwordStdin });
-  try {
-    const stored = storedConfig(stack);
-    const { snapshots } = await historyOf(stack, stored.meta);
-    return { stack: stack.name, snapshots, statuses: snapshotStatuses(snapshots, stored.meta?.meta.stateSnapshotId) };
-  } finally {
-    store.close();
-  }
+interface Flags {
+  json?: boolean;
+  passwordStdin?: boolean;
 }
 
-export async function listSnapshots(io: CliIO, name: string | undefined, opts: { json?: boolean; passwordStdin?: boolean }): Promise<void> {
-  const { stack, snapshots, statuses } = await load(io, name, opts.passwordStdin);
-  const newest = [...snapshots].reverse();
+export async function listSnapshots(io: CliIO, name: string | undefined, opts: Flags): Promise<void> {
+  const { stack, snapshots } = await withCli(io, opts, (ctx) => list(ctx, { stack: name }));
   if (opts.json) {
-    io.stdout.write(json(newest.map((s) => ({ id: s.id, deploymentId: s.deploymentId, timestamp: s.timestamp, status: statuses.get(s.id), configHash: s.configHash, resourceCount: s.resourceCount, nodeCount: s.nodeCount, parentId: s.parentId, pools: s.pools, metadata: s.metadata }))));
+    io.stdout.write(json(snapshots));
     return;
   }
-  if (newest.length === 0) {
+  if (snapshots.length === 0) {
     io.stdout.write(`Stack '${stack}' has no snapshots yet (each successful deploy records one).\n`);
     return;
   }
   io.stdout.write(
     table([
       ['SNAPSHOT', 'DEPLOYMENT', 'TIME', 'STATUS', 'NODES', 'RESOURCES', 'PARENT'],
-      ...newest.map((s) => [s.id, s.deploymentId, localTime(new Date(s.timestamp)), statuses.get(s.id) ?? '', String(s.nodeCount), String(s.resourceCount), s.parentId || '-']),
+      ...snapshots.map((s) => [s.id, s.deploymentId, localTime(new Date(s.timestamp)), s.status ?? '', String(s.nodeCount), String(s.resourceCount), s.parentId || '-']),
     ]),
   );
 }
 
-export async function showSnapshot(io: CliIO, name: string | undefined, ref: string, opts: { json?: boolean; passwordStdin?: boolean }): Promise<void> {
-  const { stack, snapshots, statuses } = await load(io, name, opts.passwordStdin);
-  const s = pick(snapshots, ref, stack);
-  // The inputs hold the configuration's secrets: only their fingerprints are shown.
-  const view = { id: s.id, deploymentId: s.deploymentId, timestamp: s.timestamp, status: statuses.get(s.id), configHash: s.configHash, lispChecksum: s.lispChecksum, parentId: s.parentId, nodeCount: s.nodeCount, resourceCount: s.resourceCount, pools: s.pools, metadata: s.metadata, changeLog: s.changeLog, options: { operatorCidrs: s.inputs.options.operatorCidrs ?? [], bootstrap: s.inputs.options.bootstrap, manifests: s.inputs.options.manifests.map((m) => m.name) } };
+export async function showSnapshot(io: CliIO, name: string | undefined, ref: string, opts: Flags): Promise<void> {
+  const { snapshot: s } = await withCli(io, opts, (ctx) => show(ctx, { stack: name, snapshot: ref }));
   if (opts.json) {
-    io.stdout.write(json(view));
+    io.stdout.write(json(s));
     return;
   }
   const lines = [
-    `Snapshot ${s.id} (${view.status})`,
+    `Snapshot ${s.id} (${s.status})`,
     `Deployment: ${s.deploymentId} at ${localTime(new Date(s.timestamp))} by ${s.metadata.actor ?? 'unknown'}${s.metadata.rollbackOf ? ` (rollback to ${s.metadata.rollbackOf})` : ''}`,
     `Parent: ${s.parentId || '-'}`,
     `Config: ${s.configHash}`,
@@ -58,9 +47,8 @@ export async function showSnapshot(io: CliIO, name: string | undefined, ref: str
   io.stdout.write(`${lines.join('\n')}\n`);
 }
 
-export async function diffSnapshotsCommand(io: CliIO, name: string, a: string, b: string, opts: { json?: boolean; passwordStdin?: boolean }): Promise<void> {
-  const { stack, snapshots } = await load(io, name, opts.passwordStdin);
-  const d = diffSnapshots(pick(snapshots, a, stack), pick(snapshots, b, stack));
+export async function diffSnapshotsCommand(io: CliIO, name: string, a: string, b: string, opts: Flags): Promise<void> {
+  const { diff: d } = await withCli(io, opts, (ctx) => compareSnapshots(ctx, { stack: name, from: a, to: b }));
   if (opts.json) {
     io.stdout.write(json(d));
     return;
