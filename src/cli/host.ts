@@ -19,7 +19,7 @@ export interface HostFlags {
   diff?: boolean;
   /** Info-level diagnostics (provider and remote-step log lines) and every retry. */
   verbose?: boolean;
-  /** Yes to applying a plan, to a destroy, to pruning the audit log. */
+  /** Yes to applying a plan, to a destroy, to pruning the audit log, to deleting a stack. */
   yes?: boolean;
   /** Yes to a rollback that destroys or replaces data-bearing resources. */
   allowDestroy?: boolean;
@@ -107,8 +107,9 @@ export class CliHost implements OpsHost {
         return confirm(io, request.question);
       }
       case 'audit-prune':
+      case 'stack-delete':
         if (this.#flags.yes) return true;
-        if (!canAsk) throw new CliError(`pruning the audit log of stack '${request.stack}' needs confirmation; pass --yes`);
+        if (!canAsk) throw new CliError(`${request.kind === 'audit-prune' ? 'pruning the audit log of' : 'deleting'} stack '${request.stack}' needs confirmation; pass --yes`);
         return confirm(io, request.question);
     }
   }

@@ -1,12 +1,13 @@
 // The audit log's use cases: read (with a filter), export, import, prune and verify a stack's
 // log. Everything but reading is itself on record. The rules (what an import keeps, when a
 // prune is allowed and how it is anchored) are the audit layer's.
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AuditLog, exportDocument, filterEvents, importable, parseExport, pruneLog, storedAnchor } from '../audit/index.ts';
 import type { AuditFilter, ListedEvent, VerifyReport } from '../audit/index.ts';
 import type { OpenedStack } from '../state/index.ts';
 import { OpsError } from './errors.ts';
+import { writePrivate } from './files.ts';
 import type { OpsContext } from './host.ts';
 import { auditSession, withAuditedStack, withStack } from './stack.ts';
 
@@ -25,17 +26,6 @@ export async function readAudit(ctx: OpsContext, input: { stack?: string; filter
     const all = await readEvents(ctx, stack);
     return { stack: stack.name, events: input.filter ? filterEvents(all, input.filter) : all, total: all.length };
   });
-}
-
-/** Writes `text` to `path` with mode 0600 from the first byte. */
-async function writePrivate(path: string, text: string): Promise<void> {
-  const fh = await open(path, 'w', 0o600);
-  try {
-    await fh.chmod(0o600);
-    await fh.writeFile(text);
-  } finally {
-    await fh.close();
-  }
 }
 
 /** The export document of the filtered events; written to `output` (0600) when given. */

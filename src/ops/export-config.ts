@@ -1,7 +1,6 @@
 // Export-config: the configuration a stack was last deployed with, recovered from the stack —
 // the Lisp text as deployed (or regenerated from the stored config), the normalized JSON, or
 // the deployment metadata. Audited: an export with secrets in plaintext is a warning event.
-import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { printConfig, redact } from '../config/index.ts';
 import type { ClusterConfig } from '../config/index.ts';
@@ -9,6 +8,7 @@ import { storedConfig } from '../history/index.ts';
 import type { StoredConfig } from '../history/index.ts';
 import { redactedConfig, storedConfigSecrets } from '../redact/index.ts';
 import { OpsError } from './errors.ts';
+import { writePrivate } from './files.ts';
 import type { OpsContext } from './host.ts';
 import { auditSession, withAuditedStack } from './stack.ts';
 
@@ -34,17 +34,6 @@ export interface ExportedConfig {
   path?: string;
   /** Whether secret values are in the text. */
   secretsShown: boolean;
-}
-
-/** Writes `text` to `path` with mode 0600 from the first byte: it may hold credentials. */
-async function writePrivate(path: string, text: string): Promise<void> {
-  const fh = await open(path, 'w', 0o600);
-  try {
-    await fh.chmod(0o600);
-    await fh.writeFile(text);
-  } finally {
-    await fh.close();
-  }
 }
 
 export async function exportConfig(ctx: OpsContext, input: ExportConfigInput): Promise<ExportedConfig> {

@@ -33,7 +33,9 @@ export type ConfirmRequest =
   /** A rollback would destroy or replace machines or other data-bearing resources. */
   | (Question & { kind: 'data-loss'; target: string; resources: readonly DangerousStep[] })
   /** Delete the audit events recorded before `before`. */
-  | (Question & { kind: 'audit-prune'; before: Date });
+  | (Question & { kind: 'audit-prune'; before: Date })
+  /** Delete a stack's state (its cloud resources are not destroyed). */
+  | (Question & { kind: 'stack-delete' });
 
 export interface OpsHost {
   /** Every event, in order. Called synchronously from the run: it must not throw or block (queue what must be persisted). */

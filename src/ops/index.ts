@@ -28,3 +28,6 @@ export { deploymentHistory, listSnapshots, showSnapshot, compareSnapshots } from
 export type { DeploymentHistory, SnapshotSummary, SnapshotView } from './history.ts';
 export { listManifests, manifestHistory, showManifest, diffManifestVersions } from './manifests.ts';
 export type { ManifestVersionsDiff, ShownManifest } from './manifests.ts';
+export { cancelStack, createStack, deleteStack, editState, exportStack, importStack, inspectStack, listStacks, stackOutputsOf, stateResources } from './stacks.ts';
+export type { CreatedStack, StateEdit, StateRow } from './stacks.ts';
+export { login } from './login.ts';

@@ -36,7 +36,8 @@ export async function environmentPassphrase(store: StateStore, cwd: string): Pro
   }
 }
 
-function passphraseOf(ctx: OpsContext, store: StateStore): PassphraseSource {
+/** The context's passphrase source for a stack of `store`. */
+export function passphraseOf(ctx: OpsContext, store: StateStore): PassphraseSource {
   return ctx.passphrase?.(store) ?? (() => environmentPassphrase(store, ctx.cwd));
 }
 
