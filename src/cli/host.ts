@@ -1,7 +1,8 @@
 // The CLI's side of the ops port: events become terminal output (the plan as a tree or JSON,
 // the engine's events through the live, plain or JSON renderer, warnings and notices on
 // stderr), confirmations are answered by --yes / --allow-destroy or asked on the terminal, and
-// Ctrl-C during an engine run stops it (once: gracefully; twice: abort).
+// Ctrl-C during an engine run stops it (once: gracefully; twice: abort). `withCli` runs a use
+// case with it, in a context made of this invocation's environment, actor and passphrase.
 import type { ConfirmRequest, OpsContext, OpsEvent, OpsHost } from '../ops/index.ts';
 import { actorOf } from './audit/actor.ts';
 import { CliError } from './errors.ts';
@@ -123,25 +124,20 @@ export class CliHost implements OpsHost {
   }
 }
 
-/** The ops context of one CLI invocation. */
-export function cliContext(io: CliIO, flags: HostFlags, host: OpsHost = new CliHost(io, flags)): OpsContext {
-  const signals = host instanceof CliHost ? { signal: host.stop.signal, abortSignal: host.abort.signal } : {};
-  return {
-    host,
-    env: io.env,
-    cwd: io.cwd,
-    homedir: homeOf(io),
-    actor: actorOf(io),
-    passphrase: (store) => passphraseSource(io, store, flags),
-    ...signals,
-  };
-}
-
 /** Runs a use case with the CLI as its host; the renderer and the Ctrl-C handler end with it. */
 export async function withCli<T>(io: CliIO, flags: HostFlags, run: (ctx: OpsContext) => Promise<T>, interrupts?: InterruptSource): Promise<T> {
   const host = new CliHost(io, flags, interrupts);
   try {
-    return await run(cliContext(io, flags, host));
+    return await run({
+      host,
+      env: io.env,
+      cwd: io.cwd,
+      homedir: homeOf(io),
+      actor: actorOf(io),
+      passphrase: (store) => passphraseSource(io, store, flags),
+      signal: host.stop.signal,
+      abortSignal: host.abort.signal,
+    });
   } finally {
     host.close();
   }

@@ -33,7 +33,7 @@ export interface RunOptions {
  * of the Go implementation). Everything else described the resources (kubeconfig, nodes,
  * Salt and ArgoCD credentials) and goes with them.
  */
-export const STACK_MEMORY_OUTPUTS = ['configJson', 'lispManifest', 'deploymentMeta', 'auditIndex', 'manifestRegistry', 'operationsHistory'] as const;
+const STACK_MEMORY_OUTPUTS = ['configJson', 'lispManifest', 'deploymentMeta', 'auditIndex', 'manifestRegistry', 'operationsHistory'] as const;
 
 /** What an apply use case did: `result` is undefined when the plan had nothing to apply. */
 export interface ApplyOutcome {
