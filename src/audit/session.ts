@@ -5,7 +5,8 @@
 // appended to the stack's audit log (src/audit) once, at the end (or earlier with flush(),
 // for commands that must be on record before they act).
 import { randomUUID } from 'node:crypto';
-import { redactValue, scrubText, secretList } from '../redact/index.ts';
+// values.ts alone: the audit session is on every command's path and needs no config or YAML.
+import { redactValue, scrubText, secretList } from '../redact/values.ts';
 import type { StackAttachments } from '../state/index.ts';
 import { AuditError, AuditLog } from './log.ts';
 import type { BatchRef } from './log.ts';

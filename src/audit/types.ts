@@ -15,7 +15,7 @@ export type EventAction = (typeof EVENT_ACTIONS)[number];
 export const SEVERITIES = ['info', 'warning', 'error', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-import type { RedactedValue } from '../redact/index.ts';
+import type { RedactedValue } from '../redact/values.ts';
 
 /** A JSON value with every secret already replaced by "[secret]". */
 export type { RedactedValue };

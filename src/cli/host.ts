@@ -3,7 +3,7 @@
 // stderr), confirmations are answered by --yes / --allow-destroy or asked on the terminal, and
 // Ctrl-C during an engine run stops it (once: gracefully; twice: abort). `withCli` runs a use
 // case with it, in a context made of this invocation's environment, actor and passphrase.
-import type { ConfirmRequest, OpsContext, OpsEvent, OpsHost } from '../ops/index.ts';
+import type { ConfirmRequest, OpsContext, OpsEvent, OpsHost } from '../ops/host.ts';
 import { actorOf } from './audit/actor.ts';
 import { CliError } from './errors.ts';
 import { interactive } from './io.ts';

@@ -1,7 +1,6 @@
 // Public surface of the history layer: deployment metadata and its schema migrations,
-// snapshots and their diffs (pure, over src/state), and the recorders a deploy, rollback,
-// refresh or destroy runs before its final checkpoint (which also know the planner's steps,
-// the manifest registry and the audit session).
+// snapshots and their diffs, what a stack remembers (pure, over src/state). The recorders,
+// which also know the planner's steps, are `recorders.ts`.
 export * from './types.ts';
 export { migrateMeta, parseStoredMeta, schemaOf, MIGRATIONS, MetadataError } from './migrate.ts';
 export type { Migrated } from './migrate.ts';
@@ -11,11 +10,5 @@ export { poolsOfConfig, diffPools, nodeCountOf } from './pools.ts';
 export type { PoolDiff } from './pools.ts';
 export { SnapshotStore, snapshotStatuses, findSnapshot, diffSnapshots, snapshotName, deploymentNumberOf } from './snapshot.ts';
 export type { Snapshot, SnapshotStatus, SnapshotDiff, DeployOptionsRecord, ResourceSummary } from './snapshot.ts';
-export { ClusterRecorder, RecordsError, dangerousSteps } from './recorder.ts';
-export type { DangerousStep, DeploymentInputs, FinishContext, RollbackTarget, UpdateRecorder } from './recorder.ts';
-export { registryFollower } from './registry-follower.ts';
-export { reconcile } from './reconcile.ts';
-export { collectManifests, storedFile } from './collect-manifests.ts';
-export type { CollectedManifest } from './collect-manifests.ts';
 export { historyOf, storedConfig } from './stored.ts';
 export type { HistoryEntry, StoredConfig } from './stored.ts';

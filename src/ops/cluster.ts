@@ -93,7 +93,7 @@ export async function preview(ctx: OpsContext, input: ClusterRunInput): Promise<
 /** Creates or updates the cluster: preview, confirm, apply, record the deployment. */
 export async function deploy(ctx: OpsContext, input: ClusterRunInput & { message?: string }): Promise<ApplyOutcome> {
   const { name, build, loaded, options } = await prepare(ctx, input.stack, input.cluster, true);
-  const { ClusterRecorder } = await import('../history/index.ts');
+  const { ClusterRecorder } = await import('../history/recorders.ts');
   const audit = auditSession(ctx, 'deploy', { type: 'deployment', action: 'apply', resourceId: name, resourceType: 'stack', description: `deploy of stack '${name}'` });
   const recorder = new ClusterRecorder(audit, {
     config: loaded.config,

@@ -5,8 +5,8 @@
 import type { AuditSession } from '../audit/index.ts';
 import { Cancellation, deploy as engineDeploy, destroy as engineDestroy, hasChanges, packageNames, preview as enginePreview, previewDestroy, refresh as engineRefresh } from '../engine/index.ts';
 import type { DesiredState, EngineEvent, OperationKind, OperationResult, Plan, RefreshResult } from '../engine/index.ts';
-import { registryFollower } from '../history/index.ts';
-import type { UpdateRecorder } from '../history/index.ts';
+import { registryFollower } from '../history/recorders.ts';
+import type { UpdateRecorder } from '../history/recorders.ts';
 import type { OpenedStack } from '../state/index.ts';
 import { OpsError } from './errors.ts';
 import type { OpsContext } from './host.ts';

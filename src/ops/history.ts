@@ -1,12 +1,20 @@
 // A stack's deployment history and its snapshots (the rollback points), as read: every
 // recorded deployment newest first, and snapshots without their sealed inputs (which hold the
 // configuration's secrets: only fingerprints and option names are given out).
-import { diffSnapshots, historyOf, snapshotStatuses, storedConfig } from '../history/index.ts';
+import { diffSnapshots, findSnapshot, historyOf, snapshotStatuses, storedConfig } from '../history/index.ts';
 import type { HistoryEntry, Snapshot, SnapshotDiff, SnapshotStatus } from '../history/index.ts';
 import type { OpenedStack } from '../state/index.ts';
 import type { OpsContext } from './host.ts';
-import { pickSnapshot } from './rollback.ts';
+import { OpsError } from './errors.ts';
 import { withStack } from './stack.ts';
+
+/** The snapshot `ref` names (a deployment id, a snapshot id, or a unique prefix of either). */
+export function pickSnapshot(snapshots: readonly Snapshot[], ref: string, stack: string): Snapshot {
+  const found = findSnapshot(snapshots, ref);
+  if (!found) throw new OpsError('invalid', `stack '${stack}' has no snapshot or deployment '${ref}'`, `List them with: sloth-kubernetes snapshots list ${stack}`);
+  if (Array.isArray(found)) throw new OpsError('invalid', `'${ref}' matches ${found.length} snapshots: ${found.map((s) => s.id).join(', ')}`, 'Give more of the id.');
+  return found;
+}
 
 export interface DeploymentHistory {
   stack: string;

@@ -3,7 +3,7 @@
 // its renderers and a prompt (or --yes); the jobs server with a durable log and its approval
 // gate; the operator with status conditions and an approval annotation. Nothing here assumes
 // a terminal: confirmation is asynchronous, cancellation comes as AbortSignals.
-import type { DangerousStep } from '../history/index.ts';
+import type { DangerousStep } from '../history/recorders.ts';
 import type { EngineEvent, OperationKind, Plan } from '../engine/index.ts';
 import type { PassphraseSource, StateStore } from '../state/index.ts';
 

@@ -10,7 +10,8 @@ import { nodeKubectl, readLiveObjects } from '../cluster/remote/node-command.ts'
 import { SshError } from '../cluster/remote/ssh.ts';
 import { TemplateError } from '../cluster/bootstrap/template.ts';
 import type { ClusterConfig } from '../config/index.ts';
-import { reconcile, storedConfig } from '../history/index.ts';
+import { storedConfig } from '../history/index.ts';
+import { reconcile } from '../history/recorders.ts';
 import { diffWithLive, findManifest, kubectlGetItems, ManifestObjectsError, ManifestStore, recordedObjects, setStatus, unknownKinds } from '../manifests/index.ts';
 import type { Difference, KubeObject, LiveDiff, Manifest, ManifestStatus, Registry, UnknownKind } from '../manifests/index.ts';
 import { redactUnder, scrubText, stackSecretValues } from '../redact/index.ts';

@@ -2,7 +2,7 @@
 // its versions, statuses (reconciled with what the stack records now) and content — redacted
 // unless showSecrets. Showing a manifest with its secrets is on record. Comparing with the
 // live cluster is manifests-live.ts.
-import { reconcile } from '../history/index.ts';
+import { reconcile } from '../history/recorders.ts';
 import { findManifest, listManifests as listRegistry, ManifestStore, unifiedDiff } from '../manifests/index.ts';
 import type { Manifest, ManifestStatus, ManifestType, ManifestVersion, Registry } from '../manifests/index.ts';
 import { redactManifest, stackSecretValues } from '../redact/index.ts';

@@ -5,7 +5,7 @@
 import type { AuditSession, EventAction } from '../audit/index.ts';
 import type { EngineEvent, OperationResult, StepOp } from '../engine/index.ts';
 import { anchorRecord } from '../audit/index.ts';
-import type { FinishContext, UpdateRecorder } from '../history/index.ts';
+import type { FinishContext, UpdateRecorder } from '../history/recorders.ts';
 import { rootStackResource } from '../state/index.ts';
 import type { OpenedStack, StackHandle, StackUpdate, UpdateResult } from '../state/index.ts';
 import { OpsError } from './errors.ts';

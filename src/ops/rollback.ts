@@ -7,14 +7,17 @@
 import { configHash, SourceMap } from '../config/index.ts';
 import type { ClusterConfig, LoadedConfig } from '../config/index.ts';
 import type { Plan } from '../engine/index.ts';
-import { ClusterRecorder, dangerousSteps, findSnapshot, SnapshotStore } from '../history/index.ts';
-import type { DeployOptionsRecord, Snapshot, UpdateRecorder } from '../history/index.ts';
+import { SnapshotStore } from '../history/index.ts';
+import type { DeployOptionsRecord, Snapshot } from '../history/index.ts';
+import { ClusterRecorder, dangerousSteps } from '../history/recorders.ts';
+import type { UpdateRecorder } from '../history/recorders.ts';
 import type { OpenedStack } from '../state/index.ts';
 import { desiredFromConfig } from './cluster-desired.ts';
 import { confirmOrDecline, deployGraph, previewGraph } from './engine-run.ts';
 import type { ApplyOutcome, RunOptions } from './engine-run.ts';
 import { OpsError } from './errors.ts';
 import type { OpsContext } from './host.ts';
+import { pickSnapshot } from './history.ts';
 import { operatorCidrs } from './operator-address.ts';
 import { auditSession } from './stack.ts';
 
@@ -30,14 +33,6 @@ export interface RollbackInput extends RunOptions {
   message?: string;
   /** Only the preview (no lock, nothing written). */
   dryRun?: boolean;
-}
-
-/** The snapshot `ref` names (a deployment id, a snapshot id, or a unique prefix of either). */
-export function pickSnapshot(snapshots: readonly Snapshot[], ref: string, stack: string): Snapshot {
-  const found = findSnapshot(snapshots, ref);
-  if (!found) throw new OpsError('invalid', `stack '${stack}' has no snapshot or deployment '${ref}'`, `List them with: sloth-kubernetes snapshots list ${stack}`);
-  if (Array.isArray(found)) throw new OpsError('invalid', `'${ref}' matches ${found.length} snapshots: ${found.map((s) => s.id).join(', ')}`, 'Give more of the id.');
-  return found;
 }
 
 /** Rolls back; with `dryRun` returns the plan only. */

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AuditLog } from '../audit/index.ts';
 import type { AuditSession, CommandSummary, EventAction } from '../audit/index.ts';
-import { maskedOutputs, shownValue } from '../redact/index.ts';
+import { maskedOutputs, shownValue } from '../redact/values.ts';
 import { planDelete, planRepair, planUnprotect, rootStackUrn, stackOutputs } from '../state/index.ts';
 import type { Deployment, EditPlan, LockHolder, NewStackSecrets, PassphraseSource, StackInspection, StackSummary, StateStore } from '../state/index.ts';
 import { OpsError } from './errors.ts';

@@ -2,7 +2,7 @@
 // stack's audit log. Flags become an AuditFilter here; the use cases are the ops layer's.
 import { EVENT_ACTIONS, EVENT_TYPES, isEventAction, isEventType, summarize } from '../../audit/index.ts';
 import type { AuditEvent, AuditFilter, EventAction, EventType } from '../../audit/index.ts';
-import { exportAudit, importAudit, pruneAudit, readAudit, verifyAudit } from '../../ops/index.ts';
+import { exportAudit, importAudit, pruneAudit, readAudit, verifyAudit } from '../../ops/audit.ts';
 import { CliError } from '../errors.ts';
 import { withCli } from '../host.ts';
 import type { CliIO } from '../io.ts';

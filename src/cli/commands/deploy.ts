@@ -1,6 +1,6 @@
 // `deploy [stack] --config FILE`: plan the cluster, show the preview, confirm, apply.
 import type { Command } from 'commander';
-import type { ClusterSource } from '../../ops/index.ts';
+import type { ClusterSource } from '../../ops/cluster.ts';
 import { collect, parseParallel } from '../flags.ts';
 import type { CliIO } from '../io.ts';
 
@@ -56,7 +56,7 @@ export function register(program: Command, io: CliIO): void {
     .addHelpText('after', '\nCtrl-C once stops starting new steps and saves; twice aborts the running ones. Run deploy again to continue.')
     .addHelpText('after', 'With --verbose, provider and remote-step log lines and every retry are shown as they happen.')
     .action(async (stack: string | undefined, opts: ClusterCommandFlags & { yes?: boolean; autoApprove?: boolean; dryRun?: boolean; parallel?: number; message?: string }, cmd: Command) => {
-      const [{ deploy, preview }, { withCli }] = await Promise.all([import('../../ops/index.ts'), import('../host.ts')]);
+      const [{ deploy, preview }, { withCli }] = await Promise.all([import('../../ops/cluster.ts'), import('../host.ts')]);
       const input = { stack, cluster: clusterSource(opts), targets: opts.target, targetDependents: opts.targetDependents, parallel: opts.parallel, message: opts.message };
       await withCli(io, { ...opts, yes: opts.yes || opts.autoApprove, verbose: verboseOf(cmd) }, async (ctx) => {
         if (opts.dryRun) await preview(ctx, input);

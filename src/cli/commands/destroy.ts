@@ -24,7 +24,7 @@ export function register(program: Command, io: CliIO): void {
         'outputs that described the resources (kubeconfig, nodes, Salt and ArgoCD credentials) are dropped.',
     )
     .action(async (stack: string, opts: { yes?: boolean; diff?: boolean; target?: string[]; targetDependents?: boolean; parallel?: number; passwordStdin?: boolean; json?: boolean }, cmd: Command) => {
-      const [{ destroy }, { withCli }] = await Promise.all([import('../../ops/index.ts'), import('../host.ts')]);
+      const [{ destroy }, { withCli }] = await Promise.all([import('../../ops/engine-run.ts'), import('../host.ts')]);
       await withCli(io, { ...opts, verbose: verboseOf(cmd) }, (ctx) => destroy(ctx, { stack, targets: opts.target, targetDependents: opts.targetDependents, parallel: opts.parallel }));
     });
 }

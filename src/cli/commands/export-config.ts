@@ -13,7 +13,7 @@ export function register(program: Command, io: CliIO): void {
     .option('--password-stdin', 'read the passphrase from standard input')
     .addHelpText('after', '\nRecover a lost file: export-config <stack> --format lisp --output recovered.lisp')
     .action(async (stack: string | undefined, opts: { format?: string; output?: string; regenerate?: boolean; showSecrets?: boolean; passwordStdin?: boolean }) => {
-      const [{ exportConfig, EXPORT_FORMATS }, { withCli }, { CliError }] = await Promise.all([import('../../ops/index.ts'), import('../host.ts'), import('../errors.ts')]);
+      const [{ exportConfig, EXPORT_FORMATS }, { withCli }, { CliError }] = await Promise.all([import('../../ops/export-config.ts'), import('../host.ts'), import('../errors.ts')]);
       const format = opts.format ?? 'lisp';
       if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
         throw new CliError(`unknown format '${format}'`, { hint: `Use one of: ${EXPORT_FORMATS.join(', ')}.${format === 'yaml' ? ' (yaml is not supported yet.)' : ''}` });

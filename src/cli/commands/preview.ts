@@ -9,7 +9,7 @@ export function register(program: Command, io: CliIO): void {
       .command('preview [stack]')
       .description('show what deploy would create, update, replace and delete (no lock, nothing written; the stack defaults to metadata.name)'),
   ).action(async (stack: string | undefined, opts: ClusterCommandFlags, cmd: Command) => {
-    const [{ preview }, { withCli }] = await Promise.all([import('../../ops/index.ts'), import('../host.ts')]);
+    const [{ preview }, { withCli }] = await Promise.all([import('../../ops/cluster.ts'), import('../host.ts')]);
     await withCli(io, { ...opts, verbose: verboseOf(cmd) }, (ctx) => preview(ctx, { stack, cluster: clusterSource(opts), targets: opts.target, targetDependents: opts.targetDependents }));
   });
 }

@@ -47,7 +47,7 @@ export function register(program: Command, io: CliIO): void {
           hint: 'refresh --config records what it finds; run it on its own, then refresh with the other options.',
         });
       }
-      const [{ refresh }, { withCli }] = await Promise.all([import('../../ops/index.ts'), import('../host.ts')]);
+      const [{ refresh }, { withCli }] = await Promise.all([import('../../ops/cluster.ts'), import('../host.ts')]);
       const cluster = opts.config ? clusterSource({ ...opts, config: opts.config }) : undefined;
       const input = { stack, cluster, targets: opts.target, targetDependents: opts.targetDependents, parallel: opts.parallel, expectNoChanges: opts.expectNoChanges };
       await withCli(io, { ...opts, verbose: verboseOf(cmd) }, (ctx) => refresh(ctx, input));

@@ -22,7 +22,7 @@ export function register(program: Command, io: CliIO): void {
     .option('--json', 'print the plan and the engine events as JSON lines')
     .addHelpText('after', '\nFind the deployment to go back to with: history <stack>, snapshots list <stack>.')
     .action(async (stack: string, opts: { to: string; reason?: string; operatorCidr?: string[]; allowDestroy?: boolean; yes?: boolean; dryRun?: boolean; diff?: boolean; target?: string[]; parallel?: number; message?: string; passwordStdin?: boolean; json?: boolean }, cmd: Command) => {
-      const [{ rollback }, { withCli }] = await Promise.all([import('../../ops/index.ts'), import('../host.ts')]);
+      const [{ rollback }, { withCli }] = await Promise.all([import('../../ops/rollback.ts'), import('../host.ts')]);
       const input = { stack, to: opts.to, reason: opts.reason, operatorCidrs: opts.operatorCidr, targets: opts.target, parallel: opts.parallel, message: opts.message, dryRun: opts.dryRun };
       await withCli(io, { ...opts, verbose: verboseOf(cmd) }, (ctx) => rollback(ctx, input));
     });

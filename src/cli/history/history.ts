@@ -1,5 +1,5 @@
 // history <stack> [--limit N] [--json]: every recorded deployment, newest first.
-import { deploymentHistory } from '../../ops/index.ts';
+import { deploymentHistory } from '../../ops/history.ts';
 import { CliError } from '../errors.ts';
 import { withCli } from '../host.ts';
 import type { CliIO } from '../io.ts';

@@ -1,5 +1,5 @@
 // snapshots list|show|diff <stack> …: the rollback points of a stack.
-import { compareSnapshots, listSnapshots as list, showSnapshot as show } from '../../ops/index.ts';
+import { compareSnapshots, listSnapshots as list, showSnapshot as show } from '../../ops/history.ts';
 import { withCli } from '../host.ts';
 import type { CliIO } from '../io.ts';
 import { json, localTime, table } from '../stacks/render.ts';

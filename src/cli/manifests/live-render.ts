@@ -4,7 +4,7 @@
 // Secret's data never has values to show.
 import { describeRef, unifiedDiff } from '../../manifests/index.ts';
 import type { Difference, ObjectDiff } from '../../manifests/index.ts';
-import type { LiveDiffReport } from '../../ops/index.ts';
+import type { LiveDiffReport } from '../../ops/manifests-live.ts';
 import { REDACTED } from '../../redact/index.ts';
 
 const value = (v: unknown): string => (v === REDACTED ? REDACTED : JSON.stringify(v));

@@ -1,6 +1,6 @@
 // manifests list|show|history|diff <stack> …: the manifest registry of a stack.
 import { isManifestStatus, isManifestType, MANIFEST_STATUSES, MANIFEST_TYPES } from '../../manifests/index.ts';
-import { diffManifestLive, diffManifestVersions, listManifests, manifestHistory as history, showManifest as show } from '../../ops/index.ts';
+import { diffManifestVersions, listManifests, manifestHistory as history, showManifest as show } from '../../ops/manifests.ts';
 import { CliError } from '../errors.ts';
 import { withCli } from '../host.ts';
 import type { CliIO } from '../io.ts';
@@ -63,6 +63,7 @@ export async function diffManifest(io: CliIO, name: string | undefined, ref: str
     if (opts.from !== undefined || opts.to !== undefined) {
       throw new CliError('--live compares the current version with the cluster; --from and --to compare two recorded versions', { hint: 'Use one or the other.' });
     }
+    const { diffManifestLive } = await import('../../ops/manifests-live.ts');
     const report = await withCli(io, opts, (ctx) => diffManifestLive(ctx, { stack: name, manifest: ref, showSecrets: opts.showSecrets }));
     io.stdout.write(opts.json ? json(liveDiffJson(report)) : renderLiveDiff(report));
     if (!report.diff.inSync) throw new CliError('the manifest differs from the live cluster', { display: '', exitCode: 1 });

@@ -4,7 +4,7 @@ import { withCli } from '../host.ts';
 import { json, table } from '../stacks/render.ts';
 
 export async function listNodes(io: CliIO, name: string, opts: { json?: boolean; passwordStdin?: boolean }): Promise<void> {
-  const { listNodes: list } = await import('../../ops/index.ts');
+  const { listNodes: list } = await import('../../ops/nodes.ts');
   const { stack, nodes } = await withCli(io, opts, (ctx) => list(ctx, { stack: name }));
   if (opts.json) {
     io.stdout.write(json(nodes));

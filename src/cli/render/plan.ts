@@ -2,7 +2,7 @@
 // request) and for programs (JSON). Unchanged resources are not listed, except as the
 // ancestors that give a changed resource its place in the tree; the summary counts them.
 import type { Plan, PlannedStep } from '../../engine/index.ts';
-import { rootStackUrn } from '../../engine/index.ts';
+import { rootStackUrn } from '../../state/index.ts';
 import { changeLines, diffTag, marker, planSummary } from './format.ts';
 
 interface Row {

@@ -1,5 +1,5 @@
 // stacks cancel <name>
-import { cancelStack as cancel } from '../../ops/index.ts';
+import { cancelStack as cancel } from '../../ops/stacks.ts';
 import { withCli } from '../host.ts';
 import type { CliIO } from '../io.ts';
 import { json } from './render.ts';

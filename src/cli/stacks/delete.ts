@@ -1,5 +1,5 @@
 // stacks delete|remove <name> [--force] [--yes]
-import { deleteStack as remove } from '../../ops/index.ts';
+import { deleteStack as remove } from '../../ops/stacks.ts';
 import { withCli } from '../host.ts';
 import type { CliIO } from '../io.ts';
 

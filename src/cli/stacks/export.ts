@@ -1,5 +1,5 @@
 // stacks export <name> [--show-secrets] [--file F]
-import { exportStack as exportOf } from '../../ops/index.ts';
+import { exportStack as exportOf } from '../../ops/stacks.ts';
 import { withCli } from '../host.ts';
 import type { CliIO } from '../io.ts';
 

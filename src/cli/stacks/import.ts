@@ -1,5 +1,5 @@
 // stacks import <name> <file>
-import { importStack as importInto } from '../../ops/index.ts';
+import { importStack as importInto } from '../../ops/stacks.ts';
 import { withCli } from '../host.ts';
 import type { CliIO } from '../io.ts';
 

@@ -1,5 +1,5 @@
 // stacks info <name>
-import { inspectStack } from '../../ops/index.ts';
+import { inspectStack } from '../../ops/stacks.ts';
 import { withCli } from '../host.ts';
 import type { CliIO } from '../io.ts';
 import { json, localTime } from './render.ts';

@@ -1,5 +1,5 @@
 // stacks list
-import { listStacks as list } from '../../ops/index.ts';
+import { listStacks as list } from '../../ops/stacks.ts';
 import { relativeTime } from '../../state/index.ts';
 import { withCli } from '../host.ts';
 import type { CliIO } from '../io.ts';

@@ -1,6 +1,6 @@
 // login [url] [--local] [--endpoint HOST] [--region R]: the flags make the backend URL; the
 // ops layer proves it reachable and writable and saves it (src/ops/login.ts).
-import { login as save } from '../../ops/index.ts';
+import { login as save } from '../../ops/login.ts';
 import { DEFAULT_BACKEND_URL } from '../../state/index.ts';
 import { CliError } from '../errors.ts';
 import { withCli } from '../host.ts';

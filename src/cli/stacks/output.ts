@@ -1,7 +1,7 @@
 // stacks output <name> [--show-secrets] [--json]. Without --show-secrets nothing is
 // decrypted (so no passphrase is needed): secrets print as "[secret]".
 import { stringify } from 'yaml';
-import { stackOutputsOf } from '../../ops/index.ts';
+import { stackOutputsOf } from '../../ops/stacks.ts';
 import { withCli } from '../host.ts';
 import type { CliIO } from '../io.ts';
 import { json } from './render.ts';

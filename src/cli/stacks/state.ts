@@ -1,6 +1,6 @@
 // stacks state list|delete|unprotect|repair <name> …
-import { editState, stateResources } from '../../ops/index.ts';
-import type { StateEdit } from '../../ops/index.ts';
+import { editState, stateResources } from '../../ops/stacks.ts';
+import type { StateEdit } from '../../ops/stacks.ts';
 import type { EditPlan } from '../../state/index.ts';
 import { CliError } from '../errors.ts';
 import { withCli } from '../host.ts';
