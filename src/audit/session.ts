@@ -54,7 +54,6 @@ export class AuditSession {
   #failure: Error | undefined;
   /** Error events recorded so far. */
   #errors = 0;
-
   readonly #warn: (message: string) => void;
 
   constructor(command: string, summary: CommandSummary, options: SessionOptions) {
@@ -121,10 +120,6 @@ export class AuditSession {
   }
 
   /**
-   * Ends the session: adds the command's event (success or the error) and appends the batch.
-   * Throws when the batch cannot be written after a command that succeeded.
-   */
-  /**
    * Marks the command failed without ending it with an error: it returns a result that says
    * so (a verification that found problems). `close()` records the failure.
    */
@@ -132,6 +127,10 @@ export class AuditSession {
     this.#failure = error;
   }
 
+  /**
+   * Ends the session: adds the command's event (success or the error) and appends the batch.
+   * Throws when the batch cannot be written after a command that succeeded.
+   */
   async close(error: unknown = this.#failure): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

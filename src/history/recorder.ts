@@ -65,23 +65,23 @@ export interface DeploymentInputs {
   rollback?: RollbackTarget;
 }
 
-export const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 const nameOf = (urn: string) => urn.slice(urn.lastIndexOf('::') + 2);
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** Nodes (not the bastion) a deployment holds machines for. */
-export function nodeCount(d: Deployment): number {
+function nodeCount(d: Deployment): number {
   return d.resources.filter((r) => !r.delete && r.type === MACHINE_RECORD_TYPE && reveal(r.inputs?.kind) === 'node').length;
 }
 
 /** The stored `deploymentMeta`, migrated to the current schema (undefined when there is none). */
-export function storedMeta(d: Deployment, stack: string): ReturnType<typeof migrateMeta> | undefined {
+function storedMeta(d: Deployment, stack: string): ReturnType<typeof migrateMeta> | undefined {
   const raw = parseStoredMeta(reveal(stackOutputs(d, stack).deploymentMeta));
   return raw ? migrateMeta(raw) : undefined;
 }
 
 /** Lisp-style paths (`node-pools.workers.count`) whose redacted values differ, at most three levels deep. */
-export function changedConfigPaths(before: unknown, after: unknown): string[] | undefined {
+function changedConfigPaths(before: unknown, after: unknown): string[] | undefined {
   const isOurs = (c: unknown) => !!c && typeof c === 'object' && 'metadata' in c && 'nodePools' in c;
   if (!isOurs(before) || !isOurs(after)) return undefined;
   const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
