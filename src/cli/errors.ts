@@ -38,7 +38,7 @@ export class CliError extends Error implements UserFacingError {
 }
 
 /** The exit code of each reason a use case fails for. */
-export const EXIT_CODES: Record<OpsErrorReason, number> = {
+const EXIT_CODES: Record<OpsErrorReason, number> = {
   invalid: 1,
   'no-stack': 1,
   refused: 1,

@@ -34,7 +34,7 @@ export interface InterruptSource {
   off(event: 'SIGINT', listener: () => void): unknown;
 }
 
-export class CliHost implements OpsHost {
+class CliHost implements OpsHost {
   readonly #io: CliIO;
   readonly #flags: HostFlags;
   readonly #interrupts: InterruptSource;
