@@ -1,5 +1,8 @@
-// Process entry point (see bin/sloth-kubernetes.js).
+// Process entry point (see bin/sloth-kubernetes.js; the single executable's bundle starts
+// here too, so no top-level await: scripts/build-exe.ts).
 import { processIO } from './io.ts';
 import { runCli } from './run.ts';
 
-process.exitCode = await runCli(process.argv.slice(2), processIO());
+void runCli(process.argv.slice(2), processIO()).then((code) => {
+  process.exitCode = code;
+});
