@@ -13,7 +13,8 @@
 // it is compiled here and loads only on the platform that made it (Node's own rule for
 // cross-platform blobs). A startup snapshot was tried and does not pay: see bench/README.md.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import type { Plugin } from 'esbuild';
@@ -115,9 +116,16 @@ export interface Built {
 
 /** Builds one executable per target into `outDir`; returns what was built and what was skipped. */
 export async function buildExecutables(targets: readonly Target[], outDir: string): Promise<{ built: Built[]; skipped: string[] }> {
-  const work = join(root, 'dist', '.exe-work');
-  mkdirSync(work, { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), 'sloth-exe-'));
   mkdirSync(outDir, { recursive: true });
+  try {
+    return await buildInto(targets, outDir, work);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function buildInto(targets: readonly Target[], outDir: string, work: string): Promise<{ built: Built[]; skipped: string[] }> {
   const main = join(work, 'sloth-kubernetes.cjs');
   await bundle(main, buildCommit());
   const blobs = new Map<boolean, Buffer>();

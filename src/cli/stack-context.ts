@@ -104,12 +104,12 @@ export interface OpenedForCommand {
 export async function openStackForCommand(
   io: CliIO,
   name: string | undefined,
-  flags: StackFlags & Pick<OpenOptions, 'integrity'> = {},
+  flags: StackFlags & Pick<OpenOptions, 'integrity' | 'readOnly'> = {},
 ): Promise<OpenedForCommand> {
   const store = await openStore(io);
   try {
     const resolved = await resolveStackName(io, store, name);
-    const stack = await store.openStack(resolved, { passphrase: passphraseSource(io, store, flags), integrity: flags.integrity });
+    const stack = await store.openStack(resolved, { passphrase: passphraseSource(io, store, flags), integrity: flags.integrity, readOnly: flags.readOnly });
     return { store, stack };
   } catch (err) {
     store.close();
