@@ -14,7 +14,6 @@ import { openStackForCommand } from './stack-context.ts';
 import { createRenderer, planJson, planText, renderMode } from './render/index.ts';
 import { AuditSession } from './audit/session.ts';
 import { EngineRecording, withAuditedStack, type EngineRecorder } from './audit/engine.ts';
-import { registryFollower } from './manifests/engine.ts';
 
 /** A cloud the planner maps but whose provider package is not written yet: preview works, deploy refuses. */
 const pendingCloud = (name: string) => () =>
@@ -49,6 +48,10 @@ export async function providerRegistry(names: Iterable<string>): Promise<Provide
   }
   return registry;
 }
+
+/** The manifest registry's follower (loaded only by the commands that use it: destroy, refresh). */
+const followRegistry = async (command: 'destroy' | 'refresh', audit: AuditSession): Promise<EngineRecorder> =>
+  (await import('./manifests/engine.ts')).registryFollower(command, audit);
 
 /** Where Ctrl-C comes from: the process, or a stand-in in tests. */
 export interface InterruptSource {
@@ -153,7 +156,7 @@ export async function runDestroy(io: CliIO, stackName: string | undefined, flags
       return;
     }
     await confirmOrRefuse(io, flags, `Do you want to destroy ${plan.counts.delete} resource${plan.counts.delete === 1 ? '' : 's'} of stack '${stack.name}'? This cannot be undone.`, 'destroy');
-    const recording = new EngineRecording(audit, stack, Boolean(flags.target?.length), deps.recorder ?? registryFollower('destroy', audit));
+    const recording = new EngineRecording(audit, stack, Boolean(flags.target?.length), deps.recorder ?? (await followRegistry('destroy', audit)));
     const result = await withInterrupts(io, flags, deps, (cancellation, onEvent) =>
       destroy(recording.handle(), { ...options, env: store.env, parallel: flags.parallel, cancellation, onEvent: recording.tap(onEvent) }),
     );
@@ -171,7 +174,7 @@ export async function runRefresh(io: CliIO, stackName: string | undefined, flags
   await withAuditedStack(io, audit, stackName, { passwordStdin: flags.passwordStdin }, async (store, stack) => {
     const adopt = build ? await build(stack) : undefined;
     const registry = deps.registry ?? (await providerRegistry(packageNames(adopt, stack.deployment)));
-    const recording = new EngineRecording(audit, stack, Boolean(flags.target?.length), deps.recorder ?? registryFollower('refresh', audit));
+    const recording = new EngineRecording(audit, stack, Boolean(flags.target?.length), deps.recorder ?? (await followRegistry('refresh', audit)));
     const result = await withInterrupts(io, flags, deps, (cancellation, onEvent) =>
       refresh(recording.handle(), {
         registry,
