@@ -1,7 +1,6 @@
 // What `--version` and `version` print: our version, the commit it was built from and the
 // Node.js that runs it. The single executable's bundle has the commit written in at build
 // time (scripts/build-exe.ts); a run from the sources asks git, and only when asked.
-import { spawnSync } from 'node:child_process';
 import { isSea } from 'node:sea';
 import { join } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
@@ -19,6 +18,8 @@ export interface VersionInfo {
 
 function sourceCommit(): string {
   const root = join(import.meta.dirname, '..', '..');
+  // Loaded here, not at the top: the single executable never needs it.
+  const { spawnSync } = process.getBuiltinModule('node:child_process');
   const run = (args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
   const head = run(['rev-parse', '--short=12', 'HEAD']);
   if (head.status !== 0) return 'unknown';
