@@ -144,8 +144,8 @@ async function buildInto(targets: readonly Target[], outDir: string, work: strin
     copyFileSync(node, out);
     chmodSync(out, 0o755);
     // Node's binaries carry debug symbols (about 18 MB on linux-x64); this machine's strip
-    // handles this machine's format only.
-    if (codeCache && target.startsWith('linux-')) execFileSync('strip', [out]);
+    // (binutils) handles this machine's format only, and without it the file is just larger.
+    if (codeCache && target.startsWith('linux-')) spawnSync('strip', [out]);
     await inject(out, 'NODE_SEA_BLOB', blobs.get(codeCache)!, { sentinelFuse: SEA_FUSE, machoSegmentName: 'NODE_SEA' });
     built.push({ target, path: out, bytes: statSync(out).size, codeCache });
   }
