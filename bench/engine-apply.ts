@@ -11,7 +11,7 @@ const N = 1_000;
 const LATENCY = 50;
 const PARALLEL = 32;
 // The machine is shared: each figure is the median of RUNS fresh deploys (min shown too).
-const RUNS = 3;
+const RUNS = 5;
 let worst = 0;
 for (const graph of ['random', 'chains'] as const) {
   const cp = graph === 'random' ? randomDag('bench', N).criticalPath : 10;

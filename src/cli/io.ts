@@ -1,5 +1,7 @@
 // The streams, environment and working directory a command runs with. Commands never touch
 // `process` directly, so tests run the whole CLI in-process with captured output.
+import { basename } from 'node:path';
+import { isSea } from 'node:sea';
 
 export interface OutStream {
   write(text: string): unknown;
@@ -18,7 +20,8 @@ export interface CliIO {
 }
 
 export function processIO(): CliIO {
-  const invoked = process.env.SLOTH_INVOKED_AS;
+  // The launcher passes the name it was started by; the single executable is its own argv[0].
+  const invoked = isSea() ? basename(process.argv0).replace(/\.exe$/i, '') : process.env.SLOTH_INVOKED_AS;
   return {
     stdout: quietWhenClosed(process.stdout),
     stderr: quietWhenClosed(process.stderr),

@@ -1,31 +1,24 @@
 // The command tree. Each file in ./commands/ exports `register(program, io)`, which only
 // declares flags and help; a command's implementation is imported when it runs, so `--help`
 // and completion stay fast however large the rest of the tool grows. Commands are found by
-// listing that folder, so adding one never touches a shared file.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { Command } from 'commander';
+// listing that folder (command-list.ts), so adding one never touches a shared file.
+import { Command, CommanderError } from 'commander';
 import tab from '@bomb.sh/tab/commander';
-import pkg from '../../package.json' with { type: 'json' };
 import type { CliIO } from './io.ts';
 import { setActor } from './audit/actor.ts';
+import { commandModules } from './command-list.ts';
+import { versionLine } from './version-info.ts';
 
 export interface CommandModule {
   register(program: Command, io: CliIO): void;
 }
 
-const commandsDir = join(import.meta.dirname, 'commands');
-const commandFiles = readdirSync(commandsDir)
-  .filter((f) => /\.(ts|js)$/.test(f) && !/\.(test|d)\.(ts|js)$/.test(f))
-  .sort();
-const commandModules = (await Promise.all(
-  commandFiles.map((f) => import(join(commandsDir, f))),
-)) as CommandModule[];
+let modules: Promise<CommandModule[]> | undefined;
 
-export function buildProgram(io: CliIO): Command {
+export async function buildProgram(io: CliIO): Promise<Command> {
   const program = new Command(io.programName)
     .description('Deploy multi-cloud Kubernetes clusters described in Lisp, with encrypted stacks.')
-    .version(pkg.version, '-V, --version', 'print the version')
+    .option('-V, --version', 'print the version, the commit and the Node.js inside')
     .option('-v, --verbose', 'print more detail, and stack traces for internal errors')
     .option('--actor <name>', 'who is acting, for the audit log and change log (default: $SLOTH_ACTOR, else user@host)')
     .showHelpAfterError('(add --help for usage)')
@@ -40,7 +33,13 @@ export function buildProgram(io: CliIO): Command {
       if (action.parent?.name() !== 'audit') setActor(io, action.optsWithGlobals<{ actor?: string }>().actor);
     });
 
-  for (const mod of commandModules) mod.register(program, io);
+  // Like commander's own --version, but the line is built only when asked for.
+  program.on('option:version', () => {
+    io.stdout.write(`${versionLine(io.programName)}\n`);
+    throw new CommanderError(0, 'commander.version', '');
+  });
+
+  for (const mod of await (modules ??= commandModules())) mod.register(program, io);
 
   tab(program, { completionCommandName: 'completion' });
   const completion = program.commands.find((c) => c.name() === 'completion');

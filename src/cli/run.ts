@@ -6,7 +6,7 @@ import type { CliIO } from './io.ts';
 import { reportError } from './errors.ts';
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
-  const program = buildProgram(io);
+  const program = await buildProgram(io);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

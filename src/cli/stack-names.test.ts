@@ -16,7 +16,7 @@ import type { CliIO } from './io.ts';
 const BAD_NAMES = ['.', '..', 'a/b', '../victim', 'victim/..'];
 
 /** Every command path whose first argument is a stack (`stack` or, under `stacks`, `name`). */
-function stackCommands(): { path: string[]; command: Command }[] {
+async function stackCommands(): Promise<{ path: string[]; command: Command }[]> {
   const io = { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, cwd: '/', programName: 'sloth-kubernetes' } as unknown as CliIO;
   const out: { path: string[]; command: Command }[] = [];
   const walk = (cmd: Command, path: string[]) => {
@@ -27,7 +27,7 @@ function stackCommands(): { path: string[]; command: Command }[] {
       walk(sub, p);
     }
   };
-  walk(buildProgram(io), []);
+  walk(await buildProgram(io), []);
   return out;
 }
 
@@ -65,7 +65,7 @@ test('every command refuses a stack name that is not one path segment, and chang
     assert.equal((await run(['audit', 'export', 'victim', '--output', join(home, 'file.json')])).code, 0);
     const before = snapshot(join(home, 'state'));
 
-    const commands = stackCommands();
+    const commands = await stackCommands();
     for (const expected of ['stacks create', 'stacks delete', 'stacks cancel', 'deploy', 'destroy', 'audit verify', 'snapshots diff']) {
       assert.ok(commands.some((c) => c.path.join(' ') === expected), `${expected} takes a stack`);
     }

@@ -60,17 +60,26 @@ export async function collectProblems(run: Run, plan: Plan, desired: DesiredStat
   // Outputs of what is created or replaced are not known yet; the rest are as stored.
   const lookup = (urn: string): PropertyMap | undefined => (fresh.has(urn) ? undefined : run.view.live.get(urn)?.outputs);
 
+  // Items are built only for providers whose package has a pre-flight (most have none).
+  const checks = new Map<string, boolean>();
+  const checked = (providerUrn: string): boolean => {
+    let yes = checks.get(providerUrn);
+    if (yes === undefined) checks.set(providerUrn, (yes = Boolean(run.registry.get(packageOf(parseUrn(providerUrn).type))?.preflight)));
+    return yes;
+  };
   const byProvider = new Map<string, PreflightItem[]>();
   const secretsOf = new Map<string, string[]>();
   for (const step of plan.steps) {
     if (step.op !== 'create' && step.op !== 'replace' && step.op !== 'update') continue;
     const spec = index.nodes.get(step.urn)?.spec;
-    if (!spec?.custom || !spec.provider) continue;
+    if (!spec?.custom || !spec.provider || !checked(spec.provider)) continue;
     const planned = withSecrets(spec, resolveInputs(spec.inputs, lookup));
     secretsOf.set(spec.urn, secretStrings(planned));
     const item: PreflightItem = { urn: spec.urn, type: spec.type, op: step.op, inputs: revealMap(planned) };
     if (spec.sourcePosition) item.sourcePosition = spec.sourcePosition;
-    byProvider.set(spec.provider, [...(byProvider.get(spec.provider) ?? []), item]);
+    const items = byProvider.get(spec.provider);
+    if (items) items.push(item);
+    else byProvider.set(spec.provider, [item]);
   }
 
   const signal = AbortSignal.any([run.cancel.signal, AbortSignal.timeout(PREFLIGHT_TIMEOUT * 1000)]);
@@ -85,8 +94,9 @@ export async function collectProblems(run: Run, plan: Plan, desired: DesiredStat
       const planned = providerSpec ? withSecrets(providerSpec, resolveInputs(providerSpec.inputs, lookup)) : {};
       const config = revealMap(planned);
       const secrets = [...secretStrings(planned), ...items.flatMap((i) => secretsOf.get(i.urn) ?? [])];
+      const byUrn = new Map(items.map((i) => [i.urn, i]));
       const clean = (p: PreflightProblem): FoundProblem => {
-        const item = items.find((i) => i.urn === p.urn);
+        const item = p.urn ? byUrn.get(p.urn) : undefined;
         return {
           provider: pkgName,
           ...(p.severity === 'warning' ? { severity: 'warning' as const } : {}),

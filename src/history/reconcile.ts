@@ -3,7 +3,7 @@
 // a targeted run changed it). The stored content is read the way the deploy recorder read it
 // when registering (`storedFile`), so an untouched step always matches. Comparing with the
 // objects live in the cluster is `manifests diff --live` (src/ops/manifests-live.ts).
-import { COMMAND_TYPE } from '../cluster/index.ts';
+import { COMMAND_TYPE } from '../cluster/remote/package.ts';
 import { contentHash, setStatus } from '../manifests/index.ts';
 import type { Registry } from '../manifests/index.ts';
 import type { Deployment } from '../state/index.ts';

@@ -5,7 +5,6 @@
 import type { AuditSession } from '../audit/index.ts';
 import { Cancellation, deploy as engineDeploy, destroy as engineDestroy, hasChanges, packageNames, preview as enginePreview, previewDestroy, refresh as engineRefresh } from '../engine/index.ts';
 import type { DesiredState, EngineEvent, OperationKind, OperationResult, Plan, RefreshResult } from '../engine/index.ts';
-import { registryFollower } from '../history/recorders.ts';
 import type { UpdateRecorder } from '../history/recorders.ts';
 import type { OpenedStack } from '../state/index.ts';
 import { OpsError } from './errors.ts';
@@ -47,17 +46,29 @@ export interface RefreshOutcome {
   result: RefreshResult;
 }
 
+/** The manifest registry's follower, loaded only by the use cases that need it (destroy, refresh). */
+const followRegistry = async (command: 'destroy' | 'refresh', audit: AuditSession): Promise<UpdateRecorder> =>
+  (await import('../history/recorders.ts')).registryFollower(command, audit);
+
 const targetsOf = (o: RunOptions) => ({ targets: o.targets ? [...o.targets] : undefined, targetDependents: o.targetDependents });
 
-/** What a deploy of the graph would change. Takes no lock and writes nothing. */
+/**
+ * What a deploy of the graph would change. Takes no lock and writes nothing; a stack that holds
+ * no secret is opened without deriving its key (PBKDF2 costs ~0.13 s).
+ */
 export async function previewGraph(ctx: OpsContext, input: RunOptions & { stack?: string; build: DesiredBuilder }): Promise<Plan> {
-  return withStack(ctx, input.stack, async ({ stack }) => {
-    const desired = await input.build(stack);
-    const registry = await providerRegistry(packageNames(desired, stack.deployment));
-    const plan = enginePreview(stack, desired, { registry, ...targetsOf(input) });
-    ctx.host.notify({ type: 'plan', plan, apply: false });
-    return plan;
-  });
+  return withStack(
+    ctx,
+    input.stack,
+    async ({ stack }) => {
+      const desired = await input.build(stack);
+      const registry = await providerRegistry(packageNames(desired, stack.deployment));
+      const plan = enginePreview(stack, desired, { registry, ...targetsOf(input) });
+      ctx.host.notify({ type: 'plan', plan, apply: false });
+      return plan;
+    },
+    { readOnly: true },
+  );
 }
 
 export interface DeployGraphInput extends RunOptions {
@@ -113,7 +124,7 @@ export async function destroy(ctx: OpsContext, input: RunOptions & { stack: stri
     }
     const n = plan.counts.delete;
     await confirmOrDecline(ctx, { kind: 'destroy', stack: stack.name, plan, question: `Do you want to destroy ${n} resource${n === 1 ? '' : 's'} of stack '${stack.name}'? This cannot be undone.` }, 'destroy');
-    const recording = new EngineRecording(audit, stack, Boolean(input.targets?.length), registryFollower('destroy', audit));
+    const recording = new EngineRecording(audit, stack, Boolean(input.targets?.length), await followRegistry('destroy', audit));
     const result = await runEngine(ctx, 'destroy', stack.name, (cancellation, onEvent) =>
       engineDestroy(recording.handle(), { ...options, env: store.env, parallel: input.parallel, cancellation, onEvent: recording.tap(onEvent) }),
     );
@@ -136,7 +147,7 @@ export async function refreshStack(ctx: OpsContext, input: RefreshStackInput): P
   return withAuditedStack(ctx, audit, input.stack, async ({ store, stack }) => {
     const adopt = input.adopt ? await input.adopt(stack) : undefined;
     const registry = await providerRegistry(packageNames(adopt, stack.deployment));
-    const recording = new EngineRecording(audit, stack, Boolean(input.targets?.length), registryFollower('refresh', audit));
+    const recording = new EngineRecording(audit, stack, Boolean(input.targets?.length), await followRegistry('refresh', audit));
     const result = await runEngine(ctx, 'refresh', stack.name, (cancellation, onEvent) =>
       engineRefresh(recording.handle(), {
         registry,

@@ -11,7 +11,7 @@ import type { OpenedStack, OpenOptions, PassphraseSource, StateStore } from '../
 import { OpsError } from './errors.ts';
 import type { OpsContext } from './host.ts';
 
-export type Integrity = Pick<OpenOptions, 'integrity'>;
+export type Integrity = Pick<OpenOptions, 'integrity' | 'readOnly'>;
 
 /** The state store for the context's backend. Close it when done. */
 export function openStore(ctx: Pick<OpsContext, 'env' | 'homedir' | 'cwd'>, backendUrl?: string): Promise<StateStore> {
@@ -70,7 +70,7 @@ export async function openStack(ctx: OpsContext, name: string | undefined, optio
   const store = await openStore(ctx);
   try {
     const resolved = await resolveStackName(store, name);
-    const stack = await store.openStack(resolved, { passphrase: passphraseOf(ctx, store), integrity: options.integrity });
+    const stack = await store.openStack(resolved, { passphrase: passphraseOf(ctx, store), integrity: options.integrity, readOnly: options.readOnly });
     return { store, stack };
   } catch (err) {
     store.close();

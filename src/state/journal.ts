@@ -45,13 +45,24 @@ export class ResourceIndex<R extends HasUrn, P extends { resource: R; type: stri
   private slots: (R | undefined)[];
   private live = new Map<string, number>();
   private deleted = new Map<string, number[]>();
-  private ops: P[];
+  /** Pending operations in the order they were recorded, and where each URN's are. */
+  private ops = new Map<number, P>();
+  private opsOf = new Map<string, number[]>();
+  private opSeq = 0;
   private cache: { resources: R[]; pending: P[] } | undefined;
 
   constructor(resources: R[], pending: P[]) {
     this.slots = [...resources];
     this.slots.forEach((r, i) => this.index(r!, i));
-    this.ops = [...pending];
+    for (const p of pending) this.addOp(p);
+  }
+
+  private addOp(p: P): void {
+    const n = this.opSeq++;
+    this.ops.set(n, p);
+    const list = this.opsOf.get(p.resource.urn);
+    if (list) list.push(n);
+    else this.opsOf.set(p.resource.urn, [n]);
   }
 
   private index(r: R, i: number): void {
@@ -91,17 +102,18 @@ export class ResourceIndex<R extends HasUrn, P extends { resource: R; type: stri
           break;
         }
         case 'pending':
-          this.ops.push(rec.operation as P);
+          this.addOp(rec.operation as P);
           break;
         case 'settle':
-          this.ops = this.ops.filter((p) => p.resource.urn !== rec.urn);
+          for (const n of this.opsOf.get(rec.urn) ?? []) this.ops.delete(n);
+          this.opsOf.delete(rec.urn);
           break;
       }
     }
   }
 
   result(): { resources: R[]; pending: P[] } {
-    this.cache ??= { resources: this.slots.filter((r): r is R => r !== undefined), pending: [...this.ops] };
+    this.cache ??= { resources: this.slots.filter((r): r is R => r !== undefined), pending: [...this.ops.values()] };
     return this.cache;
   }
 }

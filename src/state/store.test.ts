@@ -141,6 +141,25 @@ describe('file backend stack store', () => {
     assert.deepEqual(await snapshot(), before);
   });
 
+  test('a read-only open of a stack holding no secret asks for no passphrase and refuses to update; one holding a secret still checks it', async () => {
+    const dir = join(home, 'read-only');
+    const s = await openStateStore({ env: { PULUMI_BACKEND_URL: `file://${dir}` }, homedir: home, cwd: home });
+    await s.createStack('plain', { passphrase: 'correct horse' });
+    const u = await (await s.openStack('plain', { passphrase })).beginUpdate('update', 'seed');
+    await u.record([{ op: 'put', resource: { ...thing('a'), urn: 'urn:pulumi:plain::sloth-kubernetes::test:index:Thing::a' } }]);
+    await u.finish({ result: 'succeeded', resourceChanges: { create: 1 } });
+    const asked: string[] = [];
+    const wrong = async () => (asked.push('plain'), 'wrong');
+    const opened = await s.openStack('plain', { passphrase: wrong, readOnly: true });
+    assert.equal(opened.deployment.resources.length, 1);
+    assert.deepEqual(asked, []);
+    await assert.rejects(opened.beginUpdate('update'), /opened for reading only/);
+    await assert.rejects(s.openStack('plain', { passphrase: wrong }), IncorrectPassphraseError);
+    // `dev` holds secrets: reading it needs the key, read-only or not.
+    await assert.rejects(store.openStack('dev', { passphrase: async () => 'wrong', readOnly: true }), IncorrectPassphraseError);
+    s.close();
+  });
+
   test('corrupted and truncated checkpoints are reported with the file and the way back, never replaced', async () => {
     const good = readFileSync(ckpt());
     for (const bad of [good.subarray(0, Math.floor(good.length / 2)), Buffer.from('{"version":3,"checkpoint":{"latest":{"manifest":7}}}'), Buffer.from('garbage')]) {

@@ -61,6 +61,11 @@ export interface OpenOptions {
    * 'report': open it anyway and list the problems in `problems` (state surgery, export).
    */
   integrity?: 'strict' | 'report';
+  /**
+   * For reading only (preview): a checkpoint that holds no secret is opened without asking for
+   * the passphrase or deriving the key, and the handle refuses to begin an update.
+   */
+  readOnly?: boolean;
 }
 
 export interface OpenedStack extends StackHandle {
@@ -232,7 +237,7 @@ export class StateStore {
   private async unlock(raw: RawStack, opts: OpenOptions): Promise<Crypter | undefined> {
     const provider = raw.latest?.secrets_providers;
     const hasSecrets = raw.latest ? JSON.stringify(raw.latest.resources).includes('"1b47061264138c4ac30d75fd1eb44270"') : false;
-    if (!hasSecrets && (!provider || !['passphrase', 'cloud'].includes(provider.type))) return undefined; // read-only until re-encrypted
+    if (!hasSecrets && (opts.readOnly || !provider || !['passphrase', 'cloud'].includes(provider.type))) return undefined; // read-only until re-encrypted
     return unlockCrypter(provider, raw.name, this.env, opts.passphrase);
   }
 
@@ -261,10 +266,10 @@ export class StateStore {
     }
     // Strict opens hand out resources in integrity order; 'report' opens show them as stored.
     if (opts.integrity !== 'report' && problems.some((p) => p.kind === 'order')) deployment.resources = sortForIntegrity(deployment.resources).resources;
-    return this.handle(raw, deployment, crypter, problems);
+    return this.handle(raw, deployment, crypter, problems, opts.readOnly === true);
   }
 
-  private handle(raw: RawStack, deployment: Deployment, crypter: Crypter | undefined, problems: IntegrityProblem[]): OpenedStack {
+  private handle(raw: RawStack, deployment: Deployment, crypter: Crypter | undefined, problems: IntegrityProblem[], readOnly = false): OpenedStack {
     // What the handle knows of the stack; its own updates move it forward, so one handle can
     // run several updates in a row (refresh, then update).
     const view: HandleView = {
@@ -291,7 +296,8 @@ export class StateStore {
       journalRecords: raw.journalRecords,
       attachments: new StackAttachments(blob, raw.name, crypter),
       history: (limit?: number) => readHistory(blob, raw.name, limit),
-      beginUpdate: (kind: UpdateKind, message = '') => this.beginUpdate(raw.name, view, crypter, kind, message),
+      beginUpdate: (kind: UpdateKind, message = '') =>
+        readOnly ? Promise.reject(new StateError(`stack '${raw.name}' was opened for reading only`)) : this.beginUpdate(raw.name, view, crypter, kind, message),
     };
   }
 

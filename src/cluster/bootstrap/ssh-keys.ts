@@ -1,7 +1,14 @@
 // SSH keys we generate: each machine's host key (injected by cloud-init, so every later
 // connection pins it: no trust on first use) and the deploy key we log in with.
 import { createHash } from 'node:crypto';
-import ssh2 from 'ssh2';
+import { createRequire } from 'node:module';
+import type ssh2Module from 'ssh2';
+
+let loaded: typeof ssh2Module | undefined;
+/** ssh2, loaded on first use: most commands never make a key or open a connection. */
+export function ssh2(): typeof ssh2Module {
+  return (loaded ??= createRequire(import.meta.url)('ssh2') as typeof ssh2Module);
+}
 
 export interface SshKeyPair {
   /** OpenSSH private key (`-----BEGIN OPENSSH PRIVATE KEY-----`). */
@@ -11,7 +18,7 @@ export interface SshKeyPair {
 }
 
 export function generateEd25519KeyPair(comment?: string): SshKeyPair {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', comment ? { comment } : undefined);
+  const pair = ssh2().utils.generateKeyPairSync('ed25519', comment ? { comment } : undefined);
   return { privateKey: pair.private, publicKey: pair.public.trim() };
 }
 
@@ -23,7 +30,7 @@ export function sshFingerprint(publicKey: string): string {
 
 /** The wire-format key blob of an OpenSSH public key line. */
 export function publicKeyBlob(publicKey: string): Buffer {
-  const parsed = ssh2.utils.parseKey(publicKey);
+  const parsed = ssh2().utils.parseKey(publicKey);
   if (parsed instanceof Error) throw new Error(`not an SSH public key: ${parsed.message}`);
   const key = Array.isArray(parsed) ? parsed[0]! : parsed;
   return key.getPublicSSH();

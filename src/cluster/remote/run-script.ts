@@ -4,6 +4,7 @@
 // the last lines the script logged, with every secret of the payload scrubbed from them.
 import { scrubSecrets } from '../../state/types.ts';
 import { connectSsh, execCommand, SshError, type SshOptions } from './ssh.ts';
+import { ssh2 } from '../bootstrap/ssh-keys.ts';
 
 export interface ScriptRun {
   step: string;
@@ -45,6 +46,7 @@ function tail(text: string, lines = 40): string {
 }
 
 export async function runScript(run: ScriptRun): Promise<string> {
+  ssh2(); // the SSH library loads before the step's clock starts
   const deadline = Date.now() + run.timeoutMs;
   const left = () => Math.max(1000, deadline - Date.now());
   const machine = run.ssh.target.name;

@@ -4,9 +4,8 @@
 // offer a different one. A jump through the bastion opens
 // a direct-tcpip channel on the bastion and runs the second connection inside it, with its
 // own pinned key.
-import ssh2 from 'ssh2';
 import type { Client as SshClient, ClientChannel } from 'ssh2';
-import { publicKeyBlob, sshFingerprint } from '../bootstrap/ssh-keys.ts';
+import { publicKeyBlob, ssh2, sshFingerprint } from '../bootstrap/ssh-keys.ts';
 
 export interface SshTarget {
   /** Shown in messages: the machine's name. */
@@ -55,7 +54,7 @@ function connectOne(target: SshTarget, privateKey: string, sock: NodeJS.Readable
   const accepted = [target.hostKey, ...(target.formerHostKey ? [target.formerHostKey] : [])].map(publicKeyBlob);
   const pinned = [target.hostKey, ...(target.formerHostKey ? [target.formerHostKey] : [])].map(sshFingerprint).join(' or ');
   return new Promise((resolve, reject) => {
-    const client = new ssh2.Client();
+    const client = new (ssh2().Client)();
     let offered: Buffer | undefined;
     let settled = false;
     const fail = (err: SshError) => {

@@ -1,0 +1,171 @@
+// Builds sloth-kubernetes as a single executable: the CLI bundled into one CommonJS file by
+// esbuild, turned into a Node.js single-executable-application blob by the project's own
+// Node 24 (`--experimental-sea-config`), and injected into a copy of that Node binary with
+// postject. Nothing is read from disk at run time, so the file runs where no Node is installed.
+//
+//   npm run build:exe                         this machine's platform, into dist/exe/
+//   node scripts/build-exe.ts --target linux-arm64,win-x64 [--out DIR]
+//   node scripts/build-exe.ts --all           every platform whose Node binary the npm registry has
+//
+// The Node binary of the same version for another platform comes from the registry's
+// node-<os>-<arch> package (what the `node` package installs); a platform with no package at
+// this version is reported and skipped. Only this machine's platform gets the V8 code cache:
+// it is compiled here and loads only on the platform that made it (Node's own rule for
+// cross-platform blobs). A startup snapshot was tried and does not pay: see bench/README.md.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { build } from 'esbuild';
+import type { Plugin } from 'esbuild';
+import { inject } from 'postject';
+
+const root = join(import.meta.dirname, '..');
+const NODE_VERSION = process.versions.node;
+/** Node's sentinel that marks a binary as carrying a single-executable blob. */
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+/** Platforms Node's single-executable applications support, as `<os>-<arch>` of the node-* packages. */
+export const TARGETS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win-x64'] as const;
+export type Target = (typeof TARGETS)[number];
+
+export const hostTarget = (): Target => `${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}` as Target;
+export const exeName = (t: Target): string => `sloth-kubernetes-${t}${t.startsWith('win-') ? '.exe' : ''}`;
+
+function git(args: string[]): string {
+  const r = spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : '';
+}
+
+export function buildCommit(): string {
+  const head = git(['rev-parse', '--short=12', 'HEAD']) || 'unknown';
+  return git(['status', '--porcelain', '--untracked-files=no']) ? `${head}-dirty` : head;
+}
+
+/**
+ * The bundle's two differences from a run from the sources: the command folder is listed
+ * now, at build time, and a lazy `createRequire(import.meta.url)(x)` becomes a bundled
+ * `require(x)`, still evaluated on first use.
+ */
+const forTheBundle: Plugin = {
+  name: 'sloth-single-file',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]cli[\\/]command-list\.ts$/ }, () => {
+      const dir = join(root, 'src', 'cli', 'commands');
+      const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+      const imports = files.map((f, i) => `import * as c${i} from './commands/${f}';`).join('\n');
+      return { loader: 'ts', resolveDir: join(root, 'src', 'cli'), contents: `${imports}\nexport async function commandModules() { return [${files.map((_, i) => `c${i}`).join(', ')}]; }\n` };
+    });
+    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('createRequire(import.meta.url)(')) return undefined;
+      return { loader: 'ts', contents: text.replaceAll('createRequire(import.meta.url)(', 'require(') };
+    });
+  },
+};
+
+/** Bundles the CLI into one CommonJS file (the form a single-executable blob takes in Node 24). */
+export async function bundle(outfile: string, commit: string): Promise<void> {
+  const result = await build({
+    entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: `node${NODE_VERSION.split('.')[0]}`,
+    // Less source to load and hash at every start; names kept (errors and classes are named).
+    minify: true,
+    keepNames: true,
+    legalComments: 'eof',
+    // The commit is written in; the sources' folder (version-info's git look-up) is not needed.
+    define: { SLOTH_BUILD_COMMIT: JSON.stringify(commit), 'import.meta.dirname': 'undefined' },
+    // ssh2's optional native speed-ups: its pure-JavaScript code runs when they cannot load.
+    external: ['*.node'],
+    plugins: [forTheBundle],
+    logLevel: 'warning',
+  });
+  if (result.errors.length > 0) throw new Error('esbuild failed');
+}
+
+/** The Node binary for a target: ours for this machine, else from the registry's node-<os>-<arch> package. */
+function nodeBinary(target: Target, cacheDir: string): string | undefined {
+  if (target === hostTarget()) return process.execPath;
+  const pkg = `node-${target}`;
+  const dir = join(cacheDir, `${pkg}-${NODE_VERSION}`);
+  const bin = join(dir, 'package', 'bin', target.startsWith('win-') ? 'node.exe' : 'node');
+  if (existsSync(bin)) return bin;
+  mkdirSync(dir, { recursive: true });
+  const packed = spawnSync('npm', ['pack', '--silent', `${pkg}@${NODE_VERSION}`, '--pack-destination', dir], { encoding: 'utf8' });
+  if (packed.status !== 0) return undefined;
+  execFileSync('tar', ['-xzf', join(dir, packed.stdout.trim().split('\n').at(-1)!), '-C', dir]);
+  return existsSync(bin) ? bin : undefined;
+}
+
+function seaBlob(main: string, blob: string, codeCache: boolean): Buffer {
+  const config = `${blob}.json`;
+  writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: codeCache }));
+  execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return readFileSync(blob);
+}
+
+export interface Built {
+  target: Target;
+  path: string;
+  bytes: number;
+  codeCache: boolean;
+}
+
+/** Builds one executable per target into `outDir`; returns what was built and what was skipped. */
+export async function buildExecutables(targets: readonly Target[], outDir: string): Promise<{ built: Built[]; skipped: string[] }> {
+  const work = mkdtempSync(join(tmpdir(), 'sloth-exe-'));
+  mkdirSync(outDir, { recursive: true });
+  try {
+    return await buildInto(targets, outDir, work);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function buildInto(targets: readonly Target[], outDir: string, work: string): Promise<{ built: Built[]; skipped: string[] }> {
+  const main = join(work, 'sloth-kubernetes.cjs');
+  await bundle(main, buildCommit());
+  const blobs = new Map<boolean, Buffer>();
+  const built: Built[] = [];
+  const skipped: string[] = [];
+  for (const target of targets) {
+    const node = nodeBinary(target, join(root, 'dist', '.node-binaries'));
+    if (!node) {
+      skipped.push(`${target}: the npm registry has no node-${target}@${NODE_VERSION}`);
+      continue;
+    }
+    const codeCache = target === hostTarget();
+    if (!blobs.has(codeCache)) blobs.set(codeCache, seaBlob(main, join(work, `sea-${codeCache ? 'cache' : 'plain'}.blob`), codeCache));
+    const out = join(outDir, exeName(target));
+    rmSync(out, { force: true });
+    copyFileSync(node, out);
+    chmodSync(out, 0o755);
+    // Node's binaries carry debug symbols (about 18 MB on linux-x64); this machine's strip
+    // (binutils) handles this machine's format only, and without it the file is just larger.
+    if (codeCache && target.startsWith('linux-')) spawnSync('strip', [out]);
+    await inject(out, 'NODE_SEA_BLOB', blobs.get(codeCache)!, { sentinelFuse: SEA_FUSE, machoSegmentName: 'NODE_SEA' });
+    built.push({ target, path: out, bytes: statSync(out).size, codeCache });
+  }
+  return { built, skipped };
+}
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+if (import.meta.main) {
+  const targets = process.argv.includes('--all') ? TARGETS : ((flag('--target')?.split(',') ?? [hostTarget()]) as Target[]);
+  const bad = targets.filter((t) => !TARGETS.includes(t));
+  if (bad.length > 0) {
+    console.error(`error: unknown target ${bad.join(', ')} (known: ${TARGETS.join(', ')})`);
+    process.exit(2);
+  }
+  const { built, skipped } = await buildExecutables(targets, flag('--out') ?? join(root, 'dist', 'exe'));
+  for (const b of built) console.log(`${relative(process.cwd(), b.path)}  ${(b.bytes / 2 ** 20).toFixed(1)} MiB${b.codeCache ? ', with V8 code cache' : ''}`);
+  for (const s of skipped) console.log(`skipped ${s}`);
+  if (built.length === 0) process.exit(1);
+}
