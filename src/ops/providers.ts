@@ -12,7 +12,7 @@ const BUILTIN_PROVIDERS: Record<string, () => Promise<ProviderPackage>> = {
   sloth: () => import('../cluster/index.ts').then((m) => m.slothPackage),
   aws: () => import('../providers/aws/index.ts').then((m) => m.provider),
   digitalocean: () => import('../providers/digitalocean/index.ts').then((m) => m.provider),
-  linode: pendingCloud('linode'),
+  linode: () => import('../providers/linode/index.ts').then((m) => m.provider),
   hcloud: pendingCloud('hcloud'),
 };
 const extraProviders = new Map<string, () => Promise<ProviderPackage> | ProviderPackage>();
