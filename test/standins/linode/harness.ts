@@ -1,8 +1,8 @@
 // The Linode API for tests: the stateful stand-in, behind `prism proxy` with Linode's own
-// OpenAPI contract (with the errata of errata.ts). Clients talk to `apiUrl` (Prism); tests look at and steer the stand-in
+// OpenAPI contract (with the corrections of ../errata.ts). Clients talk to `apiUrl` (Prism); tests look at and steer the stand-in
 // directly. `env` points the provider at it (LINODE_API_URL and a token the stand-in accepts).
-import { startPrismProxy, type PrismProxy } from '../prism.ts';
-import { linodeSpecForPrism } from './errata.ts';
+import { LINODE_SPEC, startPrismProxy, type PrismProxy } from '../prism.ts';
+import { mergeClosedAllOf, specForPrism } from '../errata.ts';
 import { STANDIN_TOKEN, startLinodeStandin, type LinodeStandin, type LinodeStandinOptions } from './server.ts';
 
 export interface LinodeApi {
@@ -17,7 +17,7 @@ export async function startLinodeApi(options: LinodeStandinOptions = {}): Promis
   const standin = await startLinodeStandin(options);
   let prism: PrismProxy;
   try {
-    prism = await startPrismProxy(linodeSpecForPrism(), standin.url);
+    prism = await startPrismProxy(specForPrism(LINODE_SPEC, [mergeClosedAllOf]), standin.url);
   } catch (err) {
     await standin.close();
     throw err;
