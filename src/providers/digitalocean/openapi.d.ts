@@ -405,7 +405,7 @@ export interface components {
              * @default in-progress
              * @enum {string}
              */
-            status: "in-progress" | "completed" | "errored";
+            status?: "in-progress" | "completed" | "errored";
             type?: string;
         };
         action_link: {
@@ -529,28 +529,28 @@ export interface components {
         droplet_create: {
             backup_policy?: components["schemas"]["droplet_backup_policy"] & unknown;
             /** @default false */
-            backups: boolean;
+            backups?: boolean;
             image: string | number;
             /** @default false */
-            ipv6: boolean;
+            ipv6?: boolean;
             /** @default false */
-            monitoring: boolean;
+            monitoring?: boolean;
             /**
              * @deprecated
              * @default false
              */
-            private_networking: boolean;
+            private_networking?: boolean;
             /** @default true */
-            public_networking: boolean;
+            public_networking?: boolean;
             region?: string;
             size: string;
             /** @default [] */
-            ssh_keys: (string | number)[];
+            ssh_keys?: (string | number)[];
             /** @default [] */
-            tags: string[] | null;
+            tags?: string[] | null;
             user_data?: string;
             /** @default [] */
-            volumes: string[];
+            volumes?: string[];
             vpc_uuid?: string;
             with_droplet_agent?: boolean;
         };
@@ -647,22 +647,22 @@ export interface components {
         };
         health_check: {
             /** @default 10 */
-            check_interval_seconds: number;
+            check_interval_seconds?: number;
             /** @default 3 */
-            healthy_threshold: number;
+            healthy_threshold?: number;
             /** @default / */
-            path: string;
+            path?: string;
             /** @default 80 */
-            port: number;
+            port?: number;
             /**
              * @default http
              * @enum {string}
              */
-            protocol: "http" | "https" | "tcp";
+            protocol?: "http" | "https" | "tcp";
             /** @default 5 */
-            response_timeout_seconds: number;
+            response_timeout_seconds?: number;
             /** @default 5 */
-            unhealthy_threshold: number;
+            unhealthy_threshold?: number;
         };
         image: {
             /** Format: date-time */
@@ -694,9 +694,9 @@ export interface components {
         } | null;
         lb_firewall: {
             /** @default [] */
-            allow: string[];
+            allow?: string[];
             /** @default [] */
-            deny: string[];
+            deny?: string[];
         };
         link_to_first_page: {
             first?: string;
@@ -723,22 +723,22 @@ export interface components {
              * @default round_robin
              * @enum {string}
              */
-            algorithm: "round_robin" | "least_connections";
+            algorithm?: "round_robin" | "least_connections";
             /** Format: date-time */
             readonly created_at?: string;
             /** @default false */
-            disable_lets_encrypt_dns_records: boolean;
+            disable_lets_encrypt_dns_records?: boolean;
             domains?: components["schemas"]["domains"][];
             /** @default false */
-            enable_backend_keepalive: boolean;
+            enable_backend_keepalive?: boolean;
             /** @default false */
-            enable_proxy_protocol: boolean;
+            enable_proxy_protocol?: boolean;
             firewall?: components["schemas"]["lb_firewall"];
             forwarding_rules: components["schemas"]["forwarding_rule"][];
             glb_settings?: components["schemas"]["glb_settings"];
             health_check?: components["schemas"]["health_check"];
             /** @default 60 */
-            http_idle_timeout_seconds: number;
+            http_idle_timeout_seconds?: number;
             /** Format: uuid */
             readonly id?: string;
             readonly ip?: string;
@@ -748,23 +748,23 @@ export interface components {
              * @default EXTERNAL
              * @enum {string}
              */
-            network: "EXTERNAL" | "INTERNAL";
+            network?: "EXTERNAL" | "INTERNAL";
             /**
              * @default IPV4
              * @enum {string}
              */
-            network_stack: "IPV4" | "DUALSTACK";
+            network_stack?: "IPV4" | "DUALSTACK";
             project_id?: string;
             /** @default false */
-            redirect_http_to_https: boolean;
+            redirect_http_to_https?: boolean;
             /**
              * @deprecated
              * @default lb-small
              * @enum {string}
              */
-            size: "lb-small" | "lb-medium" | "lb-large";
+            size?: "lb-small" | "lb-medium" | "lb-large";
             /** @default 1 */
-            size_unit: number;
+            size_unit?: number;
             /** @enum {string} */
             readonly status?: "new" | "active" | "errored";
             sticky_sessions?: components["schemas"]["sticky_sessions"];
@@ -773,12 +773,12 @@ export interface components {
              * @default DEFAULT
              * @enum {string}
              */
-            tls_cipher_policy: "DEFAULT" | "STRONG";
+            tls_cipher_policy?: "DEFAULT" | "STRONG";
             /**
              * @default REGIONAL
              * @enum {string}
              */
-            type: "REGIONAL" | "REGIONAL_NETWORK" | "GLOBAL";
+            type?: "REGIONAL" | "REGIONAL_NETWORK" | "GLOBAL";
             /** Format: uuid */
             vpc_uuid?: string;
         };
@@ -865,7 +865,7 @@ export interface components {
              * @default none
              * @enum {string}
              */
-            type: "cookies" | "none";
+            type?: "cookies" | "none";
         };
         tags: {
             name?: string;

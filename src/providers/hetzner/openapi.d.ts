@@ -655,16 +655,16 @@ export interface components {
             placement_group?: number;
             public_net?: {
                 /** @default true */
-                enable_ipv4: boolean;
+                enable_ipv4?: boolean;
                 /** @default true */
-                enable_ipv6: boolean;
+                enable_ipv6?: boolean;
                 ipv4?: number | null;
                 ipv6?: number | null;
             };
             server_type: string;
             ssh_keys?: string[];
             /** @default true */
-            start_after_create: boolean;
+            start_after_create?: boolean;
             user_data?: string;
             volumes?: number[];
         };
@@ -825,13 +825,13 @@ export interface components {
         http: {
             certificates?: number[];
             /** @default 300 */
-            cookie_lifetime: number;
+            cookie_lifetime?: number;
             /** @default HCLBSTICKY */
-            cookie_name: string;
+            cookie_name?: string;
             /** @default false */
-            redirect_http: boolean;
+            redirect_http?: boolean;
             /** @default false */
-            sticky_sessions: boolean;
+            sticky_sessions?: boolean;
         };
         image: {
             architecture: components["schemas"]["architecture"];
@@ -972,7 +972,7 @@ export interface components {
             /** @enum {string} */
             type: "ip" | "label_selector" | "server";
             /** @default false */
-            use_private_ip: boolean;
+            use_private_ip?: boolean;
         };
         /**
          * LoadBalancerAlgorithm
@@ -1013,7 +1013,7 @@ export interface components {
              * LoadBalancerTargetUsePrivateIP
              * @default false
              */
-            use_private_ip: boolean;
+            use_private_ip?: boolean;
         };
         /** LoadBalancerService */
         load_balancer_service: {
@@ -1030,7 +1030,7 @@ export interface components {
                      *       "3??"
                      *     ]
                      */
-                    status_codes: string[];
+                    status_codes?: string[];
                     tls?: boolean;
                 };
                 interval: number;
@@ -1060,7 +1060,7 @@ export interface components {
              * LoadBalancerTargetUsePrivateIP
              * @default false
              */
-            use_private_ip: boolean;
+            use_private_ip?: boolean;
         };
         load_balancer_target_health_status: {
             listen_port?: number;
@@ -1404,7 +1404,7 @@ export interface components {
                      *       "3??"
                      *     ]
                      */
-                    status_codes: string[];
+                    status_codes?: string[];
                     tls?: boolean;
                 };
                 interval?: number;

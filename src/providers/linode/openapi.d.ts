@@ -667,25 +667,25 @@ export interface operations {
                             description?: string;
                             domain?: string;
                             /** @default 0 */
-                            expire_sec: number;
+                            expire_sec?: number;
                             /** @deprecated */
                             group?: string;
                             readonly id?: number;
                             master_ips?: string[];
                             /** @default 0 */
-                            refresh_sec: number;
+                            refresh_sec?: number;
                             /** @default 0 */
-                            retry_sec: number;
+                            retry_sec?: number;
                             /** Format: email */
                             soa_email?: string;
                             /**
                              * @default active
                              * @enum {string}
                              */
-                            status: "disabled" | "active";
+                            status?: "disabled" | "active";
                             tags?: string[];
                             /** @default 0 */
-                            ttl_sec: number;
+                            ttl_sec?: number;
                             /** @enum {string} */
                             type?: "master" | "slave";
                         }[];
@@ -3010,27 +3010,27 @@ export interface operations {
                              * @default roundrobin
                              * @enum {string}
                              */
-                            algorithm: "roundrobin" | "leastconn" | "source";
+                            algorithm?: "roundrobin" | "leastconn" | "source";
                             /**
                              * @default none
                              * @enum {string}
                              */
-                            check: "none" | "connection" | "http" | "http_body";
+                            check?: "none" | "connection" | "http" | "http_body";
                             /** @default 3 */
-                            check_attempts: number;
+                            check_attempts?: number;
                             check_body?: string;
                             /** @default 31 */
-                            check_interval: number;
+                            check_interval?: number;
                             /** @default true */
-                            check_passive: boolean;
+                            check_passive?: boolean;
                             check_path?: string;
                             /** @default 30 */
-                            check_timeout: number;
+                            check_timeout?: number;
                             /**
                              * @default recommended
                              * @enum {string}
                              */
-                            cipher_suite: "recommended" | "legacy";
+                            cipher_suite?: "recommended" | "legacy";
                             readonly id?: number;
                             readonly nodebalancer_id?: number;
                             readonly nodes_status?: {
@@ -3038,17 +3038,17 @@ export interface operations {
                                 readonly up?: number;
                             };
                             /** @default 80 */
-                            port: number;
+                            port?: number;
                             /**
                              * @default http
                              * @enum {string}
                              */
-                            protocol: "http" | "https" | "tcp";
+                            protocol?: "http" | "https" | "tcp";
                             /**
                              * @default none
                              * @enum {string}
                              */
-                            proxy_protocol: "none" | "v1" | "v2";
+                            proxy_protocol?: "none" | "v1" | "v2";
                             /** Format: ssl-cert */
                             ssl_cert?: string | null;
                             readonly ssl_commonname?: string;
@@ -3059,7 +3059,7 @@ export interface operations {
                              * @default none
                              * @enum {string}
                              */
-                            stickiness: "none" | "table" | "http_cookie";
+                            stickiness?: "none" | "table" | "http_cookie";
                         }[];
                         readonly page?: number;
                         readonly pages?: number;
@@ -3162,27 +3162,27 @@ export interface operations {
                          * @default roundrobin
                          * @enum {string}
                          */
-                        algorithm: "roundrobin" | "leastconn" | "source";
+                        algorithm?: "roundrobin" | "leastconn" | "source";
                         /**
                          * @default none
                          * @enum {string}
                          */
-                        check: "none" | "connection" | "http" | "http_body";
+                        check?: "none" | "connection" | "http" | "http_body";
                         /** @default 3 */
-                        check_attempts: number;
+                        check_attempts?: number;
                         check_body?: string;
                         /** @default 31 */
-                        check_interval: number;
+                        check_interval?: number;
                         /** @default true */
-                        check_passive: boolean;
+                        check_passive?: boolean;
                         check_path?: string;
                         /** @default 30 */
-                        check_timeout: number;
+                        check_timeout?: number;
                         /**
                          * @default recommended
                          * @enum {string}
                          */
-                        cipher_suite: "recommended" | "legacy";
+                        cipher_suite?: "recommended" | "legacy";
                         readonly id?: number;
                         readonly nodebalancer_id?: number;
                         readonly nodes_status?: {
@@ -3190,17 +3190,17 @@ export interface operations {
                             readonly up?: number;
                         };
                         /** @default 80 */
-                        port: number;
+                        port?: number;
                         /**
                          * @default http
                          * @enum {string}
                          */
-                        protocol: "http" | "https" | "tcp";
+                        protocol?: "http" | "https" | "tcp";
                         /**
                          * @default none
                          * @enum {string}
                          */
-                        proxy_protocol: "none" | "v1" | "v2";
+                        proxy_protocol?: "none" | "v1" | "v2";
                         /** Format: ssl-cert */
                         ssl_cert?: string | null;
                         readonly ssl_commonname?: string;
@@ -3211,7 +3211,7 @@ export interface operations {
                          * @default none
                          * @enum {string}
                          */
-                        stickiness: "none" | "table" | "http_cookie";
+                        stickiness?: "none" | "table" | "http_cookie";
                     };
                 };
             };
@@ -3252,27 +3252,27 @@ export interface operations {
                          * @default roundrobin
                          * @enum {string}
                          */
-                        algorithm: "roundrobin" | "leastconn" | "source";
+                        algorithm?: "roundrobin" | "leastconn" | "source";
                         /**
                          * @default none
                          * @enum {string}
                          */
-                        check: "none" | "connection" | "http" | "http_body";
+                        check?: "none" | "connection" | "http" | "http_body";
                         /** @default 3 */
-                        check_attempts: number;
+                        check_attempts?: number;
                         check_body?: string;
                         /** @default 31 */
-                        check_interval: number;
+                        check_interval?: number;
                         /** @default true */
-                        check_passive: boolean;
+                        check_passive?: boolean;
                         check_path?: string;
                         /** @default 30 */
-                        check_timeout: number;
+                        check_timeout?: number;
                         /**
                          * @default recommended
                          * @enum {string}
                          */
-                        cipher_suite: "recommended" | "legacy";
+                        cipher_suite?: "recommended" | "legacy";
                         readonly id?: number;
                         readonly nodebalancer_id?: number;
                         readonly nodes_status?: {
@@ -3280,17 +3280,17 @@ export interface operations {
                             readonly up?: number;
                         };
                         /** @default 80 */
-                        port: number;
+                        port?: number;
                         /**
                          * @default http
                          * @enum {string}
                          */
-                        protocol: "http" | "https" | "tcp";
+                        protocol?: "http" | "https" | "tcp";
                         /**
                          * @default none
                          * @enum {string}
                          */
-                        proxy_protocol: "none" | "v1" | "v2";
+                        proxy_protocol?: "none" | "v1" | "v2";
                         /** Format: ssl-cert */
                         ssl_cert?: string | null;
                         readonly ssl_commonname?: string;
@@ -3301,7 +3301,7 @@ export interface operations {
                          * @default none
                          * @enum {string}
                          */
-                        stickiness: "none" | "table" | "http_cookie";
+                        stickiness?: "none" | "table" | "http_cookie";
                     };
                 };
             };
@@ -3401,27 +3401,27 @@ export interface operations {
                          * @default roundrobin
                          * @enum {string}
                          */
-                        algorithm: "roundrobin" | "leastconn" | "source";
+                        algorithm?: "roundrobin" | "leastconn" | "source";
                         /**
                          * @default none
                          * @enum {string}
                          */
-                        check: "none" | "connection" | "http" | "http_body";
+                        check?: "none" | "connection" | "http" | "http_body";
                         /** @default 3 */
-                        check_attempts: number;
+                        check_attempts?: number;
                         check_body?: string;
                         /** @default 31 */
-                        check_interval: number;
+                        check_interval?: number;
                         /** @default true */
-                        check_passive: boolean;
+                        check_passive?: boolean;
                         check_path?: string;
                         /** @default 30 */
-                        check_timeout: number;
+                        check_timeout?: number;
                         /**
                          * @default recommended
                          * @enum {string}
                          */
-                        cipher_suite: "recommended" | "legacy";
+                        cipher_suite?: "recommended" | "legacy";
                         readonly id?: number;
                         readonly nodebalancer_id?: number;
                         readonly nodes_status?: {
@@ -3429,17 +3429,17 @@ export interface operations {
                             readonly up?: number;
                         };
                         /** @default 80 */
-                        port: number;
+                        port?: number;
                         /**
                          * @default http
                          * @enum {string}
                          */
-                        protocol: "http" | "https" | "tcp";
+                        protocol?: "http" | "https" | "tcp";
                         /**
                          * @default none
                          * @enum {string}
                          */
-                        proxy_protocol: "none" | "v1" | "v2";
+                        proxy_protocol?: "none" | "v1" | "v2";
                         /** Format: ssl-cert */
                         ssl_cert?: string | null;
                         readonly ssl_commonname?: string;
@@ -3450,7 +3450,7 @@ export interface operations {
                          * @default none
                          * @enum {string}
                          */
-                        stickiness: "none" | "table" | "http_cookie";
+                        stickiness?: "none" | "table" | "http_cookie";
                     };
                 };
             };
@@ -4128,7 +4128,7 @@ export interface operations {
                             /** Format: date-time */
                             readonly created?: string;
                             /** @default  */
-                            description: string;
+                            description?: string;
                             readonly id?: number;
                             label?: string;
                             region?: string;
@@ -4221,7 +4221,7 @@ export interface operations {
                         /** Format: date-time */
                         readonly created?: string;
                         /** @default  */
-                        description: string;
+                        description?: string;
                         readonly id?: number;
                         label?: string;
                         region?: string;
@@ -4282,7 +4282,7 @@ export interface operations {
                         /** Format: date-time */
                         readonly created?: string;
                         /** @default  */
-                        description: string;
+                        description?: string;
                         readonly id?: number;
                         label?: string;
                         region?: string;
@@ -4351,7 +4351,7 @@ export interface operations {
                         /** Format: date-time */
                         readonly created?: string;
                         /** @default  */
-                        description: string;
+                        description?: string;
                         readonly id?: number;
                         label?: string;
                         region?: string;

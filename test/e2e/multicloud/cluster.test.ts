@@ -88,7 +88,7 @@ describe("the seed's Multi-Cloud HA example (AWS + DigitalOcean + Linode)", { sk
     const wg = (fw.rules.inbound as { protocol: string; ports?: string; addresses: { ipv4?: string[] } }[]).filter((r) => r.protocol === 'UDP');
     const sources = wg.flatMap((r) => r.addresses.ipv4 ?? []);
     assert.ok(sources.includes(`${droplet.publicIp}/32`), `the DigitalOcean master may reach Linode over WireGuard (${sources.join(', ')})`);
-    assert.ok(fw.rules.inbound.some((r) => (r as { addresses: { ipv4?: string[] } }).addresses.ipv4?.includes(OPERATOR)), 'SSH from the operator');
+    assert.ok((fw.rules.inbound as { addresses: { ipv4?: string[] } }[]).some((r) => r.addresses.ipv4?.includes(OPERATOR)), 'SSH from the operator');
     assert.deepEqual([...fw.devices.values()].map((d) => d.linode), [node!.id], 'the firewall holds the instance');
     const out = JSON.parse((await sloth(['stacks', 'output', 'multi-cloud-ha', '--show-secrets', '--json'])).stdout) as { nodes: Record<string, { publicAddress: string; meshAddress?: string }> };
     assert.equal(out.nodes['linode-masters-1']!.publicAddress, node!.publicIp);

@@ -115,7 +115,7 @@ export const loadBalancerTarget: ResourceType<HetznerClient> = {
     const { lb, key } = split(id);
     const t = (await balancer(lb, ctx))?.targets.find((x) => x.type === 'label_selector' && x.label_selector?.selector === key);
     if (!t) return undefined;
-    const inputs = { ...state.inputs, loadBalancerId: lb, type: t.type, labelSelector: key, usePrivateIp: t.use_private_ip };
+    const inputs = { ...state.inputs, loadBalancerId: lb, type: t.type, labelSelector: key, usePrivateIp: t.use_private_ip ?? false };
     return { outputs: { ...inputs, id }, inputs };
   },
   async delete(id, _state, ctx) {
