@@ -16,7 +16,7 @@ import openapiTS, { astToString } from 'openapi-typescript';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-export interface Target {
+interface Target {
   cloud: string;
   spec: string;
   /** A path prefix the document keeps as a parameter, written out (Linode's `/{apiVersion}` → `/v4`). */
@@ -24,7 +24,7 @@ export interface Target {
   operations: Record<string, Method[]>;
 }
 
-export const TARGETS: Target[] = [
+const TARGETS: Target[] = [
   {
     cloud: 'digitalocean',
     spec: 'test/contracts/digitalocean/DigitalOcean-public.v2.bundled.json',
@@ -135,7 +135,7 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Doc = { paths: Record<string, Record<string, Json>>; components?: Record<string, Record<string, Json>> } & Record<string, Json>;
 
 /** The document with only the listed operations and the components they reach. */
-export function prune(doc: Doc, target: Target): Doc {
+function prune(doc: Doc, target: Target): Doc {
   const paths: Record<string, Record<string, Json>> = {};
   const strip = (p: string) => (target.prefix ? p.replace(`/{${target.prefix.parameter}}`, `/${target.prefix.value}`) : p);
   const dropPrefixParam = (params: Json): Json => (Array.isArray(params) && target.prefix ? params.filter((p) => !(p && typeof p === 'object' && !Array.isArray(p) && (p.name === target.prefix!.parameter || p.$ref === `#/components/parameters/${target.prefix!.parameter}`))) : params);

@@ -28,4 +28,3 @@ export function keyNameBase(name: string): string {
   return name.replace(/ \[sloth-urn:[0-9a-f]+\]$/, '');
 }
 
-export { bool, list, num, optStr, str, strList } from '../rest/inputs.ts';

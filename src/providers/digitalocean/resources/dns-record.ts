@@ -8,7 +8,7 @@ import type { DoClient } from '../client.ts';
 import { allPages, PER_PAGE } from '../client.ts';
 import type { components } from '../openapi.d.ts';
 import { body, gone, orGone } from '../../rest/fetch.ts';
-import { num, str } from '../marks.ts';
+import { num, str } from '../../rest/inputs.ts';
 
 type DoDomainRecord = components['schemas']['domain_record'];
 const where = (domain: string, id: string) => ({ path: { domain_name: domain, domain_record_id: Number(id) } });

@@ -12,7 +12,8 @@ import { allPages, PER_PAGE } from '../client.ts';
 import type { components, paths } from '../openapi.d.ts';
 import { body, gone, orGone } from '../../rest/fetch.ts';
 import { DoActionError } from '../errors.ts';
-import { bool, isUrnTagName, optStr, str, strList, urnTagName } from '../marks.ts';
+import { isUrnTagName, urnTagName } from '../marks.ts';
+import { bool, optStr, str, strList } from '../../rest/inputs.ts';
 
 type Ctx = CallContext<DoClient>;
 type DoDroplet = components['schemas']['droplet'];

@@ -7,7 +7,8 @@ import type { DoClient } from '../client.ts';
 import { allPages, PER_PAGE } from '../client.ts';
 import type { components } from '../openapi.d.ts';
 import { body, gone, orGone } from '../../rest/fetch.ts';
-import { list, nameSuffix, optStr, str, strList, withSuffix, withoutSuffix } from '../marks.ts';
+import { nameSuffix, withSuffix, withoutSuffix } from '../marks.ts';
+import { list, optStr, str, strList } from '../../rest/inputs.ts';
 
 type DoFirewall = components['schemas']['firewall'];
 type DoFirewallRuleTargets = components['schemas']['firewall_rule_target'];

@@ -8,7 +8,8 @@ import type { DoClient } from '../client.ts';
 import { allPages, PER_PAGE } from '../client.ts';
 import type { components } from '../openapi.d.ts';
 import { body, gone, orGone } from '../../rest/fetch.ts';
-import { list, nameSuffix, num, optStr, str, withSuffix, withoutSuffix } from '../marks.ts';
+import { nameSuffix, withSuffix, withoutSuffix } from '../marks.ts';
+import { list, num, optStr, str } from '../../rest/inputs.ts';
 
 type Ctx = CallContext<DoClient>;
 type DoLoadBalancer = components['schemas']['load_balancer'];

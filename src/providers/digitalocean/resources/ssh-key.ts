@@ -10,7 +10,8 @@ import type { DoClient } from '../client.ts';
 import type { components } from '../openapi.d.ts';
 import { ApiError } from '../../rest/errors.ts';
 import { body, gone, orGone } from '../../rest/fetch.ts';
-import { keyName, keyNameBase, str, urnTagName } from '../marks.ts';
+import { keyName, keyNameBase, urnTagName } from '../marks.ts';
+import { str } from '../../rest/inputs.ts';
 
 type DoSshKey = components['schemas']['sshKeys'];
 const where = (id: string | number) => ({ path: { ssh_key_identifier: id } });

@@ -5,7 +5,7 @@
 import type { ResourceType } from '../../../engine/index.ts';
 import type { DoClient } from '../client.ts';
 import { body, gone, orGone } from '../../rest/fetch.ts';
-import { str } from '../marks.ts';
+import { str } from '../../rest/inputs.ts';
 
 const where = (name: string) => ({ path: { tag_id: name } });
 

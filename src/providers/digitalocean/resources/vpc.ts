@@ -8,7 +8,8 @@ import type { DoClient } from '../client.ts';
 import { allPages, PER_PAGE } from '../client.ts';
 import type { components } from '../openapi.d.ts';
 import { body, gone, orGone } from '../../rest/fetch.ts';
-import { str, urnDescription } from '../marks.ts';
+import { urnDescription } from '../marks.ts';
+import { str } from '../../rest/inputs.ts';
 
 type Vpc = components['schemas']['vpc'];
 const where = (id: string) => ({ path: { vpc_id: id } });
