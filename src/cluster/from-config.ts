@@ -217,7 +217,7 @@ export function modelFromConfig(config: ClusterConfig, options: FromConfigOption
       allowedCidrs: firewall?.allowedCidrs ?? [],
       operatorCidrs: options.operatorCidrs,
       extraFirewallRules,
-      dns: config.network.dns ? { domain: config.network.dns.domain, provider: config.network.dns.provider as 'route53' | 'digitalocean' } : undefined,
+      dns: config.network.dns ? { domain: config.network.dns.domain, provider: config.network.dns.provider as 'route53' | 'digitalocean' | 'linode' } : undefined,
     },
     kubernetes: {
       distribution,

@@ -9,7 +9,7 @@ import type { ClusterModel } from './model.ts';
 import { planCluster, type ClusterPlan, type PreviousCluster, type StepConnection, type ValueSource } from './plan.ts';
 import { aws, route53 } from './clouds/aws.ts';
 import { digitalocean, digitaloceanDns } from './clouds/digitalocean.ts';
-import { linode } from './clouds/linode.ts';
+import { linode, linodeDns } from './clouds/linode.ts';
 import { hetzner } from './clouds/hetzner.ts';
 import {
   baseTags,
@@ -28,7 +28,9 @@ import { isMaster } from './model.ts';
 import type { UserManifest } from './bootstrap/user-manifests.ts';
 
 export const CLOUDS: Readonly<Record<string, CloudMapping>> = { aws, digitalocean, linode, hetzner };
-export const DNS: Readonly<Record<string, DnsMapping>> = { route53, digitalocean: digitaloceanDns };
+export const DNS: Readonly<Record<string, DnsMapping>> = { route53, digitalocean: digitaloceanDns, linode: linodeDns };
+/** The cloud whose provider configuration serves each DNS provider. */
+const DNS_CLOUD: Readonly<Record<string, string>> = { route53: 'aws', digitalocean: 'digitalocean', linode: 'linode' };
 
 export interface ClusterGraph {
   graph: DesiredGraph;
@@ -140,7 +142,7 @@ export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluste
   const dns = model.network.dns;
   if (dns) {
     const mapping = DNS[dns.provider]!;
-    const provider = providerFor(dns.provider === 'route53' ? 'aws' : 'digitalocean');
+    const provider = providerFor(DNS_CLOUD[dns.provider]!);
     const records = declaredAt(graph, 'network.dns');
     const api = `api.${dns.domain}`;
     if (lb) mapping.record(records, provider, dns.domain, api, lb.addressKind === 'name' ? 'CNAME' : 'A', [lb.address], 'dns-api');

@@ -92,7 +92,7 @@ export interface NetworkModel {
    */
   operatorCidrs?: readonly string[];
   extraFirewallRules: readonly ExtraFirewallRule[];
-  dns?: { domain: string; provider: 'route53' | 'digitalocean' };
+  dns?: { domain: string; provider: 'route53' | 'digitalocean' | 'linode' };
 }
 
 export interface EtcdSnapshotSettings {

@@ -231,6 +231,9 @@ test('DNS, load balancer, salt master and SSH keys refer to what exists', () => 
     `DNS provider 'digitalocean' needs the digitalocean provider (its credentials manage the zone)`,
   ]);
   assert.deepEqual(errorsOf(withSections({ network: '(network (dns (domain "example.com") (provider route53)))' })), []);
+  assert.deepEqual(errorsOf(withSections({ network: '(network (dns (domain "example.com") (provider linode)))' })), [
+    `DNS provider 'linode' needs the linode provider (its credentials manage the zone)`,
+  ]);
   assert.deepEqual(errorsOf(withSections({ addons: '(addons (salt (master-node "masters-2")))' })), [
     `'addons.salt.master-node' 'masters-2' is not a node of the cluster`,
   ]);

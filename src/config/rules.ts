@@ -296,8 +296,9 @@ function checkNetworks(ctx: Ctx): void {
   }
   const dns = net.dns;
   if (dns) {
-    const owner: ProviderName = dns.provider === 'route53' ? 'aws' : 'digitalocean';
-    if (dns.provider !== 'cloudflare' && !enabledProviders(config).includes(owner)) {
+    // The cloud whose credentials manage the zone (cloudflare is refused elsewhere as not supported yet).
+    const owner: ProviderName | undefined = dns.provider === 'route53' ? 'aws' : dns.provider === 'cloudflare' ? undefined : dns.provider;
+    if (owner && !enabledProviders(config).includes(owner)) {
       err(ctx, 'network.dns.provider', `DNS provider '${dns.provider}' needs the ${owner} provider (its credentials manage the zone)`, `add (${owner} …) to providers`);
     }
   }

@@ -398,7 +398,7 @@ export const clusterSchema = section('The cluster.', {
           required: true,
           format: 'domain',
         }),
-        provider: oneOf(['route53', 'digitalocean', 'cloudflare'], 'Who hosts the zone.', {
+        provider: oneOf(['route53', 'digitalocean', 'linode', 'cloudflare'], 'Who hosts the zone.', {
           required: true,
           unsupportedValues: ['cloudflare'],
         }),

@@ -1,19 +1,15 @@
 // The provider packages by name, loaded only when a stack or a graph uses them (start-up stays
-// fast). A provider folder replaces its pending entry, e.g.
-//   linode: () => import('../providers/linode/index.ts').then((m) => m.provider),
+// fast). A cloud the planner maps without a package here would get a pending one
+// (src/cluster/clouds/pending.ts): preview works, deploy refuses.
 import type { ProviderPackage } from '../engine/index.ts';
 import { ProviderRegistry } from '../engine/index.ts';
-
-/** A cloud the planner maps but whose provider package is not written yet: preview works, deploy refuses. */
-const pendingCloud = (name: string) => () =>
-  import('../cluster/index.ts').then((m) => m.pendingCloudPackages().find((p) => p.name === name)!);
 
 const BUILTIN_PROVIDERS: Record<string, () => Promise<ProviderPackage>> = {
   sloth: () => import('../cluster/index.ts').then((m) => m.slothPackage),
   aws: () => import('../providers/aws/index.ts').then((m) => m.provider),
   digitalocean: () => import('../providers/digitalocean/index.ts').then((m) => m.provider),
-  linode: pendingCloud('linode'),
-  hcloud: pendingCloud('hcloud'),
+  linode: () => import('../providers/linode/index.ts').then((m) => m.provider),
+  hcloud: () => import('../providers/hetzner/index.ts').then((m) => m.provider),
 };
 const extraProviders = new Map<string, () => Promise<ProviderPackage> | ProviderPackage>();
 

@@ -13,6 +13,8 @@ import { CONTRACTS } from '../helpers/parts.ts';
 
 export const PRISM_BIN = fileURLToPath(new URL('../../node_modules/@stoplight/prism-cli/dist/index.js', import.meta.url));
 export const DIGITALOCEAN_SPEC = join(CONTRACTS, 'digitalocean/DigitalOcean-public.v2.bundled.json');
+export const LINODE_SPEC = join(CONTRACTS, 'linode/openapi-v4.189.0.yaml');
+export const HETZNER_SPEC = join(CONTRACTS, 'hetzner/hcloud.json');
 
 export interface ContractProblem {
   /** The log line, without its timestamp. */

@@ -5,9 +5,10 @@
 //   hcloud:index/network:Network           {name, ipRange, labels} → {id}
 //   hcloud:index/networkSubnet:NetworkSubnet {networkId, type:'cloud', networkZone, ipRange} → {id}
 //   hcloud:index/sshKey:SshKey             {name, publicKey, labels} → {id}
+//   hcloud:index/placementGroup:PlacementGroup {name, type:'spread', labels} → {id}   (the masters spread over hosts)
 //   hcloud:index/server:Server             {name, serverType, image, location, sshKeys, userData (secret), labels,
-//                                           publicNets:{ipv4Enabled, ipv6Enabled}, networks:[{networkId}]}
-//                                          → {id, ipv4Address, privateIp (its address on the network)}
+//                                           publicNets:{ipv4Enabled, ipv6Enabled}, networks:[{networkId, subnetId}],
+//                                           placementGroupId (masters)} → {id, ipv4Address, privateIp (its address on the network)}
 //   hcloud:index/firewall:Firewall         {name, labels, applyTo:[{labelSelector}], rules:[{direction:'in', protocol, port?,
 //                                           sourceIps, addresses, description}]} → {id}
 //     (`addresses` are single IPs the provider writes as /32 or /128)
@@ -15,10 +16,11 @@
 //   hcloud:index/loadBalancerNetwork:LoadBalancerNetwork {loadBalancerId, networkId} → {id, ip}
 //   hcloud:index/loadBalancerService:LoadBalancerService {loadBalancerId, protocol:'tcp', listenPort, destinationPort} → {id}
 //   hcloud:index/loadBalancerTarget:LoadBalancerTarget {loadBalancerId, type:'label_selector', labelSelector, usePrivateIp:true} → {id}
+//     (private targets need the balancer on the network: the target takes its balancer id from the attachment)
 import type { InputValue } from '../../engine/index.ts';
 import { wholeGroup, type CloudContext, type CloudMapping, type FirewallHandles, type NetworkHandles, type SourceAddresses } from './types.ts';
 import type { RuleSource } from '../firewall/rules.ts';
-import { firewallGroupOf, firewallName } from './groups.ts';
+import { firewallGroupOf, firewallName, once } from './groups.ts';
 import { ClusterPlanError } from '../errors.ts';
 
 export const DEFAULT_IMAGE = 'ubuntu-24.04';
@@ -58,7 +60,8 @@ export const hetzner: CloudMapping = {
     'hcloud:index/network:Network': ['ipRange'],
     'hcloud:index/networkSubnet:NetworkSubnet': ['networkId', 'type', 'networkZone', 'ipRange'],
     'hcloud:index/sshKey:SshKey': ['publicKey'],
-    'hcloud:index/server:Server': ['serverType', 'image', 'location', 'sshKeys', 'userData', 'networks'],
+    'hcloud:index/placementGroup:PlacementGroup': ['type'],
+    'hcloud:index/server:Server': ['image', 'location', 'sshKeys', 'userData', 'networks', 'publicNets', 'placementGroupId'],
     'hcloud:index/firewall:Firewall': [],
     'hcloud:index/loadBalancer:LoadBalancer': ['location', 'loadBalancerType'],
     'hcloud:index/loadBalancerNetwork:LoadBalancerNetwork': ['loadBalancerId', 'networkId'],
@@ -90,6 +93,11 @@ export const hetzner: CloudMapping = {
 
   machine(ctx, net, m, key) {
     const group = firewallGroupOf(m);
+    const master = m.node?.roles.includes('master') ?? false;
+    // Masters share a spread placement group: each on its own physical host.
+    const placement = master
+      ? once(ctx, 'placement-group', () => ctx.graph.resource('hcloud:index/placementGroup:PlacementGroup', `${ctx.model.name}-masters`, { name: `${ctx.model.name}-${ctx.model.stack}-masters`, type: 'spread', labels: labels(ctx) }, { provider: ctx.provider }))
+      : undefined;
     const resource = ctx.graph.resource(
       'hcloud:index/server:Server',
       m.name,
@@ -100,9 +108,10 @@ export const hetzner: CloudMapping = {
         location: ctx.settings.region,
         sshKeys: [key.output('id')],
         userData: m.userData,
-        labels: labels(ctx, { 'sloth-kubernetes/group': group, ...(m.node?.roles.includes('master') ? { 'sloth-kubernetes/api': 'true' } : {}) }),
+        labels: labels(ctx, { 'sloth-kubernetes/group': group, ...(master ? { 'sloth-kubernetes/api': 'true' } : {}) }),
         publicNets: { ipv4Enabled: true, ipv6Enabled: true },
         networks: [{ networkId: net.refs['network']!, subnetId: net.refs['subnet'] ?? null }],
+        ...(placement ? { placementGroupId: placement.output('id') } : {}),
       },
       { provider: ctx.provider, secretInputs: ['userData'] },
     );
@@ -137,14 +146,14 @@ export const hetzner: CloudMapping = {
 
   loadBalancer(ctx, net, name, _targets, ports) {
     const lb = ctx.graph.resource('hcloud:index/loadBalancer:LoadBalancer', name, { name, loadBalancerType: 'lb11', location: ctx.settings.region, labels: labels(ctx) }, { provider: ctx.provider });
-    ctx.graph.resource('hcloud:index/loadBalancerNetwork:LoadBalancerNetwork', `${name}-network`, { loadBalancerId: lb.output('id'), networkId: net.refs['network']! }, { provider: ctx.provider });
+    const attached = ctx.graph.resource('hcloud:index/loadBalancerNetwork:LoadBalancerNetwork', `${name}-network`, { loadBalancerId: lb.output('id'), networkId: net.refs['network']! }, { provider: ctx.provider });
     for (const port of ports) {
       ctx.graph.resource('hcloud:index/loadBalancerService:LoadBalancerService', `${name}-${port}`, { loadBalancerId: lb.output('id'), protocol: 'tcp', listenPort: port, destinationPort: port }, { provider: ctx.provider });
     }
     ctx.graph.resource(
       'hcloud:index/loadBalancerTarget:LoadBalancerTarget',
       `${name}-masters`,
-      { loadBalancerId: lb.output('id'), type: 'label_selector', labelSelector: `sloth-kubernetes/cluster=${labelValue(ctx.model.name)},sloth-kubernetes/stack=${labelValue(ctx.model.stack)},sloth-kubernetes/api=true`, usePrivateIp: true },
+      { loadBalancerId: attached.output('loadBalancerId'), type: 'label_selector', labelSelector: `sloth-kubernetes/cluster=${labelValue(ctx.model.name)},sloth-kubernetes/stack=${labelValue(ctx.model.stack)},sloth-kubernetes/api=true`, usePrivateIp: true },
       { provider: ctx.provider },
     );
     return { resource: lb, address: lb.output('ipv4'), addressKind: 'ipv4' };

@@ -7,16 +7,19 @@
 //   linode:index/sshKey:SshKey             {label, sshKey} → {id}
 //   linode:index/instance:Instance         {label, region, type, image, authorizedKeys, userData (secret; the provider sends it
 //                                           base64-encoded as metadata.user_data), interfaces:[{purpose:'public'},
-//                                           {purpose:'vpc', subnetId}], tags} → {id, ipAddress, privateIpAddress (the VPC address)}
+//                                           {purpose:'vpc', subnetId}], privateIp:true, tags}
+//                                          → {id, ipAddress, privateIpAddress (the VPC address), privateIpv4 (the 192.168 address)}
 //   linode:index/firewall:Firewall         {label, inboundPolicy:'DROP', outboundPolicy:'ACCEPT', inbounds:[{label, action:'ACCEPT',
 //                                           protocol, ports?, ipv4s, ipv6s, addresses}], linodes, tags} → {id}
 //     (`addresses` are single IPs the provider writes as /32 or /128)
 //   linode:index/nodeBalancer:NodeBalancer {label, region, tags} → {id, ipv4}
 //   linode:index/nodeBalancerConfig:NodeBalancerConfig {nodebalancerId, port, protocol:'tcp', check:'connection'} → {id}
 //   linode:index/nodeBalancerNode:NodeBalancerNode {nodebalancerId, configId, label, address, port} → {id}
+//     (NodeBalancers reach back ends only at their private 192.168 address: `address` is the instance's privateIpv4)
+//   linode:index/domainRecord:DomainRecord {domain, type, name, target, ttl} → {id, fqdn}
 import { isIPv6 } from 'node:net';
 import type { InputValue } from '../../engine/index.ts';
-import { wholeGroup, type CloudMapping, type FirewallHandles, type SourceAddresses } from './types.ts';
+import { wholeGroup, type CloudMapping, type DnsMapping, type FirewallHandles, type SourceAddresses } from './types.ts';
 import type { RuleSource } from '../firewall/rules.ts';
 import { firewallName } from './groups.ts';
 
@@ -46,11 +49,12 @@ export const linode: CloudMapping = {
     'linode:index/vpc:Vpc': ['region'],
     'linode:index/vpcSubnet:VpcSubnet': ['vpcId', 'ipv4'],
     'linode:index/sshKey:SshKey': ['sshKey'],
-    'linode:index/instance:Instance': ['region', 'image', 'authorizedKeys', 'userData', 'interfaces'],
+    'linode:index/instance:Instance': ['region', 'image', 'authorizedKeys', 'userData', 'interfaces', 'privateIp'],
     'linode:index/firewall:Firewall': [],
     'linode:index/nodeBalancer:NodeBalancer': ['region'],
     'linode:index/nodeBalancerConfig:NodeBalancerConfig': ['nodebalancerId', 'port'],
     'linode:index/nodeBalancerNode:NodeBalancerNode': ['nodebalancerId', 'configId'],
+    'linode:index/domainRecord:DomainRecord': ['domain', 'type', 'name'],
   },
 
   network(ctx) {
@@ -82,6 +86,8 @@ export const linode: CloudMapping = {
         authorizedKeys: [],
         userData: m.userData,
         interfaces: [{ purpose: 'public' }, { purpose: 'vpc', subnetId: net.refs['subnet']! }],
+        // The API load balancer (a NodeBalancer) reaches its back ends at this address only.
+        privateIp: true,
         tags: [`sloth:${ctx.model.name}:${ctx.model.stack}`],
       },
       { provider: ctx.provider, secretInputs: ['userData'] },
@@ -125,11 +131,23 @@ export const linode: CloudMapping = {
         ctx.graph.resource(
           'linode:index/nodeBalancerNode:NodeBalancerNode',
           `${name}-${port}-${t.machine.name}`,
-          { nodebalancerId: nb.output('id'), configId: config.output('id'), label: label(t.machine.name), address: t.privateAddress, port },
+          { nodebalancerId: nb.output('id'), configId: config.output('id'), label: label(t.machine.name), address: t.resource.output('privateIpv4'), port },
           { provider: ctx.provider },
         );
       }
     }
     return { resource: nb, address: nb.output('ipv4'), addressKind: 'ipv4' };
+  },
+};
+
+export const linodeDns: DnsMapping = {
+  name: 'linode',
+  resourceTypes: { 'linode:index/domainRecord:DomainRecord': ['domain', 'type', 'name'] },
+  record(graph, provider, zone, name, type, values, logicalName) {
+    // Linode keeps one value per record: a record set is one record per value.
+    const handles = values.map((target, i) =>
+      graph.resource('linode:index/domainRecord:DomainRecord', values.length === 1 ? logicalName : `${logicalName}-${i + 1}`, { domain: zone, type, name: name === zone ? '' : name.slice(0, -(zone.length + 1)), target, ttl: 300 }, { provider }),
+    );
+    return handles[0]!;
   },
 };

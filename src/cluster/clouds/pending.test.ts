@@ -1,5 +1,6 @@
-// A cloud without a provider package yet: preview works, and a deploy stops in pre-flight,
-// before anything is created on the clouds that do have one (AWS here, against moto).
+// A cloud without a provider package yet gets a pending one: preview works, deploy stops in
+// pre-flight. And a deploy where one cloud's pre-flight fails (Linode without a token here)
+// stops before anything is created on the others (AWS, against moto).
 import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -27,7 +28,7 @@ test('a pending package accepts its configuration, reports "not supported yet" i
   }
 });
 
-describe('deploy of a cluster on AWS and Linode', { skip: motoAvailable() ? false : MOTO_MISSING, timeout: 180_000 }, () => {
+describe('deploy of a cluster on AWS and Linode, with no Linode token', { skip: motoAvailable() ? false : MOTO_MISSING, timeout: 180_000 }, () => {
   let emu: AwsEmulator;
   let dir: string;
   let env: Record<string, string | undefined>;
@@ -54,11 +55,12 @@ describe('deploy of a cluster on AWS and Linode', { skip: motoAvailable() ? fals
   });
 
   it('deploy --yes stops in pre-flight naming Linode and its place in the file; nothing is created on AWS or recorded', async () => {
+    assert.equal(env.LINODE_TOKEN, undefined);
     const r = await cli(['deploy', 'mixed', '--config', 'cluster.lisp', '--operator-cidr', '203.0.113.7/32', '--yes']);
     assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
     const err = r.stderr.replace(/\s+/g, ' ');
     assert.match(err, /pre-flight found 1 problem; nothing was created/);
-    assert.match(err, /linode \(providers\.linode at \S*cluster\.lisp:\d+:\d+\): deploying to linode is not supported yet/);
+    assert.match(err, /linode \(providers\.linode at \S*cluster\.lisp:\d+:\d+\): the provider configuration was rejected: no Linode API token: set LINODE_TOKEN/);
     assert.match(err, /Nothing was created or changed/);
     assert.deepEqual(counts(await inventory(emu.endpoint)), Object.fromEntries(AWS_TYPES.map((t) => [t, 0])), 'nothing was created in AWS');
     const exported = await cli(['stacks', 'export', 'mixed']);

@@ -116,7 +116,7 @@ export interface FirewallGroup {
 
 /** Which DNS provider hosts records, and how it declares one record set. */
 export interface DnsMapping {
-  readonly name: 'route53' | 'digitalocean';
+  readonly name: 'route53' | 'digitalocean' | 'linode';
   readonly resourceTypes: Readonly<Record<string, readonly string[]>>;
   record(graph: ResourceDeclarer, provider: ResourceHandle, zone: string, name: string, type: 'A' | 'CNAME', values: InputValue[], logicalName: string): ResourceHandle;
 }

@@ -195,7 +195,7 @@ test('a whole cluster\'s objects: create, read back, update, adopt, delete', asy
 });
 
 test('an SSH key the account already holds is used as it is, and left in place on delete', async () => {
-  const own = await client.request<{ ssh_key: { id: number } }>('POST', '/v2/account/keys', { body: { name: 'laptop', public_key: OTHER_KEY } });
+  const own = { ssh_key: (await client.api.POST('/v2/account/keys', { body: { name: 'laptop', public_key: OTHER_KEY } })).data!.ssh_key! };
   logs.length = 0;
   const inputs = { name: 'c2-deploy', publicKey: OTHER_KEY };
   const key = await type(T.key).create(inputs, ctx(T.key, 'key2'));
@@ -205,8 +205,8 @@ test('an SSH key the account already holds is used as it is, and left in place o
   assert.equal(await type(T.key).adopt(inputs, ctx(T.key, 'key2')), undefined, 'not ours to adopt');
   await type(T.key).update!(key.id, { inputs, outputs: key.outputs }, { ...inputs, name: 'renamed' }, ctx(T.key, 'key2'));
   await type(T.key).delete(key.id, { inputs, outputs: key.outputs }, ctx(T.key, 'key2'));
-  assert.equal(api.standin.keys.get(own.ssh_key.id)!.name, 'laptop');
-  await client.remove(`/v2/account/keys/${own.ssh_key.id}`);
+  assert.equal(api.standin.keys.get(own.ssh_key.id!)!.name, 'laptop');
+  await client.api.DELETE('/v2/account/keys/{ssh_key_identifier}', { params: { path: { ssh_key_identifier: own.ssh_key.id! } } });
   await api.prism.assertClean();
 });
 
@@ -219,14 +219,16 @@ test('rate limiting and busy answers: a 429 is waited out; a droplet busy with a
   await type(T.tag).delete('sloth:rl', { inputs: {}, outputs: {} }, ctx(T.tag, 'rl'));
 
   api.standin.failNext(1, { status: 503, match: /^GET \/v2\/account$/ });
-  const err = await client.get('/v2/account').catch((e: unknown) => e);
+  const err = await client.api.GET('/v2/account').catch((e: unknown) => e);
   assert.equal(provider.classifyError(err), 'transient');
 
   const vpc = await type(T.vpc).create({ name: 'busy', region: 'nyc3', ipRange: '10.30.0.0/16' }, ctx(T.vpc, 'busy'));
   const actionMs = api.standin.options.actionMs;
   Object.assign(api.standin.options, { actionMs: 3000 });
-  const made = await client.request<{ droplet: { id: number } }>('POST', '/v2/droplets', { body: { name: 'busy-1', region: 'nyc3', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', vpc_uuid: vpc.id } });
-  const busy = await client.request('POST', `/v2/droplets/${made.droplet.id}/actions`, { body: { type: 'power_off' } }).catch((e: unknown) => e);
+  const created = (await client.api.POST('/v2/droplets', { body: { name: 'busy-1', region: 'nyc3', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', vpc_uuid: vpc.id } })).data!;
+  assert.ok('droplet' in created);
+  const made = { droplet: { id: created.droplet.id } };
+  const busy = await client.api.POST('/v2/droplets/{droplet_id}/actions', { params: { path: { droplet_id: made.droplet.id } }, body: { type: 'power_off' } }).catch((e: unknown) => e);
   assert.match(String(busy), /pending event/);
   assert.equal(provider.classifyError(busy), 'transient');
   Object.assign(api.standin.options, { actionMs });
@@ -267,7 +269,7 @@ test('a droplet whose create action errors, or a balancer that never comes up, i
   assert.equal(api.standin.loadBalancers.size, 0);
   // Left by an interrupted run and errored since: adopt clears it away instead of keeping it.
   api.standin.failLoadBalancers(1);
-  await client.request('POST', '/v2/load_balancers', { body: { name: `fail-api-${tagOf(`${T.lb}/fail-api`).slice(0, 16)}`, region: 'nyc3', vpc_uuid: vpc.id, tag: 'sloth:fail:api', forwarding_rules: [{ entry_protocol: 'tcp', entry_port: 6443, target_protocol: 'tcp', target_port: 6443 }] } });
+  await client.api.POST('/v2/load_balancers', { body: { name: `fail-api-${tagOf(`${T.lb}/fail-api`).slice(0, 16)}`, region: 'nyc3', vpc_uuid: vpc.id, tag: 'sloth:fail:api', forwarding_rules: [{ entry_protocol: 'tcp', entry_port: 6443, target_protocol: 'tcp', target_port: 6443 }] } });
   assert.equal(await type(T.lb).adopt(lbIn, ctx(T.lb, 'fail-api')), undefined);
   assert.equal(api.standin.loadBalancers.size, 0);
 

@@ -1,92 +1,23 @@
-// The whole path on the real DigitalOcean: the smallest cluster (one K3s node), fully
-// bootstrapped, its kubeconfig fetched from the stack and the API asked whether it is ready,
-// a user manifest applied and compared with the cluster (manifests diff --live); destroyed in
-// any case. It costs money and minutes, so it runs only when asked:
+// The whole path on the real DigitalOcean (../real-cloud.ts): the smallest cluster, fully
+// bootstrapped, ready API, a user manifest in sync; destroyed in any case. It costs money and
+// minutes, so it runs only when asked:
 //   SLOTH_E2E=1 DIGITALOCEAN_TOKEN=… node --test test/e2e/digitalocean/real.test.ts
 // Optional: SLOTH_E2E_DO_REGION (default nyc3), SLOTH_E2E_DO_SIZE (default s-2vcpu-2gb),
 // SLOTH_OPERATOR_CIDRS (default: this machine's public address, looked up by deploy).
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { request } from 'node:https';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import { cleanEnv, runProcess } from '../../helpers/cli.ts';
-import { keptStackNotice, stackPassphrase } from '../kept-stack.ts';
+import { deployRealCluster } from '../real-cloud.ts';
 
 const token = process.env.DIGITALOCEAN_TOKEN ?? process.env.DIGITALOCEAN_ACCESS_TOKEN;
 const skip = process.env.SLOTH_E2E !== '1' ? 'real-cloud test: set SLOTH_E2E=1 and DIGITALOCEAN_TOKEN to run it (it creates a billed droplet)' : !token ? 'SLOTH_E2E=1 but no DIGITALOCEAN_TOKEN / DIGITALOCEAN_ACCESS_TOKEN; skipping' : undefined;
 
-interface KubeConfig {
-  clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
-  users: { user: { 'client-certificate-data': string; 'client-key-data': string } }[];
-}
-
-function readyz(kubeconfig: KubeConfig): Promise<{ status: number; body: string }> {
-  const c = kubeconfig.clusters[0]!.cluster;
-  const u = kubeconfig.users[0]!.user;
-  const b64 = (s: string) => Buffer.from(s, 'base64');
-  return new Promise((resolve, reject) => {
-    const req = request(new URL('/readyz', c.server), { ca: b64(c['certificate-authority-data']), cert: b64(u['client-certificate-data']), key: b64(u['client-key-data']), timeout: 20_000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-const E2E_MANIFEST = join(import.meta.dirname, '../../fixtures/e2e/user-manifest.yaml');
-
 test('the smallest cluster on the real DigitalOcean: deploy with bootstrap, kubeconfig, ready API, destroy', { skip, timeout: 45 * 60_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sloth-do-real-'));
-  const stack = `e2e-do-${Date.now().toString(36)}`;
-  const backendUrl = `file://${join(dir, 'backend')}`;
-  const { file: passphraseFile } = stackPassphrase(dir);
-  const env = cleanEnv({
-    HOME: dir,
-    PULUMI_BACKEND_URL: backendUrl,
-    PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile,
-    DIGITALOCEAN_TOKEN: token,
-    SLOTH_OPERATOR_CIDRS: process.env.SLOTH_OPERATOR_CIDRS,
-    CI: 'true',
+  await deployRealCluster({
+    prefix: 'e2e-do',
+    cloud: 'DigitalOcean',
+    tokenVar: 'DIGITALOCEAN_TOKEN',
+    token: token!,
+    providerBlock: `(digitalocean (enabled true) (region "${process.env.SLOTH_E2E_DO_REGION ?? 'nyc3'}"))`,
+    provider: 'digitalocean',
+    size: process.env.SLOTH_E2E_DO_SIZE ?? 's-2vcpu-2gb',
   });
-  const config = join(dir, 'cluster.lisp');
-  writeFileSync(
-    config,
-    `(cluster
-  (metadata (name "${stack}") (environment "e2e"))
-  (providers (digitalocean (enabled true) (region "${process.env.SLOTH_E2E_DO_REGION ?? 'nyc3'}")))
-  (network (mode "wireguard") (wireguard (enabled true) (create true) (mesh-networking true)))
-  (node-pools (single (provider "digitalocean") (count 1) (roles master etcd worker) (size "${process.env.SLOTH_E2E_DO_SIZE ?? 's-2vcpu-2gb'}")))
-  (kubernetes (distribution "k3s")))
-`,
-  );
-  const run = async (args: string[]) => {
-    const r = await runProcess(args, { env });
-    assert.equal(r.code, 0, `sloth ${args.join(' ')}:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
-    assert.doesNotMatch(r.stdout + r.stderr, new RegExp(token!), 'the token never shows');
-    return r;
-  };
-  try {
-    await run(['stacks', 'create', stack]);
-    await run(['deploy', stack, '-c', config, '--manifest', E2E_MANIFEST, '--yes']);
-    const out = JSON.parse((await run(['stacks', 'output', stack, '--show-secrets', '--json'])).stdout) as { kubeConfig?: string };
-    assert.ok(out.kubeConfig, 'the stack holds a kubeconfig');
-    const ready = await readyz(parse(out.kubeConfig) as KubeConfig);
-    assert.equal(ready.status, 200, ready.body);
-    assert.match(ready.body, /ok/);
-    const live = await run(['manifests', 'diff', stack, 'e2e-app', '--live', '--json']);
-    const result = JSON.parse(live.stdout) as { inSync: boolean; counts: unknown; status: { after: string } };
-    assert.deepEqual([result.inSync, result.counts, result.status.after], [true, { objects: 2, inSync: 2, differs: 0, missing: 0 }, 'applied']);
-    assert.ok(!live.stdout.includes('e2e-planted-secret-value'));
-  } finally {
-    const destroyed = await runProcess(['destroy', stack, '--yes'], { env });
-    // A failed destroy keeps the backend: it is what a retry needs to find and delete what is left.
-    if (destroyed.code === 0) rmSync(dir, { recursive: true, force: true });
-    else process.stderr.write(keptStackNotice({ stack, dir, backendUrl, passphraseFile, alsoSet: ['DIGITALOCEAN_TOKEN'] }));
-    assert.equal(destroyed.code, 0, `destroy failed — check the DigitalOcean account for resources of stack ${stack}:\n${destroyed.stderr.slice(-3000)}`);
-  }
 });

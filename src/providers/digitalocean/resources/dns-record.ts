@@ -5,50 +5,60 @@
 import type { PropertyMap } from '../../../state/types.ts';
 import type { ResourceType } from '../../../engine/index.ts';
 import type { DoClient } from '../client.ts';
-import { seg } from '../client.ts';
-import type { DoDomainRecord } from '../api.ts';
-import { num, str } from '../marks.ts';
+import { allPages, PER_PAGE } from '../client.ts';
+import type { components } from '../openapi.d.ts';
+import { body, gone, orGone } from '../../rest/fetch.ts';
+import { num, str } from '../../rest/inputs.ts';
 
-const records = (domain: string) => `/v2/domains/${seg(domain)}/records`;
-const path = (domain: string, id: string) => `${records(domain)}/${seg(id)}`;
+type DoDomainRecord = components['schemas']['domain_record'];
+const where = (domain: string, id: string) => ({ path: { domain_name: domain, domain_record_id: Number(id) } });
 
 export const fqdnOf = (name: string, domain: string): string => (name === '@' ? domain : `${name}.${domain}`);
 
+function typeOf(inputs: PropertyMap): 'A' | 'AAAA' | 'CNAME' {
+  const t = str(inputs, 'type');
+  if (t !== 'A' && t !== 'AAAA' && t !== 'CNAME') throw new Error(`DNS record type '${t}' is not A, AAAA or CNAME`);
+  return t;
+}
+
 function bodyOf(inputs: PropertyMap) {
-  return { type: str(inputs, 'type'), name: str(inputs, 'name'), data: str(inputs, 'value'), ttl: num(inputs, 'ttl') };
+  return { type: typeOf(inputs), name: str(inputs, 'name'), data: str(inputs, 'value'), ttl: num(inputs, 'ttl') };
 }
 
 function outputsOf(r: DoDomainRecord, domain: string): PropertyMap {
-  return { domain, type: r.type, name: r.name, value: r.data, ttl: r.ttl, id: String(r.id), fqdn: fqdnOf(r.name, domain) };
+  return { domain, type: r.type, name: r.name ?? null, value: r.data ?? null, ttl: r.ttl ?? null, id: String(r.id), fqdn: fqdnOf(r.name ?? '@', domain) };
 }
 
 export const dnsRecord: ResourceType<DoClient> = {
   forceNew: ['domain', 'type', 'name'],
   async create(inputs, ctx) {
     const domain = str(inputs, 'domain');
-    const { domain_record: made } = await ctx.client.request<{ domain_record: DoDomainRecord }>('POST', records(domain), { body: bodyOf(inputs), signal: ctx.signal });
+    const made = body(await ctx.client.api.POST('/v2/domains/{domain_name}/records', { params: { path: { domain_name: domain } }, body: bodyOf(inputs), signal: ctx.signal })).domain_record!;
     return { id: String(made.id), outputs: outputsOf(made, domain) };
   },
   async read(id, state, ctx) {
     const domain = str(state.inputs, 'domain');
-    const found = await ctx.client.find<{ domain_record: DoDomainRecord }>(path(domain, id), { signal: ctx.signal });
+    const found = (await orGone(ctx.client.api.GET('/v2/domains/{domain_name}/records/{domain_record_id}', { params: where(domain, id), signal: ctx.signal }).then(body)))?.domain_record;
     if (!found) return undefined;
-    const outputs = outputsOf(found.domain_record, domain);
+    const outputs = outputsOf(found, domain);
     return { outputs, inputs: { domain, type: outputs.type!, name: outputs.name!, value: outputs.value!, ttl: outputs.ttl! } };
   },
   async update(id, _olds, news, ctx) {
     const domain = str(news, 'domain');
-    const { domain_record: updated } = await ctx.client.request<{ domain_record: DoDomainRecord }>('PUT', path(domain, id), { body: bodyOf(news), signal: ctx.signal });
+    const updated = body(await ctx.client.api.PUT('/v2/domains/{domain_name}/records/{domain_record_id}', { params: where(domain, id), body: bodyOf(news), signal: ctx.signal })).domain_record!;
     return { outputs: outputsOf(updated, domain) };
   },
   async delete(id, state, ctx) {
-    await ctx.client.remove(path(str(state.inputs, 'domain'), id), { signal: ctx.signal });
+    await gone(ctx.client.api.DELETE('/v2/domains/{domain_name}/records/{domain_record_id}', { params: where(str(state.inputs, 'domain'), id), signal: ctx.signal }));
   },
   async adopt(inputs, ctx) {
     const domain = str(inputs, 'domain');
-    const body = bodyOf(inputs);
-    const found = await ctx.client.list<DoDomainRecord>(records(domain), 'domain_records', { query: { type: body.type, name: fqdnOf(body.name, domain) }, signal: ctx.signal });
-    const same = found.find((r) => r.type === body.type && r.name === body.name && r.data === body.data && !ctx.knownIds.includes(String(r.id)));
+    const want = bodyOf(inputs);
+    const found = await allPages(async (page) => {
+      const r = body(await ctx.client.api.GET('/v2/domains/{domain_name}/records', { params: { path: { domain_name: domain }, query: { type: want.type, name: fqdnOf(want.name, domain), page, per_page: PER_PAGE } }, signal: ctx.signal }));
+      return { items: r.domain_records, total: r.meta.total };
+    });
+    const same = found.find((r) => r.type === want.type && r.name === want.name && r.data === want.data && !ctx.knownIds.includes(String(r.id)));
     return same ? { id: String(same.id), outputs: outputsOf(same, domain) } : undefined;
   },
 };

@@ -7,14 +7,18 @@
 // can only be set when the droplet is made, so changing it replaces the droplet.
 import type { PropertyMap } from '../../../state/types.ts';
 import type { CallContext, CreateResult, ResourceType } from '../../../engine/index.ts';
-import type { DoAction, DoClient } from '../client.ts';
-import { seg } from '../client.ts';
+import type { DoClient } from '../client.ts';
+import { allPages, PER_PAGE } from '../client.ts';
+import type { components, paths } from '../openapi.d.ts';
+import { body, gone, orGone } from '../../rest/fetch.ts';
 import { DoActionError } from '../errors.ts';
-import type { DoDroplet } from '../api.ts';
-import { bool, isUrnTagName, optStr, str, strList, urnTagName } from '../marks.ts';
+import { isUrnTagName, urnTagName } from '../marks.ts';
+import { bool, optStr, str, strList } from '../../rest/inputs.ts';
 
 type Ctx = CallContext<DoClient>;
-const path = (id: string | number) => `/v2/droplets/${seg(id)}`;
+type DoDroplet = components['schemas']['droplet'];
+type DropletAction = NonNullable<paths['/v2/droplets/{droplet_id}/actions']['post']['requestBody']>['content']['application/json'];
+const where = (id: string | number) => ({ path: { droplet_id: Number(id) } });
 
 function imageOf(value: string): string | number {
   return /^\d+$/.test(value) ? Number(value) : value;
@@ -32,7 +36,7 @@ function imageInput(d: DoDroplet, stored: unknown): string {
 }
 
 function address(d: DoDroplet, type: 'public' | 'private'): string | null {
-  return d.networks.v4.find((n) => n.type === type)?.ip_address ?? null;
+  return d.networks.v4?.find((n) => n.type === type)?.ip_address ?? null;
 }
 
 /** Outputs: the inputs as given (the API does not echo user data or keys) and what the cloud assigned. */
@@ -56,7 +60,7 @@ function sameSet(a: string[], b: unknown): boolean {
 }
 
 async function get(id: string | number, ctx: Ctx): Promise<DoDroplet | undefined> {
-  return (await ctx.client.find<{ droplet: DoDroplet }>(path(id), { signal: ctx.signal }))?.droplet;
+  return (await orGone(ctx.client.api.GET('/v2/droplets/{droplet_id}', { params: where(id), signal: ctx.signal }).then(body)))?.droplet;
 }
 
 /** Waits until the droplet is made: past `new` (it may be off already, if someone powered it off). */
@@ -77,26 +81,27 @@ async function untilActive(id: number, ctx: Ctx): Promise<DoDroplet> {
   }, ctx.signal);
 }
 
-async function act(id: string, body: Record<string, unknown>, ctx: Ctx): Promise<void> {
-  const { action } = await ctx.client.request<{ action: DoAction }>('POST', `${path(id)}/actions`, { body, signal: ctx.signal });
-  await ctx.client.waitForAction(action.id, `droplet ${id} (${String(body.type)})`, ctx.signal);
+async function act(id: string, request: DropletAction, ctx: Ctx): Promise<void> {
+  const { action } = body(await ctx.client.api.POST('/v2/droplets/{droplet_id}/actions', { params: where(id), body: request, signal: ctx.signal }));
+  await ctx.client.waitForAction(action!.id!, `droplet ${id} (${request.type})`, ctx.signal);
 }
 
 async function retag(id: string, tag: string, method: 'POST' | 'DELETE', ctx: Ctx): Promise<void> {
-  await ctx.client.request(method, `/v2/tags/${seg(tag)}/resources`, { body: { resources: [{ resource_id: id, resource_type: 'droplet' }] }, signal: ctx.signal });
+  const request = { params: { path: { tag_id: tag } }, body: { resources: [{ resource_id: id, resource_type: 'droplet' as const }] }, signal: ctx.signal };
+  await (method === 'POST' ? ctx.client.api.POST('/v2/tags/{tag_id}/resources', request) : ctx.client.api.DELETE('/v2/tags/{tag_id}/resources', request));
 }
 
 /** Deletes a droplet and waits until it is gone; then its URN tag, unless another droplet carries it. */
 async function destroy(id: string, ctx: Ctx): Promise<void> {
-  await ctx.client.remove(path(id), { signal: ctx.signal });
+  await gone(ctx.client.api.DELETE('/v2/droplets/{droplet_id}', { params: where(id), signal: ctx.signal }));
   // The API removes the droplet shortly after answering; the VPC and tags it used can go
   // only once it has.
   await ctx.client.poll(async () => ((await get(id, ctx)) ? undefined : true), ctx.signal);
   // The URN tag was made with the droplet; drop it unless another droplet (the new half of
   // a replacement) carries it.
-  const tagPath = `/v2/tags/${seg(urnTagName(ctx.urnTag))}`;
-  const t = await ctx.client.find<{ tag: { resources?: { count?: number } } }>(tagPath, { signal: ctx.signal });
-  if (t && (t.tag.resources?.count ?? 0) === 0) await ctx.client.remove(tagPath, { signal: ctx.signal });
+  const tag = { params: { path: { tag_id: urnTagName(ctx.urnTag) } }, signal: ctx.signal };
+  const t = (await orGone(ctx.client.api.GET('/v2/tags/{tag_id}', tag).then(body)))?.tag;
+  if (t && (t.resources?.count ?? 0) === 0) await gone(ctx.client.api.DELETE('/v2/tags/{tag_id}', tag));
 }
 
 export const droplet: ResourceType<DoClient> = {
@@ -107,7 +112,7 @@ export const droplet: ResourceType<DoClient> = {
   async create(inputs, ctx): Promise<CreateResult> {
     const vpcUuid = optStr(inputs, 'vpcUuid');
     const userData = optStr(inputs, 'userData');
-    const body = {
+    const request = {
       name: str(inputs, 'name'),
       region: str(inputs, 'region'),
       size: str(inputs, 'size'),
@@ -119,16 +124,17 @@ export const droplet: ResourceType<DoClient> = {
       ...(vpcUuid ? { vpc_uuid: vpcUuid } : {}),
       ...(userData ? { user_data: userData } : {}),
     };
-    const made = await ctx.client.request<{ droplet: DoDroplet; links?: { actions?: { id: number }[] } }>('POST', '/v2/droplets', { body, signal: ctx.signal });
+    const made = body(await ctx.client.api.POST('/v2/droplets', { body: request, signal: ctx.signal }));
+    if (!('droplet' in made)) throw new Error('the API answered a single droplet create with several droplets');
     const id = made.droplet.id;
-    const createAction = made.links?.actions?.[0]?.id;
+    const createAction = made.links.actions?.[0]?.id;
     try {
-      if (createAction !== undefined) await ctx.client.waitForAction(createAction, `droplet ${body.name}`, ctx.signal);
+      if (createAction !== undefined) await ctx.client.waitForAction(createAction, `droplet ${request.name}`, ctx.signal);
     } catch (err) {
       if (!(err instanceof DoActionError)) throw err;
       // A droplet whose create failed is no use to anyone: remove it, so that the engine's
       // adopt after the failure finds nothing and the next run makes a new one.
-      ctx.log(`the create action of droplet ${body.name} failed; deleting the droplet it left`);
+      ctx.log(`the create action of droplet ${request.name} failed; deleting the droplet it left`);
       await destroy(String(id), ctx);
       throw err;
     }
@@ -183,7 +189,10 @@ export const droplet: ResourceType<DoClient> = {
   },
 
   async adopt(inputs, ctx) {
-    const found = await ctx.client.list<DoDroplet>('/v2/droplets', 'droplets', { query: { tag_name: urnTagName(ctx.urnTag) }, signal: ctx.signal });
+    const found = await allPages(async (page) => {
+      const r = body(await ctx.client.api.GET('/v2/droplets', { params: { query: { tag_name: urnTagName(ctx.urnTag), page, per_page: PER_PAGE } }, signal: ctx.signal }));
+      return { items: r.droplets, total: r.meta.total };
+    });
     const left = found.find((d) => !ctx.knownIds.includes(String(d.id)));
     if (!left) return undefined;
     const ready = left.status === 'new' ? await untilCreated(left.id, ctx) : left;

@@ -4,14 +4,21 @@
 import type { PropertyMap, PropertyValue } from '../../../state/types.ts';
 import type { ResourceType } from '../../../engine/index.ts';
 import type { DoClient } from '../client.ts';
-import { seg } from '../client.ts';
-import type { DoFirewall, DoFirewallRule, DoFirewallRuleTargets } from '../api.ts';
-import { list, nameSuffix, optStr, str, strList, withSuffix, withoutSuffix } from '../marks.ts';
+import { allPages, PER_PAGE } from '../client.ts';
+import type { components } from '../openapi.d.ts';
+import { body, gone, orGone } from '../../rest/fetch.ts';
+import { nameSuffix, withSuffix, withoutSuffix } from '../marks.ts';
+import { list, optStr, str, strList } from '../../rest/inputs.ts';
 
-const path = (id: string) => `/v2/firewalls/${seg(id)}`;
-const ALL_PORTS = new Set(['0', 'all', '1-65535']);
-
+type DoFirewall = components['schemas']['firewall'];
+type DoFirewallRuleTargets = components['schemas']['firewall_rule_target'];
+type Inbound = NonNullable<components['schemas']['firewall_rules']['inbound_rules']>[number];
+type Outbound = NonNullable<components['schemas']['firewall_rules']['outbound_rules']>[number];
+type DoFirewallRule = components['schemas']['firewall_rule_base'] & { sources?: DoFirewallRuleTargets; destinations?: DoFirewallRuleTargets };
 type Protocol = DoFirewallRule['protocol'];
+
+const where = (id: string) => ({ path: { firewall_id: id } });
+const ALL_PORTS = new Set(['0', 'all', '1-65535']);
 
 function protocolOf(rule: PropertyMap): Protocol {
   const p = str(rule, 'protocol');
@@ -24,7 +31,7 @@ function portsOf(rule: PropertyMap): string {
   return optStr(rule, 'portRange') ?? '0';
 }
 
-function inbound(rule: PropertyMap): DoFirewallRule {
+function inbound(rule: PropertyMap): Inbound {
   return {
     protocol: protocolOf(rule),
     ports: portsOf(rule),
@@ -32,7 +39,7 @@ function inbound(rule: PropertyMap): DoFirewallRule {
   };
 }
 
-function outbound(rule: PropertyMap): DoFirewallRule {
+function outbound(rule: PropertyMap): Outbound {
   return { protocol: protocolOf(rule), ports: portsOf(rule), destinations: { addresses: strList(rule, 'destinationAddresses') } };
 }
 
@@ -61,7 +68,7 @@ function canonical(name: string, tags: readonly string[] | null, rules: { inboun
 function inputsOf(fw: DoFirewall, stored: PropertyMap, urnTag: string): PropertyMap {
   try {
     const want = bodyOf(stored, urnTag);
-    if (canonical(want.name, want.tags, { inbound: want.inbound_rules, outbound: want.outbound_rules }) === canonical(fw.name, fw.tags, { inbound: fw.inbound_rules ?? [], outbound: fw.outbound_rules ?? [] })) return stored;
+    if (canonical(want.name, want.tags, { inbound: want.inbound_rules, outbound: want.outbound_rules }) === canonical(fw.name ?? '', fw.tags ?? null, { inbound: fw.inbound_rules ?? [], outbound: fw.outbound_rules ?? [] })) return stored;
   } catch {
     /* stored inputs unusable: describe the firewall as the cloud has it */
   }
@@ -73,7 +80,7 @@ function inputsOf(fw: DoFirewall, stored: PropertyMap, urnTag: string): Property
     return { portRange: was !== undefined && ALL_PORTS.has(was) && ALL_PORTS.has(r.ports) ? was : r.ports };
   };
   return {
-    name: withoutSuffix(fw.name),
+    name: withoutSuffix(fw.name ?? ''),
     tags: fw.tags ?? [],
     inboundRules: (fw.inbound_rules ?? []).map((r, i) => ({
       protocol: r.protocol,
@@ -87,32 +94,35 @@ function inputsOf(fw: DoFirewall, stored: PropertyMap, urnTag: string): Property
 }
 
 function outputsOf(fw: DoFirewall, inputs: PropertyMap): PropertyMap {
-  return { ...inputs, id: fw.id, status: fw.status };
+  return { ...inputs, id: fw.id ?? null, status: fw.status ?? null };
 }
 
 export const firewall: ResourceType<DoClient> = {
   computedOnUpdate: ['status'],
   async create(inputs, ctx) {
-    const { firewall: made } = await ctx.client.request<{ firewall: DoFirewall }>('POST', '/v2/firewalls', { body: bodyOf(inputs, ctx.urnTag), signal: ctx.signal });
-    return { id: made.id, outputs: outputsOf(made, inputs) };
+    const made = body(await ctx.client.api.POST('/v2/firewalls', { body: bodyOf(inputs, ctx.urnTag), signal: ctx.signal })).firewall!;
+    return { id: made.id!, outputs: outputsOf(made, inputs) };
   },
   async read(id, state, ctx) {
-    const found = await ctx.client.find<{ firewall: DoFirewall }>(path(id), { signal: ctx.signal });
+    const found = (await orGone(ctx.client.api.GET('/v2/firewalls/{firewall_id}', { params: where(id), signal: ctx.signal }).then(body)))?.firewall;
     if (!found) return undefined;
-    const inputs = inputsOf(found.firewall, state.inputs, ctx.urnTag);
-    return { outputs: outputsOf(found.firewall, inputs), inputs };
+    const inputs = inputsOf(found, state.inputs, ctx.urnTag);
+    return { outputs: outputsOf(found, inputs), inputs };
   },
   async update(id, _olds, news, ctx) {
-    const { firewall: updated } = await ctx.client.request<{ firewall: DoFirewall }>('PUT', path(id), { body: bodyOf(news, ctx.urnTag), signal: ctx.signal });
+    const updated = body(await ctx.client.api.PUT('/v2/firewalls/{firewall_id}', { params: where(id), body: bodyOf(news, ctx.urnTag), signal: ctx.signal })).firewall!;
     return { outputs: outputsOf(updated, news) };
   },
   async delete(id, _state, ctx) {
-    await ctx.client.remove(path(id), { signal: ctx.signal });
+    await gone(ctx.client.api.DELETE('/v2/firewalls/{firewall_id}', { params: where(id), signal: ctx.signal }));
   },
   async adopt(inputs, ctx) {
     const suffix = nameSuffix(ctx.urnTag);
-    const all = await ctx.client.list<DoFirewall>('/v2/firewalls', 'firewalls', { signal: ctx.signal });
-    const found = all.find((f) => f.name.endsWith(suffix) && !ctx.knownIds.includes(f.id));
-    return found ? { id: found.id, outputs: outputsOf(found, inputs) } : undefined;
+    const all = await allPages(async (page) => {
+      const r = body(await ctx.client.api.GET('/v2/firewalls', { params: { query: { page, per_page: PER_PAGE } }, signal: ctx.signal }));
+      return { items: r.firewalls, total: r.meta.total };
+    });
+    const found = all.find((f) => f.name?.endsWith(suffix) && !ctx.knownIds.includes(f.id!));
+    return found ? { id: found.id!, outputs: outputsOf(found, inputs) } : undefined;
   },
 };

@@ -7,12 +7,15 @@ import { createHash } from 'node:crypto';
 import type { PropertyMap } from '../../../state/types.ts';
 import type { CallContext, CreateResult, ResourceType } from '../../../engine/index.ts';
 import type { DoClient } from '../client.ts';
-import { seg } from '../client.ts';
-import type { DoSshKey } from '../api.ts';
-import { DoApiError } from '../errors.ts';
-import { keyName, keyNameBase, str, urnTagName } from '../marks.ts';
+import type { components } from '../openapi.d.ts';
+import { ApiError } from '../../rest/errors.ts';
+import { body, gone, orGone } from '../../rest/fetch.ts';
+import { keyName, keyNameBase, urnTagName } from '../marks.ts';
+import { str } from '../../rest/inputs.ts';
 
-const path = (id: string | number) => `/v2/account/keys/${seg(id)}`;
+type DoSshKey = components['schemas']['sshKeys'];
+const where = (id: string | number) => ({ path: { ssh_key_identifier: id } });
+const find = async (id: string | number, ctx: CallContext<DoClient>) => (await orGone(ctx.client.api.GET('/v2/account/keys/{ssh_key_identifier}', { params: where(id), signal: ctx.signal }).then(body)))?.ssh_key;
 
 /** The MD5 fingerprint DigitalOcean identifies keys by (`aa:bb:…`), from an OpenSSH public key line. */
 export function md5Fingerprint(publicKey: string): string {
@@ -25,7 +28,7 @@ export function md5Fingerprint(publicKey: string): string {
 }
 
 function outputsOf(key: DoSshKey, shared: boolean, inputs: PropertyMap): PropertyMap {
-  return { name: shared ? (inputs.name ?? key.name) : keyNameBase(key.name), publicKey: inputs.publicKey ?? key.public_key, id: String(key.id), fingerprint: key.fingerprint, shared };
+  return { name: shared ? (inputs.name ?? key.name) : keyNameBase(key.name), publicKey: inputs.publicKey ?? key.public_key, id: String(key.id), fingerprint: key.fingerprint ?? null, shared };
 }
 
 const ours = (key: DoSshKey, ctx: CallContext<DoClient>) => key.name.includes(`[${urnTagName(ctx.urnTag)}]`);
@@ -36,23 +39,23 @@ export const sshKey: ResourceType<DoClient> = {
     const publicKey = str(inputs, 'publicKey');
     const fingerprint = md5Fingerprint(publicKey);
     try {
-      const { ssh_key: made } = await ctx.client.request<{ ssh_key: DoSshKey }>('POST', '/v2/account/keys', { body: { name: keyName(str(inputs, 'name'), ctx.urnTag), public_key: publicKey }, signal: ctx.signal });
+      const made = body(await ctx.client.api.POST('/v2/account/keys', { body: { name: keyName(str(inputs, 'name'), ctx.urnTag), public_key: publicKey }, signal: ctx.signal })).ssh_key!;
       return { id: String(made.id), outputs: outputsOf(made, false, inputs) };
     } catch (err) {
-      if (!(err instanceof DoApiError) || err.status !== 422) throw err;
+      if (!(err instanceof ApiError) || err.status !== 422) throw err;
       // "SSH Key is already in use on your account": find it by its fingerprint.
-      const found = await ctx.client.find<{ ssh_key: DoSshKey }>(path(fingerprint), { signal: ctx.signal });
+      const found = await find(fingerprint, ctx);
       if (!found) throw err;
-      const shared = !ours(found.ssh_key, ctx);
-      if (shared) ctx.log(`the account already holds this public key as '${found.ssh_key.name}'; using it (it will not be deleted with the stack)`);
-      return { id: String(found.ssh_key.id), outputs: outputsOf(found.ssh_key, shared, inputs) };
+      const shared = !ours(found, ctx);
+      if (shared) ctx.log(`the account already holds this public key as '${found.name}'; using it (it will not be deleted with the stack)`);
+      return { id: String(found.id), outputs: outputsOf(found, shared, inputs) };
     }
   },
   async read(id, state, ctx) {
-    const found = await ctx.client.find<{ ssh_key: DoSshKey }>(path(id), { signal: ctx.signal });
+    const found = await find(id, ctx);
     if (!found) return undefined;
     const shared = state.outputs.shared === true;
-    const outputs = outputsOf(found.ssh_key, shared, shared ? state.inputs : {});
+    const outputs = outputsOf(found, shared, shared ? state.inputs : {});
     return { outputs, inputs: { name: outputs.name!, publicKey: outputs.publicKey! } };
   },
   async update(id, olds, news, ctx) {
@@ -60,7 +63,7 @@ export const sshKey: ResourceType<DoClient> = {
       ctx.log('the SSH key is the account\'s own (shared): its name is left as it is');
       return { outputs: { ...olds.outputs, name: news.name ?? null } };
     }
-    const { ssh_key: updated } = await ctx.client.request<{ ssh_key: DoSshKey }>('PUT', path(id), { body: { name: keyName(str(news, 'name'), ctx.urnTag) }, signal: ctx.signal });
+    const updated = body(await ctx.client.api.PUT('/v2/account/keys/{ssh_key_identifier}', { params: where(id), body: { name: keyName(str(news, 'name'), ctx.urnTag) }, signal: ctx.signal })).ssh_key!;
     return { outputs: outputsOf(updated, false, news) };
   },
   async delete(id, state, ctx) {
@@ -68,11 +71,11 @@ export const sshKey: ResourceType<DoClient> = {
       ctx.log('the SSH key was the account\'s own before this stack used it: left in place');
       return;
     }
-    await ctx.client.remove(path(id), { signal: ctx.signal });
+    await gone(ctx.client.api.DELETE('/v2/account/keys/{ssh_key_identifier}', { params: where(id), signal: ctx.signal }));
   },
   async adopt(inputs, ctx) {
-    const found = await ctx.client.find<{ ssh_key: DoSshKey }>(path(md5Fingerprint(str(inputs, 'publicKey'))), { signal: ctx.signal });
-    if (!found || !ours(found.ssh_key, ctx) || ctx.knownIds.includes(String(found.ssh_key.id))) return undefined;
-    return { id: String(found.ssh_key.id), outputs: outputsOf(found.ssh_key, false, inputs) };
+    const found = await find(md5Fingerprint(str(inputs, 'publicKey')), ctx);
+    if (!found || !ours(found, ctx) || ctx.knownIds.includes(String(found.id))) return undefined;
+    return { id: String(found.id), outputs: outputsOf(found, false, inputs) };
   },
 };

@@ -4,30 +4,29 @@
 // that use them.
 import type { ResourceType } from '../../../engine/index.ts';
 import type { DoClient } from '../client.ts';
-import { seg } from '../client.ts';
-import type { DoTag } from '../api.ts';
-import { str } from '../marks.ts';
+import { body, gone, orGone } from '../../rest/fetch.ts';
+import { str } from '../../rest/inputs.ts';
 
-const path = (name: string) => `/v2/tags/${seg(name)}`;
+const where = (name: string) => ({ path: { tag_id: name } });
 
 export const tag: ResourceType<DoClient> = {
   forceNew: ['name'],
   async create(inputs, ctx) {
     const name = str(inputs, 'name');
-    const { tag: made } = await ctx.client.request<{ tag: DoTag }>('POST', '/v2/tags', { body: { name }, signal: ctx.signal });
-    return { id: made.name, outputs: { id: made.name, name: made.name } };
+    const made = body(await ctx.client.api.POST('/v2/tags', { body: { name }, signal: ctx.signal })).tag!;
+    return { id: made.name!, outputs: { id: made.name!, name: made.name! } };
   },
   async read(id, _state, ctx) {
-    const found = await ctx.client.find<{ tag: DoTag }>(path(id), { signal: ctx.signal });
-    return found ? { outputs: { id: found.tag.name, name: found.tag.name }, inputs: { name: found.tag.name } } : undefined;
+    const found = (await orGone(ctx.client.api.GET('/v2/tags/{tag_id}', { params: where(id), signal: ctx.signal }).then(body)))?.tag;
+    return found?.name ? { outputs: { id: found.name, name: found.name }, inputs: { name: found.name } } : undefined;
   },
   async delete(id, _state, ctx) {
-    await ctx.client.remove(path(id), { signal: ctx.signal });
+    await gone(ctx.client.api.DELETE('/v2/tags/{tag_id}', { params: where(id), signal: ctx.signal }));
   },
   async adopt(inputs, ctx) {
     const name = str(inputs, 'name');
     if (ctx.knownIds.includes(name)) return undefined;
-    const found = await ctx.client.find<{ tag: DoTag }>(path(name), { signal: ctx.signal });
-    return found ? { id: found.tag.name, outputs: { id: found.tag.name, name: found.tag.name } } : undefined;
+    const found = (await orGone(ctx.client.api.GET('/v2/tags/{tag_id}', { params: where(name), signal: ctx.signal }).then(body)))?.tag;
+    return found?.name ? { id: found.name, outputs: { id: found.name, name: found.name } } : undefined;
   },
 };

@@ -5,44 +5,50 @@
 import type { PropertyMap } from '../../../state/types.ts';
 import type { ResourceType } from '../../../engine/index.ts';
 import type { DoClient } from '../client.ts';
-import { seg } from '../client.ts';
-import type { DoVpc } from '../api.ts';
-import { str, urnDescription } from '../marks.ts';
+import { allPages, PER_PAGE } from '../client.ts';
+import type { components } from '../openapi.d.ts';
+import { body, gone, orGone } from '../../rest/fetch.ts';
+import { urnDescription } from '../marks.ts';
+import { str } from '../../rest/inputs.ts';
 
-const path = (id: string) => `/v2/vpcs/${seg(id)}`;
+type Vpc = components['schemas']['vpc'];
+const where = (id: string) => ({ path: { vpc_id: id } });
 
-function outputsOf(vpc: DoVpc): PropertyMap {
-  return { id: vpc.id, urn: vpc.urn, name: vpc.name, region: vpc.region, ipRange: vpc.ip_range };
+function outputsOf(vpc: Vpc): PropertyMap {
+  return { id: vpc.id ?? null, urn: vpc.urn ?? null, name: vpc.name ?? null, region: vpc.region ?? null, ipRange: vpc.ip_range ?? null };
 }
 
 export const vpc: ResourceType<DoClient> = {
   forceNew: ['region', 'ipRange'],
   async create(inputs, ctx) {
-    const body = { name: str(inputs, 'name'), region: str(inputs, 'region'), ip_range: str(inputs, 'ipRange'), description: urnDescription(ctx.urnTag) };
-    const { vpc: made } = await ctx.client.request<{ vpc: DoVpc }>('POST', '/v2/vpcs', { body, signal: ctx.signal });
-    return { id: made.id, outputs: outputsOf(made) };
+    const vpcBody = { name: str(inputs, 'name'), region: str(inputs, 'region'), ip_range: str(inputs, 'ipRange'), description: urnDescription(ctx.urnTag) };
+    const made = body(await ctx.client.api.POST('/v2/vpcs', { body: vpcBody, signal: ctx.signal })).vpc!;
+    return { id: made.id!, outputs: outputsOf(made) };
   },
   async read(id, _state, ctx) {
-    const found = await ctx.client.find<{ vpc: DoVpc }>(path(id), { signal: ctx.signal });
+    const found = (await orGone(ctx.client.api.GET('/v2/vpcs/{vpc_id}', { params: where(id), signal: ctx.signal }).then(body)))?.vpc;
     if (!found) return undefined;
-    const outputs = outputsOf(found.vpc);
+    const outputs = outputsOf(found);
     return { outputs, inputs: { name: outputs.name!, region: outputs.region!, ipRange: outputs.ipRange! } };
   },
   async update(id, _olds, news, ctx) {
-    const { vpc: updated } = await ctx.client.request<{ vpc: DoVpc }>('PATCH', path(id), { body: { name: str(news, 'name') }, signal: ctx.signal });
+    const updated = body(await ctx.client.api.PATCH('/v2/vpcs/{vpc_id}', { params: where(id), body: { name: str(news, 'name') }, signal: ctx.signal })).vpc!;
     return { outputs: outputsOf(updated) };
   },
   async delete(id, _state, ctx) {
     await ctx.client.poll(async () => {
-      const members = await ctx.client.find<{ members: unknown[] }>(`${path(id)}/members`, { signal: ctx.signal });
-      return !members || members.members.length === 0 ? true : undefined;
+      const members = await orGone(ctx.client.api.GET('/v2/vpcs/{vpc_id}/members', { params: where(id), signal: ctx.signal }).then(body));
+      return !members || (members.members ?? []).length === 0 ? true : undefined;
     }, ctx.signal);
-    await ctx.client.remove(path(id), { signal: ctx.signal });
+    await gone(ctx.client.api.DELETE('/v2/vpcs/{vpc_id}', { params: where(id), signal: ctx.signal }));
   },
   async adopt(_inputs, ctx) {
     const marker = urnDescription(ctx.urnTag);
-    const all = await ctx.client.list<DoVpc>('/v2/vpcs', 'vpcs', { signal: ctx.signal });
-    const found = all.find((v) => v.description === marker && !ctx.knownIds.includes(v.id));
-    return found ? { id: found.id, outputs: outputsOf(found) } : undefined;
+    const all = await allPages(async (page) => {
+      const r = body(await ctx.client.api.GET('/v2/vpcs', { params: { query: { page, per_page: PER_PAGE } }, signal: ctx.signal }));
+      return { items: r.vpcs, total: r.meta.total };
+    });
+    const found = all.find((v) => v.description === marker && !ctx.knownIds.includes(v.id!));
+    return found ? { id: found.id!, outputs: outputsOf(found) } : undefined;
   },
 };
