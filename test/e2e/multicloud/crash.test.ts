@@ -45,15 +45,23 @@ function random(s: number): () => number {
   };
 }
 
-function deployKilledAfter(stack: string, ms: number): Promise<{ killed: boolean; code: number | null }> {
+/**
+ * A deploy SIGKILLed once it has started `steps` steps (read from its --json event stream), so
+ * the kill lands inside the run whatever the machine's load; a run with fewer steps ends on its own.
+ */
+function deployKilledAfter(stack: string, steps: number): Promise<{ killed: boolean; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [launcher, 'deploy', stack, '-c', CONFIG, '--no-bootstrap', '--yes'], { env, stdio: 'ignore' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ killed: signal === 'SIGKILL', code });
+    const child = spawn(process.execPath, [launcher, 'deploy', stack, '-c', CONFIG, '--no-bootstrap', '--yes', '--json'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    let started = 0;
+    let buffered = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) if (line.includes('"type":"step-start"') && ++started === steps) child.kill('SIGKILL');
     });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve({ killed: signal === 'SIGKILL', code }));
   });
 }
 
@@ -117,10 +125,9 @@ test(`deploy killed at random points, then deployed again: exactly the stack's r
     await sloth(['stacks', 'create', stack]);
     const interruptions = 1 + Math.floor(next() * 2);
     for (let i = 0; i < interruptions; i++) {
-      // The first kill lands well inside a deploy (several seconds here); a second one, on a
-      // deploy that finishes the interrupted one, may come after it ended.
-      const at = 1000 + Math.floor(next() * (i === 0 ? 2500 : 4000));
-      const r = await deployKilledAfter(stack, at);
+      // The first kill lands inside a deploy (the cluster has over 20 steps); a second one, on a
+      // deploy that finishes the interrupted one, may find fewer steps left than its count.
+      const r = await deployKilledAfter(stack, 1 + Math.floor(next() * (i === 0 ? 12 : 20)));
       if (r.killed) kills++;
       else assert.equal(r.code, 0, `round ${round}: an uninterrupted deploy succeeds`);
       if (r.killed && i === 0) roundsKilled++;
