@@ -9,6 +9,7 @@ export { preview, previewDestroy, deploy, destroy, refresh } from './operations.
 export type { DeployOptions, DeployResult, DestroyOptions, RefreshOptions, RefreshResult } from './operations.ts';
 export type { NotFound } from './adopt.ts';
 export { hasChanges } from './plan.ts';
+export { planJson } from './plan-json.ts';
 export type { ChangeCounts, Plan, PlannedStep, PlanOptions } from './plan.ts';
 export { Cancellation } from './cancel.ts';
 export type { CancelMode } from './cancel.ts';

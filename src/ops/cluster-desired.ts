@@ -14,9 +14,10 @@ import type { OpsContext } from './host.ts';
 
 type Files = Pick<OpsContext, 'env' | 'cwd' | 'homedir'>;
 
-export async function loadClusterConfig(ctx: Files, file: string): Promise<LoadedConfig> {
+/** `restricted`: evaluate as a config someone else wrote (the jobs server): no environment, files or system look-ups beyond `allow`. */
+export async function loadClusterConfig(ctx: Files, file: string, restricted?: { allow: string[] }): Promise<LoadedConfig> {
   const { loadConfigFile } = await import('../config/index.ts');
-  return loadConfigFile(resolve(ctx.cwd, file), { env: ctx.env, cwd: ctx.cwd });
+  return loadConfigFile(resolve(ctx.cwd, file), { env: ctx.env, cwd: ctx.cwd, restricted });
 }
 
 function expandHome(path: string, ctx: Files): string {

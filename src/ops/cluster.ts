@@ -27,6 +27,8 @@ export interface ClusterSource {
   bootstrap?: boolean;
   /** Addresses allowed to reach SSH and the Kubernetes API; default SLOTH_OPERATOR_CIDRS, else this machine's public address. */
   operatorCidrs?: readonly string[];
+  /** Evaluate the config in restricted mode (a config someone else wrote), allowing only these look-ups. */
+  restricted?: { allow: string[] };
 }
 
 export interface ClusterRunInput extends RunOptions {
@@ -68,7 +70,7 @@ interface Prepared {
  * `required`: a failed look-up is an error (deploy); otherwise SSH and the API show closed.
  */
 async function prepare(ctx: OpsContext, stack: string | undefined, cluster: ClusterSource, required: boolean): Promise<Prepared> {
-  const loaded = await loadClusterConfig(ctx, cluster.config);
+  const loaded = await loadClusterConfig(ctx, cluster.config, cluster.restricted);
   const { stackName } = await import('../config/index.ts');
   const manifests = await readManifests(ctx, cluster.manifests ?? []);
   const options: Prepared['options'] = { bootstrap: cluster.bootstrap !== false, manifests };

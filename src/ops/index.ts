@@ -23,6 +23,13 @@ export { listManifests, manifestHistory, showManifest, diffManifestVersions } fr
 export type { ManifestVersionsDiff, ShownManifest } from './manifests.ts';
 export { diffManifestLive, redactReport } from './manifests-live.ts';
 export type { LiveDiffInput, LiveDiffReport } from './manifests-live.ts';
+
+// For the jobs runner and the server
+export { checkCredentials } from './identity.ts';
+export type { CloudToCheck } from './identity.ts';
+export { parseOperatorCidrs } from './operator-address.ts';
+export { auditSession, environmentPassphrase, openStack, openStore, resolveStackName, withAuditedStack, withStack } from './stack.ts';
+export type { Opened } from './stack.ts';
 export { exportAudit, importAudit, pruneAudit, readAudit, verifyAudit } from './audit.ts';
 export type { ImportedAudit, PrunedAudit, VerifiedAudit } from './audit.ts';
 

@@ -20,5 +20,6 @@ export function createRenderer(io: CliIO, mode: RenderMode, options: RendererOpt
 
 export type { Renderer, RendererOptions };
 export { JsonRenderer, LiveRenderer, PlainRenderer } from './events.ts';
-export { planJson, planText } from './plan.ts';
+export { planText } from './plan.ts';
+export { planJson } from '../../engine/index.ts';
 export { duration, planSummary, resultSummary } from './format.ts';

@@ -100,27 +100,3 @@ function buildTree(plan: Plan, changed: PlannedStep[]): Row {
   return root;
 }
 
-/** The plan for programs: every step that changes something, counts, outputs, warnings. */
-export function planJson(plan: Plan): Record<string, unknown> {
-  return {
-    stack: plan.stack,
-    kind: plan.kind,
-    steps: plan.steps
-      .filter((s) => s.op !== 'same')
-      .map((s) => ({
-        urn: s.urn,
-        type: s.type,
-        name: s.name,
-        op: s.op,
-        ...(s.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
-        ...(s.replacedCopy ? { replacedCopy: true } : {}),
-        ...(s.retain ? { retainOnDelete: true } : {}),
-        ...(s.diff?.replace.length ? { replaceKeys: s.diff.replace } : {}),
-        ...(s.reason ? { reason: s.reason } : {}),
-        ...(s.changes?.length ? { changes: s.changes } : {}),
-      })),
-    summary: plan.counts,
-    outputs: plan.outputChanges,
-    warnings: plan.warnings,
-  };
-}
