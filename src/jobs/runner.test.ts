@@ -1,0 +1,105 @@
+// A job runs what `deploy` runs, through the ops layer, on a real file backend with the
+// simulated cloud: pre-flight refuses with every problem listed and nothing queued; a deploy
+// job pauses with its plan for approval, is approved, applies and keeps the outputs, and the
+// stack's own audit log names the actors; a rejected job changes nothing; a cancel stops a
+// paused job; a second job on the same stack waits for the first.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Jobs } from './context.ts';
+import { JobsError } from './errors.ts';
+import type { JobRequest } from './preflight.ts';
+import { Runner } from './runner.ts';
+import { JobService } from './service.ts';
+import { DO_TOKEN, FAST, JobsEnv, PASSPHRASE, SMALL_CONFIG, waitFor } from './testing.ts';
+
+let env: JobsEnv;
+let jobs: Jobs;
+let service: JobService;
+let runner: Runner;
+
+before(async () => {
+  env = new JobsEnv();
+  await env.createStack('jobs-small');
+  jobs = await env.open('jobs-small');
+  await jobs.settings.setPolicy('organization', 'acme', { pauseBetweenPreviewAndUpdate: true });
+  runner = new Runner(jobs, FAST);
+  service = new JobService(jobs, () => runner.wake());
+  runner.start();
+});
+after(async () => {
+  await runner?.stop();
+  await jobs?.close();
+  env?.cleanup();
+});
+
+async function refused(request: JobRequest): Promise<JobsError> {
+  const err = await service.create(request, 'token:alice').then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof JobsError, `refused: ${String(err)}`);
+  return err;
+}
+
+const deploy = (text = SMALL_CONFIG) => ({ stack: 'jobs-small', operation: 'deploy' as const, config: { text }, message: 'first deploy' });
+
+test('pre-flight: every problem at once, and no job', async () => {
+  const before = (await jobs.jobs.list()).length;
+  const err = await service.create({ stack: 'nope', operation: 'deploy', config: { text: '(cluster (metadata (name "x")) (node-pools (p (count "two"))))' }, credentials: ['do', 'missing'] }, 'token:alice').catch((e: unknown) => e);
+  assert.ok(err instanceof JobsError, String(err));
+  assert.equal(err.reason, 'preflight');
+  assert.ok(err.problems.some((p) => /credential 'missing' does not exist/.test(p)), err.problems.join('\n'));
+  const err2 = await refused({ stack: 'nope', operation: 'deploy', config: { text: '(cluster (metadata (name "x")) (node-pools (p (count "two"))))' } });
+  assert.ok(err2.problems.some((p) => /^cluster\.lisp:1:\d+: /.test(p)), err2.problems.join('\n'));
+  assert.ok(err2.problems.some((p) => /stack 'nope' does not exist/.test(p)), err2.problems.join('\n'));
+  const restricted = await refused(deploy(SMALL_CONFIG.replace('(region "nyc3")', '(region (env "HOME"))')));
+  assert.ok(restricted.problems.some((p) => /env/.test(p) && /restricted/.test(p)), restricted.problems.join('\n'));
+  const invalid = await refused({ stack: 'jobs-small', operation: 'destroy', config: { text: 'x' } });
+  assert.equal(invalid.reason, 'invalid');
+  assert.equal((await jobs.jobs.list()).length, before, 'nothing queued');
+});
+
+test('a deploy job pauses with its plan, is approved, applies, and keeps the outputs; the audit log names the actors', async () => {
+  const job = await service.create(deploy(), 'token:alice');
+  assert.deepEqual(job.spec.steps, ['init', 'refresh', 'preview', 'apply']);
+  assert.deepEqual(job.spec.policy.pauseBetweenPreviewAndUpdate, { value: true, from: 'organization', scopeName: 'acme' });
+  assert.deepEqual(job.spec.credentials.map((c) => c.name), ['do', 'pass']);
+  assert.equal(JSON.stringify(job).includes(DO_TOKEN), false, 'credentials by reference only');
+  assert.equal(JSON.stringify(job).includes('s-2vcpu-4gb'), false, 'the config text is sealed');
+  const paused = await waitFor(jobs, job.id, ['awaiting_approval']);
+  assert.ok((paused.plan!.steps as unknown[]).length > 5, 'the plan is on the job');
+  assert.deepEqual(paused.steps.map((s) => `${s.step}:${s.status}`), ['init:done', 'refresh:done', 'preview:done', 'apply:running']);
+  await service.approve(job.id, 'token:bob', 'looks right');
+  const done = await waitFor(jobs, job.id, ['succeeded', 'failed']);
+  assert.equal(done.status, 'succeeded', done.error);
+  assert.deepEqual(done.transitions.map((t) => t.status), ['queued', 'running', 'awaiting_approval', 'running', 'succeeded']);
+  assert.equal(done.transitions[3]!.by, 'token:bob');
+  assert.ok(done.outputs && 'kubeConfig' in done.outputs, JSON.stringify(done.outputs));
+  assert.equal(done.outputs.kubeConfig, '[secret]');
+  const log = await jobs.jobs.logs(job.id);
+  assert.ok(log.some((e) => e.data.type === 'step-done'), 'engine events are in the log');
+  assert.equal(JSON.stringify(log).includes(DO_TOKEN) || JSON.stringify(log).includes(PASSPHRASE), false);
+  const audit = await env.cli(['audit', 'list', 'jobs-small', '--json']);
+  assert.equal(audit.code, 0, audit.stderr);
+  assert.match(audit.stdout, /"actor": ?"token:alice"[^}]*"description": ?"deploy job for stack 'jobs-small' created"|jobs create/);
+  assert.match(audit.stdout, /token:bob/);
+  assert.match(audit.stdout, /"command": ?"deploy"/);
+});
+
+test('a rejected job changes nothing; a cancel ends a paused job; a second job waits for the first', async () => {
+  const changed = SMALL_CONFIG.replace('(count 1)\n      (roles worker)', '(count 2)\n      (roles worker)');
+  const a = await service.create(deploy(changed), 'token:alice');
+  const b = await service.create(deploy(changed), 'token:alice');
+  await waitFor(jobs, a.id, ['awaiting_approval']);
+  assert.equal((await jobs.jobs.require(b.id)).status, 'queued', 'b waits for a');
+  await service.reject(a.id, 'token:bob', 'not today');
+  const rejected = await waitFor(jobs, a.id, ['rejected', 'failed', 'succeeded']);
+  assert.equal(rejected.status, 'rejected', rejected.error);
+  assert.match(rejected.error!, /rejected by token:bob: not today; nothing was changed/);
+  await waitFor(jobs, b.id, ['awaiting_approval']);
+  await service.cancel(b.id, 'token:carol');
+  const cancelled = await waitFor(jobs, b.id, ['cancelled', 'failed', 'succeeded']);
+  assert.equal(cancelled.status, 'cancelled', cancelled.error);
+  const nodes = await env.cli(['nodes', 'list', 'jobs-small', '--json']);
+  assert.equal((JSON.parse(nodes.stdout) as unknown[]).length, 2, 'still one master and one worker');
+});
