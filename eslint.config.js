@@ -10,7 +10,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['bin/*.js', 'eslint.config.js'] },
+        projectService: { allowDefaultProject: ['bin/*.js', 'eslint.config.js', 'src/server/ui/*.js'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -29,5 +29,12 @@ export default tseslint.config(
   {
     files: ['bin/**/*.js', 'eslint.config.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
+    // The web UI runs in the browser (src/server/ui).
+    files: ['src/server/ui/**/*.js'],
+    languageOptions: {
+      globals: { document: 'readonly', window: 'readonly', location: 'readonly', sessionStorage: 'readonly', fetch: 'readonly', Node: 'readonly', URLSearchParams: 'readonly', TextDecoder: 'readonly', AbortController: 'readonly', setTimeout: 'readonly' },
+    },
   },
 );

@@ -69,6 +69,14 @@ const TABLES = (serial: string, big: string) => [
     environment TEXT NOT NULL,
     credentials TEXT NOT NULL
   )`,
+  `CREATE TABLE IF NOT EXISTS server_audit (
+    seq ${serial},
+    at ${big} NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+  )`,
   `CREATE TABLE IF NOT EXISTS webhooks (
     id TEXT PRIMARY KEY,
     url TEXT NOT NULL,

@@ -91,4 +91,61 @@ export class JobService {
     };
     return this.create(request, actor, id);
   }
+
+  /** An ops context for reading a stack with its mapped credentials (history, audit). */
+  async #readContext(stack: string): Promise<OpsContext> {
+    const settings = await this.jobs.settings.stack(stack);
+    const refs = await this.jobs.credentials.refs(settings.credentials).catch(() => []);
+    const env = { ...this.jobs.baseEnv, ...(await this.jobs.credentials.environment(refs)) };
+    return { env, cwd: this.jobs.dataDir, homedir: this.jobs.dataDir, actor: 'server', host: { notify: (e) => (e.type === 'warning' ? this.onWarning(e.message) : undefined), confirm: async () => false } };
+  }
+
+  /** The backend's stacks, each with its settings and its latest job. */
+  async stacks(): Promise<{ name: string; organization: string; environment: string; resources?: number; lastUpdate?: string; lastJob?: { id: string; operation: string; status: string } }[]> {
+    const { openStore } = await import('../ops/index.ts');
+    const store = await openStore({ env: this.jobs.baseEnv, cwd: this.jobs.dataDir, homedir: this.jobs.dataDir });
+    try {
+      const out = [];
+      for (const s of await store.listStacks()) {
+        const settings = await this.jobs.settings.stack(s.name);
+        const [last] = await this.jobs.jobs.list({ stack: s.name, limit: 1 });
+        out.push({
+          name: s.name,
+          organization: settings.organization,
+          environment: settings.environment,
+          resources: s.resourceCount,
+          ...(s.lastUpdate ? { lastUpdate: s.lastUpdate.toISOString() } : {}),
+          ...(last ? { lastJob: { id: last.id, operation: last.operation, status: last.status } } : {}),
+        });
+      }
+      return out;
+    } finally {
+      store.close();
+    }
+  }
+
+  /** The stack's update history (the Pulumi-compatible entries). */
+  async history(stack: string, limit = 50): Promise<unknown[]> {
+    const { openStore } = await import('../ops/index.ts');
+    const store = await openStore({ env: this.jobs.baseEnv, cwd: this.jobs.dataDir, homedir: this.jobs.dataDir });
+    try {
+      if (!(await store.stackExists(stack))) throw new JobsError('not-found', `no stack '${stack}'`);
+      return (await store.history(stack, limit)).map(({ key: _k, checkpointKey: _c, ...entry }) => entry);
+    } finally {
+      store.close();
+    }
+  }
+
+  /** The stack's audit events (opened with the stack's mapped passphrase). */
+  async audit(stack: string): Promise<unknown[]> {
+    const { openStore, readAudit } = await import('../ops/index.ts');
+    const ctx = await this.#readContext(stack);
+    const store = await openStore(ctx);
+    try {
+      if (!(await store.stackExists(stack))) throw new JobsError('not-found', `no stack '${stack}'`);
+    } finally {
+      store.close();
+    }
+    return (await readAudit(ctx, { stack })).events;
+  }
 }

@@ -1,6 +1,8 @@
 // What an admin sets for the jobs of a stack: flow-control policies at each scope, which
 // organization and environment a stack belongs to and which credentials its jobs use, and the
-// webhooks told when a job ends (their signing secrets sealed with the server's key).
+// webhooks told when a job ends (their signing secrets sealed with the server's key). Changes
+// to what is not a stack's (tokens, credentials, policies, webhooks) are recorded in the
+// server's own audit log; a stack's settings go to the stack's log too (service.ts).
 import { randomBytes } from 'node:crypto';
 import type { ServerKey } from './credentials.ts';
 import type { Db } from './db.ts';
@@ -102,5 +104,15 @@ export class Settings {
 
   async removeWebhook(id: string): Promise<boolean> {
     return (await this.#db.run(`DELETE FROM webhooks WHERE id = ?`, [id])) === 1;
+  }
+
+  /** Records an admin change that belongs to no stack (never a secret: names and ids only). */
+  async record(actor: string, action: string, target: string, detail: Record<string, unknown> = {}): Promise<void> {
+    await this.#db.run(`INSERT INTO server_audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)`, [Date.now(), actor, action, target, JSON.stringify(detail)]);
+  }
+
+  async serverAudit(limit = 200): Promise<{ at: number; actor: string; action: string; target: string; detail: Record<string, unknown> }[]> {
+    const rows = await this.#db.all<{ at: number; actor: string; action: string; target: string; detail: string }>(`SELECT * FROM server_audit ORDER BY seq DESC LIMIT ?`, [limit]);
+    return rows.map((r) => ({ at: Number(r.at), actor: r.actor, action: r.action, target: r.target, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
 }
