@@ -10,12 +10,8 @@ import { openSqlite } from './db.ts';
 import { migrate } from './schema.ts';
 import { JobStore } from './store.ts';
 import { DEFAULT_POLICY, resolvePolicy, stepsFor } from './policy.ts';
-import type { JobSpec } from './types.ts';
+import { specFor } from './testing.ts';
 
-export function specFor(stack: string, operation: JobSpec['operation'] = 'deploy'): JobSpec {
-  const policy = resolvePolicy([]);
-  return { stack, operation, organization: 'default', environment: 'default', trigger: { actor: 'token:test', event: 'api' }, policy, credentials: [], steps: stepsFor(operation, policy) };
-}
 
 async function withStore(fn: (store: JobStore, file: string) => Promise<void>, now?: () => number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sloth-jobs-store-'));

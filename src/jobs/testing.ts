@@ -9,7 +9,8 @@ import { cleanEnv, runInProcess } from '../../test/helpers/cli.ts';
 import { registerSimulatedClouds } from '../../test/provider/simulated-cloud.ts';
 import { openJobs } from './context.ts';
 import type { Jobs, JobsOptions } from './context.ts';
-import type { Job, JobStatus } from './types.ts';
+import { resolvePolicy, stepsFor } from './policy.ts';
+import type { Job, JobSpec, JobStatus } from './types.ts';
 
 export const PASSPHRASE = 'jobs-test-passphrase-51c2';
 export const DO_TOKEN = 'dop_v1_jobs_planted_token_0c7e11';
@@ -68,4 +69,10 @@ export async function waitFor(jobs: Jobs, id: string, statuses: readonly JobStat
     if (Date.now() > deadline) throw new Error(`job ${id} is ${job.status}, not ${statuses.join('/')}, after ${ms} ms: ${job.error ?? ''}\n${JSON.stringify(await jobs.jobs.logs(id), null, 1).slice(-3000)}`);
     await sleep(50);
   }
+}
+
+/** A job spec for the queue tests (no config, default policy). */
+export function specFor(stack: string, operation: JobSpec['operation'] = 'deploy'): JobSpec {
+  const policy = resolvePolicy([]);
+  return { stack, operation, organization: 'default', environment: 'default', trigger: { actor: 'token:test', event: 'api' }, policy, credentials: [], steps: stepsFor(operation, policy) };
 }

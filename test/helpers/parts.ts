@@ -58,6 +58,15 @@ function netnsWorks(): boolean {
   return true;
 }
 
+/** PostgreSQL's server programs (initdb, pg_ctl, postgres): Debian keeps them under /usr/lib/postgresql/<major>/bin. */
+export const POSTGRES_BIN: string | undefined = (() => {
+  for (const major of ['17', '16', '15']) if (existsSync(`/usr/lib/postgresql/${major}/bin/pg_ctl`)) return `/usr/lib/postgresql/${major}/bin`;
+  const onPath = which('pg_ctl');
+  return onPath ? onPath.replace(/\/pg_ctl$/, '') : undefined;
+})();
+/** Debian's Chromium, driven by playwright-core. */
+export const CHROMIUM = '/usr/bin/chromium';
+
 const apt = (pkg: string) => `${SETUP} (Debian package ${pkg})`;
 const built = (what: string) => `${SETUP} (builds ${what} into .peers/bin)`;
 
@@ -78,6 +87,9 @@ const PARTS = {
   etcd: { install: built('etcd'), probe: program('etcd') },
   'kube-apiserver': { install: built('kube-apiserver'), probe: program('kube-apiserver') },
   pulumi: { install: built('the Pulumi CLI'), probe: program('pulumi') },
+  postgres: { install: apt('postgresql'), probe: () => POSTGRES_BIN !== undefined },
+  chromium: { install: apt('chromium'), probe: () => existsSync(CHROMIUM) },
+  schemathesis: { install: `${SETUP} (PyPI schemathesis)`, probe: () => spawnSync('python3', ['-c', 'import schemathesis'], { stdio: 'ignore' }).status === 0 },
   unshare: { install: apt('util-linux'), probe: () => spawnSync('unshare', ['--mount', '--net', 'true']).status === 0 },
   root: { install: 'run the tests as root (CI does; locally: sudo npm test)', probe: () => process.getuid?.() === 0 },
   netns: { install: `${apt('iproute2')}, as root, with /dev/net/tun`, probe: netnsWorks },

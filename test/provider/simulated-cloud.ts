@@ -5,9 +5,10 @@
 // and answers with a plausible id and addresses. Remote commands go through the real
 // `commandRun` (placeholders filled, payload encoded — a bad input fails as it would against
 // a machine) and then "succeed", recording what they would have run; the kubeconfig step
-// answers with a kubeconfig naming the API host it was given. Faults are injected per
-// resource name through the FileCloud's faults.json, as for the test provider.
+// answers with a kubeconfig naming the API host it was given. Faults (an error, or a slow
+// answer with hangMs) are injected per resource name through the FileCloud's faults.json, as for the test provider.
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallContext, ErrorClass, ProviderPackage, ResourceType } from '../../src/engine/index.ts';
 import { registerProviderPackage } from '../../src/ops/index.ts';
 import { API_READY_TYPE, COMMAND_TYPE, HOST_KEY_TYPE, commandRun, recordType, CLUSTER_RECORD_TYPE, MACHINE_RECORD_TYPE } from '../../src/cluster/remote/package.ts';
@@ -32,8 +33,10 @@ function cloudOf(config: PropertyMap, env: Readonly<Record<string, string | unde
   return { cloud: new FileCloud(where) };
 }
 
-function fault(ctx: Ctx, op: 'create' | 'update' | 'delete' | 'read'): void {
+async function fault(ctx: Ctx, op: 'create' | 'update' | 'delete' | 'read'): Promise<void> {
   const f = ctx.client.cloud.faults()[ctx.name]?.[op];
+  // A slow call (a runner killed mid-apply); honours the abort signal unless told not to.
+  if (f?.hangMs) await sleep(f.hangMs, undefined, f.ignoreAbort ? { ref: false } : { signal: ctx.signal });
   if (f?.error) throw new TestCloudError(f.message ?? `simulated ${f.error} failure of ${op} ${ctx.name}`, f.error);
 }
 
@@ -65,19 +68,19 @@ function computed(id: string, type: string, name: string, inputs: PropertyMap): 
 function genericType(pkg: string): ResourceType<SimClient> {
   return {
     async create(inputs, ctx) {
-      fault(ctx, 'create');
+      await fault(ctx, 'create');
       const id = `${pkg}-${randomBytes(6).toString('hex')}`;
       const outputs = computed(id, ctx.type, ctx.name, inputs);
       ctx.client.cloud.put({ id, type: ctx.type, name: ctx.name, tag: ctx.urnTag, props: outputs as Record<string, unknown>, revision: 1 });
       return { id, outputs };
     },
     async read(id, _state, ctx) {
-      fault(ctx, 'read');
+      await fault(ctx, 'read');
       const obj = ctx.client.cloud.get(id);
       return obj ? { outputs: obj.props as PropertyMap } : undefined;
     },
     async update(id, _olds, news, ctx) {
-      fault(ctx, 'update');
+      await fault(ctx, 'update');
       const obj = ctx.client.cloud.get(id);
       if (!obj) throw new TestCloudError(`${ctx.type} ${id} not found`, 'permanent');
       const outputs = computed(id, ctx.type, ctx.name, news);
@@ -85,7 +88,7 @@ function genericType(pkg: string): ResourceType<SimClient> {
       return { outputs };
     },
     async delete(id, _state, ctx) {
-      fault(ctx, 'delete');
+      await fault(ctx, 'delete');
       ctx.client.cloud.remove(id);
     },
     async adopt(_inputs, ctx) {
@@ -135,7 +138,7 @@ current-context: ${cluster}
 }
 
 async function runCommand(inputs: PropertyMap, ctx: Ctx, op: 'create' | 'update'): Promise<PropertyMap> {
-  fault(ctx, op);
+  await fault(ctx, op);
   // The real preparation: placeholders filled from vars, payload encoded, connection checked.
   const run = commandRun(inputs, { name: ctx.name, signal: ctx.signal, log: ctx.log });
   const id = `cmd-${ctx.name}`;
