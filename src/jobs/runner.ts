@@ -144,9 +144,11 @@ export class Runner {
 
   /** Recovers the jobs of runners that stopped beating and releases their stack locks. */
   async recover(): Promise<void> {
-    for (const { job, action } of await this.#jobs.jobs.recoverStale(this.#t.staleMs)) {
+    for (const job of await this.#jobs.jobs.stale(this.#t.staleMs)) {
+      // The lock first: nobody can take the stack while the job still shows running.
       await this.#releaseLock(job);
-      if (action === 'failed') await this.#notifyEnd(job.id);
+      const r = await this.#jobs.jobs.recover(job, this.#t.staleMs);
+      if (r?.action === 'failed') await this.#notifyEnd(job.id);
     }
   }
 
@@ -161,6 +163,8 @@ export class Runner {
       if (holders.length && holders.every((h) => h.hostname === host && String(h.pid) === pid)) {
         await store.cancel(job.stack);
         await this.#jobs.jobs.appendLog(job.id, [{ kind: 'status', data: { message: `released the lock runner ${job.runner} held on stack '${job.stack}'` } }]);
+      } else if (holders.length) {
+        await this.#jobs.jobs.appendLog(job.id, [{ kind: 'status', data: { message: `stack '${job.stack}' is locked by another process (${holders.map((h) => `${h.username}@${h.hostname} pid ${h.pid}`).join(', ')}); left in place` } }]);
       }
     } finally {
       store.close();

@@ -223,26 +223,40 @@ export class JobStore {
     throw new JobsError('conflict', `job ${id} is ${job.status}; it cannot be cancelled`);
   }
 
+  /** Running or paused jobs whose runner has not beaten for `staleMs`. */
+  async stale(staleMs: number): Promise<Job[]> {
+    const rows = await this.db.all(`SELECT * FROM jobs WHERE status IN ('running', 'awaiting_approval') AND heartbeat_at < ?`, [this.now() - staleMs]);
+    return rows.map(jobOf);
+  }
+
   /**
-   * Jobs whose runner has not beaten for `staleMs`: re-queued when nothing was applied (the
-   * next attempt starts over), failed otherwise. The caller releases their stack locks.
+   * Takes a stale job from its silent runner: queued again when nothing was applied (the next
+   * attempt starts over), failed otherwise (cancelled when a cancel was asked). Undefined when
+   * the runner beat meanwhile or another recovery came first. The caller has released the
+   * stack lock the runner's process held.
    */
+  async recover(job: Job, staleMs: number): Promise<Recovered | undefined> {
+    const lost = `runner ${job.runner} stopped responding (no heartbeat for ${Math.round(staleMs / 1000)} s)`;
+    const requeue = !job.applied && !job.cancelRequested;
+    const n = await this.db.run(`UPDATE jobs SET updated_at = updated_at WHERE id = ? AND runner = ? AND heartbeat_at < ?`, [job.id, job.runner, this.now() - staleMs]);
+    if (n !== 1) return undefined;
+    const moved = await this.transition(job.id, ['running', 'awaiting_approval'], requeue ? 'queued' : job.cancelRequested ? 'cancelled' : 'failed', {
+      runner: job.runner,
+      note: lost,
+      ...(requeue ? {} : { error: `${lost} after changes may have been applied; run a refresh, then the job again` }),
+    });
+    if (!moved) return undefined;
+    if (requeue) await this.db.run(`UPDATE jobs SET decision = NULL, plan = NULL WHERE id = ?`, [job.id]);
+    await this.appendLog(job.id, [{ kind: 'status', data: { message: requeue ? `${lost}; nothing had been applied: queued again` : `${lost}; the job failed` } }]);
+    return { job, action: requeue ? 'requeued' : 'failed' };
+  }
+
+  /** stale() and recover() in one (tests; the runner releases locks in between). */
   async recoverStale(staleMs: number): Promise<Recovered[]> {
-    const cutoff = this.now() - staleMs;
-    const rows = await this.db.all(`SELECT * FROM jobs WHERE status IN ('running', 'awaiting_approval') AND heartbeat_at < ?`, [cutoff]);
     const out: Recovered[] = [];
-    for (const job of rows.map(jobOf)) {
-      const lost = `runner ${job.runner} stopped responding (no heartbeat for ${Math.round(staleMs / 1000)} s)`;
-      const requeue = !job.applied && !job.cancelRequested;
-      const moved = await this.transition(job.id, ['running', 'awaiting_approval'], requeue ? 'queued' : job.cancelRequested ? 'cancelled' : 'failed', {
-        runner: job.runner,
-        note: lost,
-        ...(requeue ? {} : { error: `${lost} after changes may have been applied; run a refresh, then the job again` }),
-      });
-      if (!moved) continue;
-      if (requeue) await this.db.run(`UPDATE jobs SET decision = NULL, plan = NULL WHERE id = ?`, [job.id]);
-      await this.appendLog(job.id, [{ kind: 'status', data: { message: requeue ? `${lost}; nothing had been applied: queued again` : `${lost}; the job failed` } }]);
-      out.push({ job, action: requeue ? 'requeued' : 'failed' });
+    for (const job of await this.stale(staleMs)) {
+      const r = await this.recover(job, staleMs);
+      if (r) out.push(r);
     }
     return out;
   }

@@ -15,6 +15,7 @@ export function register(program: Command, io: CliIO): void {
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
     .option('--tls-key <file>', 'and this private key (PEM)')
     .option('--runners <n>', 'jobs run at once by this process, on different stacks (0: API only)', '1')
+    .option('--heartbeat-timeout <seconds>', 'a runner silent this long is taken for dead: its job is queued again (nothing applied) or failed, its stack lock released', '30')
     .option('--backend <url>', 'the state backend of the stacks (default: $PULUMI_BACKEND_URL)')
     .option('--pass-env <name>', 'also give every job this variable of the server\'s environment (repeatable; e.g. the backend\'s AWS keys)', collect)
     .option('--allow <entry>', 'what restricted-mode evaluation of a job\'s config may use (repeatable: env:NAME, read-file, …)', collect)

@@ -16,6 +16,7 @@ export interface ServerFlags {
   tlsCert?: string;
   tlsKey?: string;
   runners: string;
+  heartbeatTimeout: string;
   backend?: string;
   passEnv?: string[];
   allow?: string[];
@@ -31,6 +32,8 @@ function parseListen(v: string): { host: string; port: number } {
 export async function runServer(io: CliIO, f: ServerFlags, signals: Pick<NodeJS.Process, 'once' | 'off'> = process): Promise<void> {
   const runners = Number(f.runners);
   if (!/^\d+$/.test(f.runners) || runners > 64) throw new CliError(`--runners '${f.runners}': a whole number from 0 to 64`);
+  const timeout = Number(f.heartbeatTimeout);
+  if (!/^\d+(\.\d+)?$/.test(f.heartbeatTimeout) || timeout < 1 || timeout > 3600) throw new CliError(`--heartbeat-timeout '${f.heartbeatTimeout}': seconds, from 1 to 3600`);
   if (f.listen === false && runners === 0) throw new CliError('--no-listen with --runners 0 would do nothing');
   if (Boolean(f.tlsCert) !== Boolean(f.tlsKey)) throw new CliError('give --tls-cert and --tls-key together');
   const listen = f.listen === false ? undefined : parseListen(f.listen);
@@ -52,6 +55,8 @@ export async function runServer(io: CliIO, f: ServerFlags, signals: Pick<NodeJS.
     ...(listen ?? {}),
     tls: f.tlsCert && f.tlsKey ? { cert: resolve(io.cwd, f.tlsCert), key: resolve(io.cwd, f.tlsKey) } : undefined,
     runners,
+    // Beats ten times per timeout; an idle runner looks for work (and a paused job for a decision) at least every second.
+    timings: { staleMs: timeout * 1000, heartbeatMs: (timeout * 1000) / 10, pollMs: Math.min(1000, (timeout * 1000) / 10) },
     log,
   });
   io.stdout.write(`sloth-kubernetes server: ${server.url ? `listening on ${server.url} (UI at ${server.url}/, API at ${server.url}/api/v1, OpenAPI at ${server.url}/openapi.json)` : 'running jobs only'}; ${runners} runner${runners === 1 ? '' : 's'}; database ${f.database ? redactUrl(f.database) : `SQLite in ${dataDir}`}\n`);
