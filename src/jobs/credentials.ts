@@ -65,7 +65,7 @@ export interface CredentialInfo {
   version: number;
 }
 
-const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+export const CREDENTIAL_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
 export class CredentialStore {
   readonly #db: Db;
@@ -76,7 +76,7 @@ export class CredentialStore {
   }
 
   async put(name: string, provider: string, values: Record<string, unknown>): Promise<CredentialInfo> {
-    if (!NAME.test(name)) throw new JobsError('invalid', `credential name '${name}': use lower-case letters, digits, '.', '_' and '-' (at most 63)`);
+    if (!CREDENTIAL_NAME.test(name)) throw new JobsError('invalid', `credential name '${name}': use lower-case letters, digits, '.', '_' and '-' (at most 63)`);
     const allowed = CREDENTIAL_VARIABLES[provider];
     if (!allowed) throw new JobsError('invalid', `unknown credential provider '${provider}' (known: ${Object.keys(CREDENTIAL_VARIABLES).join(', ')})`);
     const entries = Object.entries(values ?? {});

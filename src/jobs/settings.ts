@@ -4,6 +4,7 @@
 // to what is not a stack's (tokens, credentials, policies, webhooks) are recorded in the
 // server's own audit log; a stack's settings go to the stack's log too (service.ts).
 import { randomBytes } from 'node:crypto';
+import { CREDENTIAL_NAME } from './credentials.ts';
 import type { ServerKey } from './credentials.ts';
 import type { Db } from './db.ts';
 import { JobsError } from './errors.ts';
@@ -68,7 +69,7 @@ export class Settings {
     for (const [k, v] of [['organization', s.organization], ['environment', s.environment]] as const) {
       if (typeof v !== 'string' || !SCOPE_NAME.test(v)) throw new JobsError('invalid', `${k} must be a name (letters, digits, '.', '_', '-')`);
     }
-    if (!Array.isArray(s.credentials) || s.credentials.some((c) => typeof c !== 'string')) throw new JobsError('invalid', 'credentials must be a list of credential names');
+    if (!Array.isArray(s.credentials) || s.credentials.some((c) => typeof c !== 'string' || !CREDENTIAL_NAME.test(c))) throw new JobsError('invalid', 'credentials must be a list of credential names');
     await this.#db.tx(async (tx) => {
       await tx.run(`DELETE FROM stack_settings WHERE stack = ?`, [s.stack]);
       await tx.run(`INSERT INTO stack_settings (stack, organization, environment, credentials) VALUES (?, ?, ?, ?)`, [s.stack, s.organization, s.environment, JSON.stringify(s.credentials)]);

@@ -29,7 +29,8 @@ interface Ctx {
   url: URL;
   params: Record<string, string>;
   actor: Actor;
-  body: () => Promise<Record<string, unknown>>;
+  /** The JSON body; `required`: an empty body is refused. */
+  body: (required?: boolean) => Promise<Record<string, unknown>>;
 }
 
 type Handler = (c: Ctx) => Promise<void> | void;
@@ -71,7 +72,12 @@ const str = (v: unknown, what: string): string => {
   if (typeof v !== 'string' || v === '') throw new HttpError('invalid', `${what} must be a non-empty string`);
   return v;
 };
-const optStr = (v: unknown, what: string): string | undefined => (v === undefined ? undefined : str(v, what));
+/** An optional text: absent or empty is none. */
+const optStr = (v: unknown, what: string): string | undefined => {
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string') throw new HttpError('invalid', `${what} must be a string`);
+  return v;
+};
 
 function intParam(url: URL, name: string, min: number, max: number): number | undefined {
   const v = url.searchParams.get(name);
@@ -105,7 +111,7 @@ export function createApp(options: AppOptions): { handle: (req: IncomingMessage,
     sendJson(res, 200, { jobs: await Promise.all(list.map((j) => jobView(jobs, j))) });
   });
   route('POST', '/api/v1/jobs', 'operator', async ({ res, actor, body }) => {
-    const job = await service.create((await body()) as unknown as JobRequest, actor.name);
+    const job = await service.create((await body(true)) as unknown as JobRequest, actor.name);
     sendJson(res, 201, await jobView(jobs, job), { location: `/api/v1/jobs/${job.id}` });
   });
   route('GET', '/api/v1/jobs/{id}', 'viewer', async ({ res, params }) => sendJson(res, 200, await jobView(jobs, await jobs.jobs.require(params.id!))));
@@ -143,7 +149,7 @@ export function createApp(options: AppOptions): { handle: (req: IncomingMessage,
     sendJson(res, 200, { settings, policy, jobs: await Promise.all((await jobs.jobs.list({ stack: params.stack!, limit: 20 })).map((j) => jobView(jobs, j))) });
   });
   route('PUT', '/api/v1/stacks/{stack}/settings', 'admin', async ({ res, params, actor, body }) => {
-    const b = await body();
+    const b = await body(true);
     const saved = await jobs.settings.setStack({ stack: params.stack!, organization: b.organization as string, environment: b.environment as string, credentials: b.credentials as string[] });
     await jobs.settings.record(actor.name, 'stack-settings.set', params.stack!, { ...saved });
     sendJson(res, 200, saved);
@@ -154,13 +160,13 @@ export function createApp(options: AppOptions): { handle: (req: IncomingMessage,
   // Administration.
   route('GET', '/api/v1/policies', 'viewer', async ({ res }) => sendJson(res, 200, { policies: await jobs.settings.policies() }));
   route('PUT', '/api/v1/policies/{scope}/{name}', 'admin', async ({ res, params, actor, body }) => {
-    const saved = await jobs.settings.setPolicy(params.scope!, params.name!, await body());
+    const saved = await jobs.settings.setPolicy(params.scope!, params.name!, await body(true));
     await jobs.settings.record(actor.name, 'policy.set', `${saved.scope}/${saved.name || '-'}`, saved.policy);
     sendJson(res, 200, saved);
   });
   route('GET', '/api/v1/credentials', 'admin', async ({ res }) => sendJson(res, 200, { credentials: await jobs.credentials.list(), providers: CREDENTIAL_VARIABLES }));
   route('PUT', '/api/v1/credentials/{name}', 'admin', async ({ res, params, actor, body }) => {
-    const b = await body();
+    const b = await body(true);
     const saved = await jobs.credentials.put(params.name!, str(b.provider, 'provider'), (b.values ?? {}) as Record<string, unknown>);
     await jobs.settings.record(actor.name, 'credential.set', saved.name, { provider: saved.provider, variables: saved.variables });
     sendJson(res, 200, saved);
@@ -172,7 +178,7 @@ export function createApp(options: AppOptions): { handle: (req: IncomingMessage,
   });
   route('GET', '/api/v1/tokens', 'admin', async ({ res }) => sendJson(res, 200, { tokens: await jobs.tokens.list() }));
   route('POST', '/api/v1/tokens', 'admin', async ({ res, actor, body }) => {
-    const b = await body();
+    const b = await body(true);
     const expiresAt = b.expiresAt === undefined ? undefined : typeof b.expiresAt === 'number' ? b.expiresAt : NaN;
     if (Number.isNaN(expiresAt)) throw new HttpError('invalid', 'expiresAt must be epoch milliseconds');
     const made = await jobs.tokens.create(str(b.name, 'name'), str(b.role, 'role'), expiresAt);
@@ -186,7 +192,7 @@ export function createApp(options: AppOptions): { handle: (req: IncomingMessage,
   });
   route('GET', '/api/v1/webhooks', 'admin', async ({ res }) => sendJson(res, 200, { webhooks: await jobs.settings.webhooks() }));
   route('POST', '/api/v1/webhooks', 'admin', async ({ res, actor, body }) => {
-    const made = await jobs.settings.addWebhook(str((await body()).url, 'url'));
+    const made = await jobs.settings.addWebhook(str((await body(true)).url, 'url'));
     await jobs.settings.record(actor.name, 'webhook.create', made.id, { url: made.url });
     sendJson(res, 201, made);
   });
@@ -270,8 +276,13 @@ export function createApp(options: AppOptions): { handle: (req: IncomingMessage,
         actor = await jobs.tokens.verify(/^Bearer \S+$/i.test(auth) ? auth.slice(7).trim() : undefined);
         if (!allows(actor.role, r.role)) throw new JobsError('forbidden', `${method} ${url.pathname} needs the ${r.role} role; the token '${actor.name.replace(/^token:/, '')}' is ${actor.role}`, 'Ask an admin for a token with that role.');
       }
-      let parsed: Promise<Record<string, unknown>> | undefined;
-      return r.handler({ req, res, url, params, actor, body: () => (parsed ??= readJson(req)) });
+      let parsed: Promise<Record<string, unknown> | undefined> | undefined;
+      const body = async (required = false) => {
+        const value = await (parsed ??= readJson(req));
+        if (value === undefined && required) throw new HttpError('invalid', `${method} ${url.pathname} needs a JSON body`);
+        return value ?? {};
+      };
+      return r.handler({ req, res, url, params, actor, body });
     }
     allowed = [...new Set(allowed)];
     if (allowed.length) {

@@ -51,8 +51,8 @@ export function sendError(res: ServerResponse, err: unknown, log: (message: stri
   sendJson(res, 500, { error: { code: 'internal', message: 'internal server error; the server log has the details' } });
 }
 
-/** The JSON object the request carries (an empty body is `{}`). */
-export async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** The JSON object the request carries; undefined when it has no body. */
+export async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -60,7 +60,7 @@ export async function readJson(req: IncomingMessage): Promise<Record<string, unk
     if (size > MAX_BODY) throw new HttpError('too-large', `the request body is larger than ${MAX_BODY} bytes`);
     chunks.push(chunk as Buffer);
   }
-  if (size === 0) return {};
+  if (size === 0) return undefined;
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') throw new HttpError('unsupported-media', `send the body as application/json (got ${type || 'no content type'})`);
   let value: unknown;

@@ -1,7 +1,7 @@
 // The API's OpenAPI 3.1 document, served at /openapi.json. Written by hand beside the routes
 // (app.ts); the server test fuzzes the running server against it with schemathesis, so a
 // route and its description cannot drift apart unnoticed.
-import { JOB_STATUSES, OPERATIONS, POLICY_KEYS, POLICY_SCOPES, ROLES } from '../jobs/index.ts';
+import { CREDENTIAL_VARIABLES, JOB_STATUSES, OPERATIONS, POLICY_KEYS, POLICY_SCOPES, ROLES } from '../jobs/index.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
@@ -15,6 +15,9 @@ function op(summary: string, role: string, responses: Record<string, unknown>, e
 }
 
 const STRING = { type: 'string' };
+const NAME = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$' };
+const TEXT = { type: 'string', minLength: 1 };
+const CREDENTIAL = { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,62}$' };
 const TIME = { type: 'integer', description: 'epoch milliseconds' };
 const OBJECT = { type: 'object' };
 
@@ -64,7 +67,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/v1/stacks': { get: op('The backend stacks with their latest job', 'viewer', { 200: json({ type: 'object', required: ['stacks'], properties: { stacks: { type: 'array', items: ref('StackSummary') } } }) }) },
       '/api/v1/stacks/{stack}': { get: op('A stack: settings, resolved policy with provenance, recent jobs', 'viewer', { 200: json({ type: 'object', required: ['settings', 'policy', 'jobs'], properties: { settings: ref('StackSettings'), policy: OBJECT, jobs: { type: 'array', items: ref('Job') } } }) }, { parameters: [stack] }) },
-      '/api/v1/stacks/{stack}/settings': { put: op('Set the organization, environment and credentials of a stack', 'admin', { 200: json(ref('StackSettings')) }, { parameters: [stack], requestBody: body({ type: 'object', required: ['organization', 'environment', 'credentials'], properties: { organization: STRING, environment: STRING, credentials: { type: 'array', items: STRING } } }) }) },
+      '/api/v1/stacks/{stack}/settings': { put: op('Set the organization, environment and credentials of a stack', 'admin', { 200: json(ref('StackSettings')) }, { parameters: [stack], requestBody: body({ type: 'object', required: ['organization', 'environment', 'credentials'], properties: { organization: NAME, environment: NAME, credentials: { type: 'array', items: CREDENTIAL } } }) }) },
       '/api/v1/stacks/{stack}/history': { get: op('The stack update history', 'viewer', { 200: json({ type: 'object', required: ['entries'], properties: { entries: { type: 'array', items: OBJECT } } }) }, { parameters: [stack, query('limit', { type: 'integer', minimum: 1, maximum: 500 }, 'at most this many')] }) },
       '/api/v1/stacks/{stack}/audit': { get: op('The stack audit events', 'viewer', { 200: json({ type: 'object', required: ['events'], properties: { events: { type: 'array', items: OBJECT } } }) }, { parameters: [stack] }) },
       '/api/v1/policies': { get: op('Every flow-control policy set', 'viewer', { 200: json({ type: 'object', required: ['policies'], properties: { policies: { type: 'array', items: ref('ScopedPolicy') } } }) }) },
@@ -76,12 +79,12 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/v1/credentials': { get: op('Stored credentials (names and variable names, never values)', 'admin', { 200: json({ type: 'object', required: ['credentials'], properties: { credentials: { type: 'array', items: ref('Credential') }, providers: OBJECT } }) }) },
       '/api/v1/credentials/{name}': {
-        put: op('Store a credential, sealed with the server key', 'admin', { 200: json(ref('Credential')) }, { parameters: [path('name', 'credential name')], requestBody: body({ type: 'object', required: ['provider', 'values'], properties: { provider: STRING, values: { type: 'object', additionalProperties: STRING } } }) }),
+        put: op('Store a credential, sealed with the server key', 'admin', { 200: json(ref('Credential')) }, { parameters: [{ ...path('name', 'credential name'), schema: CREDENTIAL }], requestBody: body({ type: 'object', required: ['provider', 'values'], properties: { provider: { enum: Object.keys(CREDENTIAL_VARIABLES) }, values: { type: 'object', minProperties: 1, additionalProperties: STRING } } }) }),
         delete: op('Remove a credential', 'admin', { 200: json({ type: 'object', properties: { deleted: STRING } }) }, { parameters: [path('name', 'credential name')] }),
       },
       '/api/v1/tokens': {
         get: op('API tokens (never their values)', 'admin', { 200: json({ type: 'object', required: ['tokens'], properties: { tokens: { type: 'array', items: ref('Token') } } }) }),
-        post: op('Make a token; its value is shown once', 'admin', { 201: json({ allOf: [ref('Token'), { type: 'object', required: ['token'], properties: { token: STRING } }] }, 'Created') }, { requestBody: body({ type: 'object', required: ['name', 'role'], properties: { name: STRING, role: { enum: ROLES }, expiresAt: TIME } }) }),
+        post: op('Make a token; its value is shown once', 'admin', { 201: json({ allOf: [ref('Token'), { type: 'object', required: ['token'], properties: { token: STRING } }] }, 'Created') }, { requestBody: body({ type: 'object', required: ['name', 'role'], properties: { name: { type: 'string', pattern: '^[A-Za-z0-9@._-]{1,64}$' }, role: { enum: ROLES }, expiresAt: { ...TIME, description: 'epoch milliseconds, in the future' } } }) }),
       },
       '/api/v1/tokens/{id}': { delete: op('Revoke a token', 'admin', { 200: json({ type: 'object', properties: { revoked: STRING } }) }, { parameters: [path('id', 'token id')] }) },
       '/api/v1/webhooks': {
@@ -101,18 +104,18 @@ export function openApiDocument(): Record<string, unknown> {
           type: 'object',
           required: ['stack', 'operation'],
           properties: {
-            stack: STRING,
+            stack: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' },
             operation: { enum: OPERATIONS },
-            message: STRING,
-            config: { type: 'object', required: ['text'], properties: { text: { type: 'string', description: 'the Lisp cluster config' }, name: STRING } },
-            git: { type: 'object', required: ['url', 'ref', 'path'], properties: { url: STRING, ref: STRING, path: STRING } },
-            credentials: { type: 'array', items: STRING },
+            message: { type: 'string', maxLength: 1000 },
+            config: { type: 'object', required: ['text'], properties: { text: { ...TEXT, description: 'the Lisp cluster config' }, name: STRING } },
+            git: { type: 'object', required: ['url', 'ref', 'path'], properties: { url: TEXT, ref: TEXT, path: TEXT } },
+            credentials: { type: 'array', items: CREDENTIAL },
             bootstrap: { type: 'boolean' },
-            operatorCidrs: { type: 'array', items: STRING },
-            rollbackTo: STRING,
+            operatorCidrs: { type: 'array', items: TEXT },
+            rollbackTo: TEXT,
           },
         },
-        Decision: { type: 'object', properties: { comment: STRING } },
+        Decision: { type: 'object', properties: { comment: { type: 'string', maxLength: 1000 } } },
         FlowPolicy: { type: 'object', properties: Object.fromEntries(POLICY_KEYS.map((k) => [k, { type: 'boolean' }])), additionalProperties: false },
         ScopedPolicy: { type: 'object', required: ['scope', 'name', 'policy'], properties: { scope: { enum: POLICY_SCOPES }, name: STRING, policy: ref('FlowPolicy') } },
         Job: {

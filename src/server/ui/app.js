@@ -17,6 +17,7 @@ function h(tag, attrs = {}, ...children) {
 }
 
 const token = () => sessionStorage.getItem('sloth-token') ?? '';
+const short = (text, n = 120) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 const when = (ms) => (ms ? new Date(ms).toLocaleString() : '');
 const badge = (status) => h('span', { class: `status ${status}`, 'data-status': status }, status.replace('_', ' '));
 
@@ -93,12 +94,12 @@ async function jobsPage(params) {
 function planView(plan) {
   if (!plan) return h('p', { class: 'muted' }, 'No plan yet.');
   const s = plan.summary ?? {};
-  return h('div', { id: 'plan' },
+  return h('div', { id: 'plan', class: 'plan' },
     h('p', {}, `${s.create ?? 0} to create, ${s.update ?? 0} to update, ${s.replace ?? 0} to replace, ${s.delete ?? 0} to delete, ${s.same ?? 0} unchanged`),
     h('table', {}, h('tr', {}, h('th', {}, 'Change'), h('th', {}, 'Resource'), h('th', {}, 'Type'), h('th', {}, 'Details')),
       (plan.steps ?? []).map((st) => h('tr', {},
         h('td', { class: `op-${st.op}` }, st.op), h('td', {}, st.name), h('td', {}, st.type),
-        h('td', {}, (st.changes ?? []).slice(0, 12).map((c) => h('div', {}, `${c.kind === 'add' ? '+' : c.kind === 'delete' ? '-' : '~'} ${c.key}${c.new !== undefined ? `: ${JSON.stringify(c.new)}` : ''}`)))))),
+        h('td', {}, (st.changes ?? []).slice(0, 12).map((c) => h('div', {}, `${c.kind === 'add' ? '+' : c.kind === 'delete' ? '-' : '~'} ${c.key}${c.new !== undefined ? `: ${short(JSON.stringify(c.new))}` : ''}`)))))),
     (plan.warnings ?? []).map((w) => h('p', { class: 'problems' }, w)));
 }
 
@@ -166,16 +167,22 @@ function followLog(id, pre, onEnd) {
 async function jobPage(id) {
   const pre = h('pre', { class: 'log', id: 'log' });
   const head = h('div', { id: 'job-head' });
-  let refreshing = false;
+  // One refresh at a time; a request made meanwhile runs once more after it.
+  let running;
+  let again = false;
   const refresh = async () => {
-    if (refreshing) return;
-    refreshing = true;
-    try {
-      const job = await api('GET', `/api/v1/jobs/${id}`);
-      head.replaceChildren(...jobHead(job, refresh));
-    } finally {
-      refreshing = false;
+    if (running) {
+      again = true;
+      return running;
     }
+    running = (async () => {
+      do {
+        again = false;
+        const job = await api('GET', `/api/v1/jobs/${id}`);
+        head.replaceChildren(...jobHead(job, refresh).flat());
+      } while (again);
+    })().finally(() => (running = undefined));
+    return running;
   };
   render(head, h('h2', {}, 'Log'), pre);
   await refresh();
