@@ -8,6 +8,7 @@ export { JobService } from './service.ts';
 export type { JobRequest } from './preflight.ts';
 export { Runner, DEFAULT_TIMINGS } from './runner.ts';
 export type { RunnerTimings } from './runner.ts';
+export { resolvePolicy } from './policy.ts';
 export { allows } from './tokens.ts';
 export type { Actor, TokenInfo } from './tokens.ts';
 export { CREDENTIAL_VARIABLES } from './credentials.ts';

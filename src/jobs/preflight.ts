@@ -94,7 +94,7 @@ export async function preflight(jobs: Jobs, request: JobRequest, actor: string):
     problems.push((err as Error).message);
   }
   const names = request.credentials ?? settings.credentials;
-  let credentials: JobSpec['credentials'] = [];
+  let credentials: JobSpec['credentials'] | undefined;
   try {
     credentials = await jobs.credentials.refs(names);
   } catch (err) {
@@ -103,7 +103,7 @@ export async function preflight(jobs: Jobs, request: JobRequest, actor: string):
   }
 
   // Credentials as the run will see them: the config's allowed look-ups, the stack's passphrase, each cloud's identity call.
-  const env = { ...jobs.baseEnv, ...(problems.length === 0 ? await jobs.credentials.environment(credentials) : {}) };
+  const env = { ...jobs.baseEnv, ...(credentials ? await jobs.credentials.environment(credentials) : {}) };
 
   // The config: evaluated in restricted mode.
   let source: ConfigSource | undefined;
@@ -131,9 +131,10 @@ export async function preflight(jobs: Jobs, request: JobRequest, actor: string):
     problems.push(...checked.problems);
   }
 
-  problems.push(...(await checkStack(jobs, request, env, config)));
+  // With credentials missing, opening the stack or calling the clouds would only fail for that again.
+  if (credentials) problems.push(...(await checkStack(jobs, request, env, config)));
 
-  if (problems.length || !policy) throw new JobsError('preflight', `pre-flight found ${problems.length} problem${problems.length === 1 ? '' : 's'}; no job was created`, 'Fix every problem listed, then create the job again.', problems);
+  if (problems.length || !policy || !credentials) throw new JobsError('preflight', `pre-flight found ${problems.length} problem${problems.length === 1 ? '' : 's'}; no job was created`, 'Fix every problem listed, then create the job again.', problems);
   return {
     spec: {
       stack: request.stack,
@@ -190,7 +191,7 @@ async function checkStack(jobs: Jobs, request: JobRequest, env: Record<string, s
         .map(([name, p]) => ({ provider: PACKAGE_OF[name] ?? name, config: regionOf((p as { region?: unknown }).region) }));
     }
     // A preview reads only the stack; the other operations call the clouds.
-    if (request.operation !== 'preview' && problems.length === 0) {
+    if (request.operation !== 'preview') {
       const unique = [...new Map(clouds.map((c) => [c.provider, c])).values()].filter((c) => c.provider !== 'sloth');
       problems.push(...(await ops.checkCredentials({ env }, unique)));
     }

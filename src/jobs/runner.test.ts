@@ -2,8 +2,13 @@
 // simulated cloud: pre-flight refuses with every problem listed and nothing queued; a deploy
 // job pauses with its plan for approval, is approved, applies and keeps the outputs, and the
 // stack's own audit log names the actors; a rejected job changes nothing; a cancel stops a
-// paused job; a second job on the same stack waits for the first.
+// paused job; a second job on the same stack waits for the first; a config from a local git
+// repository runs at the commit recorded when the job was created.
 import { after, before, test } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { missing } from '../../test/helpers/parts.ts';
 import assert from 'node:assert/strict';
 import type { Jobs } from './context.ts';
 import { JobsError } from './errors.ts';
@@ -102,4 +107,34 @@ test('a rejected job changes nothing; a cancel ends a paused job; a second job w
   assert.equal(cancelled.status, 'cancelled', cancelled.error);
   const nodes = await env.cli(['nodes', 'list', 'jobs-small', '--json']);
   assert.equal((JSON.parse(nodes.stdout) as unknown[]).length, 2, 'still one master and one worker');
+});
+
+test('a config from a local git repository: fetched shallow at creation, run at the commit recorded even after the branch moves', { skip: missing('git') }, async () => {
+  const repo = join(env.dir, 'infra');
+  const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.test', ...args], { encoding: 'utf8' }).trim();
+  mkdirSync(join(repo, 'clusters'), { recursive: true });
+  execFileSync('git', ['init', '-q', '-b', 'main', repo]);
+  writeFileSync(join(repo, 'clusters/small.lisp'), SMALL_CONFIG);
+  git('add', '.');
+  git('commit', '-qm', 'one worker');
+  const first = git('rev-parse', 'HEAD');
+  await jobs.settings.setPolicy('stack', 'jobs-small', { skipRefresh: true, previewBeforeUpdate: false, pauseBetweenPreviewAndUpdate: false });
+  try {
+    const bad = await refused({ stack: 'jobs-small', operation: 'deploy', git: { url: `file://${repo}`, ref: 'no-such-branch', path: 'clusters/small.lisp' } });
+    assert.ok(bad.problems.some((p) => /cannot fetch no-such-branch/.test(p)), bad.problems.join('\n'));
+    const missingFile = await refused({ stack: 'jobs-small', operation: 'deploy', git: { url: `file://${repo}`, ref: 'main', path: 'clusters/none.lisp' } });
+    assert.ok(missingFile.problems.some((p) => /clusters\/none.lisp does not exist at main/.test(p)), missingFile.problems.join('\n'));
+    const job = await service.create({ stack: 'jobs-small', operation: 'deploy', git: { url: `file://${repo}`, ref: 'main', path: 'clusters/small.lisp' } }, 'token:alice');
+    assert.deepEqual(job.spec.source, { kind: 'git', url: `file://${repo}`, ref: 'main', path: 'clusters/small.lisp', commit: first });
+    assert.deepEqual(job.spec.steps, ['init', 'apply']);
+    // The branch moves on before the job runs: the job still runs what it was created with.
+    writeFileSync(join(repo, 'clusters/small.lisp'), SMALL_CONFIG.replace('(count 1)\n      (roles worker)', '(count 3)\n      (roles worker)'));
+    git('commit', '-qam', 'three workers');
+    const done = await waitFor(jobs, job.id, ['succeeded', 'failed']);
+    assert.equal(done.status, 'succeeded', done.error);
+    const nodes = await env.cli(['nodes', 'list', 'jobs-small', '--json']);
+    assert.equal((JSON.parse(nodes.stdout) as unknown[]).length, 2, 'the commit recorded, not the branch\'s new head');
+  } finally {
+    await jobs.settings.setPolicy('stack', 'jobs-small', {});
+  }
 });

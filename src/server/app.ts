@@ -7,7 +7,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { extname, join } from 'node:path';
-import { allows, CREDENTIAL_VARIABLES, isFinal, JOB_STATUSES, JobsError, OPERATIONS } from '../jobs/index.ts';
+import { allows, CREDENTIAL_VARIABLES, isFinal, JOB_STATUSES, JobsError, OPERATIONS, resolvePolicy } from '../jobs/index.ts';
 import type { Actor, Job, JobRequest, Jobs, JobService, Role } from '../jobs/index.ts';
 import { HttpError, pattern, readJson, sendError, sendJson } from './http.ts';
 import { openApiDocument } from './openapi.ts';
@@ -139,7 +139,6 @@ export function createApp(options: AppOptions): { handle: (req: IncomingMessage,
   route('GET', '/api/v1/stacks', 'viewer', async ({ res }) => sendJson(res, 200, { stacks: await service.stacks() }));
   route('GET', '/api/v1/stacks/{stack}', 'viewer', async ({ res, params }) => {
     const settings = await jobs.settings.stack(params.stack!);
-    const { resolvePolicy } = await import('../jobs/policy.ts');
     let policy: unknown;
     try {
       policy = resolvePolicy(await jobs.settings.policiesFor(settings));

@@ -10,15 +10,13 @@ import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { startAwsEmulator } from '../../test/e2e/aws/moto-aws.ts';
 import type { AwsEmulator } from '../../test/e2e/aws/moto-aws.ts';
-import { CHROMIUM, missing } from '../../test/helpers/parts.ts';
+import { CHROMIUM, CHROMIUM_FLAGS, missing } from '../../test/helpers/parts.ts';
 import { FAST, JobsEnv, PASSPHRASE } from '../jobs/testing.ts';
 import { startServer } from './index.ts';
 import type { RunningServer } from './index.ts';
 
 const SEED = readFileSync(new URL('../../test/fixtures/config/seeds/aws-production.lisp', import.meta.url), 'utf8');
 const skip = missing('chromium', 'moto');
-/** The flags every browser test runs Chromium with (no network beyond the loopback server, no GPU, no sandbox as root). */
-export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let env: JobsEnv;
 let aws: AwsEmulator;

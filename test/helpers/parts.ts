@@ -66,6 +66,8 @@ export const POSTGRES_BIN: string | undefined = (() => {
 })();
 /** Debian's Chromium, driven by playwright-core. */
 export const CHROMIUM = '/usr/bin/chromium';
+/** The flags every browser test runs it with: headless, no sandbox (root), no GPU, no network of its own. */
+export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const apt = (pkg: string) => `${SETUP} (Debian package ${pkg})`;
 const built = (what: string) => `${SETUP} (builds ${what} into .peers/bin)`;
