@@ -3,12 +3,15 @@
 // job pauses with its plan for approval, is approved, applies and keeps the outputs, and the
 // stack's own audit log names the actors; a rejected job changes nothing; a cancel stops a
 // paused job; a second job on the same stack waits for the first; a config from a local git
-// repository runs at the commit recorded when the job was created.
+// repository runs at the commit recorded when the job was created; a cancel during an apply
+// stops it gracefully, then hard.
 import { after, before, test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { missing } from '../../test/helpers/parts.ts';
+import { FileCloud } from '../../test/provider/file-cloud.ts';
 import assert from 'node:assert/strict';
 import type { Jobs } from './context.ts';
 import { JobsError } from './errors.ts';
@@ -135,6 +138,32 @@ test('a config from a local git repository: fetched shallow at creation, run at 
     const nodes = await env.cli(['nodes', 'list', 'jobs-small', '--json']);
     assert.equal((JSON.parse(nodes.stdout) as unknown[]).length, 2, 'the commit recorded, not the branch\'s new head');
   } finally {
+    await jobs.settings.setPolicy('stack', 'jobs-small', {});
+  }
+});
+
+test('cancel during an apply: no new step starts, the running one is aborted after the grace period, what finished is saved', async () => {
+  const cloud = new FileCloud(env.baseEnv.SLOTH_SIM_CLOUD!);
+  await jobs.settings.setPolicy('stack', 'jobs-small', { pauseBetweenPreviewAndUpdate: false });
+  const bigger = SMALL_CONFIG.replace('(count 1)\n      (roles worker)', '(count 3)\n      (roles worker)');
+  cloud.setFaults({ 'workers-2': { create: { hangMs: 60_000 } } });
+  try {
+    const job = await service.create(deploy(bigger), 'token:alice');
+    for (let i = 0; !(await jobs.jobs.logs(job.id)).some((e) => e.data.type === 'step-start' && (e.data.step as { name: string }).name === 'workers-2'); i++) {
+      if (i > 400) throw new Error('the apply never reached workers-2');
+      await sleep(50);
+    }
+    const asked = Date.now();
+    await service.cancel(job.id, 'token:carol');
+    const done = await waitFor(jobs, job.id, ['cancelled', 'failed', 'succeeded']);
+    assert.equal(done.status, 'cancelled', done.error);
+    assert.ok(Date.now() - asked < 20_000, 'the hanging step was aborted, not waited for');
+    const log = await jobs.jobs.logs(job.id);
+    assert.ok(log.some((e) => /cancel requested by token:carol/.test(String(e.data.message))));
+    assert.ok(log.some((e) => e.data.type === 'cancel'), 'the engine was told');
+    assert.equal(done.transitions.at(-1)!.status, 'cancelled');
+  } finally {
+    cloud.setFaults({});
     await jobs.settings.setPolicy('stack', 'jobs-small', {});
   }
 });
