@@ -12,7 +12,8 @@ import { isMaster, isServer, type ClusterModel, type NodeModel } from './model.t
 import { deriveFirewallRules, targetIncludes, type FirewallPlan, type FirewallRule } from './firewall/rules.ts';
 import { meshMembersOf } from './wireguard/members.ts';
 import { planMesh, type MeshPlan, type PreviousMeshMember } from './wireguard/mesh.ts';
-import { renderWgQuickConfig } from './wireguard/render.ts';
+import { natActive, renderClientNat, renderWgQuickConfig, type EndpointResolver } from './wireguard/render.ts';
+import { emptyVpnRecord, reservedClientAddresses, type VpnRecord } from './wireguard/clients.ts';
 import { checkRoles, clusterInitNode, masterNodes, needsApiLoadBalancer, registrationNode } from './topology.ts';
 import { renderUserData } from './bootstrap/cloud-init.ts';
 import { renderHostConfigScript } from './bootstrap/host-config.ts';
@@ -105,6 +106,8 @@ export interface PreviousCluster {
   initServer?: string;
   servers: string[];
   salt?: PreviousSalt;
+  /** VPN clients recorded by `vpn join` (root output `vpnPeers`). */
+  vpn?: VpnRecord;
 }
 
 export const emptyPrevious = (): PreviousCluster => ({ mesh: {}, hostKeys: {}, ownHostKeys: {}, servers: [] });
@@ -149,14 +152,29 @@ export interface PlanOptions {
   manifests?: readonly UserManifest[];
 }
 
+/**
+ * What a member's mesh step delivers: its wg-quick file and the nftables file for VPN clients
+ * that route the cluster networks (see wireguard/render.ts). `vpn join` delivers the same.
+ */
+export function meshFiles(model: Pick<ClusterModel, 'wireguard' | 'network'>, mesh: MeshPlan, member: string, resolveEndpoint: EndpointResolver): PayloadFile[] {
+  const iface = model.wireguard.interfaceName;
+  const natFile = `/etc/wireguard/${iface}-clients.nft`;
+  const cidrs = [model.network.podCidr, model.network.serviceCidr];
+  return [
+    { path: `/etc/wireguard/${iface}.conf`, mode: '0600', content: renderWgQuickConfig(mesh, member, resolveEndpoint, natActive(mesh, member) ? { postUp: `nft -f ${natFile}` } : {}) },
+    { path: natFile, mode: '0600', content: renderClientNat(mesh, member, cidrs) },
+  ];
+}
+
 export function planCluster(model: ClusterModel, previous: PreviousCluster = emptyPrevious(), options: PlanOptions = {}): ClusterPlan {
   checkNames(model);
   checkRoles(model);
   checkKubernetesSettings(model);
   const warnings: string[] = [];
 
-  const mesh = planMesh({ settings: model.wireguard, members: meshMembersOf(model), previous: previous.mesh });
-  const firewall = deriveFirewallRules(model);
+  const vpn = previous.vpn ?? emptyVpnRecord();
+  const mesh = planMesh({ settings: model.wireguard, members: meshMembersOf(model), previous: previous.mesh, clients: vpn.clients, reserved: reservedClientAddresses(vpn) });
+  const firewall = deriveFirewallRules(model, { vpnClients: mesh.clients.length > 0 });
   warnings.push(...firewall.warnings);
   const deployKey = model.ssh.deployKey ?? previous.deployKey ?? generateEd25519KeyPair(`sloth-kubernetes ${model.stack}`);
   const tokens = {
@@ -267,7 +285,7 @@ export function planCluster(model: ClusterModel, previous: PreviousCluster = emp
   // The mesh: each member's config names its peers' endpoints as placeholders.
   for (const member of mesh.members) {
     const vars: Record<string, ValueSource> = {};
-    const text = renderWgQuickConfig(mesh, member.name, (ref) => {
+    const files = meshFiles(model, mesh, member.name, (ref) => {
       const name = `addr-${ref.via}-${ref.member}`;
       vars[name] = { kind: 'address', machine: ref.member, which: ref.via };
       return placeholder(name);
@@ -277,7 +295,7 @@ export function planCluster(model: ClusterModel, previous: PreviousCluster = emp
       machine: member.name,
       purpose: `WireGuard on ${member.name} (${member.address})`,
       script: renderMeshScript(member.name, model.wireguard.interfaceName),
-      files: [{ path: `/etc/wireguard/${model.wireguard.interfaceName}.conf`, mode: '0600', content: text }],
+      files,
       vars,
       // The host step opens the WireGuard port (the baseline host firewall opens SSH only).
       after: [`host-${member.name}`],

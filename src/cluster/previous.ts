@@ -1,7 +1,8 @@
 // Reads back, from a stack's last deployment, what the planner generated before: mesh
-// addresses and keys, host keys (user-data and own), the deploy key, tokens, Salt keys, and which server
+// addresses and keys, host keys (user-data and own), the deploy key, tokens, Salt keys, VPN clients, and which server
 // initialised etcd. Planning from it keeps all of them; nothing is renumbered or rotated.
 import { reveal as revealValue, type Deployment, type PropertyMap, type PropertyValue } from '../state/types.ts';
+import { readVpnRecord, VPN_OUTPUT } from './wireguard/clients.ts';
 import { CLUSTER_RECORD_TYPE, MACHINE_RECORD_TYPE } from './remote/package.ts';
 import { emptyPrevious, type PreviousCluster } from './plan.ts';
 
@@ -15,6 +16,8 @@ export function previousFromDeployment(deployment: Deployment | undefined, clust
   const previous = emptyPrevious();
   if (!deployment) return previous;
   const live = deployment.resources.filter((r) => !r.delete);
+  // VPN clients are recorded by `vpn join` in the root stack outputs, not by a deploy.
+  previous.vpn = readVpnRecord(reveal(live.find((r) => r.type === 'pulumi:pulumi:Stack')?.outputs?.[VPN_OUTPUT]));
   const cluster = live.find((r) => r.type === CLUSTER_RECORD_TYPE && r.urn.endsWith(`::${clusterName}`));
   const c = cluster?.inputs;
   if (c) {

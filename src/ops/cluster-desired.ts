@@ -51,11 +51,12 @@ export interface DesiredOptions {
 }
 
 /**
- * Root outputs the history layer keeps (deployment metadata, the audit anchor): carried over
- * unchanged, so a deploy that changes nothing else shows no output change; the recorder
- * replaces them at the end of a deploy that does.
+ * Root outputs kept by other use cases (deployment metadata and the audit anchor by the
+ * history layer, VPN clients by `vpn join`): carried over unchanged, so a deploy that changes
+ * nothing else shows no output change; the recorder replaces the first two at the end of a
+ * deploy that does.
  */
-const KEPT_OUTPUTS = ['deploymentMeta', 'auditIndex'] as const;
+const KEPT_OUTPUTS = ['deploymentMeta', 'auditIndex', 'vpnPeers'] as const;
 
 /** Which root outputs computed after apply (see clusterOutputs) a desired graph produces. */
 function producedOutputs(desired: DesiredState): string[] {

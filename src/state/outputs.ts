@@ -24,6 +24,7 @@ export const CREDENTIAL_OUTPUTS = new Set([
   'sshPrivateKey',
   'ssh_private_key',
   'wireguard',
+  'vpnPeers',
 ]);
 
 const CREDENTIAL_PATTERN = /(secret|token|password|passphrase|private.?key|credential|kube.?config|api.?key|auth|cert|salt)/i;

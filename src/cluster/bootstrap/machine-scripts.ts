@@ -37,6 +37,8 @@ export function renderMeshScript(machine: string, interfaceName: string): string
   return `${scriptHeader('mesh', `bring up WireGuard interface ${interfaceName} on ${machine}`)}
 IFACE=${shq(interfaceName)}
 CONFIG="/etc/wireguard/\${IFACE}.conf"
+# VPN clients that route the cluster networks through this node (empty table elsewhere).
+CLIENTS_NFT="/etc/wireguard/\${IFACE}-clients.nft"
 
 ${INSTALL_PAYLOAD_FUNCTION}
 ${RETRY_FUNCTION}
@@ -66,6 +68,9 @@ else
 fi
 rm -f "$changed"
 retry 10 1 ip link show dev "$IFACE" >/dev/null
+if [ -s "$CLIENTS_NFT" ]; then
+  nft -f "$CLIENTS_NFT"
+fi
 wg show "$IFACE" | sed -n '1,4p'
 echo "$IFACE is up with $(wg show "$IFACE" peers | wc -l) peers"
 `;

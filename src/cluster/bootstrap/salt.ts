@@ -90,6 +90,8 @@ export function planSalt(model: ClusterModel, mesh: MeshPlan, previous?: Previou
         rest_cherrypy: { host: address, port: salt.apiPort, ssl_crt: '/etc/salt/pki/api/api.crt', ssl_key: '/etc/salt/pki/api/api.key' },
         sharedsecret: apiPassword,
         external_auth: { sharedsecret: { [salt.apiUsername]: ['.*', '@wheel', '@runner', '@jobs'] } },
+        // Salt 3006 serves no client through the API unless it is listed here.
+        netapi_enable_clients: ['local', 'local_async', 'wheel', 'runner'],
       })}`,
     });
   }

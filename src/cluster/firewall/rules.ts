@@ -76,7 +76,12 @@ function describePorts(p?: PortRange): string {
   return p.from === p.to ? String(p.from) : `${p.from}-${p.to}`;
 }
 
-export function deriveFirewallRules(model: ClusterModel): FirewallPlan {
+export interface FirewallOptions {
+  /** The stack records VPN clients (vpn join): they roam, so WireGuard is let in from anywhere (it answers only its peers). */
+  vpnClients?: boolean;
+}
+
+export function deriveFirewallRules(model: ClusterModel, options: FirewallOptions = {}): FirewallPlan {
   const warnings: string[] = [];
   const rules: FirewallRule[] = [];
   const allowed = cidrSources(model.network.allowedCidrs, 'network.firewall allowed-cidrs');
@@ -125,9 +130,11 @@ export function deriveFirewallRules(model: ClusterModel): FirewallPlan {
   }
 
   const wg = { from: model.wireguard.port, to: model.wireguard.port };
-  rules.push({ id: 'wireguard', protocol: 'udp', ports: wg, sources: [{ kind: 'mesh' }], target: 'nodes', via: 'public', description: 'WireGuard between mesh members', origin: 'derived' });
+  const wgSources: RuleSource[] = options.vpnClients ? [{ kind: 'mesh' }, { kind: 'cidr', cidr: '0.0.0.0/0' }] : [{ kind: 'mesh' }];
+  const wgDescription = options.vpnClients ? 'WireGuard between mesh members and from VPN clients (anywhere: they roam)' : 'WireGuard between mesh members';
+  rules.push({ id: 'wireguard', protocol: 'udp', ports: wg, sources: wgSources, target: 'nodes', via: 'public', description: wgDescription, origin: 'derived' });
   if (model.bastion) {
-    rules.push({ id: 'wireguard-bastion', protocol: 'udp', ports: wg, sources: [{ kind: 'mesh' }], target: 'bastion', via: 'public', description: 'WireGuard between mesh members', origin: 'derived' });
+    rules.push({ id: 'wireguard-bastion', protocol: 'udp', ports: wg, sources: wgSources, target: 'bastion', via: 'public', description: wgDescription, origin: 'derived' });
   }
 
   const apiSources: RuleSource[] = [...(needsApiLoadBalancer(model) ? [{ kind: 'load-balancer' } as const] : []), ...withOperator(allowed)];

@@ -19,11 +19,13 @@ export interface AllocationResult {
  * @param subnetCidr the mesh block, e.g. `10.8.0.0/24`
  * @param members member names in a stable order (allocation order for new members)
  * @param previous the allocation recorded in the stack by the last deployment
+ * @param reserved addresses no member may take (those VPN clients hold or held)
  */
 export function allocateAddresses(
   subnetCidr: string,
   members: readonly string[],
   previous: Readonly<Record<string, string>> = {},
+  reserved: readonly string[] = [],
 ): AllocationResult {
   let subnet;
   try {
@@ -34,10 +36,19 @@ export function allocateAddresses(
     });
   }
   const { first, last } = hostRange(subnet);
-  const capacity = last - first + 1;
+  const blocked = new Set<number>();
+  for (const a of reserved) {
+    try {
+      const v = parseIpv4(a);
+      if (v >= first && v <= last && cidrContains(subnet, v)) blocked.add(v);
+    } catch {
+      // an unreadable address reserves nothing
+    }
+  }
+  const capacity = last - first + 1 - blocked.size;
   if (members.length > capacity) {
     throw new ClusterPlanError(
-      `network.wireguard.subnet-cidr ${subnetCidr} has ${capacity} usable addresses but the mesh needs ${members.length}`,
+      `network.wireguard.subnet-cidr ${subnetCidr} has ${capacity} usable addresses${blocked.size > 0 ? ` (besides ${blocked.size} held by VPN clients)` : ''} but the mesh needs ${members.length}`,
       { hint: 'Choose a larger subnet-cidr (a /24 holds 254 members, a /22 holds 1022).' },
     );
   }
@@ -58,7 +69,7 @@ export function allocateAddresses(
     } catch {
       continue;
     }
-    if (value < first || value > last || !cidrContains(subnet, value) || taken.has(value)) continue;
+    if (value < first || value > last || !cidrContains(subnet, value) || taken.has(value) || blocked.has(value)) continue;
     taken.add(value);
     addresses[name] = old;
     kept.push(name);
@@ -75,14 +86,14 @@ export function allocateAddresses(
       // an unreadable old address frees nothing
     }
   }
-  const roomWithoutReleased = capacity - taken.size - [...released].filter((v) => v >= first && v <= last && !taken.has(v)).length;
+  const roomWithoutReleased = capacity - taken.size - [...released].filter((v) => v >= first && v <= last && !taken.has(v) && !blocked.has(v)).length;
   const newcomers = members.filter((m) => addresses[m] === undefined);
   const avoidReleased = newcomers.length <= roomWithoutReleased;
 
   const assigned: string[] = [];
   let cursor = first;
   for (const name of newcomers) {
-    while (taken.has(cursor) || (avoidReleased && released.has(cursor))) cursor++;
+    while (taken.has(cursor) || blocked.has(cursor) || (avoidReleased && released.has(cursor))) cursor++;
     taken.add(cursor);
     addresses[name] = formatIpv4(cursor);
     assigned.push(name);

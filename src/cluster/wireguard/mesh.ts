@@ -9,6 +9,7 @@ import { ClusterPlanError } from '../errors.ts';
 import type { WireGuardSettings } from '../model.ts';
 import { allocateAddresses } from './addresses.ts';
 import { generateWireGuardKeyPair, isWireGuardKey, wireGuardPublicKey, type WireGuardKeyPair } from './keys.ts';
+import type { VpnClient } from './clients.ts';
 
 export interface MeshMemberInput {
   name: string;
@@ -57,12 +58,24 @@ export interface MeshPlan {
   /** Name of the member that forwards for members without a public address, if any. */
   hub?: string;
   peers: Record<string, MeshPeer[]>;
+  /** VPN clients (laptops), carried as peers by every member. */
+  clients: MeshClient[];
 }
+
+/** A VPN client as the mesh sees it: no private key, no endpoint (it roams; it starts the handshakes). */
+export type MeshClient = Pick<VpnClient, 'name' | 'address' | 'publicKey' | 'routes'>;
+
+/** The peer name of a client in members' configs. */
+export const clientPeerName = (name: string): string => `vpn-client ${name}`;
 
 export interface MeshPlanInput {
   settings: WireGuardSettings;
   members: readonly MeshMemberInput[];
   previous?: Readonly<Record<string, PreviousMeshMember>>;
+  /** VPN clients recorded in the stack. */
+  clients?: readonly MeshClient[];
+  /** Addresses no member may take (held, or once held, by VPN clients). */
+  reserved?: readonly string[];
   /** Injected in tests; defaults to fresh X25519 keys. */
   generateKeys?: () => WireGuardKeyPair;
 }
@@ -73,7 +86,9 @@ export function planMesh(input: MeshPlanInput): MeshPlan {
   const { settings, previous = {} } = input;
   const generate = input.generateKeys ?? generateWireGuardKeyPair;
   const names = input.members.map((m) => m.name);
-  const allocation = allocateAddresses(settings.subnetCidr, names, Object.fromEntries(Object.entries(previous).map(([n, p]) => [n, p.address])));
+  const clients = [...(input.clients ?? [])];
+  const reserved = [...new Set([...(input.reserved ?? []), ...clients.map((c) => c.address)])];
+  const allocation = allocateAddresses(settings.subnetCidr, names, Object.fromEntries(Object.entries(previous).map(([n, p]) => [n, p.address])), reserved);
   const prefix = Number(settings.subnetCidr.split('/')[1]);
 
   const members: MeshMember[] = input.members.map((m) => {
@@ -109,7 +124,7 @@ export function planMesh(input: MeshPlanInput): MeshPlan {
       list.push({
         name: hub!.name,
         publicKey: hub!.keys.publicKey,
-        allowedIps: [host(hub!), ...others.map(host)],
+        allowedIps: [host(hub!), ...others.map(host), ...clients.map((c) => `${c.address}/32`)],
         endpoint: { member: hub!.name, via: sameNetwork(self, hub!) ? 'private' : 'public' },
         persistentKeepalive: keepalive,
       });
@@ -139,10 +154,12 @@ export function planMesh(input: MeshPlanInput): MeshPlan {
           persistentKeepalive: keepalive,
         });
       }
+      // VPN clients roam behind NAT: no endpoint here, they start the handshakes (and keep them alive).
+      for (const c of clients) list.push({ name: clientPeerName(c.name), publicKey: c.publicKey, allowedIps: [`${c.address}/32`] });
     }
     peers[self.name] = list;
   }
-  return { settings, prefix, members, hub: routed.length > 0 ? hub!.name : undefined, peers };
+  return { settings, prefix, members, hub: routed.length > 0 ? hub!.name : undefined, peers, clients };
 }
 
 /** The part of a mesh plan worth recording in the stack to keep the next plan stable. */
