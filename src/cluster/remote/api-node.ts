@@ -1,4 +1,4 @@
-// Where a stack's cluster can be reached after the deploy: the API node, through the
+// Where a stack's cluster can be reached after the deploy: the API node (or any machine), through the
 // connection its steps recorded (the addresses they resolved, the pinned host keys, the
 // bastion, the deploy key). A stack deployed without Kubernetes (`--no-bootstrap`) or never
 // deployed has none.
@@ -15,6 +15,17 @@ export interface NodeAccess {
 }
 
 const nameOf = (r: ResourceState) => r.urn.slice(r.urn.lastIndexOf('::') + 2);
+
+/**
+ * How to reach `machine` as its steps do: the connection its mesh step recorded (every member
+ * of the mesh has one), else any other step of that machine; undefined when the stack holds none.
+ */
+export function machineAccess(deployment: Deployment | undefined, machine: string): NodeAccess | undefined {
+  if (!deployment) return undefined;
+  const steps = deployment.resources.filter((r) => !r.delete && r.type === COMMAND_TYPE && r.inputs && reveal(r.inputs['machine']) === machine);
+  const r = steps.find((x) => nameOf(x) === `mesh-${machine}`) ?? steps[0];
+  return r ? { step: nameOf(r), machine, ssh: stepSsh(r.inputs!, nameOf(r)) } : undefined;
+}
 
 /**
  * The first of `steps` the stack holds, else the `kubeconfig` step (it runs on the API
