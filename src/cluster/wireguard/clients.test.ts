@@ -66,3 +66,21 @@ test("a client's file: its /32, a peer per public member with endpoint and keepa
   assert.doesNotMatch(renderClientNat(noRoutes, 'masters-1', ['10.42.0.0/16']), /masquerade/);
   assert.doesNotMatch(renderClientConfig(noRoutes, 'alice', alice.privateKey, () => '203.0.113.9', ['10.42.0.0/16']), /10\.42/);
 });
+
+test('the planner gives every mesh step, a node added later included, every recorded client; WireGuard is then let in from anywhere', async () => {
+  const { planCluster, emptyPrevious } = await import('../plan.ts');
+  const { nodesOf, sampleModel } = await import('../testing/arbitraries.ts');
+  const alice = client('alice', '10.8.0.254');
+  const previous = { ...emptyPrevious(), vpn: { clients: [alice], retired: [{ name: 'bob', address: '10.8.0.253', leftAt: '', leftBy: '' }] } };
+  const model = sampleModel({ nodes: nodesOf([{ name: 'workers', provider: 'aws', region: 'us-east-1', count: 3, roles: ['master', 'etcd', 'worker'], publicAddress: true }]) });
+  const plan = planCluster(model, previous);
+  for (const m of plan.mesh.members) {
+    const step = plan.steps.find((s) => s.name === `mesh-${m.name}`)!;
+    assert.match(step.files[0]!.content, new RegExp(`# vpn-client alice\\n\\[Peer\\]\\nPublicKey = ${alice.publicKey.replace(/[+/]/g, '\\$&')}\\n`), m.name);
+    assert.ok(!['10.8.0.254', '10.8.0.253'].includes(m.address));
+  }
+  const wg = plan.firewall.rules.find((r) => r.id === 'wireguard')!;
+  assert.ok(wg.sources.some((s) => s.kind === 'cidr' && s.cidr === '0.0.0.0/0'));
+  const without = planCluster(model, emptyPrevious());
+  assert.deepEqual(without.firewall.rules.find((r) => r.id === 'wireguard')!.sources, [{ kind: 'mesh' }]);
+});

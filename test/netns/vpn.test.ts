@@ -1,0 +1,202 @@
+// `vpn join` and `vpn leave` against real WireGuard and real SSH. A cluster (bastion and two
+// nodes on one provider's private network) is deployed on the simulated cloud; each of its
+// machines then becomes a network namespace that serves, on the addresses the stack is
+// pointed at, the machine's own host key over the real sshd and a wireguard-go `wg0`
+// (node-host.ts). The laptop is one more namespace: the CLI runs there, reaches the nodes
+// through the bastion over SSH, and its wg-quick file is loaded into the laptop's own
+// wireguard-go. Joined: ping and a TCP connection to a node's mesh address answer. Left: they
+// do not. No private key reaches any output, the audit log or the backend in plaintext.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NetnsLab, netnsSkipReason, type LabMachine } from './harness.ts';
+import { startNodeHost, type NodeHost } from './node-host.ts';
+import { missing } from '../helpers/parts.ts';
+import { launcher, type CliResult } from '../helpers/cli.ts';
+import { HistoryEnv, PASSPHRASE } from '../../src/cli/history/testing.ts';
+import { registerSimulatedClouds } from '../provider/simulated-cloud.ts';
+import { CLUSTER_RECORD_TYPE, COMMAND_TYPE, MACHINE_RECORD_TYPE } from '../../src/cluster/index.ts';
+import { openStateStore, reveal, Secret, setStackOutputs, stackOutputs } from '../../src/state/index.ts';
+import type { PropertyMap, ResourceState } from '../../src/state/index.ts';
+
+const skip = netnsSkipReason() ?? missing('sshd', 'nft');
+
+const config = `
+(cluster
+  (metadata (name "vpnlab") (environment "test"))
+  (providers (digitalocean (enabled true) (region "nyc3") (token "dop_v1_vpn_lab_token_0000000000000000")))
+  (network (mode "wireguard") (wireguard (enabled true) (create true) (mesh-networking true)))
+  (security (bastion (enabled true) (provider "digitalocean") (region "nyc3") (size "s-1vcpu-1gb") (allowed-cidrs "203.0.113.0/24")))
+  (node-pools
+    (masters (name "masters") (provider "digitalocean") (count 1) (roles master etcd) (size "s-2vcpu-4gb"))
+    (workers (name "workers") (provider "digitalocean") (count 1) (roles worker) (size "s-2vcpu-4gb")))
+  (kubernetes (distribution "k3s")))
+`;
+
+let unregister: () => void;
+before(() => {
+  unregister = registerSimulatedClouds();
+});
+after(() => unregister());
+
+const nameOf = (r: ResourceState) => r.urn.slice(r.urn.lastIndexOf('::') + 2);
+const text = (m: PropertyMap | undefined, k: string): string => String(reveal(m?.[k] ?? ''));
+
+/** The CLI in the laptop's namespace. */
+function runIn(ns: string, e: HistoryEnv, argv: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, launcher, ...argv], { env: e.env as NodeJS.ProcessEnv, cwd: e.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+/** A TCP connection from `from` to `address`:22 that reads the SSH banner. */
+function tcpBanner(from: LabMachine, address: string): boolean {
+  const r = spawnSync('ip', ['netns', 'exec', from.ns, 'timeout', '5', 'bash', '-c', `exec 3<>/dev/tcp/${address}/22 && head -c 8 <&3`], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.startsWith('SSH-2.0');
+}
+
+/** Points every step of every machine at its lab namespace, and the `nodes` output at the lab's addresses. */
+async function pointStackAtLab(e: HistoryEnv, stack: string, lab: NetnsLab): Promise<void> {
+  const store = await openStateStore({ env: e.env, homedir: e.dir, cwd: e.dir });
+  try {
+    const opened = await store.openStack(stack, { passphrase: async () => PASSPHRASE });
+    const update = await opened.beginUpdate('update', 'test: the machines are lab namespaces');
+    const live = opened.deployment.resources.filter((r) => !r.delete);
+    for (const r of live.filter((x) => x.type === COMMAND_TYPE)) {
+      const machine = lab.machines.get(text(r.inputs, 'machine'))!;
+      const c = reveal(r.inputs!.connection) as PropertyMap;
+      const via = c.via ? (reveal(c.via) as PropertyMap) : undefined;
+      const connection: PropertyMap = { ...c, host: via ? machine.addresses.private! : machine.addresses.public!, port: 22, user: 'root' };
+      if (via) connection.via = { ...via, host: lab.machines.get(text(via, 'machine'))!.addresses.public!, port: 22, user: 'root' };
+      await update.record([{ op: 'put', resource: { ...r, inputs: { ...r.inputs, connection } } }]);
+    }
+    const nodes = reveal(stackOutputs(opened.deployment, stack).nodes!) as Record<string, PropertyMap>;
+    for (const [name, n] of Object.entries(nodes)) nodes[name] = { ...n, publicAddress: lab.machines.get(name)!.addresses.public!, privateAddress: lab.machines.get(name)!.addresses.private! };
+    await update.record([setStackOutputs(update.deployment, stack, { nodes: new Secret(nodes) })]);
+    await update.finish({ result: 'succeeded', resourceChanges: {} });
+  } finally {
+    store.close();
+  }
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name));
+}
+
+test('vpn join: the laptop reaches every node over the mesh (ping, TCP); a re-run converges; the name is kept; vpn leave cuts it off; no key in any output', { skip, timeout: 300_000 }, async () => {
+  const e = new HistoryEnv(undefined);
+  const lab = new NetnsLab();
+  const hosts: NodeHost[] = [];
+  try {
+    writeFileSync(join(e.dir, 'cluster.lisp'), config);
+    assert.equal((await e.run(['stacks', 'create', 'vpnlab'])).code, 0);
+    const deployed = await e.run(['deploy', 'vpnlab', '--config', 'cluster.lisp', '--yes']);
+    assert.equal(deployed.code, 0, deployed.stderr + deployed.stdout.slice(-2000));
+
+    const rec = await e.records('vpnlab');
+    const live = rec.stack.deployment.resources.filter((r) => !r.delete);
+    const deployKey = text(live.find((r) => r.type === CLUSTER_RECORD_TYPE)!.inputs, 'deployPublicKey');
+    const machines = live.filter((r) => r.type === MACHINE_RECORD_TYPE);
+    assert.deepEqual(machines.map(nameOf).sort(), ['bastion', 'masters-1', 'workers-1']);
+    const mesh = Object.fromEntries(machines.map((r) => [nameOf(r), text(r.inputs, 'meshAddress')]));
+
+    lab.addNetwork('bpub');
+    lab.addNetwork('bpriv');
+    let n = 10;
+    for (const r of machines.sort((a, b) => (nameOf(a) === 'bastion' ? -1 : nameOf(b) === 'bastion' ? 1 : 0))) {
+      const i = n++;
+      const m = lab.addMachine(nameOf(r), { public: { bridge: 'bpub', cidr: `203.0.113.${i}/24` }, private: { bridge: 'bpriv', cidr: `10.100.0.${i}/24` } });
+      if (m.name === 'bastion') lab.enableForwarding(m);
+      hosts.push(await startNodeHost(m, { hostKey: { publicKey: text(r.inputs, 'ownHostPublicKey'), privateKey: text(r.inputs, 'ownHostPrivateKey') }, authorizedKey: deployKey, forwarding: m.name === 'bastion' }));
+    }
+    const laptop = lab.addMachine('laptop', { public: { bridge: 'bpub', cidr: '203.0.113.100/24' } });
+    await pointStackAtLab(e, 'vpnlab', lab);
+
+    // Before joining: the mesh addresses lead nowhere from the laptop.
+    assert.equal(lab.ping(laptop, mesh['masters-1']!), false);
+
+    const outputs: string[] = [];
+    const cli = async (argv: string[]) => {
+      const r = await runIn(laptop.ns, e, argv);
+      outputs.push(r.stdout, r.stderr);
+      return r;
+    };
+    let r = await cli(['vpn', 'join', 'vpnlab', '--name', 'alice']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /^Joined the mesh of stack 'vpnlab' as alice \(10\.8\.0\.254\): 3 of 3 machines updated \(bastion, masters-1, workers-1\)\.\n/);
+    const path = join(e.dir, '.sloth-kubernetes/vpn/vpnlab/alice.conf');
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    const clientConfig = readFileSync(path, 'utf8');
+    const privateKey = /^PrivateKey = (\S+)$/m.exec(clientConfig)![1]!;
+
+    // The laptop brings the file up as wg-quick would (address, peers, a route per AllowedIPs).
+    await lab.startWireGuard(laptop);
+    lab.applyWgQuick(laptop, clientConfig);
+    for (const allowed of new Set([...clientConfig.matchAll(/^AllowedIPs = (.+)$/gm)].flatMap((m) => m[1]!.split(', ')))) lab.run(['ip', 'route', 'replace', allowed, 'dev', laptop.wgInterface], { ns: laptop.ns });
+
+    for (const node of ['masters-1', 'workers-1', 'bastion']) {
+      assert.ok(lab.ping(laptop, mesh[node]!), `no answer from ${node} (${mesh[node]}) over the mesh:\n${lab.showWireGuard(laptop)}`);
+    }
+    assert.ok(tcpBanner(laptop, mesh['workers-1']!), 'no TCP connection to workers-1 over the mesh');
+
+    // Status, read from the machines: a recent handshake with bytes both ways on a node.
+    r = await cli(['vpn', 'status', 'vpnlab', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const status = JSON.parse(r.stdout) as { peers: { client: string; machine: string; handshakeAgeSeconds: number | null; receivedBytes: number; sentBytes: number }[] };
+    const seen = status.peers.find((p) => p.client === 'alice' && p.machine === 'workers-1')!;
+    assert.ok(seen.handshakeAgeSeconds !== null && seen.handshakeAgeSeconds < 120 && seen.receivedBytes > 0 && seen.sentBytes > 0, JSON.stringify(status));
+    r = await cli(['vpn', 'peers', 'vpnlab']);
+    assert.match(r.stdout, /^CLIENT +ADDRESS +ROUTES +MACHINE +HANDSHAKE/);
+    assert.match(r.stdout, /alice +10\.8\.0\.254 +no +workers-1 +\d+s ago/);
+
+    // A re-run converges: same address, same key, nothing new.
+    r = await cli(['vpn', 'join', 'vpnlab', '--name', 'alice']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Joined again the mesh of stack 'vpnlab' as alice \(10\.8\.0\.254\)/);
+    assert.equal(/^PrivateKey = (\S+)$/m.exec(readFileSync(path, 'utf8'))![1], privateKey);
+    // Someone else asking for the same name is refused.
+    r = await cli(['vpn', 'join', 'vpnlab', '--name', 'alice', '--output', join(e.dir, 'other.conf')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /the VPN client name 'alice' is already taken in stack 'vpnlab' \(10\.8\.0\.254, joined .+ by tester@\S+\)/);
+
+    // Leaving: ping and TCP fail; the address is never handed out again.
+    r = await cli(['vpn', 'leave', 'vpnlab', 'alice']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^alice \(10\.8\.0\.254\) left the mesh of stack 'vpnlab': 3 of 3 machines updated/);
+    assert.equal(lab.ping(laptop, mesh['masters-1']!), false, 'still answered after vpn leave');
+    assert.equal(tcpBanner(laptop, mesh['workers-1']!), false, 'TCP still connects after vpn leave');
+    r = await cli(['vpn', 'join', 'vpnlab', '--name', 'bob', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { address: string }).address, '10.8.0.253');
+
+    // Audit: each run on record, the key nowhere.
+    const after = await e.records('vpnlab');
+    const vpnEvents = after.events.filter((x) => x.resourceType === 'vpn-client');
+    assert.deepEqual(
+      vpnEvents.filter((x) => x.type === 'configuration' && x.description.startsWith('VPN client')).map((x) => [x.action, x.resourceId]),
+      [
+        ['create', 'alice'],
+        ['update', 'alice'],
+        ['delete', 'alice'],
+        ['create', 'bob'],
+      ],
+    );
+    const everything = [...outputs, JSON.stringify(after.events)].join('\n');
+    assert.ok(!everything.includes(privateKey), 'a private key was shown');
+    for (const file of files(join(e.dir, 'state'))) assert.ok(!readFileSync(file, 'latin1').includes(privateKey), `${file} holds the private key in plaintext`);
+  } finally {
+    for (const h of hosts) h.stop();
+    lab.cleanupSync();
+    e.cleanup();
+  }
+});
