@@ -12,6 +12,8 @@ export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /** Where `scripts/test-peers` puts what it builds (git-ignored); SLOTH_PEERS_DIR overrides it. */
 export const PEERS_DIR = process.env.SLOTH_PEERS_DIR || join(REPO, '.peers');
 export const PEERS_BIN = join(PEERS_DIR, 'bin');
+/** Salt's virtualenv (salt-master, salt-api with rest_cherrypy, salt-minion). */
+export const SALT_BIN = join(PEERS_DIR, 'salt', 'bin');
 /** Providers' published contracts and Pulumi's fixtures, copied into the tree (test/contracts/README.md). */
 export const CONTRACTS = join(REPO, 'test/contracts');
 
@@ -74,6 +76,7 @@ const built = (what: string) => `${SETUP} (builds ${what} into .peers/bin)`;
 
 const PARTS = {
   moto: { install: `${SETUP} (PyPI moto[server])`, probe: () => spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0 },
+  salt: { install: `${SETUP} salt (PyPI salt and CherryPy into .peers/salt)`, probe: () => ['salt-master', 'salt-api', 'salt-minion'].every((p) => existsSync(join(SALT_BIN, p))) },
   wg: { install: apt('wireguard-tools'), probe: program('wg') },
   'wireguard-go': { install: apt('wireguard-go'), probe: program('wireguard-go') },
   shellcheck: { install: apt('shellcheck'), probe: program('shellcheck') },
