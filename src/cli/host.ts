@@ -3,6 +3,7 @@
 // stderr), confirmations are answered by --yes / --allow-destroy or asked on the terminal, and
 // Ctrl-C during an engine run stops it (once: gracefully; twice: abort). `withCli` runs a use
 // case with it, in a context made of this invocation's environment, actor and passphrase.
+// SIGTERM (a CI job cancelled, `kill`, a container stopped) is handled exactly like Ctrl-C.
 import type { ConfirmRequest, OpsContext, OpsEvent, OpsHost } from '../ops/host.ts';
 import { actorOf } from './audit/actor.ts';
 import { CliError } from './errors.ts';
@@ -28,10 +29,14 @@ export interface HostFlags {
   passwordStdin?: boolean;
 }
 
-/** Where Ctrl-C comes from: the process, or a stand-in in tests. */
+/** The signals that stop a run: Ctrl-C, and SIGTERM the same way. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+type StopSignal = (typeof STOP_SIGNALS)[number];
+
+/** Where Ctrl-C and SIGTERM come from: the process, or a stand-in in tests. */
 export interface InterruptSource {
-  on(event: 'SIGINT', listener: () => void): unknown;
-  off(event: 'SIGINT', listener: () => void): unknown;
+  on(event: StopSignal, listener: () => void): unknown;
+  off(event: StopSignal, listener: () => void): unknown;
 }
 
 class CliHost implements OpsHost {
@@ -49,7 +54,7 @@ class CliHost implements OpsHost {
     this.#interrupts = interrupts;
   }
 
-  readonly #onSigint = (): void => {
+  readonly #onSignal = (): void => {
     if (!this.stop.signal.aborted) this.stop.abort();
     else this.abort.abort();
   };
@@ -64,7 +69,7 @@ class CliHost implements OpsHost {
         return;
       case 'run':
         this.#renderer = createRenderer(io, renderMode(io, this.#flags.json), { verbose: this.#flags.verbose });
-        this.#interrupts.on('SIGINT', this.#onSigint);
+        for (const signal of STOP_SIGNALS) this.#interrupts.on(signal, this.#onSignal);
         this.#listening = true;
         return;
       case 'warning':
@@ -115,16 +120,16 @@ class CliHost implements OpsHost {
     }
   }
 
-  /** Stops the renderer and lets Ctrl-C go back to ending the process. */
+  /** Stops the renderer and lets Ctrl-C and SIGTERM go back to ending the process. */
   close(): void {
     this.#renderer?.close();
     this.#renderer = undefined;
-    if (this.#listening) this.#interrupts.off('SIGINT', this.#onSigint);
+    if (this.#listening) for (const signal of STOP_SIGNALS) this.#interrupts.off(signal, this.#onSignal);
     this.#listening = false;
   }
 }
 
-/** Runs a use case with the CLI as its host; the renderer and the Ctrl-C handler end with it. */
+/** Runs a use case with the CLI as its host; the renderer and the signal handlers end with it. */
 export async function withCli<T>(io: CliIO, flags: HostFlags, run: (ctx: OpsContext) => Promise<T>, interrupts?: InterruptSource): Promise<T> {
   const host = new CliHost(io, flags, interrupts);
   try {

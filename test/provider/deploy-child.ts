@@ -1,14 +1,14 @@
 // Runs the deploy flow (ops deployGraph, the CLI as its host) in a real process with the test
-// provider, so a test can send it real signals. Usage: node test/provider/deploy-child.ts <stack> <count> <latencyMs>
+// provider, so a test can send it real signals. Usage: node test/provider/deploy-child.ts <stack> <count> <latencyMs> [destroy]
 // The backend, passphrase and test cloud come from the environment (see cli-env.ts).
 import { processIO } from '../../src/cli/io.ts';
 import { reportError } from '../../src/cli/errors.ts';
 import { withCli } from '../../src/cli/host.ts';
-import { deployGraph, registerProviderPackage } from '../../src/ops/index.ts';
+import { deployGraph, destroy, registerProviderPackage } from '../../src/ops/index.ts';
 import { DesiredGraph } from '../../src/engine/index.ts';
 import { testProvider } from './test-provider.ts';
 
-const [stack = 'dev', count = '10', latency = '100'] = process.argv.slice(2);
+const [stack = 'dev', count = '10', latency = '100', operation = 'deploy'] = process.argv.slice(2);
 registerProviderPackage('test', () => testProvider());
 const io = processIO();
 try {
@@ -18,7 +18,7 @@ try {
     for (let i = 0; i < Number(count); i++) g.resource('test:index:Thing', `w${i}`, { i }, { provider: p });
     return g.build();
   };
-  await withCli(io, { yes: true }, (ctx) => deployGraph(ctx, { stack, build, parallel: 2 }));
+  await withCli(io, { yes: true }, (ctx) => (operation === 'destroy' ? destroy(ctx, { stack, parallel: 2 }) : deployGraph(ctx, { stack, build, parallel: 2 })));
 } catch (err) {
   process.exitCode = reportError(err, (s) => io.stderr.write(s), false);
 }

@@ -53,7 +53,7 @@ export function register(program: Command, io: CliIO): void {
     .option('--dry-run', 'only show the preview (same as the preview command)')
     .option('--parallel <n>', 'provider calls in flight at once (default 16)', parseParallel)
     .option('-m, --message <text>', 'a message recorded with this update')
-    .addHelpText('after', '\nCtrl-C once stops starting new steps and saves; twice aborts the running ones. Run deploy again to continue.')
+    .addHelpText('after', '\nCtrl-C (or SIGTERM) once stops starting new steps and saves; twice aborts the running ones. Run deploy again to continue.')
     .addHelpText('after', 'With --verbose, provider and remote-step log lines and every retry are shown as they happen.')
     .action(async (stack: string | undefined, opts: ClusterCommandFlags & { yes?: boolean; autoApprove?: boolean; dryRun?: boolean; parallel?: number; message?: string }, cmd: Command) => {
       const [{ deploy, preview }, { withCli }] = await Promise.all([import('../../ops/cluster.ts'), import('../host.ts')]);

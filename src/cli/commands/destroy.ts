@@ -19,7 +19,7 @@ export function register(program: Command, io: CliIO): void {
     .addHelpText(
       'after',
       '\nProtected resources are refused (nothing is deleted); unprotect them first or leave them out with --target.\n' +
-        'Without a terminal, --yes is required. Ctrl-C once stops starting deletes; twice aborts the running ones.\n' +
+        'Without a terminal, --yes is required. Ctrl-C (or SIGTERM) once stops starting deletes; twice aborts the running ones.\n' +
         'Afterwards the stack keeps its config, Lisp text, deployment history, audit anchor and manifest registry; the\n' +
         'outputs that described the resources (kubeconfig, nodes, Salt and ArgoCD credentials) are dropped.',
     )

@@ -34,7 +34,7 @@ export function register(program: Command, io: CliIO): void {
     .option('--json', 'print the engine events as JSON lines')
     .addHelpText(
       'after',
-      '\nCtrl-C once stops starting reads; twice aborts the running ones. Nothing in the cloud is changed.\n' +
+      '\nCtrl-C (or SIGTERM) once stops starting reads; twice aborts the running ones. Nothing in the cloud is changed.\n' +
         'Resources exist but the stack was lost: create the stack (stacks create <name>), then\n' +
         '  refresh --config cluster.lisp\n' +
         'records what the config describes and the clouds still hold, and the stored config; the next\n' +
