@@ -184,3 +184,38 @@ test('a missing stack fails at once, before the operator\'s public address is lo
       globalThis.fetch = realFetch;
     }
   }));
+
+test('preview and deploy plan the same thing from the same inputs: both look the operator\'s address up, and both fail without it', () =>
+  withEnv(async (e) => {
+    assert.equal((await e.run(['stacks', 'create', 'lifecycle'])).code, 0);
+    const realFetch = globalThis.fetch;
+    const noCidr = { env: { SLOTH_OPERATOR_CIDRS: undefined } };
+    try {
+      // The address service is down: neither plans SSH and the API closed in silence.
+      globalThis.fetch = (async () => {
+        throw new Error('offline');
+      }) as typeof fetch;
+      for (const argv of [['preview', '--config', initial], ['deploy', '--config', initial, '--yes'], ['refresh', '--config', initial]]) {
+        const r = await e.run(argv, noCidr);
+        assert.equal(r.code, 1, argv.join(' '));
+        assert.match(r.stderr, /could not find this machine's public address/, argv.join(' '));
+        assert.match(r.stderr, /--operator-cidr/);
+      }
+      // It answers: the preview is the plan deploy shows, SSH open to that address in both.
+      globalThis.fetch = (async () => new Response('203.0.113.9\n')) as typeof fetch;
+      const preview = await e.run(['preview', '--config', initial, '--json'], noCidr);
+      assert.equal(preview.code, 0, preview.stderr);
+      const deploy = await e.run(['deploy', '--config', initial, '--json'], noCidr);
+      assert.equal(deploy.code, 1, 'no --yes in CI: the plan is shown, then refused');
+      // The same steps (generated keys differ from run to run), SSH open to that address in both.
+      type JsonPlan = { type?: string; steps: { urn: string; op: string }[] };
+      const shown = JSON.parse(deploy.stdout.split('\n')[0]!) as JsonPlan;
+      assert.equal(shown.type, 'plan');
+      const steps = (p: JsonPlan) => p.steps.map((x) => `${x.op} ${x.urn}`);
+      assert.deepEqual(steps(shown), steps(JSON.parse(preview.stdout) as JsonPlan));
+      assert.ok(steps(shown).length > 0);
+      for (const text of [preview.stdout, deploy.stdout]) assert.match(text, /"203\.0\.113\.9\/32"/);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  }));

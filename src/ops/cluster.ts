@@ -66,10 +66,10 @@ interface Prepared {
 
 /**
  * Loads the config and the manifests (before any stack is opened) and returns the stack name
- * and the graph builder, which looks the operator's address up once the stack is open.
- * `required`: a failed look-up is an error (deploy); otherwise SSH and the API show closed.
+ * and the graph builder, which looks the operator's address up once the stack is open (the
+ * same for preview, deploy and refresh: a failed look-up is an error in each).
  */
-async function prepare(ctx: OpsContext, stack: string | undefined, cluster: ClusterSource, required: boolean): Promise<Prepared> {
+async function prepare(ctx: OpsContext, stack: string | undefined, cluster: ClusterSource): Promise<Prepared> {
   const loaded = await loadClusterConfig(ctx, cluster.config, cluster.restricted);
   const { stackName } = await import('../config/index.ts');
   const manifests = await readManifests(ctx, cluster.manifests ?? []);
@@ -79,8 +79,7 @@ async function prepare(ctx: OpsContext, stack: string | undefined, cluster: Clus
     loaded,
     options,
     build: async (opened) => {
-      const cidrs = await operatorCidrs(cluster.operatorCidrs ?? [], ctx.env, { required });
-      if (cidrs) options.operatorCidrs = cidrs;
+      options.operatorCidrs = await operatorCidrs(cluster.operatorCidrs ?? [], ctx.env);
       return desiredFromConfig(ctx, loaded, opened, options);
     },
   };
@@ -88,13 +87,13 @@ async function prepare(ctx: OpsContext, stack: string | undefined, cluster: Clus
 
 /** What a deploy of the cluster would change. Takes no lock and writes nothing. */
 export async function preview(ctx: OpsContext, input: ClusterRunInput): Promise<Plan> {
-  const { name, build } = await prepare(ctx, input.stack, input.cluster, false);
+  const { name, build } = await prepare(ctx, input.stack, input.cluster);
   return previewGraph(ctx, { ...input, stack: name, build });
 }
 
 /** Creates or updates the cluster: preview, confirm, apply, record the deployment. */
 export async function deploy(ctx: OpsContext, input: ClusterRunInput & { message?: string }): Promise<ApplyOutcome> {
-  const { name, build, loaded, options } = await prepare(ctx, input.stack, input.cluster, true);
+  const { name, build, loaded, options } = await prepare(ctx, input.stack, input.cluster);
   const { ClusterRecorder } = await import('../history/recorders.ts');
   const audit = auditSession(ctx, 'deploy', { type: 'deployment', action: 'apply', resourceId: name, resourceType: 'stack', description: `deploy of stack '${name}'` });
   const recorder = new ClusterRecorder(audit, {
@@ -133,6 +132,6 @@ export interface RefreshInput extends RunOptions {
 /** Reads every resource from its cloud and brings the stack in line. */
 export async function refresh(ctx: OpsContext, input: RefreshInput): Promise<RefreshOutcome> {
   if (!input.cluster) return refreshStack(ctx, input);
-  const { name, build } = await prepare(ctx, input.stack, input.cluster, false);
+  const { name, build } = await prepare(ctx, input.stack, input.cluster);
   return refreshStack(ctx, { ...input, stack: name, adopt: build });
 }

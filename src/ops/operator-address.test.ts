@@ -7,9 +7,8 @@ test('operator addresses: given CIDRs win, bare addresses get a full prefix, jun
   assert.throws(() => parseOperatorCidrs(['203.0.113.7/33']), /not an IP address or CIDR/);
   assert.throws(() => parseOperatorCidrs(['example.com']), /not an IP address or CIDR/);
   const refuse = (() => Promise.reject(new Error('offline'))) as unknown as typeof fetch;
-  assert.deepEqual(await operatorCidrs(['198.51.100.7'], {}, { required: true, fetchImpl: refuse }), ['198.51.100.7/32']);
-  assert.equal(await operatorCidrs([], {}, { required: false, fetchImpl: refuse }), undefined);
-  await assert.rejects(operatorCidrs([], {}, { required: true, fetchImpl: refuse }), (err: { message: string; hint?: string }) => /public address/.test(err.message) && /--operator-cidr/.test(err.hint ?? ''));
+  assert.deepEqual(await operatorCidrs(['198.51.100.7'], {}, { fetchImpl: refuse }), ['198.51.100.7/32']);
+  await assert.rejects(operatorCidrs([], {}, { fetchImpl: refuse }), (err: { message: string; hint?: string }) => /public address/.test(err.message) && /--operator-cidr/.test(err.hint ?? ''));
   const answer = (async () => new Response('203.0.113.9\n')) as unknown as typeof fetch;
-  assert.deepEqual(await operatorCidrs([], {}, { required: true, fetchImpl: answer }), ['203.0.113.9/32']);
+  assert.deepEqual(await operatorCidrs([], {}, { fetchImpl: answer }), ['203.0.113.9/32']);
 });

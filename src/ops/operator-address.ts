@@ -24,14 +24,15 @@ export function parseOperatorCidrs(values: readonly string[]): string[] {
 
 /**
  * The operator CIDRs to use: given ones win; otherwise this machine's public address is
- * looked up. `required` makes a failed look-up an error (deploy); otherwise it yields none
- * (preview then shows SSH and the API closed, with the planner's warning).
+ * looked up, and a failed look-up is an error. Every command that plans a cluster (preview,
+ * deploy, refresh --config, rollback and its dry run) goes through here, so the same inputs
+ * give the same plan whichever of them makes it.
  */
 export async function operatorCidrs(
   given: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-  options: { required: boolean; fetchImpl?: typeof fetch; timeoutMs?: number },
-): Promise<string[] | undefined> {
+  options: { fetchImpl?: typeof fetch; timeoutMs?: number } = {},
+): Promise<string[]> {
   const named = parseOperatorCidrs([...given, ...(env.SLOTH_OPERATOR_CIDRS ? [env.SLOTH_OPERATOR_CIDRS] : [])]);
   if (named.length > 0) return named;
   try {
@@ -40,7 +41,6 @@ export async function operatorCidrs(
     if (!res.ok || !(isIPv4(text) || isIPv6(text))) throw new Error(`unexpected answer (HTTP ${res.status})`);
     return [`${text}/${isIPv4(text) ? 32 : 128}`];
   } catch (err) {
-    if (!options.required) return undefined;
     throw new OpsError(
       'unavailable',
       `could not find this machine's public address (${CHECK_IP_URL}: ${(err as Error).message})`,

@@ -52,9 +52,9 @@ export async function rollback(ctx: OpsContext, input: RollbackInput): Promise<A
     audit.summary.description = `rollback of stack '${stack.name}' to ${snapshot.deploymentId}`;
     audit.summary.metadata = { target: snapshot.deploymentId, snapshot: snapshot.id, reason };
     const loaded: LoadedConfig = { config, text: snapshot.inputs.lispManifest, file: `snapshot ${snapshot.id}`, positions: new SourceMap(), warnings: [] };
-    // Looked up once the stack is open, as deploy does; a dry run does without (SSH shown closed).
-    const cidrs = await operatorCidrs(input.operatorCidrs ?? [], ctx.env, { required: !input.dryRun });
-    const options: DeployOptionsRecord = { bootstrap: snapshot.inputs.options.bootstrap, manifests: snapshot.inputs.options.manifests, ...(cidrs ? { operatorCidrs: cidrs } : {}) };
+    // Looked up once the stack is open, as deploy does; a dry run plans from the same address.
+    const cidrs = await operatorCidrs(input.operatorCidrs ?? [], ctx.env);
+    const options: DeployOptionsRecord = { bootstrap: snapshot.inputs.options.bootstrap, manifests: snapshot.inputs.options.manifests, operatorCidrs: cidrs };
     inner = new ClusterRecorder(audit, {
       config,
       text: snapshot.inputs.lispManifest,
