@@ -5,6 +5,7 @@
 // before the operator's address is looked up.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileCloud } from '../../test/provider/file-cloud.ts';
 import { registerSimulatedClouds } from '../../test/provider/simulated-cloud.ts';
@@ -114,21 +115,23 @@ test('--verbose shows the remote steps\' log lines as they happen; without it th
     assert.match(first.stdout, /^info: /m);
   }));
 
+/** What has a cloud object (the sloth records and steps live only in the stack). */
+const inCloud = (d: { resources: { urn: string; id?: string; type: string }[] }) =>
+  d.resources.filter((r) => r.id && !r.type.startsWith('pulumi:') && !r.type.startsWith('sloth:')).map((r) => `${r.urn} ${r.id}`).sort();
+
 test('refresh --config: a lost stack is rebuilt from the tagged objects in the cloud; the next deploy makes nothing in the cloud', () =>
   withEnv(async (e) => {
     const cloud = new FileCloud(e.env.SLOTH_SIM_CLOUD!);
     assert.equal((await e.run(['stacks', 'create', 'lifecycle'])).code, 0);
     assert.equal((await e.run(['deploy', '--config', initial, '--yes', '--no-bootstrap'])).code, 0);
     const objects = cloud.list().map((o) => o.id).sort();
-    // What has a cloud object (the sloth records and steps live only in the stack).
-    const inCloud = (d: { resources: { urn: string; id?: string; type: string }[] }) =>
-      d.resources.filter((r) => r.id && !r.type.startsWith('pulumi:') && !r.type.startsWith('sloth:')).map((r) => `${r.urn} ${r.id}`).sort();
     const deployed = inCloud((await e.records('lifecycle')).stack.deployment);
 
     // The stack is lost; the cloud keeps everything.
     const lost = await e.run(['stacks', 'delete', 'lifecycle', '--force', '--yes']);
     assert.equal(lost.code, 0, lost.stderr);
     assert.match(lost.stdout, /refresh lifecycle --config <file>/);
+    assert.match(lost.stdout, /keys and tokens the stack generated .* were deleted with it/);
     const missing = await e.run(['refresh', '--config', initial, '--no-bootstrap']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /No stack found/);
@@ -138,25 +141,59 @@ test('refresh --config: a lost stack is rebuilt from the tagged objects in the c
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /^Refreshing stack lifecycle: \d+ steps/m);
     assert.match(r.stdout, /^= {2}digitalocean:index\/droplet:Droplet masters-1: found digitalocean-[0-9a-f]+ \(\d+\.\ds\)$/m);
+    assert.match(r.stdout, /^= {2}sloth:cluster:Machine masters-1: recovered masters-1 /m);
+    assert.doesNotMatch(r.stdout + r.stderr, /not found in the cloud/);
+    assert.match(r.stderr, /cluster 'lifecycle' was rebuilt from the cloud by refresh --config/);
     assert.match(r.stdout, /Resources: \d+ imported, /);
     const rec = await e.records('lifecycle');
     assert.deepEqual(inCloud(rec.stack.deployment), deployed, 'every cloud object tracked again, under its URN, with its id');
-    assert.match(r.stdout, /^warning: 4 resources of the configuration were not found in the cloud; the next deploy creates them:\n {2}urn:pulumi:lifecycle::sloth-kubernetes::sloth:cluster:Cluster::lifecycle$/m);
     assert.ok(reveal(rec.outputs.configJson), 'the config is stored, as a deploy stores it');
     assert.deepEqual(cloud.list().map((o) => o.id).sort(), objects, 'nothing made or removed in the cloud');
 
-    // The next deploy creates only the stack's own records (nothing in the cloud), then nothing is left.
+    // The next deploy has nothing to do: no twin, no replacement.
     const next = await e.run(['deploy', '--config', initial, '--yes', '--no-bootstrap']);
     assert.equal(next.code, 0, next.stderr);
-    assert.doesNotMatch(next.stdout, /^\+ {2}(digitalocean|aws):/m);
+    assert.match(next.stdout, /No changes\./);
     assert.deepEqual(cloud.list().map((o) => o.id).sort(), objects, 'the deploy made no new cloud object');
-    const after = await e.run(['preview', '--config', initial, '--no-bootstrap']);
-    assert.match(after.stdout, /No changes\./);
 
     // Bad combinations are refused up front.
     const bad = await e.run(['refresh', '--config', initial, '--expect-no-changes']);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /--config cannot be combined with --expect-no-changes/);
+  }));
+
+test('refresh --config of a bootstrapped cluster: steps on the machines found are taken as run; a deploy that would connect to them is refused, nothing changed', () =>
+  withEnv(async (e) => {
+    const cloud = new FileCloud(e.env.SLOTH_SIM_CLOUD!);
+    assert.equal((await e.run(['stacks', 'create', 'lifecycle'])).code, 0);
+    assert.equal((await e.run(['deploy', '--config', initial, '--yes'])).code, 0);
+    const objects = cloud.list().map((o) => o.id).sort();
+    const deployed = inCloud((await e.records('lifecycle')).stack.deployment);
+    assert.equal((await e.run(['stacks', 'delete', 'lifecycle', '--force', '--yes'])).code, 0);
+    assert.equal((await e.run(['stacks', 'create', 'lifecycle'])).code, 0);
+
+    const r = await e.run(['refresh', '--config', initial]);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /^= {2}sloth:remote:HostKey hostkey-masters-1: recovered hostkey-masters-1 /m);
+    assert.doesNotMatch(r.stdout + r.stderr, /not found in the cloud/);
+    const rec = await e.records('lifecycle');
+    assert.deepEqual(inCloud(rec.stack.deployment), deployed);
+    // The host keys the machines serve are not known: the nodes output does not pretend.
+    const nodes = await e.run(['stacks', 'output', 'lifecycle', '--show-secrets', '--json']);
+    assert.deepEqual(Object.values((JSON.parse(nodes.stdout) as { nodes: Record<string, { hostKey: unknown }> }).nodes).map((n) => n.hostKey), [null, null, null]);
+
+    // The same config: nothing to do, nothing connected to.
+    const same = await e.run(['deploy', '--config', initial, '--yes']);
+    assert.equal(same.code, 0, same.stderr);
+    assert.match(same.stdout, /No changes\./);
+    assert.match(same.stderr, /was rebuilt from the cloud by refresh --config/);
+    // Growing the cluster would run steps on machines whose keys the stack does not hold.
+    const grow = await e.run(['deploy', '--config', scaleUp, '--yes']);
+    assert.equal(grow.code, 1);
+    assert.match(grow.stderr, /stack 'lifecycle' was rebuilt by refresh --config \(.*\), and this deploy would run \d+ remote steps on its machines \(.*\); nothing was changed/);
+    assert.match(grow.stderr, /stacks import <stack> <file>/);
+    assert.match(grow.stderr, /--no-bootstrap/);
+    assert.deepEqual(cloud.list().map((o) => o.id).sort(), objects, 'nothing made in the cloud');
   }));
 
 test('a missing stack fails at once, before the operator\'s public address is looked up', () =>
@@ -218,4 +255,29 @@ test('preview and deploy plan the same thing from the same inputs: both look the
     } finally {
       globalThis.fetch = realFetch;
     }
+  }));
+
+test('a checkpoint file lost while the history holds copies: "No stack found" names the newest, and stacks import of it restores the stack', () =>
+  withEnv(async (e) => {
+    assert.equal((await e.run(['stacks', 'create', 'lifecycle'])).code, 0);
+    assert.equal((await e.run(['deploy', '--config', initial, '--yes', '--no-bootstrap'])).code, 0);
+    const before = await e.records('lifecycle');
+    const resources = before.stack.deployment.resources.length;
+    rmSync(join(e.dir, 'state/.pulumi/stacks/sloth-kubernetes/lifecycle.json'));
+
+    for (const argv of [['history'], ['deploy', '--config', initial, '--yes', '--no-bootstrap'], ['nodes', 'list', 'lifecycle']]) {
+      const r = await e.run(argv);
+      assert.equal(r.code, 1, argv.join(' '));
+      assert.match(r.stderr, /^Error: No stack found\.\n\nThe checkpoint of stack 'lifecycle' is missing, but its history holds copies of it\.\nThe latest good checkpoint in the history is \S+lifecycle-\d+\.checkpoint\.json \(update, /, argv.join(' '));
+      assert.match(r.stderr, /Restore it with: sloth-kubernetes stacks import lifecycle <that file>/);
+    }
+    const file = /The latest good checkpoint in the history is (\S+)/.exec((await e.run(['history'])).stderr)![1]!;
+    const restored = await e.run(['stacks', 'import', 'lifecycle', file]);
+    assert.equal(restored.code, 0, restored.stderr);
+    const after = await e.records('lifecycle');
+    assert.equal(after.stack.deployment.resources.length, resources);
+    assert.ok(after.verify.ok, after.verify.problems.join('; '));
+    const again = await e.run(['deploy', '--config', initial, '--yes', '--no-bootstrap']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /No changes\./);
   }));

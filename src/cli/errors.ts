@@ -53,10 +53,16 @@ const EXIT_CODES: Record<OpsErrorReason, number> = {
   unverified: 1,
 };
 
-/** The seed's message when a command needs a stack and the backend has none. */
-function noStackDisplay(programName: string): string {
+/**
+ * The seed's message when a command needs a stack and the backend has none; what the use case
+ * found besides (a stack that lost its checkpoint, and how to restore it) comes before the
+ * advice to create one.
+ */
+function noStackDisplay(err: OpsError, programName: string): string {
+  const more = err.message.replace(/^No stack found\.\s*/, '');
   return [
     'Error: No stack found.',
+    ...(more ? ['', more, ...(err.hint ? [err.hint] : [])] : []),
     '',
     'Create an encrypted stack first:',
     `  ${programName} stacks create <name> --password-stdin`,
@@ -68,7 +74,7 @@ function noStackDisplay(programName: string): string {
 
 /** A use case's error as the user sees it. */
 function userFacing(err: OpsError, programName: string): UserFacingError {
-  const display = err.reason === 'no-stack' ? noStackDisplay(programName) : err.reported ? '' : undefined;
+  const display = err.reason === 'no-stack' ? noStackDisplay(err, programName) : err.reported ? '' : undefined;
   return { message: err.message, exitCode: EXIT_CODES[err.reason], ...(display !== undefined ? { display } : {}), ...(err.reason !== 'no-stack' && err.hint ? { hint: err.hint } : {}) };
 }
 

@@ -255,6 +255,7 @@ function recordGenerated(graph: DesiredGraph, plan: ClusterPlan): void {
             saltMaster: plan.salt.master,
           }
         : {}),
+      ...(plan.recovered ? { recovered: plan.recovered } : {}),
     },
     { secretInputs: ['deployPrivateKey', 'serverToken', 'agentToken', 'saltMasterPrivateKey', 'saltApiPassword'] },
   );

@@ -2,6 +2,8 @@
 export { modelFromConfig, PLANNED_CLOUDS } from './from-config.ts';
 export type { FromConfigOptions } from './from-config.ts';
 export { previousFromDeployment } from './previous.ts';
+export { deployKeyHolders, isRebuild, recoveredPrevious, recoveryFrom, refuseLostAccess } from './recovery.ts';
+export type { Recovery } from './recovery.ts';
 export { buildClusterGraph } from './graph.ts';
 export type { ClusterGraph, GraphOptions } from './graph.ts';
 export { clusterOutputs } from './outputs.ts';

@@ -4,6 +4,7 @@
 // Everything that can carry a credential is returned as a Secret.
 import { Secret, reveal as revealValue, type Deployment, type PropertyMap, type PropertyValue, type ResourceState } from '../state/types.ts';
 import { CLUSTER_RECORD_TYPE, COMMAND_TYPE, MACHINE_RECORD_TYPE } from './remote/package.ts';
+import { recoveredAt } from './recovery.ts';
 
 const reveal = (v: PropertyValue | undefined): PropertyValue | undefined => (v === undefined ? undefined : revealValue(v));
 const nameOf = (r: ResourceState) => r.urn.slice(r.urn.lastIndexOf('::') + 2);
@@ -25,6 +26,8 @@ export function clusterOutputs(deployment: Deployment, clusterName: string): Pro
   if (typeof kubeconfig === 'string' && kubeconfig !== '') out['kubeConfig'] = new Secret(kubeconfig);
 
   const machines = new Map(live.filter((r) => ADDRESS_KEYS[r.type]).map((r) => [nameOf(r), r]));
+  // A rebuilt stack does not know the host keys its machines serve (recovery.ts).
+  const recovered = recoveredAt(deployment, clusterName) !== undefined;
   const nodes: PropertyMap = {};
   for (const record of live.filter((r) => r.type === MACHINE_RECORD_TYPE)) {
     const name = nameOf(record);
@@ -39,7 +42,7 @@ export function clusterOutputs(deployment: Deployment, clusterName: string): Pro
       meshAddress: reveal(inputs['meshAddress']) ?? null,
       // The key the machine serves (its own, since its first step); a stack deployed before
       // own keys existed has only the user-data one.
-      hostKey: reveal(inputs['ownHostPublicKey']) ?? reveal(inputs['hostPublicKey']) ?? null,
+      hostKey: recovered ? null : (reveal(inputs['ownHostPublicKey']) ?? reveal(inputs['hostPublicKey']) ?? null),
       publicAddress: (keys && reveal(machine!.outputs?.[keys.public])) ?? null,
       privateAddress: (keys && reveal(machine!.outputs?.[keys.private])) ?? null,
       joined: step(`kubernetes-${name}`) !== undefined,

@@ -35,6 +35,7 @@ import {
 import { planSalt, type PreviousSalt, type SaltPlan } from './bootstrap/salt.ts';
 import { planArgoCd } from './bootstrap/argocd.ts';
 import { planUserManifests, type UserManifest } from './bootstrap/user-manifests.ts';
+import { recoveredWarning } from './recovery.ts';
 
 /** Where a value known only at apply time comes from. */
 export type ValueSource =
@@ -108,6 +109,8 @@ export interface PreviousCluster {
   salt?: PreviousSalt;
   /** VPN clients recorded by `vpn join` (root output `vpnPeers`). */
   vpn?: VpnRecord;
+  /** When the stack was rebuilt by refresh --config (recovery.ts); the deploy key's private half may then be '' (unknown). */
+  recovered?: string;
 }
 
 export const emptyPrevious = (): PreviousCluster => ({ mesh: {}, hostKeys: {}, ownHostKeys: {}, servers: [] });
@@ -129,6 +132,8 @@ export interface ClusterPlan {
   /** Host users reach the API on, when known at plan time (`api.<domain>`). */
   apiDomain?: string;
   salt?: SaltPlan;
+  /** When the stack was rebuilt by refresh --config (recovery.ts). */
+  recovered?: string;
   warnings: string[];
 }
 
@@ -394,6 +399,7 @@ export function planCluster(model: ClusterModel, previous: PreviousCluster = emp
   }
   for (const s of planUserManifests(model, apiNode.name, options.manifests ?? [])) step(s);
 
+  if (previous.recovered) warnings.push(recoveredWarning(model.name, previous.recovered));
   if (!apiLoadBalancer && !apiDomain && !apiNode.publicAddress) {
     warnings.push(`the API node ${apiNode.name} has no public address and there is no load balancer: the kubeconfig points at its WireGuard address, reachable only from inside the mesh`);
   }
@@ -412,6 +418,7 @@ export function planCluster(model: ClusterModel, previous: PreviousCluster = emp
     apiLoadBalancer,
     apiDomain,
     salt,
+    recovered: previous.recovered,
     warnings,
   };
 }

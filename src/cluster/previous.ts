@@ -1,6 +1,6 @@
 // Reads back, from a stack's last deployment, what the planner generated before: mesh
-// addresses and keys, host keys (user-data and own), the deploy key, tokens, Salt keys, VPN clients, and which server
-// initialised etcd. Planning from it keeps all of them; nothing is renumbered or rotated.
+// addresses and keys, host keys (user-data and own), the deploy key, tokens, Salt keys, VPN clients, which server
+// initialised etcd, and whether the stack was rebuilt by refresh --config (recovery.ts). Planning from it keeps all of them; nothing is renumbered or rotated.
 import { reveal as revealValue, type Deployment, type PropertyMap, type PropertyValue } from '../state/types.ts';
 import { readVpnRecord, VPN_OUTPUT } from './wireguard/clients.ts';
 import { CLUSTER_RECORD_TYPE, MACHINE_RECORD_TYPE } from './remote/package.ts';
@@ -21,9 +21,11 @@ export function previousFromDeployment(deployment: Deployment | undefined, clust
   const cluster = live.find((r) => r.type === CLUSTER_RECORD_TYPE && r.urn.endsWith(`::${clusterName}`));
   const c = cluster?.inputs;
   if (c) {
+    previous.recovered = text(c, 'recovered');
     const deployPublic = text(c, 'deployPublicKey');
     const deployPrivate = text(c, 'deployPrivateKey');
-    if (deployPublic && deployPrivate) previous.deployKey = { publicKey: deployPublic, privateKey: deployPrivate };
+    // A rebuilt stack knows the public half only (recovery.ts).
+    if (deployPublic && (deployPrivate || previous.recovered)) previous.deployKey = { publicKey: deployPublic, privateKey: deployPrivate ?? '' };
     const server = text(c, 'serverToken');
     const agent = text(c, 'agentToken');
     if (server && agent) previous.tokens = { server, agent };

@@ -132,3 +132,70 @@ test('provider log lines are scrubbed of the resource\'s secrets, like its error
     h.cleanup();
   }
 });
+
+test('a resource is found when what it needs was recovered in the same run: a look-up is made again (recover), and what refers to it is looked up by tag', async () => {
+  const h = new Harness();
+  const withLookup = () => {
+    const g = h.graph();
+    const image = g.resource('test:index:Lookup', 'image', { of: 'ubuntu' });
+    g.resource('test:index:Thing', 'machine', { image: image.output('value') });
+    return g;
+  };
+  try {
+    await h.deploy(withLookup());
+    const id = h.stack.resource('machine')!.id;
+    Object.assign(h, { stack: new MemoryStack('dev') });
+    const r = await h.refresh({ adopt: withLookup().build() });
+    assert.equal(r.result, 'succeeded', JSON.stringify(r.failures));
+    assert.deepEqual(r.notFound, []);
+    assert.deepEqual(r.adopted.map((u) => u.split('::').at(-1)).sort(), ['image', 'machine']);
+    assert.equal(h.stack.resource('machine')!.id, id, 'the machine the lost stack tracked, no twin');
+    assert.equal(h.provider.stats.count('recover', 'image'), 1);
+    assert.equal(hasChanges(preview(h.stack, withLookup().build(), { registry: h.registry })), false);
+  } finally {
+    h.cleanup();
+  }
+});
+
+test('staged adoption: the graph to adopt is made from what the probe found (a value the lost stack generated), and the probed object is looked up once', async () => {
+  const h = new Harness();
+  // A key the planner generated: the cloud's key object holds it; the lost stack knew it.
+  const keyed = (publicKey: string) => {
+    const g = h.graph();
+    const key = g.resource('test:index:Thing', 'key', { publicKey });
+    g.resource('test:index:Immutable', 'machine', { keyId: key.output('arn'), userData: `authorized: ${publicKey}` });
+    return g;
+  };
+  try {
+    await h.deploy(keyed('ssh-ed25519 ORIGINAL'));
+    const ids = Object.fromEntries(h.managed().map((r) => [r.urn.split('::').at(-1), r.id]));
+    Object.assign(h, { stack: new MemoryStack('dev') });
+    h.provider.stats.calls = [];
+    // Rebuilt from nothing, the planner would generate another key; the probe reads the cloud's.
+    const first = keyed('ssh-ed25519 REGENERATED').build();
+    const keyUrn = first.resources.find((x) => x.name === 'key')!.urn;
+    let seen: unknown;
+    const r = await h.refresh({
+      adopt: {
+        first,
+        probe: [keyUrn],
+        next: (found) => {
+          seen = found.get(keyUrn)?.publicKey;
+          return keyed(String(seen)).build();
+        },
+      },
+    });
+    assert.equal(r.result, 'succeeded', JSON.stringify(r.failures));
+    assert.equal(seen, 'ssh-ed25519 ORIGINAL');
+    assert.deepEqual(r.adopted.map((u) => u.split('::').at(-1)).sort(), ['key', 'machine']);
+    assert.equal(r.changes.import, 2);
+    assert.equal(h.provider.stats.count('adopt', 'key'), 1, 'the probe\'s look-up is not made again');
+    assert.deepEqual(Object.fromEntries(h.managed().map((m) => [m.urn.split('::').at(-1), m.id])), ids);
+    // The graph that holds the cloud's key is the one recorded: nothing to replace.
+    const plan = preview(h.stack, keyed('ssh-ed25519 ORIGINAL').build(), { registry: h.registry });
+    assert.equal(hasChanges(plan), false, JSON.stringify(plan.steps.filter((s) => s.op !== 'same')));
+    assert.equal(r.drifted, 0);
+  } finally {
+    h.cleanup();
+  }
+});

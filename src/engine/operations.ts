@@ -9,8 +9,8 @@ import { applyDestroy, applyUpdate, rootState } from './apply.ts';
 import { resolvePending } from './recover.ts';
 import { runPreflight } from './preflight.ts';
 import { readAll, readableCopies } from './refresh.ts';
-import { adoptionLookups, adoptMissing } from './adopt.ts';
-import type { NotFound } from './adopt.ts';
+import { adopt as adoptGraph, adoptionGraph, adoptionLookups } from './adopt.ts';
+import type { Adoption, NotFound } from './adopt.ts';
 import { appliedRootOutputs, keptOutputs, managesOutputs } from './outputs.ts';
 import { Run } from './run.ts';
 import type { EngineOptions, OperationResult } from './run.ts';
@@ -106,10 +106,11 @@ export interface RefreshOptions extends EngineOptions {
   expectNoChanges?: boolean;
   /**
    * Adopt first: every resource of this graph the stack does not track is looked up in its
-   * cloud by its URN tag and recorded when found (a stack rebuilt from what exists). After a
-   * complete run the root outputs are stored as a deploy of the graph would store them.
+   * cloud by its URN tag and recorded when found (a stack rebuilt from what exists), possibly
+   * in two stages (StagedAdoption). After a complete run the root outputs are stored as a
+   * deploy of the (last) graph would store them.
    */
-  adopt?: DesiredState;
+  adopt?: Adoption;
 }
 
 export interface RefreshResult extends OperationResult {
@@ -132,19 +133,19 @@ export async function refresh(stack: StackHandle, options: RefreshOptions): Prom
     await resolvePending(run);
     const targeted = resolveTargets({ targets: options.targets, targetDependents: options.targetDependents }, undefined, run.view);
     checkProviders(options.registry, [...run.view.all()].filter((r) => !targeted || targeted.has(r.urn)));
-    const lookups = adopt ? adoptionLookups(run, adopt) : 0;
+    const lookups = adopt ? adoptionLookups(run, adoptionGraph(adopt)) : 0;
     run.total = lookups + readableCopies(run, targeted).length;
     start(run, 'refresh');
-    const adopted = adopt ? await adoptMissing(run, adopt) : { adopted: [], notFound: [] };
-    if (adopted.notFound.length > 0) run.emit({ type: 'diagnostic', severity: 'warning', message: notFoundMessage(adopted.notFound) });
+    const adopted = adopt ? await adoptGraph(run, adopt) : undefined;
+    if (adopted && adopted.notFound.length > 0) run.emit({ type: 'diagnostic', severity: 'warning', message: notFoundMessage(adopted.notFound) });
     const outcome = await readAll(run, targeted, lookups);
     const drift = outcome.drifted + outcome.gone > 0;
     if (!(options.expectNoChanges && drift) && outcome.records.length > 0) await run.journal.write(outcome.records, { applied: true });
     if (options.expectNoChanges && drift) {
       run.errors.push(`${outcome.drifted + outcome.gone} resource(s) drifted from the stack (--expect-no-changes); nothing read was stored`);
     }
-    if (adopt && managesOutputs(adopt) && run.failures.length === 0 && !run.stopping()) await storeRootOutputs(run, rootStackUrn(stack.name), adopt);
-    return { drifted: outcome.drifted, gone: outcome.gone, adopted: adopted.adopted, notFound: adopted.notFound };
+    if (adopted && managesOutputs(adopted.desired) && run.failures.length === 0 && !run.stopping()) await storeRootOutputs(run, rootStackUrn(stack.name), adopted.desired);
+    return { drifted: outcome.drifted, gone: outcome.gone, adopted: adopted?.adopted ?? [], notFound: adopted?.notFound ?? [] };
   });
   return r;
 }

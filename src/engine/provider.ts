@@ -92,6 +92,15 @@ export interface ResourceType<Client = unknown> {
    * the old half of a replacement). Undefined when there is none.
    */
   adopt(inputs: PropertyMap, ctx: CallContext<Client> & { knownIds: readonly string[] }): Promise<CreateResult | undefined>;
+  /**
+   * For a resource with no cloud object of its own (a look-up, a record, a step run on a
+   * machine): what a stack rebuilt by `refresh --config` records for it — the look-up made
+   * again, the record as planned, the step as run. Used instead of `adopt` when every cloud
+   * resource it depends on was found by the same adoption (a step on a machine the stack
+   * already tracked is never taken as run). Undefined: not recorded (the next deploy creates
+   * it). Never used for an interrupted create, which `adopt` alone resolves.
+   */
+  recover?(inputs: PropertyMap, ctx: CallContext<Client> & { knownIds: readonly string[] }): Promise<CreateResult | undefined>;
 }
 
 export interface ConfigureContext {

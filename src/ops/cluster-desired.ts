@@ -7,7 +7,7 @@ import type { LoadedConfig } from '../config/index.ts';
 import type { DesiredState } from '../engine/index.ts';
 import type { OpenedStack } from '../state/index.ts';
 import { protectStackOutputs, stackOutputs } from '../state/index.ts';
-import type { UserManifest } from '../cluster/index.ts';
+import type { Recovery, UserManifest } from '../cluster/index.ts';
 import { Secret } from '../state/types.ts';
 import { OpsError } from './errors.ts';
 import type { OpsContext } from './host.ts';
@@ -48,6 +48,8 @@ export interface DesiredOptions {
   bootstrap?: boolean;
   /** Manifests to apply once the cluster is Ready (deploy --manifest). */
   manifests?: readonly UserManifest[];
+  /** The stack is rebuilt from what the clouds hold (refresh --config; src/cluster/recovery.ts). */
+  recovery?: Recovery;
 }
 
 /**
@@ -72,7 +74,7 @@ function producedOutputs(desired: DesiredState): string[] {
 
 /** The desired state of `stack` for a loaded config. */
 export async function desiredFromConfig(ctx: Files & Pick<OpsContext, 'host'>, loaded: LoadedConfig, stack: OpenedStack, options: DesiredOptions): Promise<DesiredState> {
-  const [{ modelFromConfig, previousFromDeployment, buildClusterGraph, clusterOutputs }, { toJSON }] = await Promise.all([
+  const [{ modelFromConfig, previousFromDeployment, recoveredPrevious, buildClusterGraph, clusterOutputs }, { toJSON }] = await Promise.all([
     import('../cluster/index.ts'),
     import('../config/index.ts'),
   ]);
@@ -82,7 +84,8 @@ export async function desiredFromConfig(ctx: Files & Pick<OpsContext, 'host'>, l
     operatorCidrs: options.operatorCidrs,
     deployKey: await readKeyPair(ctx, loaded),
   });
-  const { graph, warnings } = buildClusterGraph(model, previousFromDeployment(stack.deployment, clusterName), { bootstrap: options.bootstrap, manifests: options.manifests });
+  const previous = previousFromDeployment(stack.deployment, clusterName);
+  const { graph, warnings } = buildClusterGraph(model, options.recovery ? recoveredPrevious(previous, options.recovery) : previous, { bootstrap: options.bootstrap, manifests: options.manifests });
   for (const w of warnings) ctx.host.notify({ type: 'warning', message: w });
   // The config (with its credentials) and the Lisp text are stored as secrets, so a lost
   // file can be recovered from the stack (export-config).

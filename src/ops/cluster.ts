@@ -4,9 +4,9 @@
 // deploy records its history (metadata, snapshot, manifest registry, audit events).
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { UserManifest } from '../cluster/index.ts';
+import type { Recovery, UserManifest } from '../cluster/index.ts';
 import type { LoadedConfig } from '../config/index.ts';
-import type { Plan } from '../engine/index.ts';
+import type { Adoption, Plan } from '../engine/index.ts';
 import type { OpenedStack } from '../state/index.ts';
 import { desiredFromConfig, loadClusterConfig } from './cluster-desired.ts';
 import type { DesiredOptions } from './cluster-desired.ts';
@@ -61,7 +61,7 @@ interface Prepared {
   name: string;
   loaded: LoadedConfig;
   options: DesiredOptions & { bootstrap: boolean; manifests: UserManifest[] };
-  build: (stack: OpenedStack) => ReturnType<typeof desiredFromConfig>;
+  build: (stack: OpenedStack, recovery?: Recovery) => ReturnType<typeof desiredFromConfig>;
 }
 
 /**
@@ -78,9 +78,9 @@ async function prepare(ctx: OpsContext, stack: string | undefined, cluster: Clus
     name: stack ?? stackName(loaded.config),
     loaded,
     options,
-    build: async (opened) => {
-      options.operatorCidrs = await operatorCidrs(cluster.operatorCidrs ?? [], ctx.env);
-      return desiredFromConfig(ctx, loaded, opened, options);
+    build: async (opened, recovery) => {
+      options.operatorCidrs ??= await operatorCidrs(cluster.operatorCidrs ?? [], ctx.env);
+      return desiredFromConfig(ctx, loaded, opened, { ...options, recovery });
     },
   };
 }
@@ -94,7 +94,7 @@ export async function preview(ctx: OpsContext, input: ClusterRunInput): Promise<
 /** Creates or updates the cluster: preview, confirm, apply, record the deployment. */
 export async function deploy(ctx: OpsContext, input: ClusterRunInput & { message?: string }): Promise<ApplyOutcome> {
   const { name, build, loaded, options } = await prepare(ctx, input.stack, input.cluster);
-  const { ClusterRecorder } = await import('../history/recorders.ts');
+  const [{ ClusterRecorder }, { refuseLostAccess }] = await Promise.all([import('../history/recorders.ts'), import('../cluster/index.ts')]);
   const audit = auditSession(ctx, 'deploy', { type: 'deployment', action: 'apply', resourceId: name, resourceType: 'stack', description: `deploy of stack '${name}'` });
   const recorder = new ClusterRecorder(audit, {
     config: loaded.config,
@@ -113,7 +113,10 @@ export async function deploy(ctx: OpsContext, input: ClusterRunInput & { message
     },
     audit,
     recorder,
-    check: (_plan, stack) => recorder.checkRecords(stack),
+    check: async (plan, stack) => {
+      refuseLostAccess(plan, stack.deployment, loaded.config.metadata.name, stack.name);
+      await recorder.checkRecords(stack);
+    },
   });
 }
 
@@ -129,9 +132,28 @@ export interface RefreshInput extends RunOptions {
   cluster?: ClusterSource;
 }
 
-/** Reads every resource from its cloud and brings the stack in line. */
+/**
+ * Reads every resource from its cloud and brings the stack in line. With a cluster, first
+ * records what it describes and the stack does not track; a stack that has no record of the
+ * cluster is rebuilt (src/cluster/recovery.ts): the deploy key's holders are looked up first,
+ * and the graph adopted is planned with the key they hold.
+ */
 export async function refresh(ctx: OpsContext, input: RefreshInput): Promise<RefreshOutcome> {
   if (!input.cluster) return refreshStack(ctx, input);
-  const { name, build } = await prepare(ctx, input.stack, input.cluster);
-  return refreshStack(ctx, { ...input, stack: name, adopt: build });
+  const { name, build, loaded } = await prepare(ctx, input.stack, input.cluster);
+  const { deployKeyHolders, isRebuild, recoveryFrom } = await import('../cluster/index.ts');
+  const adopt = async (stack: OpenedStack): Promise<Adoption> => {
+    const first = await build(stack);
+    const probe = isRebuild(stack.deployment, loaded.config.metadata.name) ? deployKeyHolders(first) : [];
+    if (probe.length === 0) return first;
+    return {
+      first,
+      probe,
+      next: (found) => {
+        const recovery = recoveryFrom(found, new Date());
+        return recovery ? build(stack, recovery) : first;
+      },
+    };
+  };
+  return refreshStack(ctx, { ...input, stack: name, adopt });
 }

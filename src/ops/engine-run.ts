@@ -3,8 +3,8 @@
 // passed on, record, and turn the outcome into a result or an error. The cluster use cases
 // (cluster.ts, rollback.ts) build the graph from a configuration and add the history recorder.
 import type { AuditSession } from '../audit/index.ts';
-import { Cancellation, deploy as engineDeploy, destroy as engineDestroy, hasChanges, packageNames, preview as enginePreview, previewDestroy, refresh as engineRefresh } from '../engine/index.ts';
-import type { DesiredState, EngineEvent, OperationKind, OperationResult, Plan, RefreshResult } from '../engine/index.ts';
+import { adoptionGraph, Cancellation, deploy as engineDeploy, destroy as engineDestroy, hasChanges, packageNames, preview as enginePreview, previewDestroy, refresh as engineRefresh } from '../engine/index.ts';
+import type { Adoption, DesiredState, EngineEvent, OperationKind, OperationResult, Plan, RefreshResult } from '../engine/index.ts';
 import type { UpdateRecorder } from '../history/recorders.ts';
 import type { OpenedStack } from '../state/index.ts';
 import { OpsError } from './errors.ts';
@@ -138,7 +138,7 @@ export interface RefreshStackInput extends RunOptions {
   /** Fail, and store nothing read, when anything drifted. */
   expectNoChanges?: boolean;
   /** First look up in the clouds what this graph describes and the stack does not track (by URN tag), and record what is found. */
-  adopt?: DesiredBuilder;
+  adopt?: (stack: OpenedStack) => Adoption | Promise<Adoption>;
 }
 
 /** Reads every resource back: drift is shown, vanished resources are dropped. */
@@ -146,7 +146,7 @@ export async function refreshStack(ctx: OpsContext, input: RefreshStackInput): P
   const audit = engineSession(ctx, 'refresh', 'state', 'refresh', input.stack);
   return withAuditedStack(ctx, audit, input.stack, async ({ store, stack }) => {
     const adopt = input.adopt ? await input.adopt(stack) : undefined;
-    const registry = await providerRegistry(packageNames(adopt, stack.deployment));
+    const registry = await providerRegistry(packageNames(adopt && adoptionGraph(adopt), stack.deployment));
     const recording = new EngineRecording(audit, stack, Boolean(input.targets?.length), await followRegistry('refresh', audit));
     const result = await runEngine(ctx, 'refresh', stack.name, (cancellation, onEvent) =>
       engineRefresh(recording.handle(), {

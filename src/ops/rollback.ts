@@ -42,9 +42,11 @@ export async function rollback(ctx: OpsContext, input: RollbackInput): Promise<A
   const audit = auditSession(ctx, 'rollback', { type: 'rollback', action: 'rollback', resourceId: name, resourceType: 'stack', description: `rollback of stack '${name}'` });
   let inner: ClusterRecorder | undefined;
   let target: Snapshot | undefined;
+  let clusterName = '';
   const build = async (stack: OpenedStack) => {
     const snapshot = (target = pickSnapshot(await new SnapshotStore(stack.attachments).all(), to, stack.name));
     const config = JSON.parse(snapshot.inputs.configJson) as ClusterConfig;
+    clusterName = config.metadata.name;
     if (configHash(config) !== snapshot.configHash) {
       throw new OpsError('refused', `snapshot ${snapshot.id} does not match its own config hash; it cannot be trusted for a rollback`, `Check the stack's records: sloth-kubernetes audit verify ${stack.name}`);
     }
@@ -79,6 +81,8 @@ export async function rollback(ctx: OpsContext, input: RollbackInput): Promise<A
     audit,
     recorder,
     check: async (plan, stack) => {
+      const { refuseLostAccess } = await import('../cluster/index.ts');
+      refuseLostAccess(plan, stack.deployment, clusterName, stack.name);
       await inner?.checkRecords(stack);
       await confirmDataLoss(ctx, plan, stack, target!.deploymentId);
     },

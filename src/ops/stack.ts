@@ -43,19 +43,29 @@ export function passphraseOf(ctx: OpsContext, store: StateStore): PassphraseSour
 
 /**
  * The stack a use case works on: the name given, or, when none was given, the only stack of
- * the backend. No stack at all is its own reason (`no-stack`).
+ * the backend. No stack at all is its own reason (`no-stack`); a stack that lost only its
+ * checkpoint is named, with the history checkpoint that restores it.
  */
 export async function resolveStackName(store: StateStore, name: string | undefined): Promise<string> {
-  const none = () => new OpsError('no-stack', 'No stack found.', 'Create an encrypted stack first: sloth-kubernetes stacks create <name> --password-stdin');
+  const none = async (): Promise<OpsError> => {
+    const lost = await store.lostStacks(name);
+    if (lost.length === 0) return new OpsError('no-stack', 'No stack found.', 'Create an encrypted stack first: sloth-kubernetes stacks create <name> --password-stdin');
+    const which = lost.map((l) => `'${l.stack}'`).join(', ');
+    return new OpsError(
+      'no-stack',
+      `No stack found. The checkpoint of stack ${which} is missing, but its history holds copies of it.`,
+      lost.map((l) => l.hint).join('\n'),
+    );
+  };
   if (name) {
     if (!(await store.stackExists(name))) {
-      if ((await store.listStacks()).length === 0) throw none();
+      if ((await store.listStacks()).length === 0 || (await store.lostStacks(name)).length > 0) throw await none();
       throw new StackNotFoundError(name, store.url);
     }
     return name;
   }
   const stacks = await store.listStacks();
-  if (stacks.length === 0) throw none();
+  if (stacks.length === 0) throw await none();
   if (stacks.length === 1) return stacks[0]!.name;
   throw new OpsError('invalid', `this backend has ${stacks.length} stacks; name the one to use`, `Stacks: ${stacks.map((s) => s.name).join(', ')}`);
 }

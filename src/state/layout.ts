@@ -5,6 +5,7 @@ import { InvalidStackNameError } from './errors.ts';
 export const PROJECT = 'sloth-kubernetes';
 export const META_KEY = '.pulumi/meta.yaml';
 export const STACKS_PREFIX = `.pulumi/stacks/${PROJECT}/`;
+export const HISTORY_PREFIX = `.pulumi/history/${PROJECT}/`;
 const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /**
@@ -36,9 +37,9 @@ const seg = checkStackName;
 export const keys = {
   checkpoint: (stack: string) => `${STACKS_PREFIX}${seg(stack)}.json`,
   checkpointBackup: (stack: string) => `${STACKS_PREFIX}${seg(stack)}.json.bak`,
-  historyDir: (stack: string) => `.pulumi/history/${PROJECT}/${seg(stack)}/`,
-  history: (stack: string, ns: string) => `.pulumi/history/${PROJECT}/${seg(stack)}/${stack}-${ns}.history.json`,
-  historyCheckpoint: (stack: string, ns: string) => `.pulumi/history/${PROJECT}/${seg(stack)}/${stack}-${ns}.checkpoint.json`,
+  historyDir: (stack: string) => `${HISTORY_PREFIX}${seg(stack)}/`,
+  history: (stack: string, ns: string) => `${HISTORY_PREFIX}${seg(stack)}/${stack}-${ns}.history.json`,
+  historyCheckpoint: (stack: string, ns: string) => `${HISTORY_PREFIX}${seg(stack)}/${stack}-${ns}.checkpoint.json`,
   backupDir: (stack: string) => `.pulumi/backups/${PROJECT}/${seg(stack)}/`,
   backup: (stack: string, ns: string) => `.pulumi/backups/${PROJECT}/${seg(stack)}/${stack}.${ns}.json`,
   lockDir: (stack: string) => `.pulumi/locks/${qualifiedName(seg(stack))}/`,

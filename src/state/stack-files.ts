@@ -9,7 +9,7 @@ import { CheckpointError } from './errors.ts';
 import { readHistory } from './history.ts';
 import { checkpointHash, JOURNAL_VERSION, ResourceIndex } from './journal.ts';
 import type { AnyRecord, JournalObject } from './journal.ts';
-import { keys, stackNameOfKey, STACKS_PREFIX } from './layout.ts';
+import { HISTORY_PREFIX, isValidStackName, keys, stackNameOfKey, STACKS_PREFIX } from './layout.ts';
 
 export interface RawStack {
   name: string;
@@ -43,11 +43,8 @@ export async function checkpointKeyOf(blob: BlobStore, stack: string): Promise<s
   return candidates[0]!.key;
 }
 
-/** The way back from a broken checkpoint, for error hints. */
-export async function recoveryHint(blob: BlobStore, stack: string): Promise<string> {
-  const lines: string[] = ['Nothing was changed.'];
-  const bak = keys.checkpointBackup(stack);
-  if (await blob.get(bak)) lines.push(`The previous checkpoint is kept at ${locate(blob, bak)}.`);
+/** The newest checkpoint copy in a stack's history that reads (of its 20 newest entries). */
+export async function newestGoodCheckpoint(blob: BlobStore, stack: string): Promise<{ location: string; kind: string; time: Date } | undefined> {
   try {
     for (const h of await readHistory(blob, stack, 20)) {
       const bytes = await blob.get(h.checkpointKey);
@@ -57,16 +54,50 @@ export async function recoveryHint(blob: BlobStore, stack: string): Promise<stri
       } catch {
         continue;
       }
-      const when = new Date(h.endTime * 1000).toISOString();
-      lines.push(`The latest good checkpoint in the history is ${locate(blob, h.checkpointKey)} (${h.kind}, ${when}).`);
-      lines.push(`Restore it with: sloth-kubernetes stacks import ${stack} <that file> (download it first if it is in S3).`);
-      return lines.join('\n');
+      return { location: locate(blob, h.checkpointKey), kind: h.kind, time: new Date(h.endTime * 1000) };
     }
   } catch {
-    /* the hint is best effort */
+    /* best effort: it only feeds hints */
   }
-  lines.push('No good checkpoint was found in the stack history.');
+  return undefined;
+}
+
+/** How to restore `stack` from that checkpoint. */
+export function restoreHint(stack: string, good: { location: string; kind: string; time: Date }): string {
+  return [
+    `The latest good checkpoint in the history is ${good.location} (${good.kind}, ${good.time.toISOString()}).`,
+    `Restore it with: sloth-kubernetes stacks import ${stack} <that file> (download it first if it is in S3).`,
+  ].join('\n');
+}
+
+/** The way back from a broken checkpoint, for error hints. */
+export async function recoveryHint(blob: BlobStore, stack: string): Promise<string> {
+  const lines: string[] = ['Nothing was changed.'];
+  const bak = keys.checkpointBackup(stack);
+  if (await blob.get(bak)) lines.push(`The previous checkpoint is kept at ${locate(blob, bak)}.`);
+  const good = await newestGoodCheckpoint(blob, stack);
+  lines.push(good ? restoreHint(stack, good) : 'No good checkpoint was found in the stack history.');
   return lines.join('\n');
+}
+
+/**
+ * Stacks whose checkpoint is gone while their history still holds checkpoints (a deleted or
+ * lost checkpoint file), with the way to restore each; `only` limits the search to one name.
+ */
+export async function lostStacks(blob: BlobStore, only?: string): Promise<{ stack: string; hint: string }[]> {
+  const prefix = only ? keys.historyDir(only) : HISTORY_PREFIX;
+  const names = new Set<string>();
+  for (const o of await blob.list(prefix)) {
+    const name = o.key.slice(HISTORY_PREFIX.length).split('/')[0];
+    if (name && isValidStackName(name)) names.add(name);
+  }
+  const out: { stack: string; hint: string }[] = [];
+  for (const stack of [...names].sort()) {
+    if (await checkpointKeyOf(blob, stack)) continue;
+    const good = await newestGoodCheckpoint(blob, stack);
+    if (good) out.push({ stack, hint: restoreHint(stack, good) });
+  }
+  return out;
 }
 
 export async function readRawStack(blob: BlobStore, stack: string): Promise<RawStack | undefined> {

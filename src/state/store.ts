@@ -38,7 +38,7 @@ import { createCrypter, sameProvider, unlockCrypter } from './secrets/provider.t
 import type { NewStackSecrets } from './secrets/provider.ts';
 import { effectiveEnv, readSettings } from './settings.ts';
 import type { Env } from './settings.ts';
-import { checkpointKeyOf, listStackNames, locate, readRawStack, recoveryHint } from './stack-files.ts';
+import { checkpointKeyOf, listStackNames, locate, lostStacks, readRawStack, recoveryHint } from './stack-files.ts';
 import type { RawStack } from './stack-files.ts';
 import { Update, writeCheckpoint, writeHistory } from './update.ts';
 import { StackAttachments } from './attachments.ts';
@@ -207,6 +207,16 @@ export class StateStore {
   async stackExists(name: string): Promise<boolean> {
     this.checkName(name);
     return (await checkpointKeyOf(this.blob, name)) !== undefined;
+  }
+
+  /**
+   * Stacks (or the one named) whose checkpoint is gone while their history holds checkpoints,
+   * each with how to restore it (`stacks import` of the newest good one).
+   */
+  async lostStacks(name?: string): Promise<{ stack: string; hint: string }[]> {
+    if (name !== undefined) this.checkName(name);
+    await this.checkLayout(false);
+    return lostStacks(this.blob, name);
   }
 
   private async requireRaw(name: string): Promise<RawStack> {
@@ -465,7 +475,8 @@ export class StateStore {
       if (!parsed.latest) throw new CheckpointError(source, 'holds no deployment');
       incoming = parsed.latest;
     }
-    // The target stack must exist; its secrets provider is the one secrets end up under.
+    // The target stack must exist (or have lost only its checkpoint: import restores it); its
+    // secrets provider is the one secrets end up under.
     this.checkName(name);
     await this.checkLayout(false);
     let target: RawStack | undefined;
@@ -474,7 +485,7 @@ export class StateStore {
     } catch (err) {
       if (!(err instanceof CheckpointError)) throw err; // a broken stack may be restored by import
     }
-    if (!target && !(await this.stackExists(name))) throw new StackNotFoundError(name, this.url);
+    if (!target && !(await this.stackExists(name)) && (await lostStacks(this.blob, name)).length === 0) throw new StackNotFoundError(name, this.url);
     const targetProvider = target?.latest?.secrets_providers ?? incoming.secrets_providers;
     const targetCrypter = await unlockCrypter(targetProvider, name, this.env, opts.passphrase);
     const sourceCrypter = sameProvider(incoming.secrets_providers, targetCrypter.provider) || !incoming.secrets_providers

@@ -32,7 +32,7 @@ export interface Fault {
 }
 
 /** Resource name → operation → fault. */
-export type FaultPlan = Record<string, Partial<Record<'create' | 'read' | 'update' | 'delete' | 'adopt', Fault>>>;
+export type FaultPlan = Record<string, Partial<Record<'create' | 'read' | 'update' | 'delete' | 'adopt' | 'recover', Fault>>>;
 
 export class FileCloud {
   readonly dir: string;

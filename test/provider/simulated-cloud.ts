@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallContext, ErrorClass, ProviderPackage, ResourceType } from '../../src/engine/index.ts';
 import { registerProviderPackage } from '../../src/ops/index.ts';
-import { API_READY_TYPE, COMMAND_TYPE, HOST_KEY_TYPE, commandRun, recordType, CLUSTER_RECORD_TYPE, MACHINE_RECORD_TYPE } from '../../src/cluster/remote/package.ts';
+import { API_READY_TYPE, COMMAND_TYPE, HOST_KEY_TYPE, apiReadyType as realApiReadyType, commandRun, commandType as realCommandType, recordType, CLUSTER_RECORD_TYPE, MACHINE_RECORD_TYPE } from '../../src/cluster/remote/package.ts';
 import { hostKeyType } from '../../src/cluster/remote/host-key.ts';
 import { Secret, type PropertyMap, type PropertyValue } from '../../src/state/types.ts';
 import { FileCloud, type CloudObject } from './file-cloud.ts';
@@ -166,6 +166,8 @@ const commandType: ResourceType<SimClient> = {
   update: async (_id, _olds, news, ctx) => ({ outputs: await runCommand(news, ctx, 'update') }),
   delete: async () => {},
   adopt: async () => undefined,
+  // A rebuilt stack records a step on a found machine as the real type does.
+  recover: (realCommandType as ResourceType<SimClient>).recover,
 };
 
 /** The real type (an update does nothing on the machine) with a create that records instead of connecting. */
@@ -191,6 +193,7 @@ const apiReadyType: ResourceType<SimClient> = {
   update: async (_id, _olds, news) => ({ outputs: apiCheck(news) }),
   delete: async () => {},
   adopt: async () => undefined,
+  recover: (realApiReadyType as ResourceType<SimClient>).recover,
 };
 
 export function simulatedSlothPackage(dir?: string): ProviderPackage<SimClient> {

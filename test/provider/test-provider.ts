@@ -18,7 +18,7 @@ export class TestCloudError extends Error {
 }
 
 export interface CallRecord {
-  op: 'create' | 'read' | 'update' | 'delete' | 'adopt';
+  op: 'create' | 'read' | 'update' | 'delete' | 'adopt' | 'recover';
   name: string;
   start: number;
   end: number;
@@ -128,6 +128,22 @@ function makeType(kind: string, options: { updatable: boolean; forceNew?: string
   return type;
 }
 
+/**
+ * `test:index:Lookup` {of} → {value}: a look-up, with no cloud object of its own (like an
+ * image look-up): `value` is what the cloud answers for `of`. Nothing to adopt after an
+ * interrupted create; a rebuilt stack looks it up again (`recover`).
+ */
+function lookupType(): ResourceType<TestClient> {
+  const answer = (inputs: PropertyMap) => ({ id: `lookup-${String(inputs.of)}`, outputs: { ...inputs, value: `${String(inputs.of)}-image` } });
+  return {
+    create: (inputs, ctx) => call(ctx, 'create', () => answer(inputs)),
+    read: (_id, state, ctx) => call(ctx, 'read', () => ({ outputs: state.outputs })),
+    delete: (_id, _state, ctx) => call(ctx, 'delete', () => undefined),
+    adopt: (_inputs, ctx) => call(ctx, 'adopt', () => undefined),
+    recover: (inputs, ctx) => call(ctx, 'recover', () => answer(inputs)),
+  };
+}
+
 export interface TestProviderOptions {
   /** Where the cloud lives when the provider configuration does not say (`dir`). */
   dir?: string;
@@ -165,6 +181,7 @@ export function testProvider(options: TestProviderOptions = {}): ProviderPackage
     resources: {
       'test:index:Thing': makeType('thing', { updatable: true, forceNew: ['zone'] }),
       'test:index:Immutable': makeType('immutable', { updatable: false }),
+      'test:index:Lookup': lookupType(),
     },
     classifyError: (err) => (err instanceof TestCloudError ? err.kind : 'permanent'),
   };

@@ -65,6 +65,11 @@ export function register(program: Command, io: CliIO): void {
     .description('delete a stack and its state (cloud resources are NOT destroyed)')
     .option('-f, --force', 'delete even if the stack still has resources')
     .option('-y, --yes', 'do not ask for confirmation')
+    .addHelpText(
+      'after',
+      '\nWith --force the stack\'s cloud resources stay, untracked; `refresh --config` in a new stack of the same name finds them again,\n' +
+        'but the keys and tokens the stack generated go with it. Keep a copy first: stacks export <name> --show-secrets --file <file> (mode 0600).',
+    )
     .action(async (name: string, opts: { force?: boolean; yes?: boolean }) => {
       const { deleteStack } = await import('../stacks/delete.ts');
       await deleteStack(io, name, opts);

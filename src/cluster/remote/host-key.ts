@@ -64,4 +64,8 @@ export const hostKeyType: ResourceType = {
   async adopt() {
     return undefined;
   },
+  async recover(inputs, ctx) {
+    // Installed when the machine was made; which key it serves is not known (recovery.ts).
+    return { id: ctx.name, outputs: { machine: inputs['machine'] ?? null, recovered: true } };
+  },
 };

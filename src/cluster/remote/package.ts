@@ -12,6 +12,10 @@
 //  - sloth:cluster:Cluster, sloth:cluster:Machine — records of what the planner generated
 //    (keys, tokens, mesh addresses). They create nothing anywhere; keeping them in the stack
 //    is what makes the next plan keep every address and key.
+//
+// A stack rebuilt by `refresh --config` records the records as planned and, on machines it
+// found, the steps as run (`recover`, marked `recovered`): nothing is run. The planner's
+// recovery rules (recovery.ts) keep such a cluster from being connected to.
 import type { ProviderPackage, ResourceType, CallContext } from '../../engine/index.ts';
 import { reveal as revealValue, type PropertyMap, type PropertyValue } from '../../state/types.ts';
 import { TemplateError } from '../bootstrap/template.ts';
@@ -41,6 +45,12 @@ async function run(inputs: PropertyMap, ctx: CallContext): Promise<PropertyMap> 
   return outputs;
 }
 
+/** A step on a machine found by `refresh --config`: it ran when the machine was made; what it printed is not known. */
+function recoveredStep(inputs: PropertyMap): PropertyMap {
+  const kind = reveal(inputs['output']);
+  return { machine: reveal(inputs['machine']) ?? null, recovered: true, ...(kind === 'secret' || kind === 'text' ? { stdout: '' } : {}) };
+}
+
 export const commandType: ResourceType = {
   timeouts: { create: 3600, update: 3600, delete: 60, read: 60 },
   computedOnUpdate: ['stdout', 'ranAt'],
@@ -61,6 +71,9 @@ export const commandType: ResourceType = {
   async adopt() {
     // Nothing in a cloud to find: an interrupted run is simply run again.
     return undefined;
+  },
+  async recover(inputs, ctx) {
+    return { id: ctx.name, outputs: recoveredStep(inputs) };
   },
 };
 
@@ -88,6 +101,9 @@ export const apiReadyType: ResourceType = {
   async adopt() {
     return undefined;
   },
+  async recover(_inputs, ctx) {
+    return { id: ctx.name, outputs: { recovered: true } };
+  },
 };
 
 /** A record: outputs are its inputs; nothing exists outside the stack. */
@@ -104,6 +120,9 @@ export const recordType: ResourceType = {
   async delete() {},
   async adopt() {
     return undefined;
+  },
+  async recover(inputs, ctx) {
+    return { id: ctx.name, outputs: inputs };
   },
 };
 

@@ -107,6 +107,27 @@ describe('AWS resource types against moto', { skip: motoAvailable() ? false : MO
     assert.equal(await type(INSTANCE).adopt(inputs, c), undefined, 'a terminated instance is not adopted');
   });
 
+  it('key pair: the public key is read back (kept as written when AWS holds the same key); adopt reports the key AWS holds; the image look-up is made again by recover', async () => {
+    const KEY = 'aws:ec2/keyPair:KeyPair';
+    const c = ctx('deploy', KEY);
+    const original = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGvWdyRZ2Xlc3iKfd6fH0M3hnZ0iJqK8W9T7iQeQ2y5H sloth-kubernetes unit';
+    const inputs: PropertyMap = { keyName: 'unit-deploy', publicKey: original, tags: {} };
+    const made = await type(KEY).create(inputs, c);
+    assert.equal((await type(KEY).read(made.id, { inputs, outputs: made.outputs }, c))?.inputs?.['publicKey'], original);
+    // A lost stack's planner generated another key: the cloud's own is what it learns.
+    const regenerated = { ...inputs, publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBMk24y7ZuLHgPN3yIaqYliQK4YQn1dcG8YU6h0rGcWU other' };
+    const found = await type(KEY).adopt(regenerated, c);
+    assert.equal(found?.id, made.id);
+    assert.match(String(found?.outputs['publicKey']), /^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGvWdyRZ2Xlc3iKfd6fH0M3hnZ0iJqK8W9T7iQeQ2y5H\b/);
+    assert.match(String((await type(KEY).read(made.id, { inputs: regenerated, outputs: made.outputs }, c))?.inputs?.['publicKey']), /AAAAIGvWdyRZ2Xlc3iKfd6fH0M3hnZ0iJqK8W9T7iQeQ2y5H/);
+    await type(KEY).delete(made.id, { inputs, outputs: made.outputs }, c);
+
+    const LOOKUP = 'aws:ec2/imageLookup:ImageLookup';
+    const image = { owners: ['099720109477'], namePattern: 'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*', architecture: 'x86_64' };
+    assert.equal(await type(LOOKUP).adopt(image, ctx('img', LOOKUP)), undefined, 'an interrupted look-up left nothing behind');
+    assert.equal((await type(LOOKUP).recover!(image, ctx('img', LOOKUP)))?.outputs['imageId'], 'ami-04b70fa74e45c3917');
+  });
+
   it('security group rule: the description updates in place; an address is written as /32', async () => {
     const vpc = await type(VPC).create({ cidrBlock: '10.11.0.0/16', tags: {} }, ctx('net2', VPC));
     const sg = await type('aws:ec2/securityGroup:SecurityGroup').create({ name: 'rules', description: 'rules', vpcId: vpc.id, egress: [], tags: {} }, ctx('sg2', 'aws:ec2/securityGroup:SecurityGroup'));

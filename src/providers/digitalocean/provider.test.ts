@@ -78,6 +78,11 @@ test('a whole cluster\'s objects: create, read back, update, adopt, delete', asy
   assert.deepEqual((await type(T.key).read(key.id, { inputs: keyIn, outputs: key.outputs }, ctx(T.key, 'key')))!.inputs, keyIn);
   assert.equal((await type(T.key).adopt(keyIn, ctx(T.key, 'key')))!.id, key.id);
   assert.equal(await type(T.key).adopt(keyIn, ctx(T.key, 'someone-else')), undefined);
+  // A rebuilt stack plans another key: ours is found by the tag in its name, with the key it holds.
+  const regenerated = await type(T.key).adopt({ ...keyIn, publicKey: OTHER_KEY }, ctx(T.key, 'key'));
+  assert.equal(regenerated!.id, key.id);
+  assert.equal(regenerated!.outputs.publicKey, PUBLIC_KEY);
+  assert.equal(await type(T.key).adopt({ ...keyIn, publicKey: OTHER_KEY }, ctx(T.key, 'key', [key.id])), undefined);
 
   // Tags
   for (const name of ['sloth:c1:test', 'sloth:c1:test:api', 'sloth:c1:test:workers']) await type(T.tag).create({ name }, ctx(T.tag, name));

@@ -160,6 +160,34 @@ test('a multi-node cluster with a load balancer and DNS: deploy, again, scale, r
   await api.prism.assertClean({ expectTraffic: true });
 });
 
+test('a lost stack rebuilt by refresh --config finds the droplet (which needs the SSH key found in the same run); the next deploy changes nothing in the account', async () => {
+  await sloth(['stacks', 'create', 'dev-lost']);
+  const seed = config(join(seeds, 'development.lisp'), 'dev-lost.lisp', (t) => t.replace(/\(name "[^"]+"\)/, '(name "dev-lost")'));
+  await sloth(['deploy', '-c', seed, '--no-bootstrap', '--yes']);
+  const deployed = api.standin.inventory();
+  const droplets = [...api.standin.droplets.values()].map((d) => `${d.id} ${d.name}`);
+  await sloth(['stacks', 'delete', 'dev-lost', '--force', '--yes']);
+  await sloth(['stacks', 'create', 'dev-lost']);
+
+  let mark = api.standin.log.length;
+  const r = await sloth(['refresh', '-c', seed, '--no-bootstrap']);
+  assert.doesNotMatch(r.stdout + r.stderr, /not found in the cloud|not looked up/);
+  assert.match(r.stdout, /^= {2}digitalocean:index\/sshKey:SshKey \S+: found \d+/m);
+  assert.match(r.stdout, /^= {2}digitalocean:index\/droplet:Droplet dev-node-1: found \d+/m);
+  assert.deepEqual(changes(mark), [], 'a refresh changes nothing in the account');
+
+  mark = api.standin.log.length;
+  const next = await sloth(['deploy', '-c', seed, '--no-bootstrap', '--yes']);
+  assert.match(next.stdout, /No changes\./);
+  assert.deepEqual(changes(mark), []);
+  assert.deepEqual(api.standin.inventory(), deployed);
+  assert.deepEqual([...api.standin.droplets.values()].map((d) => `${d.id} ${d.name}`), droplets, 'one dev-node-1, the same droplet');
+
+  await sloth(['destroy', 'dev-lost', '--yes']);
+  assert.deepEqual(api.standin.inventory(), EMPTY);
+  await api.prism.assertClean({ expectTraffic: true });
+});
+
 test('pre-flight: a size the region does not offer and a zone not in the account stop the deploy before anything is made', async () => {
   await sloth(['stacks', 'create', 'do-bad']);
   const bad = config(join(fixtures, 'multi-node.lisp'), 'bad.lisp', (t) =>

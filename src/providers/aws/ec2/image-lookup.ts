@@ -1,7 +1,8 @@
 // aws:ec2/imageLookup:ImageLookup {owners, namePattern, architecture} → {imageId}
 // A read-only look-up, kept in the stack so the machines keep the image they were made
 // from: the newest matching image is chosen once, and a refresh does not move it (a new
-// image published upstream would otherwise replace every machine).
+// image published upstream would otherwise replace every machine). A stack rebuilt by
+// `refresh --config` looks it up again (recover), so the machines that use it are found too.
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import type { Image } from '@aws-sdk/client-ec2';
 import type { CallContext, ResourceType } from '../../../engine/index.ts';
@@ -54,4 +55,5 @@ export const imageLookup: ResourceType<AwsClient> = {
     // A look-up creates nothing, so an interrupted one leaves nothing behind.
     return undefined;
   },
+  recover: lookup,
 };

@@ -2,10 +2,13 @@
 // keeps one key per public key in an account, identified by its MD5 fingerprint. Ours are
 // named with the URN tag. When the account already holds the same public key under another
 // name (the user's own key, named by security.ssh key-path), that key is used as it is,
-// recorded as `shared`, and never renamed or deleted by us.
+// recorded as `shared`, and never renamed or deleted by us. Adopt finds ours by fingerprint,
+// else by the tag in its name: a stack rebuilt by `refresh --config` plans a newly generated
+// key, and learns from the one found the key its droplets were made with.
 import { createHash } from 'node:crypto';
 import type { PropertyMap } from '../../../state/types.ts';
 import type { CallContext, CreateResult, ResourceType } from '../../../engine/index.ts';
+import { allPages, PER_PAGE } from '../client.ts';
 import type { DoClient } from '../client.ts';
 import type { components } from '../openapi.d.ts';
 import { ApiError } from '../../rest/errors.ts';
@@ -29,6 +32,18 @@ export function md5Fingerprint(publicKey: string): string {
 
 function outputsOf(key: DoSshKey, shared: boolean, inputs: PropertyMap): PropertyMap {
   return { name: shared ? (inputs.name ?? key.name) : keyNameBase(key.name), publicKey: inputs.publicKey ?? key.public_key, id: String(key.id), fingerprint: key.fingerprint ?? null, shared };
+}
+
+/** A key of ours, not tracked yet: the one with this public key, else the one named with the URN tag. */
+async function findOurs(inputs: PropertyMap, ctx: CallContext<DoClient> & { knownIds: readonly string[] }): Promise<DoSshKey | undefined> {
+  const free = (key: DoSshKey | undefined) => (key && ours(key, ctx) && !ctx.knownIds.includes(String(key.id)) ? key : undefined);
+  const same = free(await find(md5Fingerprint(str(inputs, 'publicKey')), ctx));
+  if (same) return same;
+  const all = await allPages(async (page) => {
+    const r = body(await ctx.client.api.GET('/v2/account/keys', { params: { query: { page, per_page: PER_PAGE } }, signal: ctx.signal }));
+    return { items: r.ssh_keys, total: r.meta.total };
+  });
+  return all.find((k) => free(k) !== undefined);
 }
 
 const ours = (key: DoSshKey, ctx: CallContext<DoClient>) => key.name.includes(`[${urnTagName(ctx.urnTag)}]`);
@@ -74,8 +89,8 @@ export const sshKey: ResourceType<DoClient> = {
     await gone(ctx.client.api.DELETE('/v2/account/keys/{ssh_key_identifier}', { params: where(id), signal: ctx.signal }));
   },
   async adopt(inputs, ctx) {
-    const found = await find(md5Fingerprint(str(inputs, 'publicKey')), ctx);
-    if (!found || !ours(found, ctx) || ctx.knownIds.includes(String(found.id))) return undefined;
-    return { id: String(found.id), outputs: outputsOf(found, false, inputs) };
+    const found = await findOurs(inputs, ctx);
+    // The public key the account holds, whatever the inputs say.
+    return found ? { id: String(found.id), outputs: outputsOf(found, false, { name: inputs.name ?? null }) } : undefined;
   },
 };
