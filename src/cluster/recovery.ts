@@ -23,18 +23,23 @@ export interface Recovery {
   at: string;
 }
 
-/** The cloud objects that hold the deploy key: every resource whose `publicKey` input is it. */
-export function deployKeyHolders(desired: DesiredState): string[] {
+/** The cloud objects that hold the deploy key (an input of theirs is the key): URN → that input's name. */
+export function deployKeyHolders(desired: DesiredState): Map<string, string> {
   const record = desired.resources.find((r) => r.type === CLUSTER_RECORD_TYPE);
   const key = record?.inputs['deployPublicKey'];
-  if (typeof key !== 'string') return [];
-  return desired.resources.filter((r) => r !== record && r.inputs['publicKey'] === key).map((r) => r.urn);
+  const out = new Map<string, string>();
+  if (typeof key !== 'string') return out;
+  for (const r of desired.resources) {
+    const input = r === record ? undefined : Object.keys(r.inputs).find((k) => r.inputs[k] === key);
+    if (input) out.set(r.urn, input);
+  }
+  return out;
 }
 
-/** The recovery the looked-up key objects allow (URN → the outputs the cloud reported); undefined when none was found. */
-export function recoveryFrom(found: ReadonlyMap<string, PropertyMap>, at: Date): Recovery | undefined {
+/** The recovery the looked-up key holders allow (URN → the outputs the cloud reported); undefined when none was found. */
+export function recoveryFrom(holders: ReadonlyMap<string, string>, found: ReadonlyMap<string, PropertyMap>, at: Date): Recovery | undefined {
   if (found.size === 0) return undefined;
-  const key = [...found.values()].map((o) => reveal(o['publicKey'] ?? null)).find((k): k is string => typeof k === 'string' && k !== '');
+  const key = [...found].map(([urn, outputs]) => reveal(outputs[holders.get(urn) ?? ''] ?? null)).find((k): k is string => typeof k === 'string' && k !== '');
   return { deployPublicKey: key, at: at.toISOString() };
 }
 

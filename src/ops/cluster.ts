@@ -144,13 +144,13 @@ export async function refresh(ctx: OpsContext, input: RefreshInput): Promise<Ref
   const { deployKeyHolders, isRebuild, recoveryFrom } = await import('../cluster/index.ts');
   const adopt = async (stack: OpenedStack): Promise<Adoption> => {
     const first = await build(stack);
-    const probe = isRebuild(stack.deployment, loaded.config.metadata.name) ? deployKeyHolders(first) : [];
-    if (probe.length === 0) return first;
+    const holders = isRebuild(stack.deployment, loaded.config.metadata.name) ? deployKeyHolders(first) : new Map<string, string>();
+    if (holders.size === 0) return first;
     return {
       first,
-      probe,
+      probe: [...holders.keys()],
       next: (found) => {
-        const recovery = recoveryFrom(found, new Date());
+        const recovery = recoveryFrom(holders, found, new Date());
         return recovery ? build(stack, recovery) : first;
       },
     };

@@ -66,6 +66,7 @@ export const sshKey: ResourceType<HetznerClient> = {
       return { items: r.ssh_keys, next: r.meta.pagination.next_page };
     });
     const found = all.find((k) => !ctx.knownIds.includes(String(k.id)));
-    return found ? { id: String(found.id), outputs: outputsOf(found, false, inputs) } : undefined;
+    // The public key the project holds (a stack rebuilt by `refresh --config` learns it here).
+    return found ? { id: String(found.id), outputs: outputsOf(found, false, { ...inputs, publicKey: found.public_key }) } : undefined;
   },
 };

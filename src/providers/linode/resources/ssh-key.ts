@@ -42,7 +42,9 @@ export const sshKey: ResourceType<LinodeClient> = {
   },
   async adopt(inputs, ctx) {
     const all = await allPages((page) => ctx.client.api.GET('/v4/profile/sshkeys', { params: { query: { page, page_size: PAGE_SIZE } }, signal: ctx.signal }).then(body));
-    const found = all.find((k) => isOurKey(k.label, ctx.urnTag) && sameKey(k.ssh_key, str(inputs, 'sshKey')) && !ctx.knownIds.includes(String(k.id)));
-    return found ? { id: String(found.id), outputs: outputsOf(found, inputs) } : undefined;
+    // By label alone: a stack rebuilt by `refresh --config` plans a new key and learns from this
+    // one the key its instances were made with.
+    const found = all.find((k) => isOurKey(k.label, ctx.urnTag) && !ctx.knownIds.includes(String(k.id)));
+    return found ? { id: String(found.id), outputs: outputsOf(found, { ...inputs, sshKey: sameKey(found.ssh_key, str(inputs, 'sshKey')) ? inputs.sshKey! : (found.ssh_key ?? null) }) } : undefined;
   },
 };
