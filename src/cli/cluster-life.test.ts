@@ -94,6 +94,19 @@ test('destroy keeps only the stack\'s memory: config, Lisp text, deployment meta
     const exported = await e.run(['export-config', 'lifecycle', '--format', 'lisp']);
     assert.equal(exported.code, 0, exported.stderr);
     assert.match(exported.stdout, /\(cluster/);
+    // History, snapshots and the stack list say it: destroyed, nothing current, no resources.
+    const history = await e.run(['history', 'lifecycle']);
+    assert.equal(history.code, 0, history.stderr);
+    assert.match(history.stdout, /^deploy-1-\S+ \(destroyed\) /m);
+    assert.doesNotMatch(history.stdout, / \* /);
+    assert.match(history.stdout, /Stack 'lifecycle' was destroyed: it holds no resources/);
+    const entries = JSON.parse((await e.run(['history', 'lifecycle', '--json'])).stdout) as { status: string; current: boolean }[];
+    assert.deepEqual(entries.map((x) => [x.status, x.current]), [['destroyed', false]]);
+    assert.match((await e.run(['snapshots', 'list', 'lifecycle'])).stdout, / destroyed /);
+    const list = await e.run(['stacks', 'list']);
+    assert.match(list.stdout, /^lifecycle +\S.* +none \(destroyed\)$/m);
+    assert.deepEqual((JSON.parse((await e.run(['stacks', 'list', '--json'])).stdout) as { destroyed?: boolean }[]).map((x) => x.destroyed), [true]);
+    assert.match((await e.run(['stacks', 'info', 'lifecycle'])).stdout, /^Status: destroyed /m);
     const twice = await e.run(['destroy', 'lifecycle', '--yes']);
     assert.equal(twice.code, 0, twice.stderr);
     assert.match(twice.stdout, /No changes\./);

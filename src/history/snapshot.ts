@@ -6,7 +6,7 @@ import type { StackAttachments } from '../state/index.ts';
 import type { ChangeLogEntry, PoolInfo } from './types.ts';
 import { diffPools } from './pools.ts';
 
-export type SnapshotStatus = 'active' | 'archived' | 'rolled_back';
+export type SnapshotStatus = 'active' | 'archived' | 'rolled_back' | 'destroyed';
 
 export interface ResourceSummary {
   type: string;
@@ -101,13 +101,14 @@ export class SnapshotStore {
 }
 
 /**
- * The status of each snapshot now: the one the stack's metadata names is `active`; one a
- * later deployment rolled back from is `rolled_back`; the rest are `archived`.
+ * The status of each snapshot now: the one the stack's metadata names is `active` — or
+ * `destroyed` once a destroy took its resources; one a later deployment rolled back from is
+ * `rolled_back`; the rest are `archived`.
  */
-export function snapshotStatuses(snapshots: readonly Snapshot[], activeId: string | undefined): Map<string, SnapshotStatus> {
+export function snapshotStatuses(snapshots: readonly Snapshot[], activeId: string | undefined, destroyed = false): Map<string, SnapshotStatus> {
   const out = new Map<string, SnapshotStatus>();
   const rolledBack = new Set(snapshots.filter((s) => s.metadata.rollbackOf).map((s) => s.parentId));
-  for (const s of snapshots) out.set(s.id, s.id === activeId ? 'active' : rolledBack.has(s.id) ? 'rolled_back' : 'archived');
+  for (const s of snapshots) out.set(s.id, s.id === activeId ? (destroyed ? 'destroyed' : 'active') : rolledBack.has(s.id) ? 'rolled_back' : 'archived');
   return out;
 }
 

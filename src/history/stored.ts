@@ -2,7 +2,7 @@
 // outputs (ours or the earlier Go writer's: JSON text inside secrets), migrated metadata,
 // snapshots and the entries `history` lists.
 import { isConfigJson } from '../config/index.ts';
-import { reveal, stackOutputs } from '../state/index.ts';
+import { holdsOnlyItsRoot, reveal, stackOutputs } from '../state/index.ts';
 import type { OpenedStack } from '../state/index.ts';
 import { changeSummary } from './meta.ts';
 import { migrateMeta, parseStoredMeta } from './migrate.ts';
@@ -49,10 +49,15 @@ export interface HistoryEntry {
   current: boolean;
 }
 
-/** Every recorded deployment, newest first: from the snapshots, and the metadata for older ones. */
-export async function historyOf(stack: OpenedStack, meta: Migrated | undefined): Promise<{ entries: HistoryEntry[]; snapshots: Snapshot[] }> {
+/**
+ * Every recorded deployment, newest first: from the snapshots, and the metadata for older
+ * ones. After a destroy (the stack holds only its memory) no deployment is current, and the
+ * last one is `destroyed`.
+ */
+export async function historyOf(stack: OpenedStack, meta: Migrated | undefined): Promise<{ entries: HistoryEntry[]; snapshots: Snapshot[]; statuses: Map<string, SnapshotStatus>; destroyed: boolean }> {
   const snapshots = await new SnapshotStore(stack.attachments).all();
-  const statuses = snapshotStatuses(snapshots, meta?.meta.stateSnapshotId);
+  const destroyed = meta !== undefined && holdsOnlyItsRoot(stack.deployment.resources);
+  const statuses = snapshotStatuses(snapshots, meta?.meta.stateSnapshotId, destroyed);
   const entries: HistoryEntry[] = snapshots.map((s) => ({
     deploymentId: s.deploymentId,
     timestamp: s.timestamp,
@@ -65,7 +70,7 @@ export async function historyOf(stack: OpenedStack, meta: Migrated | undefined):
     status: statuses.get(s.id),
     ...(s.metadata.rollbackOf ? { rollbackOf: s.metadata.rollbackOf } : {}),
     ...(s.metadata.message ? { message: s.metadata.message } : {}),
-    current: s.id === meta?.meta.stateSnapshotId,
+    current: !destroyed && s.id === meta?.meta.stateSnapshotId,
   }));
   const known = new Set(entries.map((e) => e.deploymentId));
   if (meta && !known.has(meta.meta.deploymentId)) {
@@ -78,7 +83,8 @@ export async function historyOf(stack: OpenedStack, meta: Migrated | undefined):
       nodeCount: m.currentNodeCount,
       summary: changeSummary(m.changeLog),
       changeLog: m.changeLog,
-      current: true,
+      ...(destroyed ? { status: 'destroyed' as const } : {}),
+      current: !destroyed,
     });
     known.add(m.deploymentId);
   }
@@ -88,5 +94,5 @@ export async function historyOf(stack: OpenedStack, meta: Migrated | undefined):
     entries.push({ deploymentId: p.deploymentId, timestamp: p.timestamp, actor: 'unknown', configHash: p.configChecksum, nodeCount: p.nodeCount, summary: p.success ? '(recorded by an earlier version: no change log kept)' : `failed: ${p.errorMessage ?? ''}`, changeLog: [], current: false });
   }
   entries.sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : a.deploymentId < b.deploymentId ? 1 : -1));
-  return { entries, snapshots };
+  return { entries, snapshots, statuses, destroyed };
 }

@@ -1,7 +1,7 @@
 // A stack's deployment history and its snapshots (the rollback points), as read: every
 // recorded deployment newest first, and snapshots without their sealed inputs (which hold the
 // configuration's secrets: only fingerprints and option names are given out).
-import { diffSnapshots, findSnapshot, historyOf, snapshotStatuses, storedConfig } from '../history/index.ts';
+import { diffSnapshots, findSnapshot, historyOf, storedConfig } from '../history/index.ts';
 import type { HistoryEntry, Snapshot, SnapshotDiff, SnapshotStatus } from '../history/index.ts';
 import type { OpenedStack } from '../state/index.ts';
 import type { OpsContext } from './host.ts';
@@ -22,14 +22,16 @@ export interface DeploymentHistory {
   entries: HistoryEntry[];
   /** The stored deployment metadata was written by an older schema and migrated when read. */
   migrated?: { from: string; applied: string[] };
+  /** A destroy took the stack's resources: no deployment is current. */
+  destroyed: boolean;
 }
 
 export async function deploymentHistory(ctx: OpsContext, input: { stack?: string }): Promise<DeploymentHistory> {
   return withStack(ctx, input.stack, async ({ stack }) => {
     const stored = storedConfig(stack);
-    const { entries } = await historyOf(stack, stored.meta);
+    const { entries, destroyed } = await historyOf(stack, stored.meta);
     const m = stored.meta;
-    return { stack: stack.name, entries, ...(m && m.applied.length > 0 ? { migrated: { from: m.from, applied: m.applied } } : {}) };
+    return { stack: stack.name, entries, destroyed, ...(m && m.applied.length > 0 ? { migrated: { from: m.from, applied: m.applied } } : {}) };
   });
 }
 
@@ -40,9 +42,8 @@ export type SnapshotSummary = Pick<Snapshot, 'id' | 'deploymentId' | 'timestamp'
 export type SnapshotView = SnapshotSummary & Pick<Snapshot, 'lispChecksum' | 'changeLog'> & { options: { operatorCidrs: string[]; bootstrap: boolean; manifests: string[] } };
 
 async function snapshotsOf(stack: OpenedStack): Promise<{ snapshots: Snapshot[]; statuses: Map<string, SnapshotStatus> }> {
-  const stored = storedConfig(stack);
-  const { snapshots } = await historyOf(stack, stored.meta);
-  return { snapshots, statuses: snapshotStatuses(snapshots, stored.meta?.meta.stateSnapshotId) };
+  const { snapshots, statuses } = await historyOf(stack, storedConfig(stack).meta);
+  return { snapshots, statuses };
 }
 
 const summary = (s: Snapshot, status: SnapshotStatus | undefined): SnapshotSummary => ({

@@ -19,7 +19,7 @@ export {
   relativeTime,
 } from './errors.ts';
 export type { LockHolder } from './errors.ts';
-export { openStateStore, StateStore } from './store.ts';
+export { holdsOnlyItsRoot, openStateStore, StateStore } from './store.ts';
 export type { StoreOptions, OpenOptions, OpenedStack, StackInspection, ImportResult } from './store.ts';
 export type { PassphraseSource } from './secrets/crypter.ts';
 export type { NewStackSecrets } from './secrets/provider.ts';

@@ -132,8 +132,13 @@ function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function countable(resources: JsonObject[]): number {
+function countable(resources: readonly { type?: unknown }[]): number {
   return resources.filter((r) => r.type !== 'pulumi:pulumi:Stack').length;
+}
+
+/** The stack holds nothing but its root stack resource: what a complete destroy leaves (the stack's memory). */
+export function holdsOnlyItsRoot(resources: readonly { type?: unknown }[]): boolean {
+  return resources.length > 0 && countable(resources) === 0;
 }
 
 export class StateStore {
@@ -195,7 +200,8 @@ export class StateStore {
       try {
         const raw = await readRawStack(this.blob, name);
         if (!raw) continue;
-        out.push({ name, lastUpdate: raw.latest ? new Date(raw.latest.manifest.time) : undefined, resourceCount: raw.latest?.resources.length ?? 0 });
+        const resources = raw.latest?.resources ?? [];
+        out.push({ name, lastUpdate: raw.latest ? new Date(raw.latest.manifest.time) : undefined, resourceCount: resources.length, ...(holdsOnlyItsRoot(resources) ? { destroyed: true } : {}) });
       } catch (err) {
         if (!(err instanceof StateError)) throw err;
         out.push({ name, lastUpdate: undefined, resourceCount: 0, problem: err.message });

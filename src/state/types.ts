@@ -160,7 +160,10 @@ export interface LockInfo {
 export interface StackSummary {
   name: string;
   lastUpdate: Date | undefined;
+  /** Every resource of the checkpoint, the root stack included (as Pulumi counts). */
   resourceCount: number;
+  /** It holds nothing but its root stack resource: what a complete destroy leaves (the stack's memory). */
+  destroyed?: boolean;
 }
 
 export interface HistoryEntry {

@@ -10,7 +10,7 @@ export function register(program: Command, io: CliIO): void {
     .option('--limit <n>', 'only the newest N deployments', parseParallel)
     .option('--json', 'print as JSON (with each change log)')
     .option('--password-stdin', 'read the passphrase from standard input')
-    .addHelpText('after', '\nThe deployment marked * is the one the stack runs now. Roll back to an earlier one with: rollback <stack> --to <deployment>')
+    .addHelpText('after', '\nThe deployment marked * is the one the stack runs now (after a destroy none is; the last one is marked destroyed). Roll back to an earlier one with: rollback <stack> --to <deployment>')
     .action(async (stack: string | undefined, opts: { limit?: number; json?: boolean; passwordStdin?: boolean }) => {
       const { showHistory } = await import('../history/history.ts');
       await showHistory(io, stack, opts);

@@ -1,5 +1,6 @@
 // stacks info <name>
 import { inspectStack } from '../../ops/stacks.ts';
+import { holdsOnlyItsRoot } from '../../state/index.ts';
 import { withCli } from '../host.ts';
 import type { CliIO } from '../io.ts';
 import { json, localTime } from './render.ts';
@@ -15,7 +16,8 @@ export async function stackInfo(io: CliIO, name: string, opts: { json?: boolean 
     status = holder.stale ? `locked by a process that is no longer running (${who}); unlock with: ${io.programName} stacks cancel ${info.name}` : `update in progress (locked by ${who})`;
   } else if (info.journalRecords > 0) {
     status = `interrupted (${info.journalRecords} recorded change${info.journalRecords === 1 ? '' : 's'} kept in the journal)`;
-  } else status = info.lastResult?.result || 'no updates yet';
+  } else if (holdsOnlyItsRoot(info.resources)) status = 'destroyed (no resources; the stack keeps its configuration and history)';
+  else status = info.lastResult?.result || 'no updates yet';
   if (opts.json) {
     io.stdout.write(
       json({
