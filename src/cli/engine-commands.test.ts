@@ -52,7 +52,7 @@ async function call(fn: () => Promise<void>): Promise<number> {
     await fn();
     return 0;
   } catch (e) {
-    return reportError(e, () => undefined, false);
+    return reportError(e, () => undefined);
   }
 }
 
@@ -168,7 +168,7 @@ test('--verbose shows provider log lines, scrubbed of the resource\'s secrets; -
       (err: unknown) => err,
     );
     let text = '';
-    assert.equal(reportError(failed, (s) => (text += s), false), 1);
+    assert.equal(reportError(failed, (s) => (text += s)), 1);
     assert.match(text, /::second needs .*::first, which does not exist yet and is not targeted/);
     assert.match(text, /Target what they need as well: --target urn:pulumi:dev::sloth-kubernetes::test:index:Thing::first/);
     assert.doesNotMatch(text, /--target-dependents/);

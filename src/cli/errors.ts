@@ -5,6 +5,7 @@
 // carries a reason instead, which is turned into the exit code here. Anything else is a bug:
 // it is reported as an internal error, with the stack trace under --verbose.
 import { OpsError } from '../ops/errors.ts';
+import { jsonError } from './output.ts';
 import type { OpsErrorReason } from '../ops/errors.ts';
 
 export interface UserFacingError {
@@ -78,17 +79,29 @@ function userFacing(err: OpsError, programName: string): UserFacingError {
   return { message: err.message, exitCode: EXIT_CODES[err.reason], ...(display !== undefined ? { display } : {}), ...(err.reason !== 'no-stack' && err.hint ? { hint: err.hint } : {}) };
 }
 
-/** Prints the error and returns the exit code to use. */
-export function reportError(error: unknown, write: (text: string) => void, verbose: boolean, programName = 'sloth-kubernetes'): number {
+export interface ReportOptions {
+  /** The stack trace of an internal error. */
+  verbose?: boolean;
+  programName?: string;
+  /** The command line asked for JSON output: the error is one JSON object (output.ts). */
+  json?: boolean;
+}
+
+/** Prints the error and returns the exit code to use (the same with JSON output). */
+export function reportError(error: unknown, write: (text: string) => void, options: ReportOptions = {}): number {
+  const programName = options.programName ?? 'sloth-kubernetes';
   const err = error instanceof OpsError ? userFacing(error, programName) : error;
   if (isUserFacing(err)) {
+    if (options.json) write(jsonError(err.message, error instanceof OpsError ? error.hint : err.hint));
     // An empty `display` means the command already said everything (e.g. a drift report).
-    if (err.display !== '') write(`${err.display ?? `error: ${err.message}`}\n`);
-    if (err.hint) write(`${err.hint}\n`);
+    else {
+      if (err.display !== '') write(`${err.display ?? `error: ${err.message}`}\n`);
+      if (err.hint) write(`${err.hint}\n`);
+    }
     return err.exitCode === 0 ? 1 : err.exitCode;
   }
   const e = err instanceof Error ? err : new Error(String(err));
-  write(`internal error: ${e.message}\n`);
-  write(verbose && e.stack ? `${e.stack}\n` : 'Run again with --verbose for the stack trace, and please report it.\n');
+  const hint = options.verbose && e.stack ? e.stack : 'Run again with --verbose for the stack trace, and please report it.';
+  write(options.json ? jsonError(`internal error: ${e.message}`, hint) : `internal error: ${e.message}\n${hint}\n`);
   return 70;
 }

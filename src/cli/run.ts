@@ -4,9 +4,11 @@ import { CommanderError } from 'commander';
 import { buildProgram } from './program.ts';
 import type { CliIO } from './io.ts';
 import { reportError } from './errors.ts';
+import { wantsJson } from './output.ts';
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
-  const program = await buildProgram(io);
+  const json = wantsJson(argv);
+  const program = await buildProgram(io, json);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
@@ -15,6 +17,6 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode;
     const exit = (err as { exitCode?: unknown } | null)?.exitCode;
     if (exit === 0) return 0;
-    return reportError(err, (s) => io.stderr.write(s), Boolean(program.opts().verbose), io.programName);
+    return reportError(err, (s) => io.stderr.write(s), { verbose: Boolean(program.opts().verbose), programName: io.programName, json });
   }
 }

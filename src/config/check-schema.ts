@@ -114,7 +114,7 @@ function walkValue(spec: Spec, value: unknown, path: string, positions: SourceMa
       }
       return;
     case 'string':
-      // `validate --output lisp` and `export-config` print secrets as this placeholder; a file
+      // `validate --format lisp` and `export-config` print secrets as this placeholder; a file
       // made from that output must not deploy with the placeholder as the credential.
       if (spec.secret && value === REDACTED) {
         diags.error(`'${path}' holds the placeholder ${REDACTED}, not a secret`, {

@@ -100,6 +100,9 @@ export class ConfigError extends Error {
   }
 
   get display(): string {
+    // One error about the file as a whole (it cannot be read) is the whole report.
+    const [only, ...rest] = this.diagnostics;
+    if (only && rest.length === 0 && !only.pos) return formatDiagnostics(this.diagnostics, this.sources);
     return `${formatDiagnostics(this.diagnostics, this.sources)}\n${this.summary}`;
   }
 }

@@ -43,5 +43,5 @@ try {
   if (command === 'preview') await withCli(io, {}, (ctx) => previewGraph(ctx, { stack, build }));
   else await withCli(io, { yes: true }, (ctx) => deployGraph(ctx, { stack, build }));
 } catch (err) {
-  process.exitCode = reportError(err, (s) => io.stderr.write(s), false);
+  process.exitCode = reportError(err, (s) => io.stderr.write(s));
 }

@@ -20,5 +20,5 @@ try {
   };
   await withCli(io, { yes: true }, (ctx) => (operation === 'destroy' ? destroy(ctx, { stack, parallel: 2 }) : deployGraph(ctx, { stack, build, parallel: 2 })));
 } catch (err) {
-  process.exitCode = reportError(err, (s) => io.stderr.write(s), false);
+  process.exitCode = reportError(err, (s) => io.stderr.write(s));
 }

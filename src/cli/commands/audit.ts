@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { collect, parseParallel } from '../flags.ts';
 import type { ListFlags } from '../audit/commands.ts';
 import type { CliIO } from '../io.ts';
+import { jsonFlag, outputFileFlag } from '../output.ts';
 
 type Filters = ListFlags;
 
@@ -33,21 +34,21 @@ export function register(program: Command, io: CliIO): void {
 
   filters(audit.command('list [stack]', { isDefault: true }).description('list events, oldest first'))
     .option('--limit <n>', 'only the newest N matching events', parseParallel)
-    .option('--json', 'print as JSON')
+    .addOption(jsonFlag())
     .action(async (stack: string | undefined, opts: Filters, cmd: Command) => {
       const { listEvents } = await import('../audit/commands.ts');
       await listEvents(io, stack, withActor(opts, cmd));
     });
 
   filters(audit.command('summary [stack]').description('counts by type, action and severity, successes and failures, first and last, average duration, top actors and resources'))
-    .option('--json', 'print as JSON')
+    .addOption(jsonFlag())
     .action(async (stack: string | undefined, opts: Filters, cmd: Command) => {
       const { auditSummary } = await import('../audit/commands.ts');
       await auditSummary(io, stack, withActor(opts, cmd));
     });
 
   filters(audit.command('export [stack]').description('write the (matching) events as JSON, for archiving or `audit import`'))
-    .option('-o, --output <file>', 'write to this file (mode 0600) instead of standard output')
+    .addOption(outputFileFlag())
     .action(async (stack: string | undefined, opts: Filters & { output?: string }, cmd: Command) => {
       const { exportEvents } = await import('../audit/commands.ts');
       await exportEvents(io, stack, withActor(opts, cmd));
@@ -76,7 +77,7 @@ export function register(program: Command, io: CliIO): void {
   audit
     .command('verify [stack]')
     .description('check the chain: no batch edited, removed or out of order, the anchor in the checkpoint still there (exit 1 if not)')
-    .option('--json', 'print the report as JSON')
+    .addOption(jsonFlag('print the report as JSON'))
     .option('--password-stdin', 'read the passphrase from standard input')
     .action(async (stack: string | undefined, opts: { json?: boolean; passwordStdin?: boolean }) => {
       const { verifyLog } = await import('../audit/commands.ts');

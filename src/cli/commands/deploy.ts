@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { ClusterSource } from '../../ops/cluster.ts';
 import { collect, parseParallel } from '../flags.ts';
 import type { CliIO } from '../io.ts';
+import { jsonFlag } from '../output.ts';
 
 export interface ClusterCommandFlags {
   config: string;
@@ -33,7 +34,7 @@ export function clusterCommandOptions(cmd: Command): Command {
   return cmd
     .requiredOption('-c, --config <file>', 'the cluster configuration (Lisp)')
     .option('--diff', 'show property-level detail for every change')
-    .option('--json', 'print the plan (and, for deploy, the engine events) as JSON')
+    .addOption(jsonFlag('print the plan (and, for deploy, the engine events) as JSON'))
     .option('--target <urn>', 'only this resource (repeatable)', collect)
     .option('--target-dependents', 'with --target, also the resources that depend on the targets')
     .option('--operator-cidr <cidr>', 'address(es) allowed to reach SSH and the Kubernetes API (repeatable; default: this machine\'s public address)', collect)

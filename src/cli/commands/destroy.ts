@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { collect, parseParallel } from '../flags.ts';
 import type { CliIO } from '../io.ts';
 import { verboseOf } from './deploy.ts';
+import { jsonFlag } from '../output.ts';
 
 export function register(program: Command, io: CliIO): void {
   program
@@ -15,7 +16,7 @@ export function register(program: Command, io: CliIO): void {
     .option('--target-dependents', 'with --target, also destroy the resources that depend on the targets')
     .option('--parallel <n>', 'provider calls in flight at once (default 16)', parseParallel)
     .option('--password-stdin', 'read the passphrase from standard input (needs --yes)')
-    .option('--json', 'print the plan and the engine events as JSON lines')
+    .addOption(jsonFlag('print the plan and the engine events as JSON lines'))
     .addHelpText(
       'after',
       '\nProtected resources are refused (nothing is deleted); unprotect them first or leave them out with --target.\n' +

@@ -1,6 +1,7 @@
 // `manifests list|show|history|diff`: the registry of every manifest the tool applied or generated.
 import type { Command } from 'commander';
 import type { CliIO } from '../io.ts';
+import { jsonFlag } from '../output.ts';
 
 interface Common {
   json?: boolean;
@@ -18,7 +19,7 @@ export function register(program: Command, io: CliIO): void {
     .description('list the manifests, by type or status')
     .option('--type <type>', 'only this type')
     .option('--status <status>', 'only this status')
-    .option('--json', 'print as JSON')
+    .addOption(jsonFlag())
     .option('--password-stdin', 'read the passphrase from standard input')
     .action(async (stack: string | undefined, opts: Common & { type?: string; status?: string }) => {
       const { listManifestsCommand } = await import('../manifests/manifests.ts');
@@ -30,7 +31,7 @@ export function register(program: Command, io: CliIO): void {
     .description('one manifest and its content (secrets redacted unless --show-secrets)')
     .option('--version <v>', 'a recorded version (v1, v2 …) instead of the current one')
     .option('--show-secrets', 'print secret values (recorded in the audit log)')
-    .option('--json', 'print as JSON')
+    .addOption(jsonFlag())
     .option('--password-stdin', 'read the passphrase from standard input')
     .action(async (stack: string, ref: string, opts: Common & { version?: string; showSecrets?: boolean }) => {
       const { showManifest } = await import('../manifests/manifests.ts');
@@ -40,7 +41,7 @@ export function register(program: Command, io: CliIO): void {
   manifests
     .command('history <stack> <manifest>')
     .description('the versions kept for one manifest')
-    .option('--json', 'print as JSON')
+    .addOption(jsonFlag())
     .option('--password-stdin', 'read the passphrase from standard input')
     .action(async (stack: string, ref: string, opts: Common) => {
       const { manifestHistory } = await import('../manifests/manifests.ts');
@@ -54,7 +55,7 @@ export function register(program: Command, io: CliIO): void {
     .option('--to <v>', 'the newer version (default: current)')
     .option('--live', 'compare with the objects live in the cluster, read over SSH on the API node with its kubectl; exit 1 when they differ (the status becomes out_of_sync), 2 when they cannot be read')
     .option('--show-secrets', 'do not redact secret values (a Secret\'s data is never shown by --live)')
-    .option('--json', 'print as JSON')
+    .addOption(jsonFlag())
     .option('--password-stdin', 'read the passphrase from standard input')
     .action(async (stack: string, ref: string, opts: Common & { from?: string; to?: string; live?: boolean; showSecrets?: boolean }) => {
       const { diffManifest } = await import('../manifests/manifests.ts');

@@ -6,6 +6,7 @@ import { collect, parseParallel } from '../flags.ts';
 import type { CliIO } from '../io.ts';
 import { CliError } from '../errors.ts';
 import { clusterSource, verboseOf } from './deploy.ts';
+import { jsonFlag } from '../output.ts';
 
 interface RefreshCommandFlags {
   config?: string;
@@ -31,7 +32,7 @@ export function register(program: Command, io: CliIO): void {
     .option('--target-dependents', 'with --target, also refresh the resources that depend on the targets')
     .option('--parallel <n>', 'provider calls in flight at once (default 16)', parseParallel)
     .option('--password-stdin', 'read the passphrase from standard input')
-    .option('--json', 'print the engine events as JSON lines')
+    .addOption(jsonFlag('print the engine events as JSON lines'))
     .addHelpText(
       'after',
       '\nCtrl-C (or SIGTERM) once stops starting reads; twice aborts the running ones. Nothing in the cloud is changed.\n' +

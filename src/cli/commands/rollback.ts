@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { collect, parseParallel } from '../flags.ts';
 import type { CliIO } from '../io.ts';
 import { verboseOf } from './deploy.ts';
+import { jsonFlag } from '../output.ts';
 
 export function register(program: Command, io: CliIO): void {
   program
@@ -19,7 +20,7 @@ export function register(program: Command, io: CliIO): void {
     .option('--parallel <n>', 'provider calls in flight at once (default 16)', parseParallel)
     .option('-m, --message <text>', 'a message recorded with this update')
     .option('--password-stdin', 'read the passphrase from standard input')
-    .option('--json', 'print the plan and the engine events as JSON lines')
+    .addOption(jsonFlag('print the plan and the engine events as JSON lines'))
     .addHelpText('after', '\nFind the deployment to go back to with: history <stack>, snapshots list <stack>.')
     .action(async (stack: string, opts: { to: string; reason?: string; operatorCidr?: string[]; allowDestroy?: boolean; yes?: boolean; dryRun?: boolean; diff?: boolean; target?: string[]; parallel?: number; message?: string; passwordStdin?: boolean; json?: boolean }, cmd: Command) => {
       const [{ rollback }, { withCli }] = await Promise.all([import('../../ops/rollback.ts'), import('../host.ts')]);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliIO } from '../io.ts';
+import { jsonFlag } from '../output.ts';
 
 // Flags and help only; each action imports its implementation from ../stacks/.
 export function register(program: Command, io: CliIO): void {
@@ -13,7 +14,7 @@ export function register(program: Command, io: CliIO): void {
     .description('create a new encrypted stack (passphrase or AWS KMS)')
     .option('--password-stdin', 'read the passphrase from standard input')
     .option('--kms-key <arn-or-alias>', 'encrypt with this AWS KMS key (ARN, alias/NAME, key id or awskms:// URL)')
-    .option('--json', 'print the result as JSON')
+    .addOption(jsonFlag('print the result as JSON'))
     .action(async (name: string, opts: { passwordStdin?: boolean; kmsKey?: string; json?: boolean }) => {
       const { createStack } = await import('../stacks/create.ts');
       await createStack(io, name, opts);
@@ -23,7 +24,7 @@ export function register(program: Command, io: CliIO): void {
     .command('list')
     .alias('ls')
     .description('list the stacks of the backend')
-    .option('--json', 'print as JSON')
+    .addOption(jsonFlag())
     .action(async (opts: { json?: boolean }) => {
       const { listStacks } = await import('../stacks/list.ts');
       await listStacks(io, opts);
@@ -32,7 +33,7 @@ export function register(program: Command, io: CliIO): void {
   stacks
     .command('info <name>')
     .description('show backend, last update, status and resources of a stack')
-    .option('--json', 'print as JSON')
+    .addOption(jsonFlag())
     .action(async (name: string, opts: { json?: boolean }) => {
       const { stackInfo } = await import('../stacks/info.ts');
       await stackInfo(io, name, opts);
@@ -43,7 +44,7 @@ export function register(program: Command, io: CliIO): void {
     .description('show the outputs of a stack (secrets hidden unless --show-secrets)')
     .option('--show-secrets', 'print secret values in plaintext')
     .option('--password-stdin', 'read the passphrase from standard input')
-    .option('--json', 'print as JSON')
+    .addOption(jsonFlag())
     .action(async (name: string, opts: { showSecrets?: boolean; passwordStdin?: boolean; json?: boolean }) => {
       const { stackOutput } = await import('../stacks/output.ts');
       await stackOutput(io, name, opts);
@@ -52,7 +53,7 @@ export function register(program: Command, io: CliIO): void {
   stacks
     .command('cancel <name>')
     .description('unlock a stack left locked by an interrupted operation')
-    .option('--json', 'print the removed locks as JSON')
+    .addOption(jsonFlag('print the removed locks as JSON'))
     .action(async (name: string, opts: { json?: boolean }) => {
       const { cancelStack } = await import('../stacks/cancel.ts');
       await cancelStack(io, name, opts);
@@ -101,7 +102,7 @@ export function register(program: Command, io: CliIO): void {
   state
     .command('list <name>')
     .description('list the resources in the state: URN, type, id, flags')
-    .option('--json', 'print as JSON')
+    .addOption(jsonFlag())
     .action(async (name: string, opts: { json?: boolean }) => {
       const { stateList } = await import('../stacks/state.ts');
       await stateList(io, name, opts);
@@ -132,7 +133,7 @@ export function register(program: Command, io: CliIO): void {
     .description('fix integrity problems that can be fixed (order, dangling references)')
     .option('--dry-run', 'show what would be done, change nothing')
     .option('--password-stdin', 'read the passphrase from standard input')
-    .option('--json', 'print the plan as JSON')
+    .addOption(jsonFlag('print the plan as JSON'))
     .action(async (name: string, opts: { dryRun?: boolean; passwordStdin?: boolean; json?: boolean }) => {
       const { stateRepair } = await import('../stacks/state.ts');
       await stateRepair(io, name, opts);

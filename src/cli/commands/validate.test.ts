@@ -50,9 +50,9 @@ test('rule errors are listed together', async () => {
   );
 });
 
-test('--output json prints the normalized config with secrets redacted', async () => {
+test('--json (and --format json) prints the normalized config with secrets redacted', async () => {
   const env = cleanEnv({ AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'verysecret' });
-  const r = await runInProcess(['validate', '-c', join(fixtures, 'secrets.lisp'), '--output', 'json'], { env });
+  const r = await runInProcess(['validate', '-c', join(fixtures, 'secrets.lisp'), '--json'], { env });
   assert.equal(r.code, 0, r.stderr);
   const config = JSON.parse(r.stdout) as {
     providers: { aws: { accessKeyId: string; secretAccessKey: string; region: string } };
@@ -64,14 +64,14 @@ test('--output json prints the normalized config with secrets redacted', async (
   assert.equal(config.kubernetes.version, 'v1.33.5+rke2r1');
   for (const s of ['AKIAEXAMPLE', 'verysecret', 'literal-cluster-token']) assert.ok(!r.stdout.includes(s) && !r.stderr.includes(s));
 
-  const shown = await runInProcess(['validate', '-c', join(fixtures, 'secrets.lisp'), '-o', 'json', '--show-secrets'], { env });
+  const shown = await runInProcess(['validate', '-c', join(fixtures, 'secrets.lisp'), '--format', 'json', '--show-secrets'], { env });
   const full = JSON.parse(shown.stdout) as typeof config;
   assert.equal(full.providers.aws.secretAccessKey, 'verysecret');
   assert.equal(full.kubernetes.rke2.clusterToken, 'literal-cluster-token');
 });
 
-test('--output lisp prints canonical Lisp, redacted', async () => {
-  const r = await runInProcess(['validate', '-c', join(fixtures, 'secrets.lisp'), '-o', 'lisp'], {
+test('--format lisp prints canonical Lisp, redacted', async () => {
+  const r = await runInProcess(['validate', '-c', join(fixtures, 'secrets.lisp'), '--format', 'lisp'], {
     env: cleanEnv({ AWS_SECRET_ACCESS_KEY: 'verysecret' }),
   });
   assert.equal(r.code, 0, r.stderr);
@@ -106,7 +106,10 @@ test('--restricted refuses env look-ups; --allow lets one through', async () => 
 test('a missing file, standard input, and the default ./cluster.lisp', async () => {
   const missing = await runInProcess(['validate', '-c', 'no-such.lisp']);
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /cannot read the configuration file no-such\.lisp: no such file/);
+  assert.equal(missing.stderr, 'error: cannot read the configuration file no-such.lisp: no such file\n', 'one line');
+  const deploy = await runInProcess(['deploy', '-c', 'no-such.lisp'], { cwd: tmpdir() });
+  assert.equal(deploy.code, 1);
+  assert.equal(deploy.stderr, `error: cannot read the configuration file ${join(tmpdir(), 'no-such.lisp')}: no such file\n`);
 
   const stdin = await runInProcess(['validate', '-c', '-'], {
     stdin: '(cluster (metadata (name "piped")) (providers (do (region "nyc3"))) (node-pools (masters (size "s-2vcpu-4gb"))))',

@@ -2,10 +2,12 @@
 import { Option, type Command } from 'commander';
 import { restrictionOptions } from '../flags.ts';
 import type { CliIO } from '../io.ts';
+import { jsonFlag } from '../output.ts';
 
 interface ValidateOptions {
   config: string;
-  output: 'text' | 'json' | 'lisp';
+  format: 'text' | 'json' | 'lisp';
+  json?: boolean;
   showSecrets?: boolean;
   restricted?: boolean;
   allow: string[];
@@ -18,15 +20,16 @@ export function register(program: Command, io: CliIO): void {
     .description('check a cluster configuration: syntax, keys, types and the rules between them')
     .option('-c, --config <file>', 'configuration file ("-" reads standard input)', 'cluster.lisp')
     .addOption(
-      new Option('-o, --output <format>', 'text: a summary; json: the normalized config; lisp: it as canonical Lisp')
+      new Option('-f, --format <format>', 'text: a summary; json: the normalized config; lisp: it as canonical Lisp')
         .choices(['text', 'json', 'lisp'])
         .default('text'),
     )
-    .option('--show-secrets', 'show credentials in --output json/lisp and evaluation errors of secret values');
+    .addOption(jsonFlag('print the normalized config as JSON (same as --format json)').conflicts('format'))
+    .option('--show-secrets', 'show credentials in the json/lisp output and evaluation errors of secret values');
   restrictionOptions(command)
     .addHelpText(
       'after',
-      `\nExit status: 0 when the configuration is valid, 1 otherwise (every error is listed as FILE:LINE:COL).\n\nExamples:\n  ${io.programName} validate -c cluster.lisp\n  ${io.programName} validate -c cluster.lisp --output json\n  ${io.programName} validate -c cluster.lisp --restricted --allow env:CLUSTER_ENV\n`,
+      `\nExit status: 0 when the configuration is valid, 1 otherwise (every error is listed as FILE:LINE:COL).\n\nExamples:\n  ${io.programName} validate -c cluster.lisp\n  ${io.programName} validate -c cluster.lisp --json\n  ${io.programName} validate -c cluster.lisp --format lisp\n  ${io.programName} validate -c cluster.lisp --restricted --allow env:CLUSTER_ENV\n`,
     )
     .action(async (opts: ValidateOptions) => {
       await runValidate(opts, io);
@@ -47,11 +50,11 @@ async function runValidate(opts: ValidateOptions, io: CliIO): Promise<void> {
   const sources = new Map([[loaded.file, loaded.text]]);
   for (const w of loaded.warnings) io.stderr.write(`${formatDiagnostic(w, sources)}\n`);
 
-  if (opts.output === 'json') {
+  if (opts.json || opts.format === 'json') {
     io.stdout.write(toJSON(loaded.config, { showSecrets: opts.showSecrets }));
     return;
   }
-  if (opts.output === 'lisp') {
+  if (opts.format === 'lisp') {
     io.stdout.write(printConfig(opts.showSecrets ? loaded.config : redact(loaded.config)));
     return;
   }
