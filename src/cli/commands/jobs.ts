@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { collect } from '../flags.ts';
 import type { CliIO } from '../io.ts';
+import { jsonFlag } from '../output.ts';
 
 // Flags and help only; each action imports its implementation from ../jobs/.
 function serverOptions(cmd: Command): Command {
@@ -8,7 +9,7 @@ function serverOptions(cmd: Command): Command {
     .option('--server <url>', 'the jobs server (default: $SLOTH_SERVER)')
     .option('--token <token>', 'an API token (default: $SLOTH_SERVER_TOKEN; prefer --token-file)')
     .option('--token-file <file>', 'read the API token from this file')
-    .option('--json', 'print as JSON');
+    .addOption(jsonFlag());
 }
 
 const whole = (v: string) => {

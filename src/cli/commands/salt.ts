@@ -2,10 +2,11 @@
 // over the mesh (vpn join first), with the credentials and pinned certificate of the stack.
 import type { Command } from 'commander';
 import type { CliIO } from '../io.ts';
+import { jsonFlag } from '../output.ts';
 import type { SaltFlags } from '../salt/render.ts';
 
 const common = (c: Command, target = false): Command => {
-  c.option('-s, --stack <name>', 'the stack (default: the only one)').option('--json', 'print what Salt answered as JSON').option('--password-stdin', 'read the passphrase from standard input');
+  c.option('-s, --stack <name>', 'the stack (default: the only one)').addOption(jsonFlag('print what Salt answered as JSON')).option('--password-stdin', 'read the passphrase from standard input');
   if (target) c.option('--tgt <target>', 'which minions: a glob (default *), a comma-separated list, or grain:value').option('-t, --target-type <type>', 'glob, list or grain', 'glob');
   return c;
 };

@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import type { CliIO } from '../io.ts';
+import { jsonFlag, outputFileFlag } from '../output.ts';
 
 /** The default client name: this machine's host name, made a valid interface name. */
 function defaultName(): string {
@@ -17,9 +18,9 @@ export function register(program: Command, io: CliIO): void {
     .option('--name <name>', "this client's name, also its interface name (1-15 of a-z, 0-9, '-'; default: this machine's host name)")
     .option('--routes', 'also route the pod and service networks (through one node, which masquerades them)')
     .option('--no-routes', 'stop routing them (a client that joined with --routes)')
-    .option('-o, --output <file>', 'where to write the wg-quick file (default ~/.sloth-kubernetes/vpn/<stack>/<name>.conf)')
+    .addOption(outputFileFlag('where to write the wg-quick file (default ~/.sloth-kubernetes/vpn/<stack>/<name>.conf)'))
     .option('--qr', 'also print the file as a QR code (for a phone): it holds the private key')
-    .option('--json', 'print the result as JSON (without the file)')
+    .addOption(jsonFlag('print the result as JSON (without the file)'))
     .option('--password-stdin', 'read the passphrase from standard input')
     .addHelpText('after', '\nThen: sudo wg-quick up <file>. Running it again converges (same address and key).')
     .action(async (stack: string, opts: { name?: string; routes?: boolean; output?: string; qr?: boolean; json?: boolean; passwordStdin?: boolean }, cmd: Command) => {
@@ -30,7 +31,7 @@ export function register(program: Command, io: CliIO): void {
   vpn
     .command('leave <stack> <name>')
     .description('remove a client from every machine; its address is never handed out again')
-    .option('--json', 'print the result as JSON')
+    .addOption(jsonFlag('print the result as JSON'))
     .option('--password-stdin', 'read the passphrase from standard input')
     .action(async (stack: string, name: string, opts: { json?: boolean; passwordStdin?: boolean }) => {
       const { leave } = await import('../vpn/render.ts');
@@ -41,7 +42,7 @@ export function register(program: Command, io: CliIO): void {
       .command(`${command} <stack>`)
       .alias(alias)
       .description("the clients, and each one's latest handshake and transfer as every machine sees it (read from the machines over SSH)")
-      .option('--json', 'print as JSON')
+      .addOption(jsonFlag())
       .option('--password-stdin', 'read the passphrase from standard input')
       .action(async (stack: string, opts: { json?: boolean; passwordStdin?: boolean }) => {
         const { status } = await import('../vpn/render.ts');
@@ -51,7 +52,7 @@ export function register(program: Command, io: CliIO): void {
   vpn
     .command('client-config <stack> <name>')
     .description("write a client's wg-quick file again (0600), e.g. for another device; audited")
-    .option('-o, --output <file>', 'where to write it (default ~/.sloth-kubernetes/vpn/<stack>/<name>.conf)')
+    .addOption(outputFileFlag('where to write it (default ~/.sloth-kubernetes/vpn/<stack>/<name>.conf)'))
     .option('--qr', 'also print it as a QR code (it holds the private key)')
     .option('--show-secrets', 'print the file on standard output too')
     .option('--password-stdin', 'read the passphrase from standard input')
