@@ -26,9 +26,17 @@ function expandHome(path: string, ctx: Files): string {
   return isAbsolute(expanded) ? expanded : resolve(ctx.cwd, expanded);
 }
 
-async function readKeyPair(ctx: Files, loaded: LoadedConfig): Promise<{ privateKey: string; publicKey: string } | undefined> {
+async function readKeyPair(ctx: Files, loaded: LoadedConfig, restricted: boolean): Promise<{ privateKey: string; publicKey: string } | undefined> {
   const ssh = loaded.config.security.ssh;
   if (!ssh.keyPath) return undefined;
+  if (restricted) {
+    const pos = loaded.positions.locate('security.ssh.key-path', 'form');
+    throw new OpsError(
+      'invalid',
+      `security.ssh key-path${pos ? ` at ${pos.file}:${pos.line}:${pos.col}` : ''} names a file, which restricted mode does not read`,
+      'Remove key-path: a key pair is generated and kept (encrypted) in the stack.',
+    );
+  }
   const privatePath = expandHome(ssh.keyPath, ctx);
   const publicPath = expandHome(ssh.publicKeyPath ?? `${ssh.keyPath}.pub`, ctx);
   try {
@@ -50,6 +58,8 @@ export interface DesiredOptions {
   manifests?: readonly UserManifest[];
   /** The stack is rebuilt from what the clouds hold (refresh --config; src/cluster/recovery.ts). */
   recovery?: Recovery;
+  /** Restricted mode: no key file is read. */
+  restricted?: boolean;
 }
 
 /**
@@ -82,7 +92,7 @@ export async function desiredFromConfig(ctx: Files & Pick<OpsContext, 'host'>, l
   const model = modelFromConfig(loaded.config, {
     stack: stack.name,
     operatorCidrs: options.operatorCidrs,
-    deployKey: await readKeyPair(ctx, loaded),
+    deployKey: await readKeyPair(ctx, loaded, options.restricted === true),
   });
   const previous = previousFromDeployment(stack.deployment, clusterName);
   const { graph, warnings } = buildClusterGraph(model, options.recovery ? recoveredPrevious(previous, options.recovery) : previous, { bootstrap: options.bootstrap, manifests: options.manifests });

@@ -27,7 +27,10 @@ export interface ClusterSource {
   bootstrap?: boolean;
   /** Addresses allowed to reach SSH and the Kubernetes API; default SLOTH_OPERATOR_CIDRS, else this machine's public address. */
   operatorCidrs?: readonly string[];
-  /** Evaluate the config in restricted mode (a config someone else wrote), allowing only these look-ups. */
+  /**
+   * Evaluate the config in restricted mode (a config someone else wrote: the jobs server, the
+   * operator), allowing only these look-ups; no key file named by security.ssh is read either.
+   */
   restricted?: { allow: string[] };
 }
 
@@ -80,7 +83,7 @@ async function prepare(ctx: OpsContext, stack: string | undefined, cluster: Clus
     options,
     build: async (opened, recovery) => {
       options.operatorCidrs ??= await operatorCidrs(cluster.operatorCidrs ?? [], ctx.env);
-      return desiredFromConfig(ctx, loaded, opened, { ...options, recovery });
+      return desiredFromConfig(ctx, loaded, opened, { ...options, recovery, restricted: cluster.restricted !== undefined });
     },
   };
 }
