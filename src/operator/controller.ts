@@ -79,6 +79,8 @@ export class Controller {
   readonly #stackBusy = new Map<string, string>();
   readonly #updateIds = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
+  /** The watches are up: the queue may run. */
+  #started = false;
   #stopping = false;
   #idle: (() => void) | undefined;
   /** Graceful stop of running updates (no new step starts), then abort (running steps stop). */
@@ -107,6 +109,8 @@ export class Controller {
       this.#stacks.push(await this.#kube.watchStacks(ns, (kind, s) => this.#stackChanged(kind, s), onError('stacks')));
     }
     this.#log('info', `watching Stacks in ${scopes[0] === undefined ? 'every namespace' : scopes.join(', ')}`);
+    this.#started = true;
+    this.#schedule();
   }
 
   /**
@@ -169,7 +173,7 @@ export class Controller {
 
   #schedule(): void {
     clearTimeout(this.#timer);
-    if (this.#stopping || this.#due.size === 0) return;
+    if (!this.#started || this.#stopping || this.#due.size === 0) return;
     const next = Math.min(...this.#due.values());
     this.#timer = setTimeout(() => this.#pump(), Math.max(0, Math.min(next - Date.now(), 2 ** 31 - 1)));
   }
@@ -201,7 +205,7 @@ export class Controller {
       return await this.reconcile(key);
     } catch (err) {
       // The API server refused a write (a conflict: the Stack changed meanwhile), or could not be reached.
-      if (!isConflict(err)) this.#log('warn', `reconcile of ${key} failed: ${(err as Error).message}`, { stack: key });
+      this.#log(isConflict(err) ? 'info' : 'warn', `reconcile of ${key} ${isConflict(err) ? 'met a newer version of the Stack; again' : `failed: ${(err as Error).message}`}`, { stack: key });
       return { requeueMs: isConflict(err) ? 0 : 5_000 };
     }
   }
@@ -266,7 +270,9 @@ export class Controller {
     const identity = `${spec.backend ?? DEFAULT_BACKEND}\0${spec.stack}`;
     const holder = this.#stackBusy.get(identity);
     if (holder && holder !== key) {
-      await this.#setPhase(stack, phases.progressing('WaitingForStack', `stack ${spec.stack} is being updated by Stack ${holder}; this one follows`));
+      const queued = phases.progressing('WaitingForStack', `stack ${spec.stack} is being updated by Stack ${holder}; this one follows`);
+      if (!showsPhase(stack, queued)) await this.#event(stack, 'Normal', 'UpdateQueued', queued.message);
+      await this.#setPhase(stack, queued);
       return { requeueMs: 1_000 };
     }
     this.#stackBusy.set(identity, key);

@@ -17,6 +17,9 @@ export interface OperatorOptions extends ControllerOptions {
 /** Resolves 'stopped' after `stop` aborts, or 'lost' when the Lease could not be renewed. */
 export async function runOperator(options: OperatorOptions, stop: AbortSignal): Promise<'stopped' | 'lost'> {
   const log = options.log;
+  // Loaded before leading: compiling them later would hold the event loop (and the Lease's
+  // renewals) for seconds in the middle of the first update.
+  await Promise.all([import('../ops/index.ts'), import('../cluster/index.ts'), import('../providers/aws/index.ts'), import('../providers/digitalocean/index.ts')]);
   const elector = new LeaderElector(options.kube, { ...options.lease, identity: options.identity, log: (m) => log('info', m) });
   if (!(await elector.acquire(stop))) return 'stopped';
   log('info', `leading as ${options.identity} (lease ${options.lease.namespace}/${options.lease.name})`);

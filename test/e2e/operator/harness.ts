@@ -56,7 +56,7 @@ export interface Bench {
   kubectl(args: string[], stdin?: string): string;
   apply(obj: Record<string, unknown>): void;
   stack(name: string): StackView | undefined;
-  waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs?: number): Promise<T>;
+  waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
   events(name: string): { reason: string; type: string; message: string }[];
   commit(files: Record<string, string>, message: string): string;
   startOperator(name: string): Operator;
@@ -119,7 +119,7 @@ export async function startBench(): Promise<Bench> {
     async waitFor(what, probe, timeoutMs = 120_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const v = probe();
+        const v = await probe();
         if (v !== undefined && v !== false) return v as NonNullable<typeof v>;
         if (Date.now() > deadline) {
           const logs = operators.map((o) => `--- ${o.name}:\n${o.log().split('\n').slice(-30).join('\n')}`).join('\n');
@@ -144,7 +144,7 @@ export async function startBench(): Promise<Bench> {
       // The operator's own environment holds no cloud credential: those come from envRefs.
       const child = spawn(
         process.execPath,
-        [launcher, 'operator', 'run', '--identity', name, '--lease-namespace', OPERATOR_NS, '--lease-duration', '4', '--renew-deadline', '3', '--retry-period', '1', '--backoff', '1', '--grace', '20', '--work-dir', join(dir, `work-${name}`)],
+        [launcher, 'operator', 'run', '--identity', name, '--lease-namespace', OPERATOR_NS, '--lease-duration', '10', '--renew-deadline', '7', '--retry-period', '1', '--backoff', '1', '--grace', '20', '--work-dir', join(dir, `work-${name}`)],
         { env: { PATH: process.env.PATH, HOME: join(dir, `home-${name}`), KUBECONFIG: kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let out = '';
