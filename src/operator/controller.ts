@@ -436,26 +436,19 @@ export class Controller {
 
   /** A missing stack is created, encrypted as secretsProvider says. */
   async #ensureStack(ctx: OpsContext, stack: StackResource): Promise<void> {
-    const { openStore } = await import('../ops/index.ts');
-    const store = await openStore(ctx);
-    try {
-      const name = stack.spec.stack;
-      if (await store.stackExists(name)) return;
-      const provider = stack.spec.secretsProvider ?? 'passphrase';
-      let secrets: { passphrase: string } | { kmsKey: string };
-      if (provider.startsWith('awskms://')) secrets = { kmsKey: provider };
-      else {
-        const passphrase = ctx.env.PULUMI_CONFIG_PASSPHRASE;
-        if (!passphrase) throw new OpsError('invalid', `stack ${name} does not exist, and no PULUMI_CONFIG_PASSPHRASE is given to create it`, 'Add PULUMI_CONFIG_PASSPHRASE to envRefs (from a Secret), or set secretsProvider to awskms://KEY.');
-        secrets = { passphrase };
-      }
-      // Records a deleted stack of the same name left behind are moved aside first (as stacks create does).
-      await store.attachments(name).archive();
-      const created = await store.createStack(name, secrets);
-      await this.#event(stack, 'Normal', 'StackCreated', `stack ${name} created in ${store.url} (${created.secretsDescription})`);
-    } finally {
-      store.close();
+    const { createStack, listStacks } = await import('../ops/index.ts');
+    const name = stack.spec.stack;
+    if ((await listStacks(ctx)).stacks.some((s) => s.name === name)) return;
+    const provider = stack.spec.secretsProvider ?? 'passphrase';
+    let secrets: { passphrase: string } | { kmsKey: string };
+    if (provider.startsWith('awskms://')) secrets = { kmsKey: provider };
+    else {
+      const passphrase = ctx.env.PULUMI_CONFIG_PASSPHRASE;
+      if (!passphrase) throw new OpsError('invalid', `stack ${name} does not exist, and no PULUMI_CONFIG_PASSPHRASE is given to create it`, 'Add PULUMI_CONFIG_PASSPHRASE to envRefs (from a Secret), or set secretsProvider to awskms://KEY.');
+      secrets = { passphrase };
     }
+    const created = await createStack(ctx, { stack: name, secrets });
+    await this.#event(stack, 'Normal', 'StackCreated', `stack ${name} created in ${created.backend} (${created.encryption})`);
   }
 
   /**
@@ -464,16 +457,11 @@ export class Controller {
    * only when every lock of the stack is that process's; anyone else's lock is a conflict.
    */
   async #releaseInterruptedLock(ctx: OpsContext, stack: StackResource, interrupted: UpdateRecord): Promise<void> {
-    const { openStore } = await import('../ops/index.ts');
-    const store = await openStore(ctx);
-    try {
-      const holders = await store.locks(stack.spec.stack);
-      if (!locksOf(holders, interrupted.process)) return;
-      await store.cancel(stack.spec.stack);
-      await this.#event(stack, 'Normal', 'StaleLockReleased', `released the lock of stack ${stack.spec.stack} left by update ${interrupted.id} (${interrupted.holder ?? 'unknown replica'})`);
-    } finally {
-      store.close();
-    }
+    const { cancelStack, inspectStack } = await import('../ops/index.ts');
+    const { locks } = await inspectStack(ctx, { stack: stack.spec.stack });
+    if (!locksOf(locks, interrupted.process)) return;
+    await cancelStack(ctx, { stack: stack.spec.stack });
+    await this.#event(stack, 'Normal', 'StaleLockReleased', `released the lock of stack ${stack.spec.stack} left by update ${interrupted.id} (${interrupted.holder ?? 'unknown replica'})`);
   }
 
   /** Compares the clouds with the stack (a refresh that stores nothing if anything drifted); with remediate, corrects it. */

@@ -8,8 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Plan } from '../engine/index.ts';
 import type { ConfirmRequest, OpsContext, OpsEvent, OpsHost } from '../ops/index.ts';
-import { REDACTED, scrubText, secretList, shownValue } from '../redact/index.ts';
-import { stackOutputs } from '../state/index.ts';
+import { REDACTED, scrubText, secretList } from '../redact/index.ts';
 import type { LockHolder } from '../state/index.ts';
 
 export const DEFAULT_BACKEND = 'file:///var/lib/sloth-kubernetes';
@@ -104,19 +103,17 @@ export class UpdateHost implements OpsHost {
 /** Root outputs that are the stack's memory, not a description of the cluster: left out of the status. */
 const MEMORY = new Set(['configJson', 'lispManifest', 'deploymentMeta', 'auditIndex', 'manifestRegistry', 'operationsHistory']);
 
-/** The stack's outputs in short, for the status: each value as JSON (at most 200 characters), secrets as [secret]. */
+/** The stack's outputs in short, for the status: each value as JSON (at most 200 characters), secrets as [secret]. Nothing is decrypted. */
 export async function outputsSummary(ctx: OpsContext, stack: string): Promise<Record<string, string>> {
-  const { withStack } = await import('../ops/index.ts');
-  return withStack(ctx, stack, async ({ stack: opened }) => {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(stackOutputs(opened.deployment, opened.name))) {
-      if (MEMORY.has(k)) continue;
-      const shown = shownValue(v, false);
-      const text = shown === REDACTED ? REDACTED : JSON.stringify(shown);
-      out[k] = text.length > 200 ? `${text.slice(0, 197)}...` : text;
-    }
-    return out;
-  });
+  const { stackOutputsOf } = await import('../ops/index.ts');
+  const { outputs } = await stackOutputsOf(ctx, { stack });
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(outputs)) {
+    if (MEMORY.has(k)) continue;
+    const text = v === REDACTED ? REDACTED : JSON.stringify(v);
+    out[k] = text.length > 200 ? `${text.slice(0, 197)}...` : text;
+  }
+  return out;
 }
 
 export interface Workspace {
