@@ -111,6 +111,18 @@ describe('a Stack resource through its life, against moto', { skip, timeout: 600
     });
   });
 
+  it('a referenced Secret that changes (watched as metadata) brings a new update at the same commit', async () => {
+    const before = bench.stack('prod')!.status!.lastUpdate!;
+    bench.kubectl(['patch', 'secret', 'aws', '-n', 'team', '--type', 'merge', '-p', JSON.stringify({ stringData: { keyId: 'AKIAROTATEDKEY' } })]);
+    const s = await bench.waitFor('an update after the rotation', () => {
+      const s = bench.stack('prod');
+      return s?.status?.lastUpdate?.id !== before.id && s?.status?.lastUpdate?.result === 'succeeded' && s;
+    });
+    assert.equal(s.status!.lastUpdate!.commit, before.commit);
+    assert.deepEqual(Object.values(s.status!.lastUpdate!.changes ?? {}).filter((n) => n > 0), [], 'nothing to change');
+    assert.doesNotMatch(operator.log(), /watch of (secrets|configmaps) failed/);
+  });
+
   it('the Lisp config cannot read the operator\'s environment or files (restricted mode)', async () => {
     const { envRefs } = credentials(bench);
     bench.apply(stackObject('snoop', { stack: 'snoop', backend: bench.backend, config: '(cluster (metadata (name (env "HOME"))))', envRefs, bootstrap: false, operatorCidrs: ['203.0.113.7/32'] }));
