@@ -78,6 +78,8 @@ export class Controller {
   /** stack identity (backend + name) → the Stack resource updating it. */
   readonly #stackBusy = new Map<string, string>();
   readonly #updateIds = new Set<string>();
+  /** Stack → the lastUpdate id this process wrote last: until the watch shows it, the cache is behind and decides nothing. */
+  readonly #written = new Map<string, string>();
   #timer: NodeJS.Timeout | undefined;
   /** The watches are up: the queue may run. */
   #started = false;
@@ -213,7 +215,16 @@ export class Controller {
   /** One look at the Stack `key`. */
   async reconcile(key: string): Promise<Result> {
     let stack = this.#getStack(key);
-    if (!stack) return {};
+    if (!stack) {
+      this.#written.delete(key);
+      return {};
+    }
+    const written = this.#written.get(key);
+    if (written !== undefined) {
+      // The status this process wrote has not come back through the watch yet.
+      if (stack.status?.lastUpdate?.id !== written) return { requeueMs: 5_000 };
+      this.#written.delete(key);
+    }
     if (stack.metadata.deletionTimestamp) return this.#finalize(stack);
     if (!stack.metadata.finalizers?.includes(FINALIZER)) {
       stack = await this.#kube.patchMetadata(stack, { finalizers: [...(stack.metadata.finalizers ?? []), FINALIZER] });
@@ -371,15 +382,23 @@ export class Controller {
       return false;
     };
     const ended = (): Partial<UpdateRecord> => ({ endTime: new Date().toISOString() });
+    /** Writes the outcome; until the watch brings it back, this Stack's cache entry is behind. */
+    const finish = async (phase: Phase, extra: Partial<Record<keyof StackStatus, unknown>>) => {
+      stack = await this.#setPhase(stack, phase, extra);
+      this.#written.set(keyOf(stack), id);
+    };
     try {
       const changes = await this.#withUpdate(stack, source, approve, async (ctx, _host, file) => {
         const ops = await import('../ops/index.ts');
-        await this.#ensureStack(ctx, stack);
-        if (interrupted) await this.#releaseInterruptedLock(ctx, stack, interrupted);
         if (operation === 'destroy') {
+          // A stack that was never created has nothing to destroy.
+          if (!(await ops.listStacks(ctx)).stacks.some((s) => s.name === spec.stack)) return {};
+          if (interrupted) await this.#releaseInterruptedLock(ctx, stack, interrupted);
           const out = await ops.destroy(ctx, { stack: spec.stack });
           return out.result?.changes ?? {};
         }
+        await this.#ensureStack(ctx, stack);
+        if (interrupted) await this.#releaseInterruptedLock(ctx, stack, interrupted);
         if (spec.refresh) await ops.refresh(ctx, { stack: spec.stack });
         const out = await ops.deploy(ctx, {
           stack: spec.stack,
@@ -392,7 +411,7 @@ export class Controller {
       });
       const record: UpdateRecord = { ...current, ...ended(), result: 'succeeded', changes, failures: 0, message: `${operation} succeeded` };
       const done = operation === 'destroy' ? phases.ready(`stack ${spec.stack} destroyed`) : phases.ready(`stack ${spec.stack} is up to date${source?.commit ? ` at ${short(source.commit)}` : ''}`);
-      stack = await this.#setPhase(stack, done, {
+      await finish(done, {
         currentUpdate: null,
         lastUpdate: record,
         pendingApproval: null,
@@ -404,7 +423,7 @@ export class Controller {
     } catch (err) {
       if (approval) {
         const record: UpdateRecord = { ...current, ...ended(), result: 'failed', reason: 'AwaitingApproval', message: `the plan (${approval.summary}) waits for approval` };
-        await this.#setPhase(stack, phases.waiting('AwaitingApproval', `plan ${approval.digest} (${approval.summary}) waits for approval: annotate the Stack ${APPROVE_ANNOTATION}=${approval.digest}`), {
+        await finish(phases.waiting('AwaitingApproval', `plan ${approval.digest} (${approval.summary}) waits for approval: annotate the Stack ${APPROVE_ANNOTATION}=${approval.digest}`), {
           currentUpdate: null,
           lastUpdate: record,
           pendingApproval: { ...approval, commit: source?.commit, since: new Date().toISOString() },
@@ -425,7 +444,7 @@ export class Controller {
         : stalls
           ? phases.stalled(f.reason, f.message)
           : phases.progressing('RetryingAfterFailure', `${operation} ${id} failed (${failures} in a row): ${f.message}; retrying in ${Math.round(wait / 1000)} s`);
-      stack = await this.#setPhase(stack, phase, { currentUpdate: null, lastUpdate: record, nextRetryTime: stalls || interruptedNow ? null : new Date(Date.now() + wait).toISOString() });
+      await finish(phase, { currentUpdate: null, lastUpdate: record, nextRetryTime: stalls || interruptedNow ? null : new Date(Date.now() + wait).toISOString() });
       await this.#event(stack, 'Warning', operation === 'destroy' ? 'DestroyFailed' : 'UpdateFailed', `${operation} ${id} failed: ${f.message}`);
       this.#log('warn', `${operation} ${id} failed: ${f.message}`, { stack: keyOf(stack), reason: f.reason });
       return { requeueMs: stalls || interruptedNow ? (stack.spec.branch ? (spec.resyncFrequencySeconds ?? DEFAULT_RESYNC) * 1000 : undefined) : wait };
