@@ -8,10 +8,12 @@
 //
 //   node bench/operator.ts [stacks] [rounds]
 import { readFileSync } from 'node:fs';
+import { CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kubeApiMissing } from '../test/helpers/kube.ts';
 import { missing } from '../test/helpers/parts.ts';
 import { motoAvailable } from '../test/e2e/aws/moto-aws.ts';
+import { awsClients } from '../test/e2e/aws/inventory.ts';
 import { condition, credentials, seedConfig, stackObject, startBench } from '../test/e2e/operator/harness.ts';
 
 const stacks = Number(process.argv[2] ?? 100);
@@ -22,9 +24,10 @@ if (why) {
   process.exit(0);
 }
 
-/** One master, no bastion, no workers, no Salt: the smallest cluster of the seed's shape. */
-const tiny = (name: string) =>
+/** One master, no bastion, no workers: the smallest cluster of the seed's shape; in `vpc` if given (moto allows 5 VPCs). */
+const tiny = (name: string, vpc?: string) =>
   seedConfig(0)
+    .replace('(vpc\n        (create true)\n        (cidr "10.0.0.0/16"))', vpc ? `(vpc (id "${vpc}") (cidr "10.20.0.0/16"))` : '(vpc (create true) (cidr "10.0.0.0/16"))')
     .replace('(name "aws-production")', `(name "${name}")`)
     .replace('(count 3)', '(count 1)')
     .replace(/\(bastion[\s\S]*?\(size "t3.micro"\)\)\)/, '(bastion (enabled false)))');
@@ -73,9 +76,13 @@ try {
   console.log(`  commit pushed → update started (branch polled every 5 s): median ${(median(byCommit) / 1000).toFixed(2)} s (${byCommit.map((x) => (x / 1000).toFixed(2)).join(', ')})`);
   console.log(`  reconcile-request annotation → update started: median ${(median(byAnnotation) / 1000).toFixed(2)} s (${byAnnotation.map((x) => (x / 1000).toFixed(2)).join(', ')})`);
 
+  // The many Stacks share one existing VPC.
+  const { ec2 } = awsClients(bench.aws.endpoint);
+  const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!.VpcId!;
+  await ec2.send(new CreateSubnetCommand({ VpcId: vpc, AvailabilityZone: 'us-east-1a', CidrBlock: '10.20.1.0/24' }));
   const before = rss(operator.child.pid!);
   const t0 = Date.now();
-  for (let i = 0; i < stacks; i++) bench.apply(stackObject(`s${i}`, { ...common, stack: `s${i}`, config: tiny(`s${i}`) }));
+  for (let i = 0; i < stacks; i++) bench.apply(stackObject(`s${i}`, { ...common, stack: `s${i}`, config: tiny(`s${i}`, vpc) }));
   await bench.waitFor(
     `${stacks} Stacks Ready`,
     () => {

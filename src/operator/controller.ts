@@ -351,7 +351,7 @@ export class Controller {
     try {
       return await body(ws.ctx, host, ws.file);
     } catch (err) {
-      throw new UpdateFailure(err, host);
+      throw new UpdateFailure(err, host, `${ws.dir}/`);
     } finally {
       await ws.cleanup();
     }
@@ -574,11 +574,12 @@ export class Controller {
 /** An update's error, with a message for the status and Events: the engine's first failures or the error and its hint, secrets scrubbed. */
 class UpdateFailure extends Error {
   override readonly cause: unknown;
-  constructor(cause: unknown, host: UpdateHost) {
+  /** `workspace`: the update's directory, left out of paths (the config shows as src/cluster.lisp). */
+  constructor(cause: unknown, host: UpdateHost, workspace: string) {
     const err = cause as { message?: string; hint?: string };
     const hint = err?.hint && !(cause instanceof ConfigError) ? ` (${err.hint.split('\n')[0]})` : '';
     const story = cause instanceof OpsError && cause.reported ? host.failureStory() : undefined;
-    super(host.scrub(story ?? `${err?.message ?? String(cause)}${hint}`));
+    super(host.scrub(story ?? `${err?.message ?? String(cause)}${hint}`).split(workspace).join(''));
     this.name = 'UpdateFailure';
     this.cause = cause;
   }
