@@ -1,12 +1,13 @@
 // `operator run` and `operator manifests`: the Kubernetes operator that reconciles Stack
 // resources through the same deploy as the CLI (docs/operator.md).
+import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
-import { collect } from '../flags.ts';
+import { collect, parseParallel } from '../flags.ts';
 import type { CliIO } from '../io.ts';
 
 const seconds = (v: string): number => {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`expected a positive number of seconds, got '${v}'`);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number of seconds above 0');
   return n;
 };
 
@@ -21,7 +22,7 @@ export function register(program: Command, io: CliIO): void {
     .requiredOption('--image <ref>', 'the container image that runs sloth-kubernetes')
     .option('-n, --namespace <name>', 'where the operator runs', 'sloth-kubernetes-system')
     .option('--watch-namespace <name>', 'reconcile only Stacks in this namespace (repeatable): Roles there instead of a ClusterRole', collect)
-    .option('--replicas <n>', 'replicas of the Deployment (one leads at a time)', (v) => Number.parseInt(v, 10), 2)
+    .option('--replicas <n>', 'replicas of the Deployment (one leads at a time)', parseParallel, 2)
     .option('--state-claim <pvc>', 'a PersistentVolumeClaim mounted at /var/lib/sloth-kubernetes for file:// backends')
     .option('--crd-only', 'print only the CustomResourceDefinition')
     .action(async (opts: { image: string; namespace: string; watchNamespace?: string[]; replicas: number; stateClaim?: string; crdOnly?: boolean }) => {
@@ -39,7 +40,7 @@ export function register(program: Command, io: CliIO): void {
     .option('--lease-duration <s>', 'seconds a Lease lasts unrenewed', seconds, 15)
     .option('--renew-deadline <s>', 'seconds a leader keeps trying to renew before it stops', seconds, 10)
     .option('--retry-period <s>', 'seconds between Lease tries', seconds, 2)
-    .option('--concurrency <n>', 'Stacks reconciled at once', (v) => Number.parseInt(v, 10), 4)
+    .option('--concurrency <n>', 'Stacks reconciled at once', parseParallel, 4)
     .option('--work-dir <dir>', 'where updates and the git cache are kept (default $TMPDIR/sloth-kubernetes-operator)')
     .option('--grace <s>', 'seconds running updates get to stop gracefully on SIGTERM before they are aborted', seconds, 60)
     .option('--backoff <s>', 'first pause after a failed update; each further failure triples it', seconds, 10)
