@@ -119,7 +119,9 @@ describe('a Stack resource through its life, against moto', { skip, timeout: 600
       return s?.status?.lastUpdate?.id !== before.id && s?.status?.lastUpdate?.result === 'succeeded' && s;
     });
     assert.equal(s.status!.lastUpdate!.commit, before.commit);
-    assert.deepEqual(Object.values(s.status!.lastUpdate!.changes ?? {}).filter((n) => n > 0), [], 'nothing to change');
+    const changes = s.status!.lastUpdate!.changes ?? {};
+    assert.equal((changes['create'] ?? 0) + (changes['delete'] ?? 0) + (changes['replace'] ?? 0), 0, JSON.stringify(changes));
+    assert.equal(await runningInstances(bench, 'prod'), 15);
     assert.doesNotMatch(operator.log(), /watch of (secrets|configmaps) failed/);
   });
 
@@ -133,6 +135,17 @@ describe('a Stack resource through its life, against moto', { skip, timeout: 600
     assert.equal(condition(s, 'Stalled')!.reason, 'ConfigInvalid');
     assert.match(condition(s, 'Stalled')!.message!, /env: reading environment variable 'HOME' is not allowed in restricted mode/);
     bench.kubectl(['delete', 'stack', 'snoop', '-n', 'team', '--wait=true', '--timeout=60s']);
+
+    // Nor a key file named by security.ssh.
+    const keyed = seedConfig(1).replace('(security', '(security\n    (ssh (key-path "/etc/hostname"))');
+    bench.apply(stackObject('snoop-key', { stack: 'snoop-key', backend: bench.backend, config: keyed, envRefs, bootstrap: false, operatorCidrs: ['203.0.113.7/32'] }));
+    const k = await bench.waitFor('snoop-key Stalled', () => {
+      const s = bench.stack('snoop-key');
+      return condition(s, 'Stalled')?.status === 'True' && s;
+    });
+    assert.equal(condition(k, 'Stalled')!.reason, 'ConfigInvalid');
+    assert.match(condition(k, 'Stalled')!.message!, /security\.ssh key-path at src\/cluster\.lisp:\d+:\d+ names a file, which restricted mode does not read/);
+    bench.kubectl(['delete', 'stack', 'snoop-key', '-n', 'team', '--wait=true', '--timeout=60s']);
   });
 
   it('no secret in the status, the Events or the operator\'s log', () => {
