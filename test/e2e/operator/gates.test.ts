@@ -106,8 +106,8 @@ describe('prerequisites, approval, drift detection and a graceful stop', { skip,
   });
 
   it('SIGTERM during an update: it stops before its next step, the lock is released, the next operator finishes it', async () => {
-    bench.kubectl(['patch', 'stack', 'net', '-n', 'team', '--type', 'merge', '-p', JSON.stringify({ spec: { config: small('net', 12) } })]);
-    await bench.waitFor('the update under way', () => bench.stack('net')?.status?.currentUpdate);
+    const generation = Number(bench.kubectl(['patch', 'stack', 'net', '-n', 'team', '--type', 'merge', '-p', JSON.stringify({ spec: { config: small('net', 12) } }), '-o', 'jsonpath={.metadata.generation}']));
+    await bench.waitFor('the update under way', () => bench.stack('net')?.status?.currentUpdate?.generation === generation);
     operator.child.kill('SIGTERM');
     assert.equal(await operator.exited, 0);
     assert.match(operator.log(), /stopped; the lease is released/);

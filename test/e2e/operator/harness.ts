@@ -37,7 +37,7 @@ export interface StackView {
     observedGeneration?: number;
     conditions?: { type: string; status: string; reason: string; message?: string }[];
     lastUpdate?: { id: string; operation: string; commit?: string; result?: string; reason?: string; message?: string; startTime?: string; endTime?: string; holder?: string; failures?: number; changes?: Record<string, number> };
-    currentUpdate?: { id: string; holder?: string; startTime?: string };
+    currentUpdate?: { id: string; holder?: string; startTime?: string; generation?: number };
     outputs?: Record<string, string>;
     pendingApproval?: { digest: string; summary: string };
     drift?: { drifted?: number; gone?: number; resources?: string[] };
