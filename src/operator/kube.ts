@@ -201,7 +201,7 @@ export class Kube {
       if (kind === 'Secret') {
         const s = await this.#core.readNamespacedSecret({ namespace, name });
         const v = s.data?.[key];
-        return v === undefined ? s.stringData?.[key] : Buffer.from(v, 'base64').toString('utf8');
+        return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
       }
       const c = await this.#core.readNamespacedConfigMap({ namespace, name });
       return c.data?.[key] ?? (c.binaryData?.[key] !== undefined ? Buffer.from(c.binaryData[key], 'base64').toString('utf8') : undefined);
