@@ -20,7 +20,7 @@ import type { Kube, Watched } from './kube.ts';
 import { isConflict } from './kube.ts';
 import { References, references, revisionOf } from './source.ts';
 import type { ResolvedSource } from './source.ts';
-import { conditionOf, conditionsFor, driftCondition, phases, showsPhase } from './status.ts';
+import { conditionOf, conditionsFor, driftCondition, phases, replacing, showsPhase } from './status.ts';
 import type { Phase } from './status.ts';
 import { keyOf } from './types.ts';
 import type { Operation, StackResource, StackStatus, UpdateRecord } from './types.ts';
@@ -367,7 +367,7 @@ export class Controller {
       await this.#event(stack, 'Warning', 'UpdateInterrupted', `update ${interrupted.id} (${interrupted.holder ?? 'another replica'}) did not finish; ${operation === 'destroy' ? 'destroying' : 'updating'} again`);
     }
     this.#updateIds.add(id);
-    stack = await this.#setPhase(stack, phases.progressing('Updating', `${operation} ${id} of stack ${spec.stack}${source?.commit ? ` at ${short(source.commit)}` : ''} is running`), { currentUpdate: current, nextRetryTime: null });
+    stack = await this.#setPhase(stack, phases.progressing('Updating', `${operation} ${id} of stack ${spec.stack}${source?.commit ? ` at ${short(source.commit)}` : ''} is running`), { currentUpdate: replacing(stack.status?.currentUpdate, current), nextRetryTime: null });
     await this.#event(stack, 'Normal', operation === 'destroy' ? 'DestroyStarted' : 'UpdateStarted', `${operation} ${id} of stack ${spec.stack}${source?.commit ? ` at ${source.commit}` : ''}`);
     this.#log('info', `${operation} ${id} started`, { stack: keyOf(stack), commit: source?.commit });
 
@@ -406,14 +406,14 @@ export class Controller {
           message: `Stack ${keyOf(stack)}${source?.commit ? ` at ${source.commit}` : ''}`,
         });
         const outputs = await outputsSummary(ctx, spec.stack);
-        stack = await this.#kube.patchStatus(stack, { outputs: { ...Object.fromEntries(Object.keys(stack.status?.outputs ?? {}).map((k) => [k, null])), ...outputs } });
+        stack = await this.#kube.patchStatus(stack, { outputs: replacing(stack.status?.outputs, outputs) });
         return out.result?.changes ?? {};
       });
       const record: UpdateRecord = { ...current, ...ended(), result: 'succeeded', changes, failures: 0, message: `${operation} succeeded` };
       const done = operation === 'destroy' ? phases.ready(`stack ${spec.stack} destroyed`) : phases.ready(`stack ${spec.stack} is up to date${source?.commit ? ` at ${short(source.commit)}` : ''}`);
       await finish(done, {
         currentUpdate: null,
-        lastUpdate: record,
+        lastUpdate: replacing(stack.status?.lastUpdate, record),
         pendingApproval: null,
         ...(source?.commit && operation !== 'destroy' ? { lastSuccessfulCommit: source.commit } : {}),
       });
@@ -425,7 +425,7 @@ export class Controller {
         const record: UpdateRecord = { ...current, ...ended(), result: 'failed', reason: 'AwaitingApproval', message: `the plan (${approval.summary}) waits for approval` };
         await finish(phases.waiting('AwaitingApproval', `plan ${approval.digest} (${approval.summary}) waits for approval: annotate the Stack ${APPROVE_ANNOTATION}=${approval.digest}`), {
           currentUpdate: null,
-          lastUpdate: record,
+          lastUpdate: replacing(stack.status?.lastUpdate, record),
           pendingApproval: { ...approval, commit: source?.commit, since: new Date().toISOString() },
         });
         await this.#event(stack, 'Normal', 'ApprovalRequired', `plan ${approval.digest} (${approval.summary}) waits for approval: kubectl annotate stack ${stack.metadata.name} ${APPROVE_ANNOTATION}=${approval.digest}`);
@@ -444,7 +444,7 @@ export class Controller {
         : stalls
           ? phases.stalled(f.reason, f.message)
           : phases.progressing('RetryingAfterFailure', `${operation} ${id} failed (${failures} in a row): ${f.message}; retrying in ${Math.round(wait / 1000)} s`);
-      await finish(phase, { currentUpdate: null, lastUpdate: record, nextRetryTime: stalls || interruptedNow ? null : new Date(Date.now() + wait).toISOString() });
+      await finish(phase, { currentUpdate: null, lastUpdate: replacing(stack.status?.lastUpdate, record), nextRetryTime: stalls || interruptedNow ? null : new Date(Date.now() + wait).toISOString() });
       await this.#event(stack, 'Warning', operation === 'destroy' ? 'DestroyFailed' : 'UpdateFailed', `${operation} ${id} failed: ${f.message}`);
       this.#log('warn', `${operation} ${id} failed: ${f.message}`, { stack: keyOf(stack), reason: f.reason });
       return { requeueMs: stalls || interruptedNow ? (stack.spec.branch ? (spec.resyncFrequencySeconds ?? DEFAULT_RESYNC) * 1000 : undefined) : wait };
@@ -500,13 +500,13 @@ export class Controller {
         }
       });
       if (!found) {
-        stack = await this.#kube.patchStatus(stack, { drift: { checkTime, drifted: 0, gone: 0, resources: [], message: 'no drift' }, conditions: driftCondition(stack, false, 'NoDrift', `no drift at ${checkTime}`) });
+        stack = await this.#kube.patchStatus(stack, { drift: replacing(stack.status?.drift, { checkTime, drifted: 0, gone: 0, resources: [], message: 'no drift' }), conditions: driftCondition(stack, false, 'NoDrift', `no drift at ${checkTime}`) });
         return { requeueMs: minOf([every, spec.branch ? (spec.resyncFrequencySeconds ?? DEFAULT_RESYNC) * 1000 : undefined]) };
       }
       const drifted = found.summary?.changes['drifted'] ?? found.urns.length;
       const gone = found.summary?.changes['gone'] ?? 0;
       const message = `${found.urns.length} resource(s) drifted from stack ${spec.stack}${spec.driftDetection!.remediate ? '; correcting' : ''}`;
-      stack = await this.#kube.patchStatus(stack, { drift: { checkTime, drifted, gone, resources: found.urns.slice(0, 20), message }, conditions: driftCondition(stack, true, 'DriftDetected', message) });
+      stack = await this.#kube.patchStatus(stack, { drift: replacing(stack.status?.drift, { checkTime, drifted, gone, resources: found.urns.slice(0, 20), message }), conditions: driftCondition(stack, true, 'DriftDetected', message) });
       await this.#event(stack, 'Warning', 'DriftDetected', `${message}: ${found.urns.slice(0, 5).join(', ')}`);
       if (!spec.driftDetection!.remediate) return { requeueMs: every };
       const result = await this.#update({ ...stack, spec: { ...spec, refresh: true } }, source, revision, 'update');
@@ -517,7 +517,7 @@ export class Controller {
       return result;
     } catch (err) {
       const f = this.#classify(err);
-      await this.#kube.patchStatus(stack, { drift: { checkTime, message: `the drift check failed: ${f.message}` } });
+      await this.#kube.patchStatus(stack, { drift: replacing(stack.status?.drift, { checkTime, message: `the drift check failed: ${f.message}` }) });
       return { requeueMs: every };
     }
   }

@@ -10,7 +10,7 @@ import { durationMs } from './controller.ts';
 import { redactUrl } from './git.ts';
 import { revisionOf } from './source.ts';
 import type { RefCaches } from './source.ts';
-import { conditionsFor, phases, showsPhase } from './status.ts';
+import { conditionsFor, phases, replacing, showsPhase } from './status.ts';
 import type { StackResource } from './types.ts';
 import { locksOf, planDigest } from './update.ts';
 
@@ -93,4 +93,9 @@ test('the revision changes with the generation, the commit, a referenced object\
 test('URLs in messages lose their credentials', () => {
   assert.equal(redactUrl('fetch of https://user:tok3n@example.com/r.git failed'), 'fetch of https://[secret]@example.com/r.git failed');
   assert.equal(redactUrl('https://example.com/r.git'), 'https://example.com/r.git');
+});
+
+test('a status object is replaced whole through a merge patch: what the new one lacks is removed', () => {
+  assert.deepEqual(replacing({ id: 'a', reason: 'ConfigInvalid', failures: 2 }, { id: 'b', failures: 0 }), { id: 'b', reason: null, failures: 0 });
+  assert.deepEqual(replacing(undefined, { id: 'b' }), { id: 'b' });
 });

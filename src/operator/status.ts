@@ -65,3 +65,11 @@ export function showsPhase(stack: StackResource, phase: Phase): boolean {
     stack.status?.observedGeneration === stack.metadata.generation
   );
 }
+
+/**
+ * `next` as a merge patch that replaces `previous` whole: a JSON merge patch merges nested
+ * objects, so a key `next` lacks is sent as null (removed) rather than left as it was.
+ */
+export function replacing<T extends object>(previous: object | undefined, next: T): T {
+  return { ...Object.fromEntries(Object.keys(previous ?? {}).map((k) => [k, null])), ...next };
+}

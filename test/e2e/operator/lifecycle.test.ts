@@ -119,6 +119,7 @@ describe('a Stack resource through its life, against moto', { skip, timeout: 600
       return s?.status?.lastUpdate?.id !== before.id && s?.status?.lastUpdate?.result === 'succeeded' && s;
     });
     assert.equal(s.status!.lastUpdate!.commit, before.commit);
+    assert.equal(s.status!.lastUpdate!.reason, undefined, 'nothing of an earlier failed update is left in lastUpdate');
     const changes = s.status!.lastUpdate!.changes ?? {};
     // The new key reaches the provider configuration; no cloud resource is replaced or removed, no machine made.
     assert.equal((changes['delete'] ?? 0) + (changes['replace'] ?? 0), 0, JSON.stringify(changes));
