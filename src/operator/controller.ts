@@ -402,7 +402,7 @@ export class Controller {
         if (spec.refresh) await ops.refresh(ctx, { stack: spec.stack });
         const out = await ops.deploy(ctx, {
           stack: spec.stack,
-          cluster: { config: file, bootstrap: spec.bootstrap !== false, operatorCidrs: spec.operatorCidrs, restricted: [] },
+          cluster: { config: file, bootstrap: spec.bootstrap !== false, operatorCidrs: spec.operatorCidrs, restricted: { allow: [] } },
           message: `Stack ${keyOf(stack)}${source?.commit ? ` at ${source.commit}` : ''}`,
         });
         const outputs = await outputsSummary(ctx, spec.stack);
