@@ -29,7 +29,8 @@ export interface ClusterSource {
   operatorCidrs?: readonly string[];
   /**
    * Evaluate the config in restricted mode (a config someone else wrote: the jobs server, the
-   * operator), allowing only these look-ups; no key file named by security.ssh is read either.
+   * operator), allowing only these look-ups; a key file named by security.ssh is read only when
+   * `read-file` is allowed.
    */
   restricted?: { allow: string[] };
 }
@@ -83,7 +84,9 @@ async function prepare(ctx: OpsContext, stack: string | undefined, cluster: Clus
     options,
     build: async (opened, recovery) => {
       options.operatorCidrs ??= await operatorCidrs(cluster.operatorCidrs ?? [], ctx.env);
-      return desiredFromConfig(ctx, loaded, opened, { ...options, recovery, restricted: cluster.restricted !== undefined });
+      // A key file named by security.ssh is a file look-up too: read only when read-file is allowed.
+      const restricted = cluster.restricted !== undefined && !cluster.restricted.allow.includes('read-file');
+      return desiredFromConfig(ctx, loaded, opened, { ...options, recovery, restricted });
     },
   };
 }
