@@ -15,7 +15,6 @@ export const PLANNED_COMMANDS: readonly string[] = [
   'nodes remove',
   'health',
   'status',
-  'operator',
 ];
 
 const find = (parent: Command, name: string): Command | undefined => parent.commands.find((c) => c.name() === name || c.aliases().includes(name));
