@@ -17,9 +17,18 @@ export interface SshKeyPair {
   publicKey: string;
 }
 
+/** The wire-format blob of an ed25519 public key: "ssh-ed25519" and the 32-byte key, each length-prefixed. */
+const ED25519_BLOB_BYTES = 4 + 'ssh-ed25519'.length + 4 + 32;
+
 export function generateEd25519KeyPair(comment?: string): SshKeyPair {
-  const pair = ssh2().utils.generateKeyPairSync('ed25519', comment ? { comment } : undefined);
-  return { privateKey: pair.private, publicKey: pair.public.trim() };
+  // ssh2 (1.17, lib/keygen.js) strips every leading zero byte from the public key it reads
+  // back from Node's DER, so about one key in 256 comes out 31 bytes long (or shorter): a key
+  // OpenSSH and the clouds refuse. Such a draw is thrown away and another made.
+  for (;;) {
+    const pair = ssh2().utils.generateKeyPairSync('ed25519', comment ? { comment } : undefined);
+    const publicKey = pair.public.trim();
+    if (Buffer.from(publicKey.split(' ')[1]!, 'base64').length === ED25519_BLOB_BYTES) return { privateKey: pair.private, publicKey };
+  }
 }
 
 /** `SHA256:…` as `ssh-keygen -l` prints it, for messages and for comparing with what a server offers. */
