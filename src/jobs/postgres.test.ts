@@ -2,7 +2,7 @@
 // stack, one active job per stack enforced by the database — and two runner processes' worth
 // of connections (two pools) racing for jobs: each job is claimed exactly once, FOR UPDATE
 // SKIP LOCKED lets them take different stacks at the same time, and a runner that stops
-// beating has its job recovered by the other.
+// beating has its job recovered by the other; two servers starting at once make one admin token.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { missing } from '../../test/helpers/parts.ts';
@@ -94,4 +94,18 @@ test('a runner that stops beating: the other recovers its job within the stale t
   const got = await live.recoverStale(5_000);
   assert.deepEqual(got.map((r) => [r.job.id, r.action]), [[job.id, 'requeued']]);
   assert.equal((await live.claim('live/8/bb'))!.id, job.id);
+});
+
+test('two servers starting at once on a new database: exactly one makes the first admin token', { skip }, async () => {
+  const { TokenStore } = await import('./tokens.ts');
+  for (let i = 0; i < 10; i++) {
+    await a.run('DELETE FROM tokens');
+    await a.run(`DELETE FROM meta WHERE key = 'first-admin'`);
+    const made = await Promise.all([new TokenStore(a).createFirstAdmin(), new TokenStore(b).createFirstAdmin()]);
+    assert.equal(made.filter(Boolean).length, 1, `round ${i}`);
+    assert.equal(await new TokenStore(a).count(), 1);
+  }
+  // A database that already has tokens (made before the claim existed) gets no second admin.
+  await a.run(`DELETE FROM meta WHERE key = 'first-admin'`);
+  assert.equal(await new TokenStore(b).createFirstAdmin(), undefined);
 });

@@ -45,6 +45,21 @@ export class TokenStore {
     return { id, name, role: role as Role, createdAt, expiresAt, revoked: false, token };
   }
 
+  /**
+   * The admin token of a database's first start, made by exactly one server however many
+   * start on it at once (one claim in `meta`, in the token's own transaction); undefined
+   * when the database has tokens already or another server made it.
+   */
+  async createFirstAdmin(): Promise<(TokenInfo & { token: string }) | undefined> {
+    if ((await this.count()) > 0) return undefined;
+    return this.#db.tx(async (tx) => {
+      const claimed = await tx.run(`INSERT INTO meta (key, value) VALUES ('first-admin', ?) ON CONFLICT (key) DO NOTHING`, [String(Date.now())]);
+      const store = new TokenStore(tx);
+      if (claimed !== 1 || (await store.count()) > 0) return undefined;
+      return store.create('admin', 'admin');
+    });
+  }
+
   async list(): Promise<TokenInfo[]> {
     const rows = await this.#db.all<{ id: string; name: string; role: Role; created_at: number; expires_at: number | null; revoked: number }>(`SELECT * FROM tokens ORDER BY created_at`);
     return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, createdAt: Number(r.created_at), ...(r.expires_at ? { expiresAt: Number(r.expires_at) } : {}), revoked: Number(r.revoked) === 1 }));

@@ -39,8 +39,8 @@ export interface RunningServer {
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const jobs = await openJobs(o);
   let adminTokenFile: string | undefined;
-  if ((await jobs.tokens.count()) === 0) {
-    const made = await jobs.tokens.create('admin', 'admin');
+  const made = await jobs.tokens.createFirstAdmin();
+  if (made) {
     adminTokenFile = join(o.dataDir, 'admin.token');
     writeFileSync(adminTokenFile, `${made.token}\n`, { mode: 0o600 });
     await jobs.settings.record('server', 'token.create', made.id, { name: made.name, role: made.role, writtenTo: adminTokenFile });
