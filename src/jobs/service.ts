@@ -4,10 +4,13 @@
 // the job's credentials, the log attached, the change made, the outcome recorded.
 import { AuditSession } from '../audit/index.ts';
 import type { EventAction } from '../audit/index.ts';
+import { OpsError } from '../ops/errors.ts';
 import type { OpsContext } from '../ops/index.ts';
+import { StackNotFoundError } from '../state/errors.ts';
 import type { Jobs } from './context.ts';
 import { JobsError } from './errors.ts';
 import { preflight } from './preflight.ts';
+import type { StackSettings } from './settings.ts';
 import type { JobRequest } from './preflight.ts';
 import type { CredentialRef, Job } from './types.ts';
 
@@ -72,6 +75,26 @@ export class JobService {
   async cancel(id: string, actor: string): Promise<Job> {
     const job = await this.jobs.jobs.require(id);
     return this.#audited(job.stack, job.spec.credentials, actor, { command: 'jobs cancel', action: 'update', description: `${job.operation} job ${id} cancelled`, metadata: { job: id, was: job.status } }, () => this.jobs.jobs.cancel(id, actor));
+  }
+
+  /**
+   * A stack's job settings, recorded in the stack's own audit log (opened with the credentials
+   * being set, so credentials that cannot open it are refused) when the stack exists; the
+   * settings of a stack not created yet go to the server's log only (the caller's).
+   */
+  async setStackSettings(input: StackSettings, actor: string): Promise<{ saved: StackSettings; inStackLog: boolean }> {
+    const refs = await this.jobs.credentials.refs(Array.isArray(input.credentials) ? input.credentials : []);
+    let saved: StackSettings | undefined;
+    try {
+      await this.#audited(input.stack, refs, actor, { command: 'server stack-settings', action: 'update', description: `job settings of stack '${input.stack}' set`, metadata: { organization: String(input.organization), environment: String(input.environment), credentials: refs.map((r) => r.name).join(',') } }, async () => {
+        saved = await this.jobs.settings.setStack(input);
+      });
+      return { saved: saved!, inStackLog: true };
+    } catch (err) {
+      const notCreated = err instanceof StackNotFoundError || (err instanceof OpsError && err.reason === 'no-stack');
+      if (saved !== undefined || !notCreated) throw err;
+      return { saved: await this.jobs.settings.setStack(input), inStackLog: false };
+    }
   }
 
   /** A new job with the same request (the same config: the text sent, or the commit recorded). */

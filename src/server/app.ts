@@ -149,8 +149,8 @@ export function createApp(options: AppOptions): { handle: (req: IncomingMessage,
   });
   route('PUT', '/api/v1/stacks/{stack}/settings', 'admin', async ({ res, params, actor, body }) => {
     const b = await body(true);
-    const saved = await jobs.settings.setStack({ stack: params.stack!, organization: b.organization as string, environment: b.environment as string, credentials: b.credentials as string[] });
-    await jobs.settings.record(actor.name, 'stack-settings.set', params.stack!, { ...saved });
+    const { saved, inStackLog } = await service.setStackSettings({ stack: params.stack!, organization: b.organization as string, environment: b.environment as string, credentials: b.credentials as string[] }, actor.name);
+    await jobs.settings.record(actor.name, 'stack-settings.set', params.stack!, { ...saved, inStackLog });
     sendJson(res, 200, saved);
   });
   route('GET', '/api/v1/stacks/{stack}/history', 'viewer', async ({ res, params, url }) => sendJson(res, 200, { entries: await service.history(params.stack!, intParam(url, 'limit', 1, 500)) }));

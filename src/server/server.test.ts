@@ -66,6 +66,27 @@ test('the admin token of the first start is private; tokens are stored hashed; r
   assert.ok((audit.body.events as { action: string }[]).some((e) => e.action === 'token.revoke'));
 });
 
+test("a stack's job settings are recorded in the stack's audit log; credentials that cannot open it are refused; a stack not created yet has them in the server's log", async () => {
+  const set = (stack: string, credentials: string[]) => call('PUT', `/api/v1/stacks/${stack}/settings`, admin, { organization: 'acme', environment: 'staging', credentials });
+  const ok = await set('jobs-small', ['do', 'pass']);
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  const stackLog = await call('GET', '/api/v1/stacks/jobs-small/audit', admin);
+  const entry = (stackLog.body.events as { metadata?: { command?: string }; actor?: string; description?: string }[]).find((e) => e.metadata?.command === 'server stack-settings');
+  assert.ok(entry, JSON.stringify(stackLog.body.events).slice(0, 2000));
+  assert.equal(entry.actor, 'token:admin');
+  assert.equal(entry.description, "job settings of stack 'jobs-small' set");
+
+  const refused = await set('jobs-small', ['do']);
+  assert.ok(refused.status >= 400 && refused.status < 500, JSON.stringify(refused.body));
+  assert.match(refused.body.error.message, /passphrase/i);
+  assert.deepEqual((await call('GET', '/api/v1/stacks/jobs-small', admin)).body.settings.credentials, ['do', 'pass'], 'nothing changed');
+
+  const early = await set('not-created-yet', ['do', 'pass']);
+  assert.equal(early.status, 200, JSON.stringify(early.body));
+  const serverLog = (await call('GET', '/api/v1/audit', admin)).body.events as { action: string; target: string; detail: { inStackLog?: boolean } }[];
+  assert.equal(serverLog.find((e) => e.action === 'stack-settings.set' && e.target === 'not-created-yet')?.detail.inStackLog, false);
+});
+
 test('bad input gets a clear 4xx and queues nothing', async () => {
   const operator = await token('operator');
   const before = (await call('GET', '/api/v1/jobs', admin)).body.jobs.length;
