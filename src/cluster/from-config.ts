@@ -5,13 +5,13 @@
 import type { ClusterConfig, NodeConfig, NodePool } from '../config/index.ts';
 import { enabledProviders, providerRegion } from '../config/index.ts';
 import { ClusterPlanError } from './errors.ts';
-import type { ClusterModel, CloudModel, ExtraFirewallRule, NodeModel, Role, Taint } from './model.ts';
+import type { ClusterModel, CloudModel, DnsProvider, ExtraFirewallRule, NodeModel, Role, Taint } from './model.ts';
 import { DEFAULT_SALT_VERSION } from './bootstrap/salt.ts';
 
 /** Clouds the planner has a mapping for (see src/cluster/clouds/). */
-export const PLANNED_CLOUDS = ['aws', 'digitalocean', 'linode', 'hetzner'] as const;
+export const PLANNED_CLOUDS = ['aws', 'digitalocean', 'linode', 'hetzner', 'azure', 'gcp'] as const;
 
-const DEFAULT_NETWORK_CIDR: Record<string, string> = { aws: '10.0.0.0/16', digitalocean: '10.10.0.0/16', linode: '10.20.0.0/16', hetzner: '10.30.0.0/16' };
+const DEFAULT_NETWORK_CIDR: Record<string, string> = { aws: '10.0.0.0/16', digitalocean: '10.10.0.0/16', linode: '10.20.0.0/16', hetzner: '10.30.0.0/16', azure: '10.40.0.0/16', gcp: '10.50.0.0/16' };
 
 export interface FromConfigOptions {
   /** The stack the cluster deploys to. */
@@ -22,7 +22,7 @@ export interface FromConfigOptions {
   deployKey?: { privateKey: string; publicKey: string };
 }
 
-const CREDENTIAL_KEYS: Record<string, string[]> = { aws: ['accessKeyId', 'secretAccessKey', 'sessionToken'], digitalocean: ['token'], linode: ['token'], hetzner: ['token'] };
+const CREDENTIAL_KEYS: Record<string, string[]> = { aws: ['accessKeyId', 'secretAccessKey', 'sessionToken'], digitalocean: ['token'], linode: ['token'], hetzner: ['token'], azure: ['subscriptionId', 'tenantId', 'clientId', 'clientSecret'], gcp: ['projectId', 'credentials'] };
 
 const unsupported = (what: string, hint?: string) => new ClusterPlanError(`${what} is not supported yet`, { hint });
 
@@ -80,7 +80,7 @@ function nodesOf(config: ClusterConfig): NodeModel[] {
   return nodes;
 }
 
-function cloudsOf(config: ClusterConfig): Record<string, CloudModel> {
+function cloudsOf(config: ClusterConfig, stack: string): Record<string, CloudModel> {
   const clouds: Record<string, CloudModel> = {};
   for (const provider of enabledProviders(config)) {
     if (!(PLANNED_CLOUDS as readonly string[]).includes(provider)) throw unsupported(`provider '${provider}'`, `Use one of: ${PLANNED_CLOUDS.join(', ')}.`);
@@ -88,6 +88,7 @@ function cloudsOf(config: ClusterConfig): Record<string, CloudModel> {
     const vpc = block?.vpc;
     const region = providerRegion(config, provider);
     if (!region) throw new ClusterPlanError(`providers.${provider} has no region`, { hint: `Add (region "…") to the ${provider} block.` });
+    if ((provider === 'azure' || provider === 'gcp') && vpc?.id !== undefined) throw unsupported(`providers.${provider} vpc id (an existing network)`, 'Leave id out: sloth creates the network.');
     clouds[provider] = {
       region,
       network: {
@@ -99,6 +100,8 @@ function cloudsOf(config: ClusterConfig): Record<string, CloudModel> {
       credentials: Object.fromEntries(
         CREDENTIAL_KEYS[provider]!.flatMap((k) => (typeof block?.[k] === 'string' ? [[k, block[k] as string]] : [])),
       ),
+      ...(provider === 'azure' ? { resourceGroup: (block?.resourceGroup as string | undefined) ?? `${config.metadata.name}-${stack}` } : {}),
+      ...(provider === 'gcp' ? { zone: (block?.zone as string | undefined) ?? `${region}-b` } : {}),
     };
   }
   return clouds;
@@ -107,7 +110,7 @@ function cloudsOf(config: ClusterConfig): Record<string, CloudModel> {
 export function modelFromConfig(config: ClusterConfig, options: FromConfigOptions): ClusterModel {
   const name = config.metadata.name;
   const nodes = nodesOf(config);
-  const clouds = cloudsOf(config);
+  const clouds = cloudsOf(config, options.stack);
   for (const n of nodes) {
     if (!clouds[n.provider]) throw new ClusterPlanError(`node pool '${n.pool}' uses provider '${n.provider}', which is not enabled`, { hint: `Add a (${n.provider} …) block under providers.` });
     if (n.region !== clouds[n.provider]!.region) {
@@ -217,7 +220,7 @@ export function modelFromConfig(config: ClusterConfig, options: FromConfigOption
       allowedCidrs: firewall?.allowedCidrs ?? [],
       operatorCidrs: options.operatorCidrs,
       extraFirewallRules,
-      dns: config.network.dns ? { domain: config.network.dns.domain, provider: config.network.dns.provider as 'route53' | 'digitalocean' | 'linode' } : undefined,
+      dns: config.network.dns ? { domain: config.network.dns.domain, provider: config.network.dns.provider as DnsProvider } : undefined,
     },
     kubernetes: {
       distribution,

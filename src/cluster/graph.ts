@@ -11,6 +11,8 @@ import { aws, route53 } from './clouds/aws.ts';
 import { digitalocean, digitaloceanDns } from './clouds/digitalocean.ts';
 import { linode, linodeDns } from './clouds/linode.ts';
 import { hetzner } from './clouds/hetzner.ts';
+import { azure, azureDns } from './clouds/azure.ts';
+import { gcp, cloudDns } from './clouds/gcp.ts';
 import {
   baseTags,
   type CloudContext,
@@ -24,13 +26,11 @@ import {
 } from './clouds/types.ts';
 import { firewallGroupOf, machineSource } from './clouds/groups.ts';
 import { API_READY_TYPE, CLUSTER_RECORD_TYPE, COMMAND_TYPE, HOST_KEY_TYPE, MACHINE_RECORD_TYPE } from './remote/package.ts';
-import { isMaster } from './model.ts';
+import { dnsCloud, isMaster } from './model.ts';
 import type { UserManifest } from './bootstrap/user-manifests.ts';
 
-export const CLOUDS: Readonly<Record<string, CloudMapping>> = { aws, digitalocean, linode, hetzner };
-export const DNS: Readonly<Record<string, DnsMapping>> = { route53, digitalocean: digitaloceanDns, linode: linodeDns };
-/** The cloud whose provider configuration serves each DNS provider. */
-const DNS_CLOUD: Readonly<Record<string, string>> = { route53: 'aws', digitalocean: 'digitalocean', linode: 'linode' };
+export const CLOUDS: Readonly<Record<string, CloudMapping>> = { aws, digitalocean, linode, hetzner, azure, gcp };
+export const DNS: Readonly<Record<string, DnsMapping>> = { route53, digitalocean: digitaloceanDns, linode: linodeDns, azure: azureDns, gcp: cloudDns };
 
 export interface ClusterGraph {
   graph: DesiredGraph;
@@ -91,7 +91,7 @@ export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluste
     if (!mapping) throw new ClusterPlanError(`provider '${cloud}' is not supported yet`, { hint: `Use one of: ${Object.keys(CLOUDS).join(', ')}.` });
     const settings = clouds[cloud];
     if (!settings) throw new ClusterPlanError(`machines use provider '${cloud}', but providers.${cloud} is not configured`);
-    const ctx: CloudContext = { graph: declaredAt(graph, `providers.${cloud}`), model, cloud, settings, provider: providerFor(cloud), tags, cache: new Map() };
+    const ctx: CloudContext = { graph: declaredAt(graph, `providers.${cloud}`), model, cloud, settings, provider: providerFor(cloud), tags, deployPublicKey: plan.deployKey.publicKey, cache: new Map() };
     const at = (path: string): CloudContext => ({ ...ctx, graph: declaredAt(graph, path) });
     const net = mapping.network(at(`providers.${cloud}.vpc`));
     const key = mapping.sshKey(at('security.ssh'), plan.deployKey.publicKey);
@@ -142,7 +142,7 @@ export function buildClusterGraph(model: ClusterModel, previous?: PreviousCluste
   const dns = model.network.dns;
   if (dns) {
     const mapping = DNS[dns.provider]!;
-    const provider = providerFor(DNS_CLOUD[dns.provider]!);
+    const provider = providerFor(dnsCloud(dns.provider));
     const records = declaredAt(graph, 'network.dns');
     const api = `api.${dns.domain}`;
     if (lb) mapping.record(records, provider, dns.domain, api, lb.addressKind === 'name' ? 'CNAME' : 'A', [lb.address], 'dns-api');

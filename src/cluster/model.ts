@@ -92,8 +92,14 @@ export interface NetworkModel {
    */
   operatorCidrs?: readonly string[];
   extraFirewallRules: readonly ExtraFirewallRule[];
-  dns?: { domain: string; provider: 'route53' | 'digitalocean' | 'linode' };
+  dns?: { domain: string; provider: DnsProvider };
 }
+
+/** Who hosts the DNS zone: Route 53, DigitalOcean, Linode, Azure DNS or Cloud DNS. */
+export type DnsProvider = 'route53' | 'digitalocean' | 'linode' | 'azure' | 'gcp';
+
+/** The cloud whose credentials manage a DNS provider's zones. */
+export const dnsCloud = (provider: DnsProvider): string => (provider === 'route53' ? 'aws' : provider);
 
 export interface EtcdSnapshotSettings {
   scheduleCron: string;
@@ -165,6 +171,10 @@ export interface CloudModel {
   network: { create: boolean; id?: string; name: string; cidr: string };
   /** Credentials from the config (secret); absent ones come from the environment at deploy. */
   credentials?: Readonly<Record<string, string>>;
+  /** Azure: the resource group the cluster's objects live in (created and deleted with them). */
+  resourceGroup?: string;
+  /** GCP: the zone of the machines. */
+  zone?: string;
 }
 
 export interface ClusterModel {

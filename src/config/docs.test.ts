@@ -15,6 +15,7 @@ test('the reference lists every section, secrets and unsupported keys', () => {
     assert.ok(doc.includes(`${heading}\n`), heading);
   }
   assert.match(doc, /\| `secret-access-key` \| string \| {2}\| .*\*\*secret\*\*/);
-  assert.match(doc, /\| `azure` \| section \| {2}\| Microsoft Azure\. \(\*not supported yet\*\) \|/);
+  assert.match(doc, /\| `azure` \| section \| {2}\| Microsoft Azure\. \|/);
+  assert.match(doc, /\| `private` \| boolean \| `false` \| Keep nodes off public addresses\. \(\*not supported yet\*\) \|/);
   assert.match(doc, /\| `roles` \| list of `master`, `etcd`, `worker` \| `master etcd` when the pool name is/);
 });

@@ -178,8 +178,6 @@ test('names are DNS-safe and host names unique', () => {
 
 test('keys accepted but not acted on yet are reported as not supported', () => {
   const cases: Array<[Record<string, string>, string]> = [
-    [{ providers: '(providers (aws (region "us-east-1")) (azure (location "eastus")))' }, `'providers.azure' is not supported yet`],
-    [{ providers: '(providers (aws (region "us-east-1")) (gcp (region "us-central1")))' }, `'providers.gcp' is not supported yet`],
     [{ network: '(network (mode tailscale))' }, `'network.mode' tailscale is not supported yet`],
     [{ network: '(network (tailscale (auth-key "x")))' }, `'network.tailscale' is not supported yet`],
     [{ network: '(network (private-cluster (enabled true)))' }, `'network.private-cluster' is not supported yet`],
@@ -200,9 +198,18 @@ test('keys accepted but not acted on yet are reported as not supported', () => {
   }
 });
 
+test('azure and gcp are clouds like the others: a location or region is required, DNS needs its cloud', () => {
+  const pools3 = '(node-pools (masters (provider aws) (roles master etcd) (size "t3.medium")) (a (provider azure) (size "Standard_B2s")) (g (provider gcp) (size "e2-medium")))';
+  assert.deepEqual(errorsOf(withSections({ providers: '(providers (aws (region "us-east-1")) (azure (location "eastus")) (gcp (region "us-central1")))', 'node-pools': pools3 })), []);
+  assert.deepEqual(errorsOf(withSections({ providers: '(providers (aws (region "us-east-1")) (azure (subscription-id "x")))', 'node-pools': pools3.replace(' (g (provider gcp) (size "e2-medium"))', '') })), [`'providers.azure.location' is required`, `node pool 'a' has no region`]);
+  assert.deepEqual(errorsOf(withSections({ providers: '(providers (aws (region "us-east-1")) (gcp (project-id "p")))', 'node-pools': pools3.replace(' (a (provider azure) (size "Standard_B2s"))', '') })), [`'providers.gcp.region' is required`, `node pool 'g' has no region`]);
+  const dns = errorsOf(withSections({ network: '(network (dns (domain "example.com") (provider gcp)))' }));
+  assert.deepEqual(dns, [`DNS provider 'gcp' needs the gcp provider (its credentials manage the zone)`]);
+});
+
 test('an unsupported section switched off, or a key left at its default, is fine', () => {
   assert.deepEqual(errorsOf(withSections({ monitoring: '(monitoring (enabled false) (provider "prometheus"))' })), []);
-  assert.deepEqual(errorsOf(withSections({ providers: '(providers (aws (region "us-east-1")) (azure (enabled false)))' })), []);
+  assert.deepEqual(errorsOf(withSections({ providers: '(providers (aws (region "us-east-1")) (azure (enabled false) (vpc (private true))))' })), []);
   assert.deepEqual(errorsOf(withSections(pools('(masters (size "a") (preemptible false))'))), []);
 });
 

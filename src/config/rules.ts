@@ -33,6 +33,8 @@ const REGION_KEY: Partial<Record<ProviderName, string>> = {
   digitalocean: 'region',
   linode: 'region',
   hetzner: 'location',
+  azure: 'location',
+  gcp: 'region',
 };
 
 interface Ctx {
@@ -66,7 +68,7 @@ function checkProviders(ctx: Ctx): void {
       ctx,
       'providers',
       'no cloud provider is enabled',
-      'add one, e.g. (providers (aws (region "us-east-1"))); supported: aws, digitalocean, linode, hetzner',
+      'add one, e.g. (providers (aws (region "us-east-1"))); supported: aws, digitalocean, linode, hetzner, azure, gcp',
       'form',
     );
   }

@@ -313,25 +313,31 @@ export const clusterSchema = section('The cluster.', {
       'Microsoft Azure.',
       {
         enabled: enabledFlag(),
-        location: str('Location.', { aliases: ['region'] }),
-        subscriptionId: str('Subscription id.'),
-        tenantId: str('Tenant id.'),
-        clientId: str('Service principal client id.'),
-        clientSecret: str('Service principal secret.', { secret: true }),
-        resourceGroup: str('Resource group.'),
+        location: str('Location (e.g. `eastus`).', { aliases: ['region'] }),
+        subscriptionId: str('Subscription id (default: `AZURE_SUBSCRIPTION_ID`).'),
+        tenantId: str('Tenant of the service principal (default: `AZURE_TENANT_ID`).'),
+        clientId: str('Service principal client id (default: `AZURE_CLIENT_ID`).'),
+        clientSecret: str('Service principal secret (default: `AZURE_CLIENT_SECRET`, else the Azure CLI, workload or managed identity).', {
+          secret: true,
+        }),
+        resourceGroup: str('Resource group sloth creates for the cluster and deletes with it; must not exist yet.', {
+          derived: '`<cluster name>-<stack>`',
+        }),
+        vpc: vpc('10.40.0.0/16'),
       },
-      { optional: true, supported: false },
+      { optional: true },
     ),
     gcp: section(
       'Google Cloud.',
       {
         enabled: enabledFlag(),
-        projectId: str('Project id.'),
-        credentials: str('Service account key (JSON).', { secret: true }),
-        region: str('Region.'),
-        zone: str('Zone.'),
+        projectId: str('Project id (default: the credentials\' project, `GOOGLE_CLOUD_PROJECT`).'),
+        credentials: str('Service account key (JSON text; default: Application Default Credentials).', { secret: true }),
+        region: str('Region (e.g. `us-central1`).'),
+        zone: str('Zone of the machines.', { derived: '`<region>-b`' }),
+        vpc: vpc('10.50.0.0/16'),
       },
-      { optional: true, supported: false },
+      { optional: true },
     ),
   }),
 
@@ -398,7 +404,7 @@ export const clusterSchema = section('The cluster.', {
           required: true,
           format: 'domain',
         }),
-        provider: oneOf(['route53', 'digitalocean', 'linode', 'cloudflare'], 'Who hosts the zone.', {
+        provider: oneOf(['route53', 'digitalocean', 'linode', 'azure', 'gcp', 'cloudflare'], 'Who hosts the zone (`azure`: Azure DNS, `gcp`: Cloud DNS).', {
           required: true,
           unsupportedValues: ['cloudflare'],
         }),

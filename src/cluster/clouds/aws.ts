@@ -154,7 +154,7 @@ export const aws: CloudMapping = {
         subnetId: net.refs[`subnet:${zone}`]!,
         availabilityZone: zone,
         vpcSecurityGroupIds: [group.output('id')],
-        keyName: key.output('keyName'),
+        keyName: key!.output('keyName'),
         userData: m.userData,
         associatePublicIpAddress: m.node ? m.node.publicAddress : true,
         spot: m.node?.spot ?? false,

@@ -92,7 +92,7 @@ export const digitalocean: CloudMapping = {
         size: m.kind === 'bastion' ? ctx.model.bastion!.size : m.node!.size,
         image: (m.kind === 'bastion' ? ctx.model.bastion!.image : m.node!.image) ?? DEFAULT_IMAGE,
         vpcUuid: net.refs['vpc']!,
-        sshKeys: [key.output('fingerprint')],
+        sshKeys: [key!.output('fingerprint')],
         userData: m.userData,
         tags,
         ipv6: false,

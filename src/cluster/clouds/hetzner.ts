@@ -106,7 +106,7 @@ export const hetzner: CloudMapping = {
         serverType: m.kind === 'bastion' ? ctx.model.bastion!.size : m.node!.size,
         image: (m.kind === 'bastion' ? ctx.model.bastion!.image : m.node!.image) ?? DEFAULT_IMAGE,
         location: ctx.settings.region,
-        sshKeys: [key.output('id')],
+        sshKeys: [key!.output('id')],
         userData: m.userData,
         labels: labels(ctx, { 'sloth-kubernetes/group': group, ...(master ? { 'sloth-kubernetes/api': 'true' } : {}) }),
         publicNets: { ipv4Enabled: true, ipv6Enabled: true },

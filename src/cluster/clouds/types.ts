@@ -5,7 +5,7 @@
 // mapping file.
 import type { InputMap, InputValue, ResourceHandle, ResourceOptions } from '../../engine/index.ts';
 import type { OutputRef } from '../../engine/index.ts';
-import type { CloudModel, ClusterModel } from '../model.ts';
+import type { CloudModel, ClusterModel, DnsProvider } from '../model.ts';
 import type { FirewallRule } from '../firewall/rules.ts';
 import type { MachinePlan } from '../plan.ts';
 
@@ -34,6 +34,8 @@ export interface CloudContext {
   /** The explicit provider configuration every resource of this cloud uses. */
   provider: ResourceHandle;
   tags: Record<string, string>;
+  /** The deploy key's public half (clouds that take the key on each machine read it here). */
+  deployPublicKey: string;
   /** Resources declared once per cloud and shared (see `once`). */
   cache: Map<string, unknown>;
 }
@@ -82,13 +84,14 @@ export interface CloudMapping {
   /** Provider configuration inputs that are credentials (stored as secrets). */
   readonly credentialKeys: readonly string[];
   network(ctx: CloudContext): NetworkHandles;
-  sshKey(ctx: CloudContext, publicKey: string): ResourceHandle;
+  /** The cloud's SSH key object, or undefined where machines take the key themselves (Azure, GCP). */
+  sshKey(ctx: CloudContext, publicKey: string): ResourceHandle | undefined;
   /**
    * Firewall objects created before the machines and attached at creation (AWS security
    * groups); clouds whose firewalls reference machines return an empty map.
    */
   preFirewalls(ctx: CloudContext, net: NetworkHandles): Map<string, ResourceHandle>;
-  machine(ctx: CloudContext, net: NetworkHandles, machine: MachinePlan, key: ResourceHandle, preFirewalls: Map<string, ResourceHandle>): MachineHandles;
+  machine(ctx: CloudContext, net: NetworkHandles, machine: MachinePlan, key: ResourceHandle | undefined, preFirewalls: Map<string, ResourceHandle>): MachineHandles;
   /**
    * The rules themselves, once machine addresses can be referenced. Returns the objects that
    * carry each rule (group name → rule id → objects), so that remote steps can wait for the
@@ -116,7 +119,7 @@ export interface FirewallGroup {
 
 /** Which DNS provider hosts records, and how it declares one record set. */
 export interface DnsMapping {
-  readonly name: 'route53' | 'digitalocean' | 'linode';
+  readonly name: DnsProvider;
   readonly resourceTypes: Readonly<Record<string, readonly string[]>>;
   record(graph: ResourceDeclarer, provider: ResourceHandle, zone: string, name: string, type: 'A' | 'CNAME', values: InputValue[], logicalName: string): ResourceHandle;
 }
