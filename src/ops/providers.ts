@@ -10,6 +10,7 @@ const BUILTIN_PROVIDERS: Record<string, () => Promise<ProviderPackage>> = {
   digitalocean: () => import('../providers/digitalocean/index.ts').then((m) => m.provider),
   linode: () => import('../providers/linode/index.ts').then((m) => m.provider),
   hcloud: () => import('../providers/hetzner/index.ts').then((m) => m.provider),
+  azure: () => import('../providers/azure/index.ts').then((m) => m.provider),
 };
 const extraProviders = new Map<string, () => Promise<ProviderPackage> | ProviderPackage>();
 

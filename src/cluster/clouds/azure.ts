@@ -43,7 +43,7 @@ export function azureTags(tags: Record<string, string>): Record<string, string> 
 
 const group = (ctx: CloudContext): ResourceHandle =>
   once(ctx, 'resource-group', () =>
-    ctx.graph.resource('azure:core/resourceGroup:ResourceGroup', ctx.settings.resourceGroup!, { name: azName(ctx.settings.resourceGroup!), location: ctx.settings.region, tags: azureTags(ctx.tags) }, { provider: ctx.provider }),
+    ctx.graph.resource('azure:core/resourceGroup:ResourceGroup', ctx.settings.resourceGroup!, { name: azName(ctx.settings.resourceGroup!), location: ctx.settings.region, tags: azureTags(ctx.tags) }, at(ctx)),
   );
 const rg = (ctx: CloudContext): InputValue => group(ctx).output('name');
 const base = (ctx: CloudContext) => ({ resourceGroupName: rg(ctx), location: ctx.settings.region, tags: azureTags(ctx.tags) });
@@ -86,6 +86,12 @@ function ruleSources(sources: readonly RuleSource[], net: NetworkHandles, addrs:
 
 const protocolOf = (p: string) => (p === 'tcp' ? 'Tcp' : p === 'udp' ? 'Udp' : 'Icmp');
 
+/**
+ * Names are the objects' identity in the cloud: a change that replaces an object deletes the
+ * old one first (a create with the same name would reach the old object).
+ */
+const at = (ctx: CloudContext) => ({ provider: ctx.provider, deleteBeforeReplace: true });
+
 export const azure: CloudMapping = {
   name: 'azure',
   credentialKeys: ['clientSecret'],
@@ -103,8 +109,8 @@ export const azure: CloudMapping = {
 
   network(ctx) {
     const n = ctx.settings.network;
-    const vnet = ctx.graph.resource('azure:network/virtualNetwork:VirtualNetwork', n.name, { ...base(ctx), name: azName(n.name), addressSpaces: [n.cidr] }, { provider: ctx.provider });
-    const subnet = ctx.graph.resource('azure:network/subnet:Subnet', `${n.name}-nodes`, { resourceGroupName: rg(ctx), virtualNetworkName: vnet.output('name'), name: 'nodes', addressPrefix: n.cidr }, { provider: ctx.provider });
+    const vnet = ctx.graph.resource('azure:network/virtualNetwork:VirtualNetwork', n.name, { ...base(ctx), name: azName(n.name), addressSpaces: [n.cidr] }, at(ctx));
+    const subnet = ctx.graph.resource('azure:network/subnet:Subnet', `${n.name}-nodes`, { resourceGroupName: rg(ctx), virtualNetworkName: vnet.output('name'), name: 'nodes', addressPrefix: n.cidr }, at(ctx));
     return { refs: { vnet: vnet.output('id'), subnet: subnet.output('id') }, cidr: n.cidr };
   },
 
@@ -117,19 +123,19 @@ export const azure: CloudMapping = {
     const groups = new Map<string, ResourceHandle>();
     for (const g of firewallGroupNames(ctx)) {
       const name = firewallName(ctx, g);
-      groups.set(g, ctx.graph.resource('azure:network/networkSecurityGroup:NetworkSecurityGroup', name, { ...base(ctx), name: azName(name) }, { provider: ctx.provider }));
+      groups.set(g, ctx.graph.resource('azure:network/networkSecurityGroup:NetworkSecurityGroup', name, { ...base(ctx), name: azName(name) }, at(ctx)));
     }
     return groups;
   },
 
   machine(ctx, net, m, _key, pre) {
-    const at = { provider: ctx.provider };
-    const ip = ctx.graph.resource('azure:network/publicIp:PublicIp', `${m.name}-ip`, { ...base(ctx), name: azName(`${m.name}-ip`) }, at);
+    const where = at(ctx);
+    const ip = ctx.graph.resource('azure:network/publicIp:PublicIp', `${m.name}-ip`, { ...base(ctx), name: azName(`${m.name}-ip`) }, where);
     const nic = ctx.graph.resource(
       'azure:network/networkInterface:NetworkInterface',
       `${m.name}-nic`,
       { ...base(ctx), name: azName(`${m.name}-nic`), subnetId: net.refs['subnet']!, publicIpAddressId: ip.output('id'), networkSecurityGroupId: pre.get(firewallGroupOf(m))!.output('id') },
-      at,
+      where,
     );
     const resource = ctx.graph.resource(
       'azure:compute/virtualMachine:VirtualMachine',
@@ -145,7 +151,7 @@ export const azure: CloudMapping = {
         customData: m.userData,
         tags: azureTags({ ...ctx.tags, 'sloth-kubernetes/role': m.kind === 'bastion' ? 'bastion' : m.node!.roles.join('-') }),
       },
-      { ...at, secretInputs: ['customData'] },
+      { ...where, secretInputs: ['customData'] },
     );
     return { machine: m, resource, id: resource.output('id'), publicAddress: ip.output('ipAddress'), privateAddress: nic.output('privateIpAddress') };
   },
@@ -175,7 +181,7 @@ export const azure: CloudMapping = {
               ...from,
               description: rule.description.slice(0, 140),
             },
-            { provider: ctx.provider },
+            at(ctx),
           ),
         ]);
       }
@@ -184,13 +190,13 @@ export const azure: CloudMapping = {
   },
 
   loadBalancer(ctx, net, name, targets, ports) {
-    const at = { provider: ctx.provider };
-    const ip = ctx.graph.resource('azure:network/publicIp:PublicIp', `${name}-ip`, { ...base(ctx), name: azName(`${name}-ip`) }, at);
+    const where = at(ctx);
+    const ip = ctx.graph.resource('azure:network/publicIp:PublicIp', `${name}-ip`, { ...base(ctx), name: azName(`${name}-ip`) }, where);
     const resource = ctx.graph.resource(
       'azure:network/loadBalancer:LoadBalancer',
       name,
       { ...base(ctx), name: azName(name), publicIpAddressId: ip.output('id'), virtualNetworkId: net.refs['vnet']!, ports: [...ports], backends: targets.map((t) => ({ name: azName(t.machine.name), ipAddress: t.privateAddress })) },
-      at,
+      where,
     );
     return { resource, address: ip.output('ipAddress'), addressKind: 'ipv4' };
   },

@@ -61,6 +61,12 @@ function ruleSources(sources: readonly RuleSource[], net: NetworkHandles, addrs:
   return out;
 }
 
+/**
+ * Names are the objects' identity in the cloud: a change that replaces an object deletes the
+ * old one first (a create with the same name would reach the old object).
+ */
+const at = (ctx: CloudContext) => ({ provider: ctx.provider, deleteBeforeReplace: true });
+
 export const gcp: CloudMapping = {
   name: 'gcp',
   credentialKeys: ['credentials'],
@@ -76,12 +82,12 @@ export const gcp: CloudMapping = {
 
   network(ctx) {
     const n = ctx.settings.network;
-    const network = ctx.graph.resource('gcp:compute/network:Network', n.name, { name: named(ctx, 'net') }, { provider: ctx.provider });
+    const network = ctx.graph.resource('gcp:compute/network:Network', n.name, { name: named(ctx, 'net') }, at(ctx));
     const subnet = ctx.graph.resource(
       'gcp:compute/subnetwork:Subnetwork',
       `${n.name}-nodes`,
       { name: named(ctx, 'nodes'), region: ctx.settings.region, network: network.output('selfLink'), ipCidrRange: n.cidr },
-      { provider: ctx.provider },
+      at(ctx),
     );
     return { refs: { network: network.output('selfLink'), subnetwork: subnet.output('selfLink') }, cidr: n.cidr };
   },
@@ -110,7 +116,7 @@ export const gcp: CloudMapping = {
         sshKeys: `${ctx.model.ssh.user}:${ctx.deployPublicKey}`,
         userData: m.userData,
       },
-      { provider: ctx.provider, secretInputs: ['userData'] },
+      { ...at(ctx), secretInputs: ['userData'] },
     );
     return { machine: m, resource, id: resource.output('id'), publicAddress: resource.output('publicIp'), privateAddress: resource.output('privateIp') };
   },
@@ -138,7 +144,7 @@ export const gcp: CloudMapping = {
               targetTags: [groupTag(ctx, g.name)],
               description: rule.description.slice(0, 2048),
             },
-            { provider: ctx.provider },
+            at(ctx),
           ),
         ]);
       }
@@ -147,18 +153,18 @@ export const gcp: CloudMapping = {
   },
 
   loadBalancer(ctx, _net, name, targets, ports) {
-    const at = { provider: ctx.provider };
+    const where = at(ctx);
     const region = ctx.settings.region;
     const labels = gcpLabels(ctx.tags);
-    const address = ctx.graph.resource('gcp:compute/address:Address', `${name}-ip`, { name: named(ctx, name, 'ip'), region, labels }, at);
-    const pool = ctx.graph.resource('gcp:compute/targetPool:TargetPool', name, { name: named(ctx, name), region, instances: targets.map((t) => t.resource.output('selfLink')) }, at);
+    const address = ctx.graph.resource('gcp:compute/address:Address', `${name}-ip`, { name: named(ctx, name, 'ip'), region, labels }, where);
+    const pool = ctx.graph.resource('gcp:compute/targetPool:TargetPool', name, { name: named(ctx, name), region, instances: targets.map((t) => t.resource.output('selfLink')) }, where);
     // The balancer is ready once its forwarding rules are: readiness waits for them.
     const rules = ports.map((port) =>
       ctx.graph.resource(
         'gcp:compute/forwardingRule:ForwardingRule',
         `${name}-${port}`,
         { name: named(ctx, name, String(port)), region, ipAddress: address.output('address'), port, target: pool.output('selfLink'), labels },
-        at,
+        where,
       ),
     );
     return { resource: rules[0]!, address: address.output('address'), addressKind: 'ipv4' };
