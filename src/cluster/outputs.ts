@@ -15,6 +15,8 @@ const ADDRESS_KEYS: Record<string, { public: string; private: string }> = {
   'digitalocean:index/droplet:Droplet': { public: 'ipv4Address', private: 'ipv4AddressPrivate' },
   'linode:index/instance:Instance': { public: 'ipAddress', private: 'privateIpAddress' },
   'hcloud:index/server:Server': { public: 'ipv4Address', private: 'privateIp' },
+  'azure:compute/virtualMachine:VirtualMachine': { public: 'publicIp', private: 'privateIp' },
+  'gcp:compute/instance:Instance': { public: 'publicIp', private: 'privateIp' },
 };
 
 export function clusterOutputs(deployment: Deployment, clusterName: string): PropertyMap {

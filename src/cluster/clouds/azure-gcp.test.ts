@@ -39,7 +39,7 @@ test('a cluster on AWS, Azure and GCP is one WireGuard mesh with every cloud fir
   const gcpWg = of('gcp:compute/firewall:Firewall').find((r) => /wireguard/.test(r.name));
   assert.ok(gcpWg, of('gcp:compute/firewall:Firewall').map((r) => r.name).join(', '));
   assert.ok(wgSources(gcpWg).has(urnOf('aws:ec2/instance:Instance', 'masters-1')));
-  assert.ok(wgSources(gcpWg).has(urnOf('azure:network/publicIp:PublicIp', 'az-2-ip')));
+  assert.ok(wgSources(gcpWg).has(urnOf('azure:compute/virtualMachine:VirtualMachine', 'az-2')));
   assert.deepEqual(gcpWg!.inputs.sourceRanges, ['10.50.0.0/16'], 'the local members by the subnetwork range');
   const azWg = of('azure:network/networkSecurityRule:NetworkSecurityRule').find((r) => /wireguard/.test(r.name));
   assert.ok(wgSources(azWg).has(urnOf('gcp:compute/instance:Instance', 'gc-1')));

@@ -17,7 +17,7 @@
 //                                           networkSecurityGroupId, tags} → {id, privateIpAddress}
 //   azure:compute/virtualMachine:VirtualMachine {resourceGroupName, name, location, vmSize, networkInterfaceId, adminUsername,
 //                                           sshPublicKey, image ('publisher:offer:sku:version' or an image resource id),
-//                                           customData (secret), tags} → {id, vmId}
+//                                           customData (secret), tags} → {id, vmId, publicIp, privateIp}
 //     (SSH keys only, password login disabled; the user data is cloud-init's, sent as custom data)
 //   azure:network/loadBalancer:LoadBalancer {resourceGroupName, name, location, publicIpAddressId, virtualNetworkId, ports,
 //                                           backends:[{name, ipAddress}], tags} → {id}
@@ -153,7 +153,7 @@ export const azure: CloudMapping = {
       },
       { ...where, secretInputs: ['customData'] },
     );
-    return { machine: m, resource, id: resource.output('id'), publicAddress: ip.output('ipAddress'), privateAddress: nic.output('privateIpAddress') };
+    return { machine: m, resource, id: resource.output('id'), publicAddress: resource.output('publicIp'), privateAddress: resource.output('privateIp') };
   },
 
   firewallRules(ctx, net, groups, sources, pre) {

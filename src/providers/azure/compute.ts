@@ -7,7 +7,7 @@ import type { PropertyMap } from '../../state/types.ts';
 import type { ResourceType } from '../../engine/index.ts';
 import type { AzureClient } from './client.ts';
 import { findAzure, removeAzure } from './errors.ts';
-import { call, isOurs, lro, str, tagsOf, userTags, type Ctx } from './common.ts';
+import { call, isOurs, lro, nameOf, resourceGroupOf, str, tagsOf, userTags, type Ctx } from './common.ts';
 
 /** `publisher:offer:sku:version` → an image reference; a resource id (`/subscriptions/…`) → a custom image. */
 export function imageReference(image: string): { publisher: string; offer: string; sku: string; version: string } | { id: string } {
@@ -23,8 +23,14 @@ export function imageReference(image: string): { publisher: string; offer: strin
 const rg = (i: PropertyMap) => str(i, 'resourceGroupName');
 const get = (i: PropertyMap, ctx: Ctx) => findAzure(() => ctx.client.compute.virtualMachines.get(rg(i), str(i, 'name'), call(ctx)));
 
-function outputsOf(vm: VirtualMachine, inputs: PropertyMap): PropertyMap {
-  return { ...inputs, id: vm.id!, vmId: vm.vmId ?? null, vmSize: vm.hardwareProfile?.vmSize ?? str(inputs, 'vmSize') };
+/** The VM's outputs, with the addresses of its interface (private) and the interface's public IP. */
+async function outputsOf(vm: VirtualMachine, inputs: PropertyMap, ctx: Ctx): Promise<PropertyMap> {
+  const nicId = vm.networkProfile?.networkInterfaces?.[0]?.id ?? str(inputs, 'networkInterfaceId');
+  const nic = await findAzure(() => ctx.client.network.networkInterfaces.get(resourceGroupOf(nicId), nameOf(nicId), call(ctx)));
+  const ipConfig = nic?.ipConfigurations?.[0];
+  const pipId = ipConfig?.publicIPAddress?.id;
+  const pip = pipId ? await findAzure(() => ctx.client.network.publicIPAddresses.get(resourceGroupOf(pipId), nameOf(pipId), call(ctx))) : undefined;
+  return { ...inputs, id: vm.id!, vmId: vm.vmId ?? null, vmSize: vm.hardwareProfile?.vmSize ?? str(inputs, 'vmSize'), privateIp: ipConfig?.privateIPAddress ?? null, publicIp: pip?.ipAddress ?? null };
 }
 
 export const virtualMachine: ResourceType<AzureClient> = {
@@ -55,20 +61,20 @@ export const virtualMachine: ResourceType<AzureClient> = {
       },
       lro(ctx),
     );
-    return { id: vm.id!, outputs: outputsOf(vm, inputs) };
+    return { id: vm.id!, outputs: await outputsOf(vm, inputs, ctx) };
   },
 
   async read(_id, state, ctx) {
     const vm = await get(state.inputs, ctx);
     if (!vm) return undefined;
     const inputs = { ...state.inputs, vmSize: vm.hardwareProfile?.vmSize ?? '', tags: userTags(vm.tags) };
-    return { inputs, outputs: outputsOf(vm, inputs) };
+    return { inputs, outputs: await outputsOf(vm, inputs, ctx) };
   },
 
   async update(_id, _olds, news, ctx) {
     ctx.log(`updating virtual machine ${str(news, 'name')} (a new size restarts it)`);
     const vm = await ctx.client.compute.virtualMachines.beginUpdateAndWait(rg(news), str(news, 'name'), { hardwareProfile: { vmSize: str(news, 'vmSize') }, tags: tagsOf(news, ctx) }, lro(ctx));
-    return { outputs: outputsOf(vm, news) };
+    return { outputs: await outputsOf(vm, news, ctx) };
   },
 
   async delete(_id, state, ctx) {
@@ -78,6 +84,6 @@ export const virtualMachine: ResourceType<AzureClient> = {
   async adopt(inputs, ctx) {
     const vm = await get(inputs, ctx);
     if (!vm?.id || !isOurs(vm.tags, ctx) || ctx.knownIds.includes(vm.id)) return undefined;
-    return { id: vm.id, outputs: outputsOf(vm, inputs) };
+    return { id: vm.id, outputs: await outputsOf(vm, inputs, ctx) };
   },
 };
