@@ -11,6 +11,7 @@ const BUILTIN_PROVIDERS: Record<string, () => Promise<ProviderPackage>> = {
   linode: () => import('../providers/linode/index.ts').then((m) => m.provider),
   hcloud: () => import('../providers/hetzner/index.ts').then((m) => m.provider),
   azure: () => import('../providers/azure/index.ts').then((m) => m.provider),
+  gcp: () => import('../providers/gcp/index.ts').then((m) => m.provider),
 };
 const extraProviders = new Map<string, () => Promise<ProviderPackage> | ProviderPackage>();
 

@@ -74,7 +74,7 @@ export const gcp: CloudMapping = {
     'gcp:compute/network:Network': ['name'],
     'gcp:compute/subnetwork:Subnetwork': ['name', 'region', 'network', 'ipCidrRange'],
     'gcp:compute/firewall:Firewall': ['name', 'network'],
-    'gcp:compute/instance:Instance': ['name', 'zone', 'machineType', 'image', 'subnetwork', 'userData'],
+    'gcp:compute/instance:Instance': ['name', 'zone', 'machineType', 'image', 'subnetwork', 'userData', 'sshKeys'],
     'gcp:compute/address:Address': ['name', 'region'],
     'gcp:compute/targetPool:TargetPool': ['name', 'region'],
     'gcp:compute/forwardingRule:ForwardingRule': ['name', 'region', 'ipAddress', 'port', 'target'],
