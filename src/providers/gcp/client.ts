@@ -6,6 +6,8 @@
 // `project-id`, else GOOGLE_CLOUD_PROJECT / GCLOUD_PROJECT, else the credentials' project.
 // CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE and CLOUDSDK_API_ENDPOINT_OVERRIDES_DNS (gcloud's
 // variables, e.g. https://compute.example/compute/v1/) point the clients at another endpoint.
+// The v1 clients are imported from their own module: the package's index also loads every
+// message class of every API version (seconds of start-up for nothing).
 import {
   AddressesClient,
   FirewallsClient,
@@ -22,7 +24,7 @@ import {
   TargetPoolsClient,
   ZoneOperationsClient,
   ZonesClient,
-} from '@google-cloud/compute';
+} from '@google-cloud/compute/build/src/v1/index.js';
 import { DNS } from '@google-cloud/dns';
 import type { PropertyMap } from '../../state/types.ts';
 
@@ -112,6 +114,13 @@ export async function clientFor(config: PropertyMap, env: Env): Promise<GcpClien
   // REST transport (no gRPC); the engine retries, so the client makes one attempt per call.
   const options = { ...creds.options, ...(project ? { projectId: project } : {}), fallback: true, ...(compute ? { apiEndpoint: compute.apiEndpoint, port: compute.port } : {}) };
   const networks = new NetworksClient(options);
+  // Credentials first: a client whose credentials cannot be loaded fails every method it has
+  // at once, and only the one called is ever awaited (the others' rejections would end the process).
+  try {
+    await networks.auth.getClient();
+  } catch (err) {
+    throw new GcpConfigError(`no usable GCP credentials (${creds.source}): ${(err as Error).message.split('.')[0]}`, 'Set GOOGLE_APPLICATION_CREDENTIALS to a credentials file, run `gcloud auth application-default login`, or give providers.gcp credentials');
+  }
   if (!project) {
     try {
       project = await networks.getProjectId();

@@ -30,6 +30,15 @@ interface ErrorLike {
 function httpStatus(e: ErrorLike): number | undefined {
   if (typeof e.statusCode === 'number') return e.statusCode;
   if (e.name === 'ApiError' && typeof e.code === 'number') return e.code;
+  // The REST transport passes some error answers on as their JSON text.
+  if (e.message?.startsWith('{')) {
+    try {
+      const code = (JSON.parse(e.message) as { error?: { code?: unknown } }).error?.code;
+      if (typeof code === 'number') return code;
+    } catch {
+      /* not JSON after all */
+    }
+  }
   return undefined;
 }
 
@@ -38,17 +47,18 @@ export function classifyGcpError(err: unknown): ErrorClass {
   if (!e || typeof e !== 'object') return 'permanent';
   if (err instanceof GcpOperationError) return e.code === 'RESOURCE_OPERATION_RATE_EXCEEDED' ? 'throttled' : TRANSIENT_CODES.has(err.code) ? 'transient' : 'permanent';
   const status = httpStatus(e);
-  if (status === 429 || (e.name === 'GoogleError' && e.code === GRPC.RESOURCE_EXHAUSTED && /rate|quota exceeded for quota metric/i.test(e.message ?? ''))) return 'throttled';
+  // The REST transport maps 429 to RESOURCE_EXHAUSTED, which also says a quota is used up (permanent).
+  if (status === 429 || (e.name === 'GoogleError' && e.code === GRPC.RESOURCE_EXHAUSTED && !/quota '?[A-Z_]+'? exceeded|QUOTA_EXCEEDED/i.test(e.message ?? ''))) return 'throttled';
   if (status !== undefined && status >= 500) return 'transient';
   if (e.name === 'GoogleError' && (e.code === GRPC.UNAVAILABLE || e.code === GRPC.INTERNAL || e.code === GRPC.DEADLINE_EXCEEDED || e.code === GRPC.ABORTED)) return 'transient';
-  if (/resourceInUseByAnotherResource|resourceNotReady|is not ready/i.test(e.message ?? '')) return 'transient';
+  if (/resourceInUseByAnotherResource|already being used by|resourceNotReady|is not ready/i.test(e.message ?? '')) return 'transient';
   if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up/.test(e.message ?? '')) return 'transient';
   return 'permanent';
 }
 
 export function isNotFound(err: unknown): boolean {
   const e = err as ErrorLike;
-  return httpStatus(e) === 404 || (e?.name === 'GoogleError' && e.code === GRPC.NOT_FOUND) || /\bnotFound\b|was not found/.test(e?.message ?? '');
+  return (e && httpStatus(e) === 404) || (e?.name === 'GoogleError' && e.code === GRPC.NOT_FOUND) || /\bnotFound\b|was not found/.test(e?.message ?? '');
 }
 
 export async function findGcp<T>(get: () => Promise<T>): Promise<T | undefined> {
