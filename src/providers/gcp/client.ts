@@ -129,7 +129,8 @@ export async function clientFor(config: PropertyMap, env: Env): Promise<GcpClien
     }
   }
   if (!project) throw new GcpConfigError('no GCP project: set (project-id "…") in providers.gcp or GOOGLE_CLOUD_PROJECT', 'gcloud config get-value project prints the current one');
-  const all = { ...options, projectId: project };
+  // One credential (and one token) for every client.
+  const all = { ...options, projectId: project, auth: networks.auth };
   return {
     project,
     networks,
