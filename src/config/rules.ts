@@ -148,8 +148,8 @@ function checkMachines(ctx: Ctx, groups: MachineGroup[]): void {
     if (machine.spotInstance && g.provider !== undefined && g.provider !== 'aws') {
       err(ctx, `${g.path}.spot-instance`, `spot instances are not supported yet on ${g.provider}`, 'spot instances are available on aws');
     }
-    if (g.kind === 'pool' && config.nodePools[g.key]!.zones.length > 0 && g.provider !== undefined && g.provider !== 'aws') {
-      err(ctx, `${g.path}.zones`, `zones are not supported yet on ${g.provider}`, 'zones are available on aws');
+    if (g.kind === 'pool' && config.nodePools[g.key]!.zones.length > 0 && g.provider !== undefined && g.provider !== 'aws' && g.provider !== 'gcp') {
+      err(ctx, `${g.path}.zones`, `zones are not supported yet on ${g.provider}`, 'zones are available on aws and gcp');
     }
     checkLabels(ctx, `${g.path}.labels`, machine.labels);
     checkTaints(ctx, `${g.path}.taints`, machine.taints);

@@ -334,7 +334,7 @@ export const clusterSchema = section('The cluster.', {
         projectId: str('Project id (default: the credentials\' project, `GOOGLE_CLOUD_PROJECT`).'),
         credentials: str('Service account key (JSON text; default: Application Default Credentials).', { secret: true }),
         region: str('Region (e.g. `us-central1`).'),
-        zone: str('Zone of the machines.', { derived: '`<region>-b`' }),
+        zone: str('Zone of the machines (a pool\'s `zones` or a node\'s `zone` wins).', { derived: '`<region>-b`' }),
         vpc: vpc('10.50.0.0/16'),
       },
       { optional: true },

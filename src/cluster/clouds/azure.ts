@@ -49,7 +49,7 @@ const rg = (ctx: CloudContext): InputValue => group(ctx).output('name');
 const base = (ctx: CloudContext) => ({ resourceGroupName: rg(ctx), location: ctx.settings.region, tags: azureTags(ctx.tags) });
 
 /**
- * NSG rule priorities (100–4095, unique in a group): a hash of the rule id, moved to the next
+ * NSG rule priorities (100–3999 of Azure's 100–4096, unique in a group): a hash of the rule id, moved to the next
  * free value on a collision, so adding or removing a rule leaves the others' priorities alone.
  */
 export function rulePriorities(ids: readonly string[]): Map<string, number> {
@@ -73,8 +73,7 @@ function ruleSources(sources: readonly RuleSource[], net: NetworkHandles, addrs:
     // that mixes the families: IPv6 sources could reach nothing here.
     if (s.kind === 'cidr') {
       if (!isIPv6(s.cidr.split('/')[0]!)) out.sourceAddressPrefixes.push(s.cidr);
-    }
-    else if (s.kind === 'mesh') {
+    } else if (s.kind === 'mesh') {
       if (addrs.localMesh) out.sourceAddressPrefixes.push(net.cidr);
       out.addresses.push(...addrs.remoteMesh.map((r) => r.address));
     } else if (s.kind === 'bastion' && addrs.bastion) out.addresses.push(addrs.bastion);

@@ -107,7 +107,8 @@ export const gcp: CloudMapping = {
       m.name,
       {
         name: named(ctx, m.name),
-        zone: ctx.settings.zone!,
+        // A pool's zones (round-robin) or a node's zone, else the provider's.
+        zone: m.node?.zone ?? ctx.settings.zone!,
         machineType: m.kind === 'bastion' ? ctx.model.bastion!.size : m.node!.size,
         image: (m.kind === 'bastion' ? ctx.model.bastion!.image : m.node!.image) ?? DEFAULT_IMAGE,
         subnetwork: net.refs['subnetwork']!,
