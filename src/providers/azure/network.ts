@@ -56,6 +56,8 @@ function armType<T extends Arm>(spec: {
 }
 
 const rgName = (i: PropertyMap) => str(i, 'resourceGroupName');
+/** ARM ids are case-insensitive (and ARM sometimes changes their case): the stored form when they name the same object. */
+const sameId = (seen: string | undefined, stored: unknown): string => (seen !== undefined && typeof stored === 'string' && seen.toLowerCase() === stored.toLowerCase() ? stored : (seen ?? ''));
 const subRef = (id: string) => ({ id });
 
 export const resourceGroup: ResourceType<AzureClient> = {
@@ -195,7 +197,7 @@ export const networkInterface = armType({
     ),
   del: (i, ctx) => ctx.client.network.networkInterfaces.beginDeleteAndWait(rgName(i), str(i, 'name'), lro(ctx)),
   outputs: (n) => ({ privateIpAddress: n.ipConfigurations?.[0]?.privateIPAddress ?? null }),
-  inputs: (n) => ({ networkSecurityGroupId: n.networkSecurityGroup?.id ?? '', publicIpAddressId: n.ipConfigurations?.[0]?.publicIPAddress?.id ?? '' }),
+  inputs: (n, stored) => ({ networkSecurityGroupId: sameId(n.networkSecurityGroup?.id, stored.networkSecurityGroupId), publicIpAddressId: sameId(n.ipConfigurations?.[0]?.publicIPAddress?.id, stored.publicIpAddressId) }),
 });
 
 /** A Standard load balancer: one public frontend, a pool of private addresses, a TCP probe and rule per port. */
