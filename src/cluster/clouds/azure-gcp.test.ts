@@ -80,7 +80,8 @@ test('GCP: names carry the cluster and stack, fit RFC 1035, and instances take k
   const vm = one.find((r) => r.type === 'gcp:compute/instance:Instance' && r.name === 'gc-1')!;
   assert.equal(vm.inputs.name, 'tri-dev-gc-1');
   assert.equal(vm.inputs.zone, 'us-central1-b', 'the provider zone by default');
-  assert.match(String(vm.inputs.sshKeys), /^sloth:ssh-ed25519 /);
+  assert.equal(vm.inputs.sshUser, 'sloth');
+  assert.match(String(vm.inputs.sshPublicKey), /^ssh-ed25519 /);
   assert.ok(vm.secretInputs?.includes('userData'));
   assert.equal(gcpName('A'.repeat(40), 'b'.repeat(40)).length, 63);
   assert.deepEqual(gcpLabels({ 'sloth-kubernetes/cluster': 'My.Cluster' }), { 'sloth-kubernetes_cluster': 'my_cluster' });

@@ -9,8 +9,8 @@
 //   gcp:compute/subnetwork:Subnetwork      {name, region, network (selfLink), ipCidrRange} → {id, selfLink}
 //   gcp:compute/firewall:Firewall          {name, network, protocol ('tcp'|'udp'|'icmp'), ports (['22'], ['30000-32767'] or []),
 //                                           sourceRanges (CIDRs), addresses (single IPs, written as /32), targetTags, description} → {id}
-//   gcp:compute/instance:Instance          {name, zone, machineType, image, subnetwork, networkTags, labels, sshKeys ('user:key' lines),
-//                                           userData (secret; metadata `user-data`)} → {id, selfLink, publicIp, privateIp}
+//   gcp:compute/instance:Instance          {name, zone, machineType, image, subnetwork, networkTags, labels, sshUser, sshPublicKey
+//                                           (metadata `ssh-keys` as 'user:key'), userData (secret; metadata `user-data`)} → {id, selfLink, publicIp, privateIp}
 //     (with an external IPv4 address; user data and keys are instance metadata)
 //   gcp:compute/address:Address            {name, region, labels} → {id, address}   (external, regional)
 //   gcp:compute/targetPool:TargetPool      {name, region, instances (selfLinks)} → {id, selfLink}
@@ -74,7 +74,7 @@ export const gcp: CloudMapping = {
     'gcp:compute/network:Network': ['name'],
     'gcp:compute/subnetwork:Subnetwork': ['name', 'region', 'network', 'ipCidrRange'],
     'gcp:compute/firewall:Firewall': ['name', 'network'],
-    'gcp:compute/instance:Instance': ['name', 'zone', 'machineType', 'image', 'subnetwork', 'userData', 'sshKeys'],
+    'gcp:compute/instance:Instance': ['name', 'zone', 'machineType', 'image', 'subnetwork', 'userData', 'sshUser', 'sshPublicKey'],
     'gcp:compute/address:Address': ['name', 'region'],
     'gcp:compute/targetPool:TargetPool': ['name', 'region'],
     'gcp:compute/forwardingRule:ForwardingRule': ['name', 'region', 'ipAddress', 'port', 'target'],
@@ -114,7 +114,8 @@ export const gcp: CloudMapping = {
         subnetwork: net.refs['subnetwork']!,
         networkTags: [groupTag(ctx, firewallGroupOf(m))],
         labels: gcpLabels({ ...ctx.tags, 'sloth-kubernetes/role': m.kind === 'bastion' ? 'bastion' : m.node!.roles.join('-') }),
-        sshKeys: `${ctx.model.ssh.user}:${ctx.deployPublicKey}`,
+        sshUser: ctx.model.ssh.user,
+        sshPublicKey: ctx.deployPublicKey,
         userData: m.userData,
       },
       { ...at(ctx), secretInputs: ['userData'] },

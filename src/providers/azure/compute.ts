@@ -84,6 +84,8 @@ export const virtualMachine: ResourceType<AzureClient> = {
   async adopt(inputs, ctx) {
     const vm = await get(inputs, ctx);
     if (!vm?.id || !isOurs(vm.tags, ctx) || ctx.knownIds.includes(vm.id)) return undefined;
-    return { id: vm.id, outputs: await outputsOf(vm, inputs, ctx) };
+    // The deploy key the VM was made with (a stack rebuilt by `refresh --config` learns it here).
+    const key = vm.osProfile?.linuxConfiguration?.ssh?.publicKeys?.[0]?.keyData;
+    return { id: vm.id, outputs: await outputsOf(vm, key ? { ...inputs, sshPublicKey: key } : inputs, ctx) };
   },
 };

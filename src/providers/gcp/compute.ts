@@ -35,6 +35,8 @@ function computeType<T extends GcpObject>(spec: {
   outputs?(obj: T): PropertyMap;
   /** The inputs the object shows now, for the keys that can drift. */
   inputs?(obj: T, stored: PropertyMap): PropertyMap;
+  /** What an adopted object holds that the plan generates (a stack rebuilt by `refresh --config` learns it here). */
+  held?(obj: T, inputs: PropertyMap): PropertyMap;
   timeouts?: ResourceType['timeouts'];
 }): ResourceType<GcpClient> {
   const get = async (i: PropertyMap, ctx: Ctx) => (await findGcp(() => spec.get(i, ctx)))?.[0];
@@ -76,7 +78,7 @@ function computeType<T extends GcpObject>(spec: {
     async adopt(inputs, ctx) {
       const o = await get(inputs, ctx);
       if (!o || !ours(o, ctx.urnTag) || ctx.knownIds.includes(String(o.id))) return undefined;
-      return { id: String(o.id), outputs: outputsOf(o, inputs) };
+      return { id: String(o.id), outputs: outputsOf(o, { ...inputs, ...(spec.held?.(o, inputs) ?? {}) }) };
     },
   };
 }
@@ -149,13 +151,20 @@ export const firewall = computeType({
 
 const metadataOf = (i: PropertyMap) => [
   ...(typeof i.userData === 'string' && i.userData !== '' ? [{ key: 'user-data', value: i.userData }] : []),
-  ...(typeof i.sshKeys === 'string' && i.sshKeys !== '' ? [{ key: 'ssh-keys', value: i.sshKeys }] : []),
+  ...(typeof i.sshPublicKey === 'string' && i.sshPublicKey !== '' ? [{ key: 'ssh-keys', value: `${str(i, 'sshUser')}:${i.sshPublicKey}` }] : []),
 ];
+
+/** The public key an instance's `ssh-keys` metadata gives its user (the first line for it). */
+function heldKey(vm: { metadata?: { items?: { key?: string | null; value?: string | null }[] | null } | null }, user: string): string | undefined {
+  const lines = vm.metadata?.items?.find((m) => m.key === 'ssh-keys')?.value?.split('\n') ?? [];
+  return lines.find((l) => l.startsWith(`${user}:`))?.slice(user.length + 1).trim();
+}
+
 const zone = (i: PropertyMap) => str(i, 'zone');
 
 export const instance = computeType({
   kind: 'instance',
-  forceNew: ['name', 'zone', 'machineType', 'image', 'subnetwork', 'userData', 'sshKeys'],
+  forceNew: ['name', 'zone', 'machineType', 'image', 'subnetwork', 'userData', 'sshUser', 'sshPublicKey'],
   labelled: true,
   timeouts: { create: 900, update: 900, delete: 900 },
   get: (i, ctx) => ctx.client.instances.get({ project: project(ctx), zone: zone(i), instance: str(i, 'name') }),
@@ -189,6 +198,11 @@ export const instance = computeType({
     status: vm.status ?? null,
     machineType: last(vm.machineType ?? ''),
   }),
+  // The deploy key the instance was made with.
+  held: (vm, i): PropertyMap => {
+    const key = heldKey(vm, str(i, 'sshUser'));
+    return key ? { sshPublicKey: key } : {};
+  },
   inputs: (vm, stored) => ({
     machineType: last(vm.machineType ?? ''),
     networkTags: sameSet(vm.tags?.items ?? [], strList(stored, 'networkTags')) ? stored.networkTags! : (vm.tags?.items ?? []),

@@ -4,7 +4,8 @@
 // deploys (infrastructure only: the stand-in's VMs are not machines), deploys again with no
 // change and no changing call, scales without touching what exists, notices a VM deleted
 // behind our back (refresh) and puts it back, puts a widened security rule back, and
-// destroys, leaving the subscription as it was. Pre-flight failures stop a deploy first.
+// destroys, leaving the subscription as it was. A lost stack is rebuilt by refresh --config
+// with the deploy key the VMs hold. Pre-flight failures stop a deploy first.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -135,6 +136,36 @@ test('an HA cluster on Azure: deploy, again with no change, scale, refresh, dest
   assert.deepEqual(api.standin.of('rule').find((r) => r.id === rule.id)!.body.properties, { ...(before as object), provisioningState: 'Succeeded' });
 
   await sloth(['destroy', 'az-ha', '--yes']);
+  assert.deepEqual(api.standin.inventory(), EMPTY);
+  api.standin.assertClean();
+});
+
+test('a lost stack rebuilt by refresh --config finds every object, and takes the deploy key the VMs hold; the next deploy changes nothing', { skip, timeout: 600_000 }, async () => {
+  await sloth(['stacks', 'create', 'az-lost']);
+  const base = config('azure-lost.lisp', (t) => t.replace('(name "az-ha")', '(name "az-lost")'));
+  await sloth(['deploy', '-c', base, '--no-bootstrap', '--yes']);
+  const deployed = api.standin.inventory();
+  const vms = () => api.standin.of('vm').map((v) => `${v.body.id as string} ${(v.body.properties as { osProfile: { linuxConfiguration: { ssh: { publicKeys: { keyData: string }[] } } } }).osProfile.linuxConfiguration.ssh.publicKeys[0]!.keyData}`);
+  const held = vms();
+  await sloth(['stacks', 'delete', 'az-lost', '--force', '--yes']);
+  await sloth(['stacks', 'create', 'az-lost']);
+
+  let mark = api.standin.log.length;
+  const r = await sloth(['refresh', '-c', base, '--no-bootstrap']);
+  assert.doesNotMatch(r.stdout + r.stderr, /not found in the cloud|not looked up/);
+  assert.match(r.stdout, /^= {2}azure:compute\/virtualMachine:VirtualMachine masters-1: found \S+/m);
+  assert.deepEqual(changes(mark), [], 'a refresh changes nothing in the subscription');
+  const exported = JSON.parse((await sloth(['stacks', 'export', 'az-lost'])).stdout) as { deployment: { resources: { type: string; inputs?: Record<string, unknown> }[] } };
+  const recorded = exported.deployment.resources.filter((x) => x.type === 'azure:compute/virtualMachine:VirtualMachine').map((x) => x.inputs!.sshPublicKey);
+  assert.deepEqual(new Set(recorded), new Set(held.map((h) => h.split(' ').slice(1).join(' '))), 'the rebuilt stack records the key the VMs hold');
+
+  mark = api.standin.log.length;
+  assertNoChanges(await sloth(['deploy', '-c', base, '--no-bootstrap', '--yes']));
+  assert.deepEqual(changes(mark), []);
+  assert.deepEqual(api.standin.inventory(), deployed);
+  assert.deepEqual(vms(), held, 'the same VMs, holding the same key');
+
+  await sloth(['destroy', 'az-lost', '--yes']);
   assert.deepEqual(api.standin.inventory(), EMPTY);
   api.standin.assertClean();
 });

@@ -4,8 +4,9 @@
 // regional load balancer, workers, Cloud DNS records) deploys (infrastructure only),
 // deploys again with no change and no changing call, scales without touching what exists,
 // notices an instance deleted behind our back (refresh) and puts it back, puts a widened
-// firewall rule back, and destroys, leaving the project as it was. Pre-flight failures
-// stop a deploy first.
+// firewall rule back, and destroys, leaving the project as it was. A lost stack is rebuilt
+// by refresh --config with the deploy key the instances hold. Pre-flight failures stop a
+// deploy first.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -124,6 +125,36 @@ test('an HA cluster on GCP: deploy, again with no change, scale, refresh, destro
   assert.deepEqual(api.standin.of('firewall').find((o) => o.body.name === rule.body.name)!.body.sourceRanges, ranges);
 
   await sloth(['destroy', 'gc-ha', '--yes']);
+  assert.deepEqual(api.standin.inventory(), EMPTY);
+  api.standin.assertClean();
+});
+
+test('a lost stack rebuilt by refresh --config finds every object, and takes the deploy key the instances hold; the next deploy changes nothing', { skip, timeout: 600_000 }, async () => {
+  await sloth(['stacks', 'create', 'gc-lost']);
+  const base = config('gcp-lost.lisp', (t) => t.replace('(name "gc-ha")', '(name "gc-lost")'));
+  await sloth(['deploy', '-c', base, '--no-bootstrap', '--yes']);
+  const deployed = api.standin.inventory();
+  const instances = () => api.standin.of('instance').map((v) => `${String(v.body.id)} ${(v.body.metadata as { items: { key: string; value: string }[] }).items.find((i) => i.key === 'ssh-keys')!.value}`);
+  const held = instances();
+  await sloth(['stacks', 'delete', 'gc-lost', '--force', '--yes']);
+  await sloth(['stacks', 'create', 'gc-lost']);
+
+  let mark = api.standin.log.length;
+  const r = await sloth(['refresh', '-c', base, '--no-bootstrap']);
+  assert.doesNotMatch(r.stdout + r.stderr, /not found in the cloud|not looked up/);
+  assert.match(r.stdout, /^= {2}gcp:compute\/instance:Instance masters-1: found \S+/m);
+  assert.deepEqual(changes(mark), [], 'a refresh changes nothing in the project');
+  const exported = JSON.parse((await sloth(['stacks', 'export', 'gc-lost'])).stdout) as { deployment: { resources: { type: string; inputs?: Record<string, unknown> }[] } };
+  const recorded = exported.deployment.resources.filter((x) => x.type === 'gcp:compute/instance:Instance').map((x) => `${String(x.inputs!.sshUser)}:${String(x.inputs!.sshPublicKey)}`);
+  assert.deepEqual(new Set(recorded), new Set(held.map((h) => h.split(' ').slice(1).join(' '))), 'the rebuilt stack records the key the instances hold');
+
+  mark = api.standin.log.length;
+  assertNoChanges(await sloth(['deploy', '-c', base, '--no-bootstrap', '--yes']));
+  assert.deepEqual(changes(mark), []);
+  assert.deepEqual(api.standin.inventory(), deployed);
+  assert.deepEqual(instances(), held, 'the same instances, holding the same key');
+
+  await sloth(['destroy', 'gc-lost', '--yes']);
   assert.deepEqual(api.standin.inventory(), EMPTY);
   api.standin.assertClean();
 });
