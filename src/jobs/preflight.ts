@@ -36,8 +36,20 @@ const NEEDS_CONFIG: readonly Operation[] = ['preview', 'deploy'];
 /** Config provider names whose package has another name. */
 const PACKAGE_OF: Record<string, string> = { hetzner: 'hcloud' };
 
-const regionOf = (v: unknown): CloudToCheck['config'] => (typeof v === 'string' ? { region: v } : {});
 const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+
+/**
+ * What a credential check takes from a provider's configuration (the config's block or the
+ * stack's provider inputs): its region (Azure's `location`), and the subscription or project
+ * the credentials must reach (Azure, GCP). Credentials themselves come from the job's.
+ */
+export function checkedConfig(c: Record<string, unknown> | undefined): CloudToCheck['config'] {
+  const out: CloudToCheck['config'] = {};
+  const region = c?.region ?? c?.location;
+  if (str(region)) out.region = region;
+  for (const k of ['subscriptionId', 'projectId']) if (str(c?.[k])) out[k] = c[k];
+  return out;
+}
 
 /** Shape checks of the request itself: what is missing or malformed. */
 function shapeProblems(r: JobRequest, jobs: Jobs): string[] {
@@ -181,14 +193,14 @@ async function checkStack(jobs: Jobs, request: JobRequest, env: Record<string, s
       const opened = await store.openStack(request.stack, { passphrase: async () => env.PULUMI_CONFIG_PASSPHRASE });
       clouds = opened.deployment.resources
         .filter((r) => r.type.startsWith('pulumi:providers:'))
-        .map((r) => ({ provider: r.type.slice('pulumi:providers:'.length), config: regionOf(r.inputs?.region) }));
+        .map((r) => ({ provider: r.type.slice('pulumi:providers:'.length), config: checkedConfig(r.inputs) }));
     } catch (err) {
       problems.push(`stack '${request.stack}' cannot be opened with the job's credentials: ${(err as Error).message}`);
     }
     if (config) {
       clouds = Object.entries(config.providers ?? {})
         .filter(([, p]) => p && (p as { enabled?: boolean }).enabled !== false)
-        .map(([name, p]) => ({ provider: PACKAGE_OF[name] ?? name, config: regionOf((p as { region?: unknown }).region) }));
+        .map(([name, p]) => ({ provider: PACKAGE_OF[name] ?? name, config: checkedConfig(p as Record<string, unknown>) }));
     }
     // A preview reads only the stack; the other operations call the clouds.
     if (request.operation !== 'preview') {
