@@ -1,7 +1,8 @@
 // Whether credentials work, before anything is asked of a cloud: each provider package is
 // configured with the caller's environment and asked its pre-flight with nothing to create —
 // the credential check (AWS: STS GetCallerIdentity, then the region; DigitalOcean: the
-// account). The jobs server calls it before it creates a job.
+// account; Azure: the subscription; GCP: the project). The jobs server calls it before it
+// creates a job.
 import type { PropertyMap } from '../state/types.ts';
 import type { OpsContext } from './host.ts';
 import { providerRegistry } from './providers.ts';
@@ -9,7 +10,7 @@ import { providerRegistry } from './providers.ts';
 export interface CloudToCheck {
   /** The provider package (`aws`, `digitalocean`). */
   provider: string;
-  /** Its configuration as the config gives it (region). */
+  /** Its configuration as the config gives it (region; Azure's subscription, GCP's project). */
   config: PropertyMap;
 }
 
