@@ -1,5 +1,5 @@
 // The server's credential store. A credential is a named set of environment variables for one
-// provider (AWS keys, a DigitalOcean token, a stack's passphrase), sealed at rest with the
+// provider (AWS keys, a DigitalOcean token, an Azure service principal, a stack's passphrase), sealed at rest with the
 // server's key (AES-256-GCM; the key is a 0600 file in the data directory, or --key-file). A
 // job holds credentials by reference (name + version); the runner opens them when it runs the
 // job and hands them to the ops layer as environment. Values never leave this module except
@@ -16,6 +16,10 @@ export const CREDENTIAL_VARIABLES: Record<string, readonly string[]> = {
   digitalocean: ['DIGITALOCEAN_TOKEN'],
   linode: ['LINODE_TOKEN'],
   hcloud: ['HCLOUD_TOKEN'],
+  /** A service principal (@azure/identity's environment credential) and the subscription. */
+  azure: ['AZURE_SUBSCRIPTION_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_TOKEN_CREDENTIALS', 'AZURE_RESOURCE_MANAGER_ENDPOINT', 'AZURE_AUTHORITY_HOST'],
+  /** Application Default Credentials: a key file on the server's machine, and the project. */
+  gcp: ['GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CLOUD_PROJECT', 'CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE', 'CLOUDSDK_API_ENDPOINT_OVERRIDES_DNS'],
   /** The stack's passphrase: opens its secrets. */
   stack: ['PULUMI_CONFIG_PASSPHRASE'],
 };
