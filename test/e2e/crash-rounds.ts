@@ -1,5 +1,6 @@
 // The crash test every cloud runs (test/e2e/<cloud>/crash.test.ts): a real `deploy` process is
-// SIGKILLed at seeded random moments (once or twice in a row), then deploy runs to the end.
+// SIGKILLed after a seeded random number of started steps (once or twice in a row), then
+// deploy runs to the end.
 // Afterwards the cloud holds exactly what the stack tracks — every tracked id exists, nothing
 // exists that is not tracked — a further deploy changes nothing, and destroy leaves the cloud
 // empty. The kill points come from a seeded generator (SLOTH_CRASH_SEED replays a run).
@@ -30,21 +31,27 @@ export interface CrashRun {
   typePrefix: string;
   rounds: number;
   seed: number;
-  /** The first kill lands between `min` and `min + spread` ms after start; a second one may come later. */
-  killMs: { min: number; spread: number };
   /** The cloud's objects now, by resource type, as ids in the form the stack keeps them. */
   cloud(): Record<string, string[]>;
 }
 
-function deployKilledAfter(run: CrashRun, stack: string, ms: number): Promise<{ killed: boolean; code: number | null }> {
+/**
+ * A deploy SIGKILLed once it has started `steps` steps (read from its --json event stream), so
+ * the kill lands inside the run whatever the machine's load; a run with fewer steps ends on its own.
+ */
+function deployKilledAfter(run: CrashRun, stack: string, steps: number): Promise<{ killed: boolean; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [launcher, 'deploy', stack, '-c', run.config, '--no-bootstrap', '--yes'], { env: run.env, stdio: 'ignore' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ killed: signal === 'SIGKILL', code });
+    const child = spawn(process.execPath, [launcher, 'deploy', stack, '-c', run.config, '--no-bootstrap', '--yes', '--json'], { env: run.env, stdio: ['ignore', 'pipe', 'ignore'] });
+    let started = 0;
+    let buffered = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) if (line.includes('"type":"step-start"') && ++started === steps) child.kill('SIGKILL');
     });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve({ killed: signal === 'SIGKILL', code }));
   });
 }
 
@@ -76,8 +83,9 @@ export async function crashRounds(run: CrashRun, stackPrefix: string): Promise<n
     await sloth(run, ['stacks', 'create', stack]);
     const interruptions = 1 + Math.floor(next() * 2);
     for (let i = 0; i < interruptions; i++) {
-      const at = run.killMs.min + Math.floor(next() * (i === 0 ? run.killMs.spread : run.killMs.spread * 2));
-      const r = await deployKilledAfter(run, stack, at);
+      // The first kill lands inside a deploy (each cloud's fixture has over 20 steps); a second
+      // one, on a deploy that finishes the interrupted one, may find fewer steps left.
+      const r = await deployKilledAfter(run, stack, 1 + Math.floor(next() * (i === 0 ? 12 : 20)));
       if (r.killed) {
         kills++;
         // The dead process's lock: released as a user would after a crash.

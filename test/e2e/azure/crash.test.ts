@@ -49,7 +49,6 @@ test(`Azure: deploy killed at random points, then deployed again: exactly the st
       typePrefix: 'azure:',
       rounds: 3,
       seed,
-      killMs: { min: 1500, spread: 4500 },
       cloud: () => Object.fromEntries(Object.entries(TYPES).map(([kind, type]) => [type, api.standin.of(kind as 'vm').map((o) => o.id)])),
     },
     'az-crash',

@@ -38,7 +38,6 @@ test(`GCP: deploy killed at random points, then deployed again: exactly the stac
       typePrefix: 'gcp:',
       rounds: 3,
       seed,
-      killMs: { min: 1500, spread: 4500 },
       cloud: () => ({
         ...Object.fromEntries(KINDS.map((k) => [`gcp:compute/${k}:${k[0]!.toUpperCase()}${k.slice(1)}`, api.standin.of(k).map((o) => String(o.body.id))])),
         'gcp:dns/recordSet:RecordSet': [...api.standin.records.values()].map((r) => `example-com/${r.name}/${r.type}`),
