@@ -36,12 +36,13 @@ test('schemathesis finds nothing wrong with the API against its OpenAPI document
     '-H', `Authorization: Bearer ${admin}`,
     '--checks', 'all', '--exclude-checks', 'positive_data_acceptance',
     '--phases', 'examples,coverage,fuzzing', '--max-examples', '25', '--workers', '1',
+    // Its cache (.schemathesis/) goes to the test's own directory (cwd), not the repository.
     // Revoking the token the fuzzer itself uses would only test that revocation works.
     '--exclude-path-regex', '^/api/v1/tokens/',
     '--seed', '1', '--no-color',
   ];
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn('python3', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
+    const child = spawn('python3', args, { cwd: env.dataDir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
