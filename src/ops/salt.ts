@@ -84,6 +84,8 @@ export interface MinionResults {
   results: Record<string, unknown>;
   /** Accepted minions the target named that did not answer. */
   silent: string[];
+  /** Minions that answered with a non-zero retcode (a failed state, a command that exited non-zero). */
+  failed: string[];
   durationMs: number;
 }
 
@@ -114,12 +116,19 @@ async function runLocal(stack: OpenedStack, target: SaltTarget, fun: string, arg
       const missing = unknown.length > 0 ? unknown : [target.target];
       throw new OpsError('invalid', `unknown minion${missing.length > 1 ? 's' : ''} ${missing.join(', ')} in stack '${stack.name}'`, `Accepted minions: ${accepted.join(', ') || 'none'} (sloth-kubernetes salt minions).`);
     }
-    const chunk: Lowstate = { client: 'local', tgt: target.target, tgt_type: target.targetType ?? 'glob', fun, ...(args.length > 0 ? { arg: [...args] } : {}) };
+    // full_return: each minion's retcode comes with what it returned.
+    const chunk: Lowstate = { client: 'local', tgt: target.target, tgt_type: target.targetType ?? 'glob', fun, ...(args.length > 0 ? { arg: [...args] } : {}), full_return: true };
     const started = performance.now();
-    const results = ((await a.api.run(login.token, chunk)) ?? {}) as Record<string, unknown>;
+    const answers = ((await a.api.run(login.token, chunk)) ?? {}) as Record<string, { ret?: unknown; retcode?: unknown } | undefined>;
     const durationMs = Math.round(performance.now() - started);
+    const results: Record<string, unknown> = {};
+    const failed: string[] = [];
+    for (const [minion, answer] of Object.entries(answers)) {
+      results[minion] = answer?.ret;
+      if (typeof answer?.retcode === 'number' && answer.retcode !== 0) failed.push(minion);
+    }
     const silent = (named ?? []).filter((m) => !(m in results));
-    return { stack: stack.name, results, silent, durationMs };
+    return { stack: stack.name, results, silent, failed: failed.sort(), durationMs };
   });
 }
 
@@ -139,7 +148,7 @@ export async function saltRun(ctx: OpsContext, input: { stack?: string; target: 
     const access = await saltAccess(stack);
     audit.secret(access.password);
     const r = await runLocal(stack, input.target, input.fun, args);
-    audit.summary.description += `: ${Object.keys(r.results).length} minion(s) answered${r.silent.length > 0 ? `, ${r.silent.join(', ')} silent` : ''}`;
+    audit.summary.description += `: ${Object.keys(r.results).length} minion(s) answered${r.failed.length > 0 ? `, ${r.failed.join(', ')} failed` : ''}${r.silent.length > 0 ? `, ${r.silent.join(', ')} silent` : ''}`;
     return r;
   });
 }

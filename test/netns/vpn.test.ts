@@ -13,6 +13,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NetnsLab, netnsSkipReason, type LabMachine } from './harness.ts';
 import { startNodeHost, type NodeHost } from './node-host.ts';
+import { SaltLab, type PayloadFile } from './salt-host.ts';
 import { missing } from '../helpers/parts.ts';
 import { launcher, type CliResult } from '../helpers/cli.ts';
 import { HistoryEnv, PASSPHRASE } from '../../src/cli/history/testing.ts';
@@ -21,7 +22,7 @@ import { CLUSTER_RECORD_TYPE, COMMAND_TYPE, MACHINE_RECORD_TYPE } from '../../sr
 import { openStateStore, reveal, Secret, setStackOutputs, stackOutputs } from '../../src/state/index.ts';
 import type { PropertyMap, ResourceState } from '../../src/state/index.ts';
 
-const skip = netnsSkipReason() ?? missing('sshd', 'nft');
+const skip = netnsSkipReason() ?? missing('sshd', 'nft', 'salt', 'openssl');
 
 const config = `
 (cluster
@@ -32,7 +33,8 @@ const config = `
   (node-pools
     (masters (name "masters") (provider "digitalocean") (count 1) (roles master etcd) (size "s-2vcpu-4gb"))
     (workers (name "workers") (provider "digitalocean") (count 1) (roles worker) (size "s-2vcpu-4gb")))
-  (kubernetes (distribution "k3s")))
+  (kubernetes (distribution "k3s"))
+  (addons (salt (enabled true) (master-node "masters-1"))))
 `;
 
 let unregister: () => void;
@@ -93,10 +95,140 @@ function files(dir: string): string[] {
     .map((d) => join(d.parentPath, d.name));
 }
 
-test('vpn join: the laptop reaches every node over the mesh (ping, TCP); a re-run converges; the name is kept; vpn leave cuts it off; no key in any output', { skip, timeout: 300_000 }, async () => {
+/** The payload files a step delivers, as the stack records them. */
+function stepFiles(live: ResourceState[], step: string): PayloadFile[] {
+  const r = live.find((x) => x.type === COMMAND_TYPE && nameOf(x) === step)!;
+  return (reveal(r.inputs!.files!) as PropertyMap[]).map((f) => ({ path: text(f, 'path'), mode: text(f, 'mode'), content: text(f, 'content') }));
+}
+
+/** Changes the stack's `salt_master` output (the certificate the salt-master step reports, a password); the password it held. */
+async function recordSaltMaster(e: HistoryEnv, stack: string, change: PropertyMap): Promise<string> {
+  const store = await openStateStore({ env: e.env, homedir: e.dir, cwd: e.dir });
+  try {
+    const opened = await store.openStack(stack, { passphrase: async () => PASSPHRASE });
+    const salt = reveal(stackOutputs(opened.deployment, stack).salt_master!) as PropertyMap;
+    const update = await opened.beginUpdate('update', 'test: the salt-master step as it ran in the lab');
+    await update.record([setStackOutputs(update.deployment, stack, { salt_master: new Secret({ ...salt, ...change }) })]);
+    await update.finish({ result: 'succeeded', resourceChanges: {} });
+    return String(salt.password);
+  } finally {
+    store.close();
+  }
+}
+
+type Cli = (argv: string[]) => Promise<CliResult>;
+
+/** Runs the command until `ok` says its result is the awaited one, or `seconds` have passed; the last result. */
+async function until(cli: Cli, argv: string[], ok: (r: CliResult) => boolean, seconds = 60): Promise<CliResult> {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const r = await cli(argv);
+    if (ok(r) || Date.now() > end) return r;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}
+
+const answered = (r: CliResult): string[] => (r.code === 0 ? Object.keys((JSON.parse(r.stdout) as { results: object }).results).sort() : []);
+
+/**
+ * The salt commands from the laptop against the master and minions of the bootstrap's own
+ * configuration; the API password (to look for in every output afterwards).
+ */
+async function saltOverTheMesh(cli: Cli, salt: SaltLab, lab: NetnsLab, e: HistoryEnv, live: ResourceState[], mesh: Record<string, string>): Promise<string> {
+  const certificate = salt.startMaster(lab.machines.get('masters-1')!, mesh['masters-1']!, stepFiles(live, 'salt-master'));
+  const apiPassword = await recordSaltMaster(e, 'vpnlab', { tlsCertificate: certificate });
+  // The login goes through the master (eauth): once it answers, the minions start.
+  let r = await until(cli, ['salt', 'login'], (x) => x.code === 0);
+  assert.equal(r.code, 0, `${r.stderr}\n${salt.log}`);
+  assert.match(r.stdout, /^Logged in to the Salt API of stack 'vpnlab' at https:\/\/10\.8\.0\.\d+:8000 \(master masters-1\) as saltapi \(eauth sharedsecret\); the token expires \d{4}-.+\.\nPermissions: \.\*, @jobs, @runner, @wheel\n$/);
+  for (const node of ['masters-1', 'workers-1']) salt.startMinion(lab.machines.get(node)!, stepFiles(live, `salt-minion-${node}`));
+  r = await until(cli, ['salt', 'ping', '--json'], (x) => answered(x).length === 2);
+  assert.deepEqual(answered(r), ['masters-1', 'workers-1'], `${r.stderr}${r.stdout}\n${salt.log}`);
+
+  r = await cli(['salt', 'ping']);
+  assert.equal(r.stdout, 'masters-1: true\nworkers-1: true\n');
+  assert.match(r.stderr, /^2 minion\(s\) answered in \d+ ms\.\n$/);
+  r = await cli(['salt', 'cmd', 'workers-*', 'cmd.run', 'echo $((6 * 7)) from $(cat /proc/sys/kernel/hostname)']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^workers-1: 42 from \S+\n$/);
+  r = await cli(['salt', 'cmd', '--target-type', 'grain', 'id:masters-1', 'test.ping']);
+  assert.equal(r.stdout, 'masters-1: true\n');
+  r = await cli(['salt', 'cmd', '--target-type', 'list', 'masters-1,workers-1', 'test.ping']);
+  assert.equal(r.stdout, 'masters-1: true\nworkers-1: true\n');
+  // A command that fails on the minion: its output, then exit 1 naming it.
+  r = await cli(['salt', 'cmd', 'masters-1', 'cmd.run', 'echo no such thing; exit 3']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, 'masters-1: no such thing\n');
+  assert.match(r.stderr, /cmd\.run failed on 1 minion\(s\): masters-1 \(a non-zero retcode\)/);
+
+  // Unknown minions: in a list, or a plain name.
+  r = await cli(['salt', 'cmd', '--target-type', 'list', 'masters-1,ghost-9', 'test.ping']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /unknown minion ghost-9 in stack 'vpnlab'[^]*Accepted minions: masters-1, workers-1/);
+  r = await cli(['salt', 'ping', 'ghost-9']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /unknown minion ghost-9 in stack 'vpnlab'/);
+
+  r = await cli(['salt', 'minions']);
+  assert.match(r.stdout, /^MINION +KEY +RESPONDING\nmasters-1 +accepted +yes\nworkers-1 +accepted +yes\n$/);
+  r = await cli(['salt', 'keys', 'list', '--json']);
+  assert.deepEqual((JSON.parse(r.stdout) as { keys: unknown }).keys, { minions: ['masters-1', 'workers-1'], minions_pre: [], minions_rejected: [], minions_denied: [] });
+  r = await cli(['salt', 'system', 'memory']);
+  assert.match(r.stdout, /^MINION +TOTAL +AVAILABLE +FREE +SWAP FREE\nmasters-1 +\d[\d.]* [MG]iB +\d[^]*\nworkers-1 +\d/);
+  r = await cli(['salt', 'system', 'disk', '--tgt', 'workers-1']);
+  assert.match(r.stdout, /^MINION +MOUNT +FILESYSTEM +SIZE +USED +USE%\nworkers-1 +\/ /);
+
+  // A state from the master's file roots: applied on both, then nothing left to change; a broken one fails.
+  writeFileSync(join(salt.states, 'lab.sls'), `lab-file:\n  file.managed:\n    - name: ${salt.dir}/applied-{{ grains['id'] }}\n    - contents: applied by salt state apply\n`);
+  writeFileSync(join(salt.states, 'broken.sls'), `broken-file:\n  file.managed:\n    - name: ${salt.dir}/no/such/dir/file\n    - contents: never\n`);
+  r = await cli(['salt', 'state', 'apply', 'lab', '--json']);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const applied = (JSON.parse(r.stdout) as { results: Record<string, Record<string, { result: boolean; changes: object }>> }).results;
+  assert.deepEqual(Object.keys(applied).sort(), ['masters-1', 'workers-1']);
+  for (const m of ['masters-1', 'workers-1']) {
+    assert.equal(readFileSync(join(salt.dir, `applied-${m}`), 'utf8'), 'applied by salt state apply\n');
+    assert.deepEqual(Object.values(applied[m]!).map((s) => [s.result, Object.keys(s.changes).length > 0]), [[true, true]]);
+  }
+  r = await cli(['salt', 'state', 'apply', 'lab', '--tgt', 'workers-1', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(Object.values((JSON.parse(r.stdout) as { results: Record<string, Record<string, { changes: object }>> }).results['workers-1']!).map((s) => s.changes), [{}]);
+  r = await cli(['salt', 'state', 'apply', 'broken', '--tgt', 'workers-1']);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^workers-1:\n[^]*"result": false/);
+  assert.match(r.stderr, /state\.apply failed on 1 minion\(s\): workers-1/);
+
+  // Keys: rejected, then accepted again, the minion answers again.
+  r = await cli(['salt', 'keys', 'reject', 'workers-1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.replace(/ +/g, ' '), 'workers-1: key rejected.\nMINION KEY\nmasters-1 accepted\nworkers-1 rejected\n');
+  r = await cli(['salt', 'keys', 'accept', 'workers-1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.replace(/ +/g, ' '), 'workers-1: key accepted.\nMINION KEY\nmasters-1 accepted\nworkers-1 accepted\n');
+  r = await until(cli, ['salt', 'ping', '--json'], (x) => answered(x).length === 2);
+  assert.deepEqual(answered(r), ['masters-1', 'workers-1'], `${r.stderr}\n${salt.log}`);
+  r = await cli(['salt', 'keys', 'delete', 'ghost-9']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /unknown minion ghost-9 in stack 'vpnlab': the master holds no key for it/);
+
+  // Credentials the master does not take: refused, clearly, and nothing shown of them.
+  await recordSaltMaster(e, 'vpnlab', { password: 'not-the-shared-secret' });
+  r = await cli(['salt', 'ping']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /the Salt API at 10\.8\.0\.\d+:8000 refused the credentials \(401\): the API user 'saltapi' \(eauth sharedsecret\) was not accepted/);
+  assert.ok(!r.stderr.includes('not-the-shared-secret'));
+  await recordSaltMaster(e, 'vpnlab', { password: apiPassword });
+
+  // The changes are audited: cmd, state apply, key changes.
+  const audited = (await e.records('vpnlab')).events.filter((x) => x.resourceType === 'salt-key' && x.description.startsWith('Salt key')).map((x) => x.description);
+  assert.deepEqual(audited, ["Salt key of workers-1 rejected on the master of stack 'vpnlab'", "Salt key of workers-1 accepted on the master of stack 'vpnlab'"]);
+  return apiPassword;
+}
+
+test('vpn join: the laptop reaches every node over the mesh (ping, TCP) and drives Salt through its API; a re-run converges; the name is kept; vpn leave cuts it off; no key or password in any output', { skip, timeout: 300_000 }, async () => {
   const e = new HistoryEnv(undefined);
   const lab = new NetnsLab();
   const hosts: NodeHost[] = [];
+  const salt = new SaltLab();
   try {
     writeFileSync(join(e.dir, 'cluster.lisp'), config);
     assert.equal((await e.run(['stacks', 'create', 'vpnlab'])).code, 0);
@@ -159,6 +291,9 @@ test('vpn join: the laptop reaches every node over the mesh (ping, TCP); a re-ru
     assert.match(r.stdout, /^CLIENT +ADDRESS +ROUTES +MACHINE +HANDSHAKE/);
     assert.match(r.stdout, /alice +10\.8\.0\.254 +no +workers-1 +\d+s ago/);
 
+    // Salt, as the bootstrap set it up, driven from the laptop over the mesh.
+    const apiPassword = await saltOverTheMesh(cli, salt, lab, e, live, mesh);
+
     // A re-run converges: same address, same key, nothing new.
     r = await cli(['vpn', 'join', 'vpnlab', '--name', 'alice']);
     assert.equal(r.code, 0, r.stderr);
@@ -175,6 +310,10 @@ test('vpn join: the laptop reaches every node over the mesh (ping, TCP); a re-ru
     assert.match(r.stdout, /^alice \(10\.8\.0\.254\) left the mesh of stack 'vpnlab': 3 of 3 machines updated/);
     assert.equal(lab.ping(laptop, mesh['masters-1']!), false, 'still answered after vpn leave');
     assert.equal(tcpBanner(laptop, mesh['workers-1']!), false, 'TCP still connects after vpn leave');
+    r = await cli(['salt', 'ping']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no connection to the Salt API at 10\.8\.0\.\d+:8000 within 10s/);
+    assert.match(r.stderr, /Join the mesh from this machine first: sloth-kubernetes vpn join vpnlab/);
     r = await cli(['vpn', 'join', 'vpnlab', '--name', 'bob', '--json']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as { address: string }).address, '10.8.0.253');
@@ -193,8 +332,10 @@ test('vpn join: the laptop reaches every node over the mesh (ping, TCP); a re-ru
     );
     const everything = [...outputs, JSON.stringify(after.events)].join('\n');
     assert.ok(!everything.includes(privateKey), 'a private key was shown');
+    assert.ok(!everything.includes(apiPassword), 'the Salt API password was shown');
     for (const file of files(join(e.dir, 'state'))) assert.ok(!readFileSync(file, 'latin1').includes(privateKey), `${file} holds the private key in plaintext`);
   } finally {
+    salt.stop();
     for (const h of hosts) h.stop();
     lab.cleanupSync();
     e.cleanup();

@@ -49,6 +49,7 @@ export async function run(io: CliIO, flags: SaltFlags, fun: string, args: string
   const r = await withCli(io, flags, (ctx) => saltRun(ctx, { stack: flags.stack, target: target(flags), fun, args, audit }));
   printResults(io, r, flags);
   if (r.silent.length > 0) throw new CliError(`${r.silent.length} targeted minion(s) did not answer: ${r.silent.join(', ')}`, { hint: 'Check them with: sloth-kubernetes salt minions' });
+  if (r.failed.length > 0) throw new CliError(`${fun} failed on ${r.failed.length} minion(s): ${r.failed.join(', ')} (a non-zero retcode)`, { hint: 'Their answers above say what failed.' });
 }
 
 export async function minions(io: CliIO, flags: SaltFlags): Promise<void> {

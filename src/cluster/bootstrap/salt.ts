@@ -79,7 +79,9 @@ export function planSalt(model: ClusterModel, mesh: MeshPlan, previous?: Previou
     {
       path: '/etc/salt/master.d/10-sloth.conf',
       mode: '0644',
-      content: `# Managed by sloth-kubernetes.\n${stringify({ interface: address, auto_accept: false, open_mode: false, autosign_file: '', autoreject_file: '', job_cache: salt.jobCache })}`,
+      // No autosign_file/autoreject_file here: Salt prefixes an empty path with root_dir, reads
+      // '/' as the file on every authentication and answers none (minions and the API time out).
+      content: `# Managed by sloth-kubernetes.\n${stringify({ interface: address, auto_accept: false, open_mode: false, job_cache: salt.jobCache })}`,
     },
   ];
   if (salt.apiEnabled) {
@@ -144,13 +146,16 @@ if id salt >/dev/null 2>&1; then
   chown -R salt:salt ${paths}
 fi`;
 
+/** The Salt API's certificate and key, made on the master for its mesh address ($ADDRESS) in `dir`. */
+export const saltApiCertificateCommand = (dir: string): string => `  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \\
+    -subj "/CN=salt-api" -addext "subjectAltName=IP:$ADDRESS" \\
+    -keyout ${dir}/api.key -out ${dir}/api.crt
+  chmod 0600 ${dir}/api.key`;
+
 export function renderSaltMasterScript(machine: string, address: string, version: string, minions: readonly string[], api: boolean): string {
   const apiPart = api
     ? `if [ ! -s /etc/salt/pki/api/api.crt ]; then
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \\
-    -subj "/CN=salt-api" -addext "subjectAltName=IP:$ADDRESS" \\
-    -keyout /etc/salt/pki/api/api.key -out /etc/salt/pki/api/api.crt
-  chmod 0600 /etc/salt/pki/api/api.key
+${saltApiCertificateCommand('/etc/salt/pki/api')}
   echo api.crt >>"$changed"
 fi
 ${ownForSaltUser('/etc/salt/pki/api')}

@@ -33,19 +33,28 @@ export interface Lowstate {
   arg?: string[];
   match?: string;
   timeout?: number;
+  /** Each minion's answer as { ret, retcode }. */
+  full_return?: boolean;
 }
 
 export class SaltApi {
   readonly url: URL;
   readonly #certificate: string;
   readonly #fingerprint: string;
-  readonly #timeoutMs: number;
+  readonly #connectTimeoutMs: number;
+  readonly #answerTimeoutMs: number;
 
-  constructor(opts: { url: string; certificate: string; timeoutMs?: number }) {
+  /**
+   * `connectTimeoutMs`: until the TLS session is up (an address off the mesh never answers);
+   * `answerTimeoutMs`: how long the API may stay silent after that (it answers a job when the
+   * minions have finished it: a state apply can take minutes).
+   */
+  constructor(opts: { url: string; certificate: string; connectTimeoutMs?: number; answerTimeoutMs?: number }) {
     this.url = new URL(opts.url);
     this.#certificate = opts.certificate;
     this.#fingerprint = new X509Certificate(opts.certificate).fingerprint256;
-    this.#timeoutMs = opts.timeoutMs ?? 30_000;
+    this.#connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
+    this.#answerTimeoutMs = opts.answerTimeoutMs ?? 30 * 60_000;
   }
 
   async login(username: string, password: string, eauth = 'sharedsecret'): Promise<SaltLogin> {
@@ -75,7 +84,7 @@ export class SaltApi {
           // The master's own certificate is the only trust anchor; its fingerprint is checked too.
           checkServerIdentity: (_host, cert) => (cert.fingerprint256 === this.#fingerprint ? undefined : new Error(`the Salt API presented certificate ${cert.fingerprint256}, not the pinned ${this.#fingerprint}`)),
           headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': Buffer.byteLength(data), ...(token ? { 'X-Auth-Token': token } : {}) },
-          timeout: this.#timeoutMs,
+          timeout: this.#answerTimeoutMs,
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -92,7 +101,10 @@ export class SaltApi {
           });
         },
       );
-      req.on('timeout', () => req.destroy(new SaltApiError('unreachable', `no answer from the Salt API at ${where} within ${Math.round(this.#timeoutMs / 1000)}s`)));
+      const connecting = setTimeout(() => req.destroy(new SaltApiError('unreachable', `no connection to the Salt API at ${where} within ${Math.round(this.#connectTimeoutMs / 1000)}s`)), this.#connectTimeoutMs);
+      req.on('socket', (socket) => (socket.connecting ? socket.once('secureConnect', () => clearTimeout(connecting)) : clearTimeout(connecting)));
+      req.on('close', () => clearTimeout(connecting));
+      req.on('timeout', () => req.destroy(new SaltApiError('unreachable', `no answer from the Salt API at ${where} within ${Math.round(this.#answerTimeoutMs / 1000)}s`)));
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err instanceof SaltApiError) return reject(err);
         if (err.code && /CERT|SSL|TLS|SELF_SIGNED|ERR_TLS/.test(err.code + err.message) || /certificate/.test(err.message)) return reject(new SaltApiError('tls', `the Salt API at ${where} failed the TLS check: ${err.message}`));
