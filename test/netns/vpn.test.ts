@@ -5,7 +5,9 @@
 // (node-host.ts). The laptop is one more namespace: the CLI runs there, reaches the nodes
 // through the bastion over SSH, and its wg-quick file is loaded into the laptop's own
 // wireguard-go. Joined: ping and a TCP connection to a node's mesh address answer. Left: they
-// do not. No private key reaches any output, the audit log or the backend in plaintext.
+// do not. In between, Salt runs on the nodes as the bootstrap configures it (salt-host.ts) and
+// every `salt` command is driven from the laptop over the mesh. No private key or API password
+// reaches any output, the audit log or the backend in plaintext.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
