@@ -2,7 +2,7 @@
 // nodes on one provider's private network) is deployed on the simulated cloud; each of its
 // machines then becomes a network namespace that serves, on the addresses the stack is
 // pointed at, the machine's own host key over the real sshd and a wireguard-go `wg0`
-// (node-host.ts). The laptop is one more namespace: the CLI runs there, reaches the nodes
+// (cluster-lab.ts, node-host.ts). The laptop is one more namespace: the CLI runs there, reaches the nodes
 // through the bastion over SSH, and its wg-quick file is loaded into the laptop's own
 // wireguard-go. Joined: ping and a TCP connection to a node's mesh address answer. Left: they
 // do not. In between, Salt runs on the nodes as the bootstrap configures it (salt-host.ts) and
@@ -10,34 +10,19 @@
 // reaches any output, the audit log or the backend in plaintext.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NetnsLab, netnsSkipReason, type LabMachine } from './harness.ts';
-import { startNodeHost, type NodeHost } from './node-host.ts';
-import { SaltLab, type PayloadFile } from './salt-host.ts';
+import { netnsSkipReason, type LabMachine, type NetnsLab } from './harness.ts';
+import { SaltLab } from './salt-host.ts';
+import { bringUp, labConfig, recordSaltMaster, runIn, startClusterLab, stepFiles, type ClusterLab } from './cluster-lab.ts';
 import { missing } from '../helpers/parts.ts';
-import { launcher, type CliResult } from '../helpers/cli.ts';
-import { HistoryEnv, PASSPHRASE } from '../../src/cli/history/testing.ts';
+import type { CliResult } from '../helpers/cli.ts';
+import { HistoryEnv } from '../../src/cli/history/testing.ts';
 import { registerSimulatedClouds } from '../provider/simulated-cloud.ts';
-import { CLUSTER_RECORD_TYPE, COMMAND_TYPE, MACHINE_RECORD_TYPE } from '../../src/cluster/index.ts';
-import { openStateStore, reveal, Secret, setStackOutputs, stackOutputs } from '../../src/state/index.ts';
-import type { PropertyMap, ResourceState } from '../../src/state/index.ts';
+import type { ResourceState } from '../../src/state/index.ts';
 
 const skip = netnsSkipReason() ?? missing('sshd', 'nft', 'salt', 'openssl');
-
-const config = `
-(cluster
-  (metadata (name "vpnlab") (environment "test"))
-  (providers (digitalocean (enabled true) (region "nyc3") (token "dop_v1_vpn_lab_token_0000000000000000")))
-  (network (mode "wireguard") (wireguard (enabled true) (create true) (mesh-networking true)))
-  (security (bastion (enabled true) (provider "digitalocean") (region "nyc3") (size "s-1vcpu-1gb") (allowed-cidrs "203.0.113.0/24")))
-  (node-pools
-    (masters (name "masters") (provider "digitalocean") (count 1) (roles master etcd) (size "s-2vcpu-4gb"))
-    (workers (name "workers") (provider "digitalocean") (count 1) (roles worker) (size "s-2vcpu-4gb")))
-  (kubernetes (distribution "k3s"))
-  (addons (salt (enabled true) (master-node "masters-1"))))
-`;
 
 let unregister: () => void;
 before(() => {
@@ -45,77 +30,16 @@ before(() => {
 });
 after(() => unregister());
 
-const nameOf = (r: ResourceState) => r.urn.slice(r.urn.lastIndexOf('::') + 2);
-const text = (m: PropertyMap | undefined, k: string): string => String(reveal(m?.[k] ?? ''));
-
-/** The CLI in the laptop's namespace. */
-function runIn(ns: string, e: HistoryEnv, argv: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, launcher, ...argv], { env: e.env as NodeJS.ProcessEnv, cwd: e.dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
-
 /** A TCP connection from `from` to `address`:22 that reads the SSH banner. */
 function tcpBanner(from: LabMachine, address: string): boolean {
   const r = spawnSync('ip', ['netns', 'exec', from.ns, 'timeout', '5', 'bash', '-c', `exec 3<>/dev/tcp/${address}/22 && head -c 8 <&3`], { encoding: 'utf8' });
   return r.status === 0 && r.stdout.startsWith('SSH-2.0');
 }
 
-/** Points every step of every machine at its lab namespace, and the `nodes` output at the lab's addresses. */
-async function pointStackAtLab(e: HistoryEnv, stack: string, lab: NetnsLab): Promise<void> {
-  const store = await openStateStore({ env: e.env, homedir: e.dir, cwd: e.dir });
-  try {
-    const opened = await store.openStack(stack, { passphrase: async () => PASSPHRASE });
-    const update = await opened.beginUpdate('update', 'test: the machines are lab namespaces');
-    const live = opened.deployment.resources.filter((r) => !r.delete);
-    for (const r of live.filter((x) => x.type === COMMAND_TYPE)) {
-      const machine = lab.machines.get(text(r.inputs, 'machine'))!;
-      const c = reveal(r.inputs!.connection) as PropertyMap;
-      const via = c.via ? (reveal(c.via) as PropertyMap) : undefined;
-      const connection: PropertyMap = { ...c, host: via ? machine.addresses.private! : machine.addresses.public!, port: 22, user: 'root' };
-      if (via) connection.via = { ...via, host: lab.machines.get(text(via, 'machine'))!.addresses.public!, port: 22, user: 'root' };
-      await update.record([{ op: 'put', resource: { ...r, inputs: { ...r.inputs, connection } } }]);
-    }
-    const nodes = reveal(stackOutputs(opened.deployment, stack).nodes!) as Record<string, PropertyMap>;
-    for (const [name, n] of Object.entries(nodes)) nodes[name] = { ...n, publicAddress: lab.machines.get(name)!.addresses.public!, privateAddress: lab.machines.get(name)!.addresses.private! };
-    await update.record([setStackOutputs(update.deployment, stack, { nodes: new Secret(nodes) })]);
-    await update.finish({ result: 'succeeded', resourceChanges: {} });
-  } finally {
-    store.close();
-  }
-}
-
 function files(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
     .map((d) => join(d.parentPath, d.name));
-}
-
-/** The payload files a step delivers, as the stack records them. */
-function stepFiles(live: ResourceState[], step: string): PayloadFile[] {
-  const r = live.find((x) => x.type === COMMAND_TYPE && nameOf(x) === step)!;
-  return (reveal(r.inputs!.files!) as PropertyMap[]).map((f) => ({ path: text(f, 'path'), mode: text(f, 'mode'), content: text(f, 'content') }));
-}
-
-/** Changes the stack's `salt_master` output (the certificate the salt-master step reports, a password); the password it held. */
-async function recordSaltMaster(e: HistoryEnv, stack: string, change: PropertyMap): Promise<string> {
-  const store = await openStateStore({ env: e.env, homedir: e.dir, cwd: e.dir });
-  try {
-    const opened = await store.openStack(stack, { passphrase: async () => PASSPHRASE });
-    const salt = reveal(stackOutputs(opened.deployment, stack).salt_master!) as PropertyMap;
-    const update = await opened.beginUpdate('update', 'test: the salt-master step as it ran in the lab');
-    await update.record([setStackOutputs(update.deployment, stack, { salt_master: new Secret({ ...salt, ...change }) })]);
-    await update.finish({ result: 'succeeded', resourceChanges: {} });
-    return String(salt.password);
-  } finally {
-    store.close();
-  }
 }
 
 type Cli = (argv: string[]) => Promise<CliResult>;
@@ -228,33 +152,12 @@ async function saltOverTheMesh(cli: Cli, salt: SaltLab, lab: NetnsLab, e: Histor
 
 test('vpn join: the laptop reaches every node over the mesh (ping, TCP) and drives Salt through its API; a re-run converges; the name is kept; vpn leave cuts it off; no key or password in any output', { skip, timeout: 300_000 }, async () => {
   const e = new HistoryEnv(undefined);
-  const lab = new NetnsLab();
-  const hosts: NodeHost[] = [];
   const salt = new SaltLab();
+  let cluster: ClusterLab | undefined;
   try {
-    writeFileSync(join(e.dir, 'cluster.lisp'), config);
-    assert.equal((await e.run(['stacks', 'create', 'vpnlab'])).code, 0);
-    const deployed = await e.run(['deploy', 'vpnlab', '--config', 'cluster.lisp', '--yes']);
-    assert.equal(deployed.code, 0, deployed.stderr + deployed.stdout.slice(-2000));
-
-    const rec = await e.records('vpnlab');
-    const live = rec.stack.deployment.resources.filter((r) => !r.delete);
-    const deployKey = text(live.find((r) => r.type === CLUSTER_RECORD_TYPE)!.inputs, 'deployPublicKey');
-    const machines = live.filter((r) => r.type === MACHINE_RECORD_TYPE);
-    assert.deepEqual(machines.map(nameOf).sort(), ['bastion', 'masters-1', 'workers-1']);
-    const mesh = Object.fromEntries(machines.map((r) => [nameOf(r), text(r.inputs, 'meshAddress')]));
-
-    lab.addNetwork('bpub');
-    lab.addNetwork('bpriv');
-    let n = 10;
-    for (const r of machines.sort((a, b) => (nameOf(a) === 'bastion' ? -1 : nameOf(b) === 'bastion' ? 1 : 0))) {
-      const i = n++;
-      const m = lab.addMachine(nameOf(r), { public: { bridge: 'bpub', cidr: `203.0.113.${i}/24` }, private: { bridge: 'bpriv', cidr: `10.100.0.${i}/24` } });
-      if (m.name === 'bastion') lab.enableForwarding(m);
-      hosts.push(await startNodeHost(m, { hostKey: { publicKey: text(r.inputs, 'ownHostPublicKey'), privateKey: text(r.inputs, 'ownHostPrivateKey') }, authorizedKey: deployKey, forwarding: m.name === 'bastion' }));
-    }
-    const laptop = lab.addMachine('laptop', { public: { bridge: 'bpub', cidr: '203.0.113.100/24' } });
-    await pointStackAtLab(e, 'vpnlab', lab);
+    cluster = await startClusterLab(e, 'vpnlab', labConfig('vpnlab', 1));
+    const { lab, laptop, live, mesh } = cluster;
+    assert.deepEqual(Object.keys(mesh).sort(), ['bastion', 'masters-1', 'workers-1']);
 
     // Before joining: the mesh addresses lead nowhere from the laptop.
     assert.equal(lab.ping(laptop, mesh['masters-1']!), false);
@@ -273,10 +176,8 @@ test('vpn join: the laptop reaches every node over the mesh (ping, TCP) and driv
     const clientConfig = readFileSync(path, 'utf8');
     const privateKey = /^PrivateKey = (\S+)$/m.exec(clientConfig)![1]!;
 
-    // The laptop brings the file up as wg-quick would (address, peers, a route per AllowedIPs).
-    await lab.startWireGuard(laptop);
-    lab.applyWgQuick(laptop, clientConfig);
-    for (const allowed of new Set([...clientConfig.matchAll(/^AllowedIPs = (.+)$/gm)].flatMap((m) => m[1]!.split(', ')))) lab.run(['ip', 'route', 'replace', allowed, 'dev', laptop.wgInterface], { ns: laptop.ns });
+    // The laptop brings the file up as wg-quick would.
+    await bringUp(lab, laptop, clientConfig);
 
     for (const node of ['masters-1', 'workers-1', 'bastion']) {
       assert.ok(lab.ping(laptop, mesh[node]!), `no answer from ${node} (${mesh[node]}) over the mesh:\n${lab.showWireGuard(laptop)}`);
@@ -338,8 +239,7 @@ test('vpn join: the laptop reaches every node over the mesh (ping, TCP) and driv
     for (const file of files(join(e.dir, 'state'))) assert.ok(!readFileSync(file, 'latin1').includes(privateKey), `${file} holds the private key in plaintext`);
   } finally {
     salt.stop();
-    for (const h of hosts) h.stop();
-    lab.cleanupSync();
+    cluster?.stop();
     e.cleanup();
   }
 });
