@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { netnsSkipReason } from '../test/netns/harness.ts';
 import { SaltLab } from '../test/netns/salt-host.ts';
-import { bringUp, labConfig, recordSaltMaster, runIn, startClusterLab, stepFiles, type ClusterLab } from '../test/netns/cluster-lab.ts';
+import { answered, bringUp, labConfig, recordSaltMaster, runIn, startClusterLab, stepFiles, until, type ClusterLab } from '../test/netns/cluster-lab.ts';
 import { missing } from '../test/helpers/parts.ts';
 import { HistoryEnv } from '../src/cli/history/testing.ts';
 import { registerSimulatedClouds } from '../test/provider/simulated-cloud.ts';
@@ -55,26 +55,20 @@ try {
   // Salt: the master and API on masters-1, a minion on every node; every minion answering first.
   const certificate = salt.startMaster(lab.machines.get('masters-1')!, mesh['masters-1']!, stepFiles(live, 'salt-master'));
   await recordSaltMaster(e, 'benchlab', { tlsCertificate: certificate });
-  const until = async (argv: string[], ok: (r: Awaited<ReturnType<typeof cli>>) => boolean) => {
-    const end = Date.now() + 120_000;
-    for (;;) {
-      const r = await cli(argv);
-      if (ok(r)) return r;
-      if (Date.now() > end) throw new Error(`${argv.join(' ')}: ${r.stderr}${r.stdout}\n${salt.log}`);
-      await new Promise((res) => setTimeout(res, 250));
-    }
+  const ready = async (argv: string[], ok: (r: Awaited<ReturnType<typeof cli>>) => boolean) => {
+    const r = await until(cli, argv, ok, 120);
+    if (!ok(r)) throw new Error(`${argv.join(' ')}: ${r.stderr}${r.stdout}\n${salt.log}`);
   };
-  await until(['salt', 'login'], (r) => r.code === 0);
+  await ready(['salt', 'login'], (r) => r.code === 0);
   const nodes = Object.keys(mesh).filter((m) => m !== 'bastion');
   for (const node of nodes) salt.startMinion(lab.machines.get(node)!, stepFiles(live, `salt-minion-${node}`));
-  const count = (r: { code: number; stdout: string }) => (r.code === 0 ? Object.keys((JSON.parse(r.stdout) as { results: object }).results).length : 0);
-  await until(['salt', 'ping', '--json'], (r) => count(r) === nodes.length);
+  await ready(['salt', 'ping', '--json'], (r) => answered(r).length === nodes.length);
 
   const wall: number[] = [];
   const api: number[] = [];
   for (let i = 0; i < 10; i++) {
     const r = await must(['salt', 'ping', '--json']);
-    if (count(r) !== nodes.length) throw new Error(`salt ping: ${count(r)} of ${nodes.length} answered`);
+    if (answered(r).length !== nodes.length) throw new Error(`salt ping: ${answered(r).length} of ${nodes.length} answered`);
     wall.push(r.ms);
     api.push((JSON.parse(r.stdout) as { durationMs: number }).durationMs);
   }

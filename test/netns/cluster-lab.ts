@@ -47,6 +47,21 @@ export function runIn(ns: string, e: HistoryEnv, argv: string[]): Promise<CliRes
   });
 }
 
+export type Cli = (argv: string[]) => Promise<CliResult>;
+
+/** Runs the command until `ok` says its result is the awaited one, or `seconds` have passed; the last result. */
+export async function until<R extends CliResult>(cli: (argv: string[]) => Promise<R>, argv: string[], ok: (r: R) => boolean, seconds = 60): Promise<R> {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const r = await cli(argv);
+    if (ok(r) || Date.now() > end) return r;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}
+
+/** The minions that answered a `salt … --json` command. */
+export const answered = (r: CliResult): string[] => (r.code === 0 ? Object.keys((JSON.parse(r.stdout) as { results: object }).results).sort() : []);
+
 /** Points every step of every machine at its lab namespace, and the `nodes` output at the lab's addresses. */
 async function pointStackAtLab(e: HistoryEnv, stack: string, lab: NetnsLab): Promise<void> {
   const store = await openStateStore({ env: e.env, homedir: e.dir, cwd: e.dir });

@@ -15,9 +15,8 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { netnsSkipReason, type LabMachine, type NetnsLab } from './harness.ts';
 import { SaltLab } from './salt-host.ts';
-import { bringUp, labConfig, recordSaltMaster, runIn, startClusterLab, stepFiles, type ClusterLab } from './cluster-lab.ts';
+import { answered, bringUp, labConfig, recordSaltMaster, runIn, startClusterLab, stepFiles, until, type Cli, type ClusterLab } from './cluster-lab.ts';
 import { missing } from '../helpers/parts.ts';
-import type { CliResult } from '../helpers/cli.ts';
 import { HistoryEnv } from '../../src/cli/history/testing.ts';
 import { registerSimulatedClouds } from '../provider/simulated-cloud.ts';
 import type { ResourceState } from '../../src/state/index.ts';
@@ -42,19 +41,6 @@ function files(dir: string): string[] {
     .map((d) => join(d.parentPath, d.name));
 }
 
-type Cli = (argv: string[]) => Promise<CliResult>;
-
-/** Runs the command until `ok` says its result is the awaited one, or `seconds` have passed; the last result. */
-async function until(cli: Cli, argv: string[], ok: (r: CliResult) => boolean, seconds = 60): Promise<CliResult> {
-  const end = Date.now() + seconds * 1000;
-  for (;;) {
-    const r = await cli(argv);
-    if (ok(r) || Date.now() > end) return r;
-    await new Promise((res) => setTimeout(res, 250));
-  }
-}
-
-const answered = (r: CliResult): string[] => (r.code === 0 ? Object.keys((JSON.parse(r.stdout) as { results: object }).results).sort() : []);
 
 /**
  * The salt commands from the laptop against the master and minions of the bootstrap's own
