@@ -1,6 +1,7 @@
-// Turns the engine's event stream into output: plain lines (CI, pipes), a live terminal view
-// (running steps with elapsed time and a progress bar), or JSON lines (--json). All three
-// read the same typed events; none of them ever sees a secret (events are redacted).
+// Turns the engine's event stream into output: plain lines (CI, pipes, files: no escape codes,
+// a summary per phase unless --verbose), a live terminal view (running steps with elapsed time
+// and a progress bar), or JSON lines (--json). All three read the same typed events; none of
+// them ever sees a secret (events are redacted).
 // Detail (info-level diagnostics: provider and remote-step log lines; each retry) is shown
 // with --verbose; without it, the live view marks a retrying step on its row and the summary
 // says how many calls were retried.
@@ -67,20 +68,79 @@ function permanentLines(e: EngineEvent, live: boolean, verbose: boolean, retried
   }
 }
 
+/** Steps that ended the same way, for the plain view's summary per phase. */
+interface Group {
+  first: StepRef;
+  outcome: string;
+  count: number;
+  longestMs: number;
+}
+
+/**
+ * Plain lines, for CI logs, pipes and files: no escape codes. Without --verbose a step's start
+ * and end are not a line each: a progress line comes at most every `heartbeatMs`, and before
+ * the outputs and the summary one line per phase — the steps of one resource type that ended
+ * the same way (`+  aws:ec2/instance:Instance: 8 created (longest 41.0s)`). Failures, skips,
+ * warnings and drift are always shown as they happen. --verbose prints every line.
+ */
 export class PlainRenderer implements Renderer {
   readonly #out: OutStream;
   readonly #verbose: boolean;
+  readonly #heartbeatMs: number;
+  readonly #now: () => number;
+  readonly #groups = new Map<string, Group>();
   #retried = 0;
-  constructor(out: OutStream, options: RendererOptions = {}) {
+  #started = 0;
+  #lastLine = 0;
+  constructor(out: OutStream, options: RendererOptions & { heartbeatMs?: number; now?: () => number } = {}) {
     this.#out = out;
     this.#verbose = options.verbose === true;
+    this.#heartbeatMs = options.heartbeatMs ?? 10_000;
+    this.#now = options.now ?? Date.now;
   }
   onEvent(e: EngineEvent): void {
     if (e.type === 'retry') this.#retried++;
-    const lines = permanentLines(e, false, this.#verbose, this.#retried);
-    if (lines.length) this.#out.write(`${lines.join('\n')}\n`);
+    if (!this.#verbose) {
+      if (e.type === 'start') this.#started = this.#lastLine = this.#now();
+      if (e.type === 'step-start') return;
+      if (e.type === 'step-done') return this.#count(e.step, e.note ?? verb(e.step, true), e.elapsedMs);
+      if (e.type === 'progress') return this.#heartbeat(e);
+      if (e.type === 'outputs' || e.type === 'summary') this.#flushGroups();
+    }
+    this.#write(permanentLines(e, false, this.#verbose, this.#retried));
   }
-  close(): void {}
+  close(): void {
+    this.#flushGroups();
+  }
+
+  #write(lines: string[]): void {
+    if (lines.length === 0) return;
+    this.#out.write(`${lines.join('\n')}\n`);
+    this.#lastLine = this.#now();
+  }
+
+  #count(step: StepRef, outcome: string, elapsedMs: number): void {
+    const key = `${marker(step.op, step)} ${step.type} ${outcome}`;
+    const group = this.#groups.get(key);
+    if (group) {
+      group.count++;
+      group.longestMs = Math.max(group.longestMs, elapsedMs);
+    } else this.#groups.set(key, { first: step, outcome, count: 1, longestMs: elapsedMs });
+  }
+
+  #heartbeat(e: Extract<EngineEvent, { type: 'progress' }>): void {
+    if (this.#now() - this.#lastLine < this.#heartbeatMs || e.done >= e.total) return;
+    const failed = e.failed ? `, ${e.failed} failed` : '';
+    this.#write([`   ${e.done}/${e.total} done, ${e.running} running${failed} (${duration(this.#now() - this.#started)})`]);
+  }
+
+  #flushGroups(): void {
+    const lines = [...this.#groups.values()].map((g) =>
+      g.count === 1 ? `${label(g.first)}: ${g.outcome} (${duration(g.longestMs)})` : `${marker(g.first.op, g.first).padEnd(2)} ${g.first.type}: ${g.count} ${g.outcome} (longest ${duration(g.longestMs)})`,
+    );
+    this.#groups.clear();
+    this.#write(lines);
+  }
 }
 
 export class JsonRenderer implements Renderer {

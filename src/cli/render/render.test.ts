@@ -32,16 +32,40 @@ function plain(evs: EngineEvent[], verbose?: boolean): string {
   return out;
 }
 
-test('plain lines: one per step start and end, outputs, failures and the summary; retries counted, not listed', () => {
+test('plain lines with --verbose: one per step start and end, outputs, failures and the summary', () => {
   assert.equal(
-    plain(events),
+    plain(events, true),
     [
       'Updating stack dev: 2 steps, up to 16 at a time',
       '',
       '+  test:index:Thing a: creating',
       '~  test:index:Thing b: updating',
+      '~  test:index:Thing b: retrying in 0.5s (attempt 1: Rate exceeded)',
       '+  test:index:Thing a: created (1.2s)',
       '~  test:index:Thing b: update failed (0.0s): AccessDenied',
+      '',
+      'Outputs:',
+      '  name: "prod"',
+      '  kubeConfig: [secret]',
+      '',
+      'Resources: 1 created, 0 updated, 0 replaced, 0 deleted, 3 unchanged, 1 failed',
+      '',
+      'Failed:',
+      '  urn:pulumi:dev::sloth-kubernetes::test:index:Thing::b (update): AccessDenied',
+      'Duration: 1m05s',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('plain lines without --verbose: failures as they happen, a line per phase before the outputs, no escape code; retries counted, not listed', () => {
+  assert.equal(
+    plain(events),
+    [
+      'Updating stack dev: 2 steps, up to 16 at a time',
+      '',
+      '~  test:index:Thing b: update failed (0.0s): AccessDenied',
+      '+  test:index:Thing a: created (1.2s)',
       '',
       'Outputs:',
       '  name: "prod"',
@@ -56,6 +80,42 @@ test('plain lines: one per step start and end, outputs, failures and the summary
       '',
     ].join('\n'),
   );
+});
+
+test('a large run not on a terminal: a progress line every 10 s and a line per phase, not one per step; --verbose keeps every line', () => {
+  // 60 machines, 60 disks and 3 networks created over 2 minutes of a fake clock; one disk read.
+  const types = [...Array.from({ length: 60 }, (_, i) => ['aws:ec2/instance:Instance', `node-${i}`]), ...Array.from({ length: 60 }, (_, i) => ['aws:ebs/volume:Volume', `disk-${i}`]), ...Array.from({ length: 3 }, (_, i) => ['aws:ec2/vpc:Vpc', `net-${i}`])];
+  const ref = ([type, name]: string[], op: StepRef['op'] = 'create'): StepRef => ({ urn: `urn:pulumi:dev::sloth-kubernetes::${type}::${name}`, type: type!, name: name!, op });
+  const evs: EngineEvent[] = [{ type: 'start', kind: 'update', stack: 'dev', total: types.length + 1, parallel: 16 }];
+  types.forEach((t, i) => {
+    evs.push({ type: 'step-start', step: ref(t), at: i }, { type: 'step-done', step: ref(t), elapsedMs: 1000 + i * 10 }, { type: 'progress', done: i + 1, total: types.length + 1, running: 0, failed: 0 });
+  });
+  evs.push({ type: 'step-done', step: ref(['aws:ebs/volume:Volume', 'old'], 'read'), elapsedMs: 300 });
+  evs.push({ type: 'summary', kind: 'update', result: 'succeeded', changes: { create: types.length, read: 1 }, failures: [], errors: [], elapsedMs: 120_000 });
+  const run = (verbose: boolean) => {
+    let out = '';
+    let clock = 0;
+    const r = new PlainRenderer({ write: (x: string) => (out += x) }, { verbose, now: () => clock });
+    for (const e of evs) {
+      r.onEvent(e);
+      if (e.type === 'progress') clock += 1000;
+    }
+    r.close();
+    return out;
+  };
+  const quiet = run(false);
+  assert.ok(!quiet.includes('\x1b'), 'no escape code');
+  assert.doesNotMatch(quiet, /node-\d|disk-\d|net-\d/, 'no step of a phase of several is a line of its own');
+  const lines = quiet.split('\n');
+  assert.ok(lines.length < 30, `${lines.length} lines`);
+  assert.equal(lines.filter((l) => /^ {3}\d+\/124 done, 0 running \((\d+\.\ds|\dm\d\ds)\)$/.test(l)).length, 12, 'one progress line per 10 s of the 123 s');
+  assert.deepEqual(
+    lines.filter((l) => /^[+>] /.test(l)),
+    ['+  aws:ec2/instance:Instance: 60 created (longest 1.6s)', '+  aws:ebs/volume:Volume: 60 created (longest 2.2s)', '+  aws:ec2/vpc:Vpc: 3 created (longest 2.2s)', '>  aws:ebs/volume:Volume old: read (0.3s)'],
+  );
+  const loud = run(true);
+  assert.equal(loud.match(/: created \(/g)?.length, 123, '--verbose: every step');
+  assert.equal(loud.match(/: creating$/gm)?.length, 123);
 });
 
 test('--verbose: info diagnostics (provider and remote-step log lines) and every retry, as they happen', () => {
