@@ -145,12 +145,14 @@ test('--verbose shows provider log lines, scrubbed of the resource\'s secrets; -
   withEnv(async (e) => {
     const chatty = () => {
       const g = graph();
-      g.resource('test:index:Thing', 'chatty', { token: 'tok-chatty-0246', log: 'logging in with tok-chatty-0246' }, { secretInputs: ['token'] });
+      g.resource('test:index:Thing', 'chatty', { token: 'tok-chatty-0246', log: 'logging in with tok-chatty-0246', wait: 'waiting for tok-chatty-0246 to be free' }, { secretInputs: ['token'] });
       return g;
     };
     const quiet = captureIO(e.env);
     await runDeploy(quiet.io, 'dev', { yes: true }, () => chatty().build());
     assert.doesNotMatch(quiet.out(), /logging in/);
+    // What a wait waits for is shown without --verbose (a warning), scrubbed like any log line.
+    assert.match(quiet.out(), /^warning: create: waiting for \[secret\] to be free \(urn:pulumi:dev::sloth-kubernetes::test:index:Thing::chatty\)$/m);
     const loud = captureIO(e.env);
     await runDeploy(loud.io, 'dev', { yes: true, verbose: true }, () => {
       const g = chatty();
