@@ -78,10 +78,11 @@ interface Group {
 
 /**
  * Plain lines, for CI logs, pipes and files: no escape codes. Without --verbose a step's start
- * and end are not a line each: a progress line comes at most every `heartbeatMs`, and before
- * the outputs and the summary one line per phase — the steps of one resource type that ended
- * the same way (`+  aws:ec2/instance:Instance: 8 created (longest 41.0s)`). Failures, skips,
- * warnings and drift are always shown as they happen. --verbose prints every line.
+ * and end are not a line each: before the outputs and the summary comes one line per phase —
+ * the steps of one resource type that ended the same way (`+  aws:ec2/instance:Instance: 8
+ * created (longest 41.0s)`). Failures, skips, warnings and drift are always shown as they
+ * happen. After `heartbeatMs` without a line, a progress line says how far the run is and, once
+ * a step has run that long, which step it waits on longest and why (its last retry's error).
  */
 export class PlainRenderer implements Renderer {
   readonly #out: OutStream;
@@ -89,9 +90,12 @@ export class PlainRenderer implements Renderer {
   readonly #heartbeatMs: number;
   readonly #now: () => number;
   readonly #groups = new Map<string, Group>();
+  readonly #running = new Map<string, { step: StepRef; since: number; retry?: string }>();
+  #progress = { done: 0, total: 0, failed: 0 };
   #retried = 0;
   #started = 0;
   #lastLine = 0;
+  #timer: NodeJS.Timeout | undefined;
   constructor(out: OutStream, options: RendererOptions & { heartbeatMs?: number; now?: () => number } = {}) {
     this.#out = out;
     this.#verbose = options.verbose === true;
@@ -99,17 +103,35 @@ export class PlainRenderer implements Renderer {
     this.#now = options.now ?? Date.now;
   }
   onEvent(e: EngineEvent): void {
-    if (e.type === 'retry') this.#retried++;
+    const key = 'step' in e ? `${e.step.urn} ${e.step.op}` : '';
+    if (e.type === 'start') {
+      this.#started = this.#lastLine = this.#now();
+      this.#progress.total = e.total;
+      this.#timer = setInterval(() => this.#heartbeat(), Math.min(1000, this.#heartbeatMs));
+      this.#timer.unref();
+    }
+    if (e.type === 'step-start') this.#running.set(key, { step: e.step, since: this.#now() });
+    if (e.type === 'step-done' || e.type === 'step-failed' || e.type === 'step-skipped') this.#running.delete(key);
+    if (e.type === 'retry') {
+      this.#retried++;
+      const row = this.#running.get(key);
+      if (row) row.retry = `attempt ${e.attempt}: ${e.error}`;
+    }
+    if (e.type === 'progress') {
+      this.#progress = { done: e.done, total: Math.max(e.total, this.#progress.total), failed: e.failed };
+      this.#heartbeat();
+    }
+    if (e.type === 'summary') this.close();
     if (!this.#verbose) {
-      if (e.type === 'start') this.#started = this.#lastLine = this.#now();
       if (e.type === 'step-start') return;
       if (e.type === 'step-done') return this.#count(e.step, e.note ?? verb(e.step, true), e.elapsedMs);
-      if (e.type === 'progress') return this.#heartbeat(e);
       if (e.type === 'outputs' || e.type === 'summary') this.#flushGroups();
     }
     this.#write(permanentLines(e, false, this.#verbose, this.#retried));
   }
   close(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
     this.#flushGroups();
   }
 
@@ -128,10 +150,16 @@ export class PlainRenderer implements Renderer {
     } else this.#groups.set(key, { first: step, outcome, count: 1, longestMs: elapsedMs });
   }
 
-  #heartbeat(e: Extract<EngineEvent, { type: 'progress' }>): void {
-    if (this.#now() - this.#lastLine < this.#heartbeatMs || e.done >= e.total) return;
-    const failed = e.failed ? `, ${e.failed} failed` : '';
-    this.#write([`   ${e.done}/${e.total} done, ${e.running} running${failed} (${duration(this.#now() - this.#started)})`]);
+  #heartbeat(): void {
+    const now = this.#now();
+    if (!this.#timer || now - this.#lastLine < this.#heartbeatMs || this.#running.size === 0) return;
+    const { done, total, failed } = this.#progress;
+    let line = `   ${done}/${total} done, ${this.#running.size} running${failed ? `, ${failed} failed` : ''} (${duration(now - this.#started)})`;
+    const longest = [...this.#running.values()].reduce((a, b) => (b.since < a.since ? b : a));
+    if (now - longest.since >= this.#heartbeatMs) {
+      line += `; longest: ${label(longest.step)}: ${verb(longest.step, false)} for ${duration(now - longest.since)}${longest.retry ? `, retrying (${longest.retry})` : ''}`;
+    }
+    this.#write([line]);
   }
 
   #flushGroups(): void {

@@ -82,13 +82,16 @@ test('plain lines without --verbose: failures as they happen, a line per phase b
   );
 });
 
-test('a large run not on a terminal: a progress line every 10 s and a line per phase, not one per step; --verbose keeps every line', () => {
+test('a large run not on a terminal: a progress line every 10 s naming the step waited on longest and why, and a line per phase, not one per step; --verbose keeps every line', () => {
   // 60 machines, 60 disks and 3 networks created over 2 minutes of a fake clock; one disk read.
   const types = [...Array.from({ length: 60 }, (_, i) => ['aws:ec2/instance:Instance', `node-${i}`]), ...Array.from({ length: 60 }, (_, i) => ['aws:ebs/volume:Volume', `disk-${i}`]), ...Array.from({ length: 3 }, (_, i) => ['aws:ec2/vpc:Vpc', `net-${i}`])];
   const ref = ([type, name]: string[], op: StepRef['op'] = 'create'): StepRef => ({ urn: `urn:pulumi:dev::sloth-kubernetes::${type}::${name}`, type: type!, name: name!, op });
+  // Every step starts at once, the last network first (it retries the whole time); they end one a second.
   const evs: EngineEvent[] = [{ type: 'start', kind: 'update', stack: 'dev', total: types.length + 1, parallel: 16 }];
+  for (const t of [types.at(-1)!, ...types.slice(0, -1)]) evs.push({ type: 'step-start', step: ref(t), at: 0 });
+  evs.push({ type: 'retry', step: ref(types.at(-1)!), attempt: 2, delayMs: 4000, error: 'VpcLimitExceeded: the maximum number of VPCs has been reached' });
   types.forEach((t, i) => {
-    evs.push({ type: 'step-start', step: ref(t), at: i }, { type: 'step-done', step: ref(t), elapsedMs: 1000 + i * 10 }, { type: 'progress', done: i + 1, total: types.length + 1, running: 0, failed: 0 });
+    evs.push({ type: 'step-done', step: ref(t), elapsedMs: 1000 + i * 10 }, { type: 'progress', done: i + 1, total: types.length + 1, running: types.length - i - 1, failed: 0 });
   });
   evs.push({ type: 'step-done', step: ref(['aws:ebs/volume:Volume', 'old'], 'read'), elapsedMs: 300 });
   evs.push({ type: 'summary', kind: 'update', result: 'succeeded', changes: { create: types.length, read: 1 }, failures: [], errors: [], elapsedMs: 120_000 });
@@ -105,10 +108,12 @@ test('a large run not on a terminal: a progress line every 10 s and a line per p
   };
   const quiet = run(false);
   assert.ok(!quiet.includes('\x1b'), 'no escape code');
-  assert.doesNotMatch(quiet, /node-\d|disk-\d|net-\d/, 'no step of a phase of several is a line of its own');
   const lines = quiet.split('\n');
+  assert.doesNotMatch(lines.filter((l) => !l.startsWith('   ')).join('\n'), /node-\d|disk-\d|net-\d/, 'no step of a phase of several is a line of its own');
   assert.ok(lines.length < 30, `${lines.length} lines`);
-  assert.equal(lines.filter((l) => /^ {3}\d+\/124 done, 0 running \((\d+\.\ds|\dm\d\ds)\)$/.test(l)).length, 12, 'one progress line per 10 s of the 123 s');
+  const progress = lines.filter((l) => /^ {3}\d+\/124 done, \d+ running \((\d+\.\ds|\dm\d\ds)\)/.test(l));
+  assert.equal(progress.length, 12, 'one progress line per 10 s of the 123 s');
+  assert.equal(progress[0], '   11/124 done, 112 running (10.0s); longest: +  aws:ec2/vpc:Vpc net-2: creating for 10.0s, retrying (attempt 2: VpcLimitExceeded: the maximum number of VPCs has been reached)');
   assert.deepEqual(
     lines.filter((l) => /^[+>] /.test(l)),
     ['+  aws:ec2/instance:Instance: 60 created (longest 1.6s)', '+  aws:ebs/volume:Volume: 60 created (longest 2.2s)', '+  aws:ec2/vpc:Vpc: 3 created (longest 2.2s)', '>  aws:ebs/volume:Volume old: read (0.3s)'],
@@ -116,6 +121,23 @@ test('a large run not on a terminal: a progress line every 10 s and a line per p
   const loud = run(true);
   assert.equal(loud.match(/: created \(/g)?.length, 123, '--verbose: every step');
   assert.equal(loud.match(/: creating$/gm)?.length, 123);
+});
+
+test('a step that hangs with nothing else happening: the plain view still says every heartbeat what it waits on', async () => {
+  let out = '';
+  const r = new PlainRenderer({ write: (x: string) => (out += x) }, { heartbeatMs: 40 });
+  r.onEvent({ type: 'start', kind: 'destroy', stack: 'dev', total: 1, parallel: 16 });
+  r.onEvent({ type: 'step-start', step: step('vpc', 'delete'), at: 0 });
+  r.onEvent({ type: 'retry', step: step('vpc', 'delete'), attempt: 1, delayMs: 500, error: 'DependencyViolation: the vpc has dependencies' });
+  await new Promise((done) => setTimeout(done, 400));
+  r.onEvent({ type: 'step-done', step: step('vpc', 'delete'), elapsedMs: 400 });
+  r.onEvent({ type: 'summary', kind: 'destroy', result: 'succeeded', changes: { delete: 1 }, failures: [], errors: [], elapsedMs: 400 });
+  const waits = out.split('\n').filter((l) => l.startsWith('   0/1 done, 1 running'));
+  assert.ok(waits.length >= 2, out);
+  assert.match(waits.at(-1)!, /; longest: - {2}test:index:Thing vpc: deleting for \d+\.\ds, retrying \(attempt 1: DependencyViolation: the vpc has dependencies\)$/);
+  const lines = out.split('\n').length;
+  await new Promise((done) => setTimeout(done, 150));
+  assert.equal(out.split('\n').length, lines, 'no line after the summary');
 });
 
 test('--verbose: info diagnostics (provider and remote-step log lines) and every retry, as they happen', () => {
