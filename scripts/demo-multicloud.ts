@@ -24,7 +24,8 @@ const config = resolve(process.argv[2] ?? join(root, 'test/fixtures/config/seeds
 const STACK = 'demo';
 
 function step(title: string): void {
-  process.stdout.write(`\n\x1b[1m== ${title}\x1b[0m\n`);
+  // Bold on a terminal only: a piped or logged demo holds no escape code.
+  process.stdout.write(process.stdout.isTTY ? `\n\x1b[1m== ${title}\x1b[0m\n` : `\n== ${title}\n`);
 }
 
 function cli(args: string[], env: NodeJS.ProcessEnv, stdin?: string): Promise<void> {

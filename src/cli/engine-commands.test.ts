@@ -74,7 +74,7 @@ test('destroy --yes deletes everything, leaves the stack empty, and prints a sum
     const r = await runInProcess(['destroy', 'dev', '--yes'], { env: e.env });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Destroying stack dev: 4 steps, up to 16 at a time/);
-    assert.match(r.stdout, /- {2}test:index:Thing b: deleted \(\d+\.\ds\)/);
+    assert.match(r.stdout, /^- {2}test:index:Thing: 3 deleted \(longest \d+\.\ds\)$/m, 'not on a terminal: a line per phase');
     assert.match(r.stdout, /Resources: 0 created, 0 updated, 0 replaced, 4 deleted, 0 unchanged/);
     assert.equal(e.cloud.list().length, 0);
     const { store, stack } = await e.open();
@@ -145,12 +145,14 @@ test('--verbose shows provider log lines, scrubbed of the resource\'s secrets; -
   withEnv(async (e) => {
     const chatty = () => {
       const g = graph();
-      g.resource('test:index:Thing', 'chatty', { token: 'tok-chatty-0246', log: 'logging in with tok-chatty-0246' }, { secretInputs: ['token'] });
+      g.resource('test:index:Thing', 'chatty', { token: 'tok-chatty-0246', log: 'logging in with tok-chatty-0246', wait: 'waiting for tok-chatty-0246 to be free' }, { secretInputs: ['token'] });
       return g;
     };
     const quiet = captureIO(e.env);
     await runDeploy(quiet.io, 'dev', { yes: true }, () => chatty().build());
     assert.doesNotMatch(quiet.out(), /logging in/);
+    // What a wait waits for is shown without --verbose (a warning), scrubbed like any log line.
+    assert.match(quiet.out(), /^warning: create: waiting for \[secret\] to be free \(urn:pulumi:dev::sloth-kubernetes::test:index:Thing::chatty\)$/m);
     const loud = captureIO(e.env);
     await runDeploy(loud.io, 'dev', { yes: true, verbose: true }, () => {
       const g = chatty();
@@ -249,7 +251,7 @@ test('runDeploy asks on a terminal and does nothing when the answer is no; --yes
     const p = wide.provider('test', 'slow', { latencyMs: 30 });
     for (let i = 0; i < 10; i++) wide.resource('test:index:Thing', `w${i}`, { i }, { provider: p });
     let sent = false;
-    const run = runDeploy(c.io, 'dev', { yes: true, parallel: 2 }, () => wide.build(), {
+    const run = runDeploy(c.io, 'dev', { yes: true, parallel: 2, verbose: true }, () => wide.build(), {
       interrupts: {
         on: (ev, fn) => interrupts.on(ev, fn),
         off: (ev, fn) => interrupts.off(ev, fn),

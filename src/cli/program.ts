@@ -7,11 +7,11 @@
 // option reported before a missing required one — are applied to the whole tree here.
 import { Command, CommanderError } from 'commander';
 import type { Option } from 'commander';
-import tab from '@bomb.sh/tab/commander';
 import type { CliIO } from './io.ts';
 import { setActor } from './audit/actor.ts';
 import { commandModules } from './command-list.ts';
 import { versionLine } from './version-info.ts';
+import { addCompletion } from './completion.ts';
 import { jsonError } from './output.ts';
 import { addPlannedCommands } from './planned.ts';
 import { suggest } from './suggest.ts';
@@ -50,13 +50,10 @@ export async function buildProgram(io: CliIO, json = false): Promise<Command> {
   for (const mod of await (modules ??= commandModules())) mod.register(program, io);
   addPlannedCommands(program);
 
-  tab(program, { completionCommandName: 'completion' });
-  const completion = program.commands.find((c) => c.name() === 'completion');
-  completion?.description('print a shell completion script (bash, zsh, fish or powershell)');
-  completion?.addHelpText(
-    'after',
-    `\nInstall, for example:\n  ${io.programName} completion bash > ~/.local/share/bash-completion/completions/${io.programName}\n  ${io.programName} completion zsh > "\${fpath[1]}/_${io.programName}"\n  ${io.programName} completion fish > ~/.config/fish/completions/${io.programName}.fish\n`,
-  );
+  addCompletion(program, io, async () => {
+    const [{ withCli }, { stackNames }] = await Promise.all([import('./host.ts'), import('../ops/stacks.ts')]);
+    return withCli(io, {}, (ctx) => stackNames(ctx));
+  });
   for (const command of allCommands(program)) applyConventions(command, json);
   return program;
 }

@@ -28,10 +28,11 @@ export interface CallContext<Client = unknown> {
   /** Aborted on timeout or when the user aborts the run; pass it to every SDK call. */
   readonly signal: AbortSignal;
   /**
-   * A progress line for the user, shown with --verbose (an info diagnostic). Every secret
-   * string of the resource is scrubbed from it, but don't put secrets in it.
+   * A progress line for the user, shown with --verbose (an info diagnostic); with 'warning',
+   * shown always — what a long wait is waiting for and why. Every secret string of the
+   * resource is scrubbed from it, but don't put secrets in it.
    */
-  log(message: string): void;
+  log(message: string, severity?: 'info' | 'warning'): void;
 }
 
 export interface CreateResult {

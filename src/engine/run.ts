@@ -237,7 +237,7 @@ export class Run {
       urnTag: urnTag(r.urn),
       client,
       signal,
-      log: (message) => this.emit({ type: 'diagnostic', severity: 'info', message: scrub(String(message), (secrets ??= secretStrings(...secretsOf))), urn: r.urn }),
+      log: (message, severity = 'info') => this.emit({ type: 'diagnostic', severity, message: scrub(String(message), (secrets ??= secretStrings(...secretsOf))), urn: r.urn }),
     };
   }
 

@@ -1,5 +1,5 @@
-// nodes list: rows from the `nodes` output, in the order people read them, and the answers
-// for a stack with no nodes yet or no stack at all.
+// nodes list: rows from the `nodes` output, in the order people read them, the answers for a
+// stack with no nodes yet or no stack at all, and the stack named by a config's metadata.name.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,6 +38,23 @@ describe('nodes list', () => {
       const missing = await runInProcess(['nodes', 'list', 'nope'], { env });
       assert.notEqual(missing.code, 0);
       assert.match(missing.stderr, /nope/);
+
+      // Like deploy: with --config the stack is the config's metadata.name ('lifecycle'), without
+      // a name or a config the backend's only stack — here there are two.
+      const config = join(import.meta.dirname, '../../test/fixtures/history/lifecycle-1-initial.lisp');
+      const noLifecycle = await runInProcess(['nodes', 'list', '--config', config], { env });
+      assert.notEqual(noLifecycle.code, 0);
+      assert.match(noLifecycle.stderr, /'lifecycle'/);
+      assert.equal((await runInProcess(['stacks', 'create', 'lifecycle'], { env })).code, 0);
+      const byConfig = await runInProcess(['nodes', 'list', '-c', config], { env });
+      assert.equal(byConfig.code, 0, byConfig.stderr);
+      assert.match(byConfig.stdout, /Stack 'lifecycle' has no nodes yet/);
+      const two = await runInProcess(['nodes', 'list'], { env });
+      assert.notEqual(two.code, 0);
+      assert.match(two.stderr, /2 stacks; name the one to use/);
+      const badConfig = await runInProcess(['nodes', 'list', '--config', join(dir, 'absent.lisp')], { env });
+      assert.notEqual(badConfig.code, 0);
+      assert.match(badConfig.stderr, /absent\.lisp/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,6 +3,7 @@
 // the cluster's machines), so the stack is opened with its passphrase; the rows hold no
 // credential (names, roles, addresses, whether joined).
 import { reveal, stackOutputs } from '../state/index.ts';
+import { loadClusterConfig } from './cluster-desired.ts';
 import { OpsError } from './errors.ts';
 import type { OpsContext } from './host.ts';
 import { withStack } from './stack.ts';
@@ -39,9 +40,13 @@ export function nodeRows(value: unknown): NodeRow[] {
   return rows.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, 'en', { numeric: true }));
 }
 
-/** The nodes of `stack`; none before the first deploy. */
-export async function listNodes(ctx: OpsContext, input: { stack: string }): Promise<{ stack: string; nodes: NodeRow[] }> {
-  return withStack(ctx, input.stack, async ({ stack }) => {
+/**
+ * The nodes of the stack (none before the first deploy): the one named, else the config's
+ * `metadata.name` when a config is given (as deploy), else the backend's only stack.
+ */
+export async function listNodes(ctx: OpsContext, input: { stack?: string; config?: string }): Promise<{ stack: string; nodes: NodeRow[] }> {
+  const name = input.stack ?? (input.config ? (await loadClusterConfig(ctx, input.config)).config.metadata.name : undefined);
+  return withStack(ctx, name, async ({ stack }) => {
     const stored = stackOutputs(stack.deployment, stack.name)['nodes'];
     const value = stored === undefined ? undefined : reveal(stored);
     if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {

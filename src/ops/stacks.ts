@@ -121,6 +121,11 @@ export async function listStacks(ctx: OpsContext): Promise<{ backend: string; st
   return withStore(ctx, async (store) => ({ backend: store.url, stacks: await store.listStacks() }));
 }
 
+/** The names of the backend's stacks (for completion: one listing, nothing read or decrypted). */
+export async function stackNames(ctx: OpsContext): Promise<string[]> {
+  return withStore(ctx, (store) => store.stackNames());
+}
+
 /** Backend, last update, locks and resources of a stack, without decrypting anything. */
 export async function inspectStack(ctx: OpsContext, input: { stack: string }): Promise<StackInspection> {
   return withStore(ctx, async (store) => store.inspectStack(await resolveStackName(store, input.stack)));

@@ -193,6 +193,12 @@ export class StateStore {
     });
   }
 
+  /** The stacks' names only (one listing of the backend; no checkpoint is read). */
+  async stackNames(): Promise<string[]> {
+    await this.checkLayout(false);
+    return listStackNames(this.blob);
+  }
+
   async listStacks(): Promise<(StackSummary & { problem?: string })[]> {
     await this.checkLayout(false);
     const out: (StackSummary & { problem?: string })[] = [];

@@ -18,7 +18,8 @@ try {
     for (let i = 0; i < Number(count); i++) g.resource('test:index:Thing', `w${i}`, { i }, { provider: p });
     return g.build();
   };
-  await withCli(io, { yes: true }, (ctx) => (operation === 'destroy' ? destroy(ctx, { stack, parallel: 2 }) : deployGraph(ctx, { stack, build, parallel: 2 })));
+  // --verbose: a line for every step's start (the signal tests send theirs once a step runs).
+  await withCli(io, { yes: true, verbose: true }, (ctx) => (operation === 'destroy' ? destroy(ctx, { stack, parallel: 2 }) : deployGraph(ctx, { stack, build, parallel: 2 })));
 } catch (err) {
   process.exitCode = reportError(err, (s) => io.stderr.write(s));
 }

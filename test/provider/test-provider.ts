@@ -86,9 +86,13 @@ function outputsOf(obj: CloudObject): PropertyMap {
   return { ...(obj.props as PropertyMap), arn: `arn:test:${obj.id}`, revision: obj.revision };
 }
 
-/** A resource whose inputs hold `log` tells the user about it, as a provider logs progress (and may carelessly echo an input). */
+/**
+ * A resource whose inputs hold `log` tells the user about it, as a provider logs progress (and
+ * may carelessly echo an input); `wait`, as a provider says what a long wait waits for.
+ */
 function logInput(inputs: PropertyMap, ctx: Ctx, op: string): void {
   if (typeof inputs.log === 'string') ctx.log(`${op}: ${inputs.log}`);
+  if (typeof inputs.wait === 'string') ctx.log(`${op}: ${inputs.wait}`, 'warning');
 }
 
 function makeType(kind: string, options: { updatable: boolean; forceNew?: string[] }): ResourceType<TestClient> {

@@ -188,6 +188,14 @@ test('audit verify finds an edited batch and a deleted event; export, prune and 
     // Filters.
     const all = JSON.parse((await e.run(['audit', 'dev-cluster', '--json'])).stdout) as AuditEvent[];
     assert.deepEqual(JSON.parse((await e.run(['audit', 'dev-cluster', '--actor', 'carol', '--json'])).stdout).map((x: AuditEvent) => x.action), ['read']);
+    assert.deepEqual(JSON.parse((await e.run(['audit', 'list', 'dev-cluster', '--actor', 'carol', '--json'])).stdout).map((x: AuditEvent) => x.action), ['read']);
+    // --actor is one of the filters in their help, laid out with the others (not a line after them).
+    for (const sub of ['list', 'summary', 'export']) {
+      const help = (await e.run(['audit', sub, '--help'])).stdout;
+      const options = help.slice(help.indexOf('Options:'));
+      assert.match(options, /\n {2}--failed +only failures\n {2}--actor <actor> +only events by this actor/, `audit ${sub} --help`);
+      assert.doesNotMatch(help.slice(help.indexOf('-h, --help')), /--actor/, `audit ${sub} --help: nothing after the options`);
+    }
     assert.deepEqual(JSON.parse((await e.run(['audit', 'dev-cluster', '--type', 'state', '--action', 'refresh', '--json'])).stdout).map((x: AuditEvent) => x.metadata.command), ['refresh']);
     assert.equal(JSON.parse((await e.run(['audit', 'dev-cluster', '--since', '1h', '--limit', '2', '--json'])).stdout).length, 2);
     assert.equal(JSON.parse((await e.run(['audit', 'dev-cluster', '--until', '2020-01-01', '--json'])).stdout).length, 0);

@@ -16,11 +16,15 @@ function filters(cmd: Command): Command {
     .option('--since <when>', 'from this date/time, or this long ago (30d, 12h)')
     .option('--until <when>', 'up to this date/time, or this long ago')
     .option('--failed', 'only failures')
-    .option('--password-stdin', 'read the passphrase from standard input')
-    .addHelpText('after', '\n  --actor <actor>            only events by this actor (under `audit`, --actor filters; the acting user is $SLOTH_ACTOR or user@host)');
+    .option('--actor <actor>', 'only events by this actor (under `audit`, --actor filters; the acting user is $SLOTH_ACTOR or user@host)')
+    .option('--password-stdin', 'read the passphrase from standard input');
 }
 
-/** Under `audit`, the global --actor is the filter of the spec (`audit <stack> --actor alice`). */
+/**
+ * Under `audit`, --actor is the filter of the spec (`audit <stack> --actor alice`). The root
+ * program's --actor takes the value wherever it is written; the filters declare it too, so
+ * their help lists it, and the value is read from either.
+ */
 function withActor<T extends Filters>(opts: T, cmd: Command): T {
   const actor = cmd.optsWithGlobals<{ actor?: string }>().actor;
   return actor !== undefined ? { ...opts, actor } : opts;

@@ -17,8 +17,8 @@ export async function showHistory(io: CliIO, name: string | undefined, opts: { l
     io.stdout.write(`Stack '${stack}' has no recorded deployment yet.\n`);
     return;
   }
-  const rows = shown.map((e) => [`${e.deploymentId}${e.current ? ' *' : e.status === 'destroyed' ? ' (destroyed)' : ''}`, localTime(new Date(e.timestamp)), e.actor, e.configHash.slice(0, 12), String(e.nodeCount), e.summary]);
-  io.stdout.write(table([['DEPLOYMENT', 'TIME', 'ACTOR', 'CONFIG', 'NODES', 'CHANGES'], ...rows]));
+  const rows = shown.map((e) => [`${e.deploymentId}${e.current ? ' *' : e.status === 'destroyed' ? ' (destroyed)' : ''}`, localTime(new Date(e.timestamp)), e.actor, e.configHash.slice(0, 12), String(e.nodeCount), e.summary, e.message ?? '-']);
+  io.stdout.write(table([['DEPLOYMENT', 'TIME', 'ACTOR', 'CONFIG', 'NODES', 'CHANGES', 'MESSAGE'], ...rows]));
   if (destroyed) io.stdout.write(`\nStack '${stack}' was destroyed: it holds no resources, only its configuration and history. Deploy it again with: ${io.programName} deploy ${stack} --config <file>\n`);
   if (migrated) io.stdout.write(`\n(deployment metadata read from schema ${migrated.from}; migrated with ${migrated.applied.join(', ')})\n`);
   if (opts.limit && entries.length > shown.length) io.stdout.write(`\n${entries.length - shown.length} older deployment(s) not shown (--limit ${opts.limit}).\n`);

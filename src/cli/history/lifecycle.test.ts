@@ -174,7 +174,7 @@ async function lifecycle(e: HistoryEnv): Promise<void> {
   assert.equal(m4.changeLog[1]!.description, "Node pool 'batch' added with 2 nodes");
 
   // 5. A pool removed, and the user manifest no longer passed.
-  await deploy('5-pool-remove');
+  await deploy('5-pool-remove', ['-m', 'batch moves to its own cluster']);
   rec = await e.records('lifecycle');
   const m5 = rec.meta!;
   assert.deepEqual([m5.currentNodeCount, m5.previousNodeCount, m5.lastScaleOperation, m5.nodePoolsRemoved], [3, 4, 'scale-down', ['workers']]);
@@ -219,7 +219,8 @@ async function lifecycle(e: HistoryEnv): Promise<void> {
   assert.equal(history[0]!.current, true);
   assert.equal(history[4]!.configHash, m2.configVersion.config_hash);
   const text = await e.run(['history', 'lifecycle', '--limit', '2']);
-  assert.match(text.stdout, /^DEPLOYMENT +TIME +ACTOR +CONFIG +NODES +CHANGES\ndeploy-6-[\d-]+ \* +[\d: -]+ +bob +[0-9a-f]{12} +5 +Rollback to deploy-2/);
+  assert.match(text.stdout, /^DEPLOYMENT +TIME +ACTOR +CONFIG +NODES +CHANGES +MESSAGE\ndeploy-6-[\d-]+ \* +[\d: -]+ +bob +[0-9a-f]{12} +5 +Rollback to deploy-2.* -\n/);
+  assert.match(text.stdout, /\ndeploy-5-[\d-]+ +[\d: -]+ +alice .* batch moves to its own cluster\n/, 'the -m message of each deployment');
   assert.match(text.stdout, /4 older deployment\(s\) not shown/);
 
   // The audit log: queries, summary, and the chain intact.

@@ -1,11 +1,11 @@
-// nodes list <stack> [--json]: the nodes of a deployed cluster as a table or JSON.
+// nodes list [stack] [--config FILE] [--json]: the nodes of a deployed cluster as a table or JSON.
 import type { CliIO } from '../io.ts';
 import { withCli } from '../host.ts';
 import { json, table } from '../stacks/render.ts';
 
-export async function listNodes(io: CliIO, name: string, opts: { json?: boolean; passwordStdin?: boolean }): Promise<void> {
+export async function listNodes(io: CliIO, name: string | undefined, opts: { config?: string; json?: boolean; passwordStdin?: boolean }): Promise<void> {
   const { listNodes: list } = await import('../../ops/nodes.ts');
-  const { stack, nodes } = await withCli(io, opts, (ctx) => list(ctx, { stack: name }));
+  const { stack, nodes } = await withCli(io, opts, (ctx) => list(ctx, { stack: name, config: opts.config }));
   if (opts.json) {
     io.stdout.write(json(nodes));
     return;

@@ -1,6 +1,7 @@
-// Turns the engine's event stream into output: plain lines (CI, pipes), a live terminal view
-// (running steps with elapsed time and a progress bar), or JSON lines (--json). All three
-// read the same typed events; none of them ever sees a secret (events are redacted).
+// Turns the engine's event stream into output: plain lines (CI, pipes, files: no escape codes,
+// a summary per phase unless --verbose), a live terminal view (running steps with elapsed time
+// and a progress bar), or JSON lines (--json). All three read the same typed events; none of
+// them ever sees a secret (events are redacted).
 // Detail (info-level diagnostics: provider and remote-step log lines; each retry) is shown
 // with --verbose; without it, the live view marks a retrying step on its row and the summary
 // says how many calls were retried.
@@ -67,20 +68,107 @@ function permanentLines(e: EngineEvent, live: boolean, verbose: boolean, retried
   }
 }
 
+/** Steps that ended the same way, for the plain view's summary per phase. */
+interface Group {
+  first: StepRef;
+  outcome: string;
+  count: number;
+  longestMs: number;
+}
+
+/**
+ * Plain lines, for CI logs, pipes and files: no escape codes. Without --verbose a step's start
+ * and end are not a line each: before the outputs and the summary comes one line per phase —
+ * the steps of one resource type that ended the same way (`+  aws:ec2/instance:Instance: 8
+ * created (longest 41.0s)`). Failures, skips, warnings and drift are always shown as they
+ * happen. After `heartbeatMs` without a line, a progress line says how far the run is and, once
+ * a step has run that long, which step it waits on longest and why (its last retry's error).
+ */
 export class PlainRenderer implements Renderer {
   readonly #out: OutStream;
   readonly #verbose: boolean;
+  readonly #heartbeatMs: number;
+  readonly #now: () => number;
+  readonly #groups = new Map<string, Group>();
+  readonly #running = new Map<string, { step: StepRef; since: number; retry?: string }>();
+  #progress = { done: 0, total: 0, failed: 0 };
   #retried = 0;
-  constructor(out: OutStream, options: RendererOptions = {}) {
+  #started = 0;
+  #lastLine = 0;
+  #timer: NodeJS.Timeout | undefined;
+  constructor(out: OutStream, options: RendererOptions & { heartbeatMs?: number; now?: () => number } = {}) {
     this.#out = out;
     this.#verbose = options.verbose === true;
+    this.#heartbeatMs = options.heartbeatMs ?? 10_000;
+    this.#now = options.now ?? Date.now;
   }
   onEvent(e: EngineEvent): void {
-    if (e.type === 'retry') this.#retried++;
-    const lines = permanentLines(e, false, this.#verbose, this.#retried);
-    if (lines.length) this.#out.write(`${lines.join('\n')}\n`);
+    const key = 'step' in e ? `${e.step.urn} ${e.step.op}` : '';
+    if (e.type === 'start') {
+      this.#started = this.#lastLine = this.#now();
+      this.#progress.total = e.total;
+      this.#timer = setInterval(() => this.#heartbeat(), Math.min(1000, this.#heartbeatMs));
+      this.#timer.unref();
+    }
+    if (e.type === 'step-start') this.#running.set(key, { step: e.step, since: this.#now() });
+    if (e.type === 'step-done' || e.type === 'step-failed' || e.type === 'step-skipped') this.#running.delete(key);
+    if (e.type === 'retry') {
+      this.#retried++;
+      const row = this.#running.get(key);
+      if (row) row.retry = `attempt ${e.attempt}: ${e.error}`;
+    }
+    if (e.type === 'progress') {
+      this.#progress = { done: e.done, total: Math.max(e.total, this.#progress.total), failed: e.failed };
+      this.#heartbeat();
+    }
+    if (e.type === 'summary') this.close();
+    if (!this.#verbose) {
+      if (e.type === 'step-start') return;
+      if (e.type === 'step-done') return this.#count(e.step, e.note ?? verb(e.step, true), e.elapsedMs);
+      if (e.type === 'outputs' || e.type === 'summary') this.#flushGroups();
+    }
+    this.#write(permanentLines(e, false, this.#verbose, this.#retried));
   }
-  close(): void {}
+  close(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#flushGroups();
+  }
+
+  #write(lines: string[]): void {
+    if (lines.length === 0) return;
+    this.#out.write(`${lines.join('\n')}\n`);
+    this.#lastLine = this.#now();
+  }
+
+  #count(step: StepRef, outcome: string, elapsedMs: number): void {
+    const key = `${marker(step.op, step)} ${step.type} ${outcome}`;
+    const group = this.#groups.get(key);
+    if (group) {
+      group.count++;
+      group.longestMs = Math.max(group.longestMs, elapsedMs);
+    } else this.#groups.set(key, { first: step, outcome, count: 1, longestMs: elapsedMs });
+  }
+
+  #heartbeat(): void {
+    const now = this.#now();
+    if (!this.#timer || now - this.#lastLine < this.#heartbeatMs || this.#running.size === 0) return;
+    const { done, total, failed } = this.#progress;
+    let line = `   ${done}/${total} done, ${this.#running.size} running${failed ? `, ${failed} failed` : ''} (${duration(now - this.#started)})`;
+    const longest = [...this.#running.values()].reduce((a, b) => (b.since < a.since ? b : a));
+    if (now - longest.since >= this.#heartbeatMs) {
+      line += `; longest: ${label(longest.step)}: ${verb(longest.step, false)} for ${duration(now - longest.since)}${longest.retry ? `, retrying (${longest.retry})` : ''}`;
+    }
+    this.#write([line]);
+  }
+
+  #flushGroups(): void {
+    const lines = [...this.#groups.values()].map((g) =>
+      g.count === 1 ? `${label(g.first)}: ${g.outcome} (${duration(g.longestMs)})` : `${marker(g.first.op, g.first).padEnd(2)} ${g.first.type}: ${g.count} ${g.outcome} (longest ${duration(g.longestMs)})`,
+    );
+    this.#groups.clear();
+    this.#write(lines);
+  }
 }
 
 export class JsonRenderer implements Renderer {

@@ -35,6 +35,10 @@ export class DoClient {
   readonly #fetch: ApiFetch;
   pollMinMs: number;
   pollMaxMs: number;
+  /** A wait on something outside the call (a VPC's members) says what it waits for this often (ms)… */
+  waitNoticeMs = 10_000;
+  /** …and gives up after this long (ms), naming what it waited for. */
+  maxWaitMs = 180_000;
 
   constructor(o: DoClientOptions) {
     if (!o.token) throw new Error('a DigitalOcean API token is required');

@@ -243,6 +243,31 @@ test('rate limiting and busy answers: a 429 is waited out; a droplet busy with a
   await api.prism.assertClean();
 });
 
+test('a VPC kept busy by a droplet this stack does not track: the delete says what it waits for, then gives up naming it; once empty, it goes', async () => {
+  const vpc = await type(T.vpc).create({ name: 'orphaned', region: 'nyc3', ipRange: '10.50.0.0/16' }, ctx(T.vpc, 'orphaned'));
+  const made = (await client.api.POST('/v2/droplets', { body: { name: 'orphan-1', region: 'nyc3', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', vpc_uuid: vpc.id } })).data!;
+  assert.ok('droplet' in made);
+  const seen: string[] = [];
+  const c = { ...ctx(T.vpc, 'orphaned'), log: (m: string, severity = 'info') => seen.push(`${severity}: ${m}`) };
+  Object.assign(client, { waitNoticeMs: 200, maxWaitMs: 1200 });
+  try {
+    const err = await type(T.vpc).delete(vpc.id, { inputs: {}, outputs: vpc.outputs }, c).catch((e: unknown) => e);
+    assert.ok(err instanceof Error);
+    assert.match(err.message, new RegExp(`^VPC 'orphaned' \\(${vpc.id}\\) still holds 'orphan-1' \\(do:droplet:${made.droplet.id}\\) after 1s; .*this stack does not track that object\\. Delete or move it .*then run destroy again\\.$`));
+    assert.equal(provider.classifyError(err), 'permanent', 'not retried: the engine reports it');
+    const waits = seen.filter((l) => l.startsWith('warning: waiting for '));
+    assert.ok(waits.length >= 2, seen.join('\n'));
+    assert.match(waits[0]!, new RegExp(`^warning: waiting for VPC 'orphaned' \\(${vpc.id}\\) to be empty \\(\\d+s of at most 1s\\): it still holds 'orphan-1' \\(do:droplet:${made.droplet.id}\\)$`));
+  } finally {
+    Object.assign(client, { waitNoticeMs: 10_000, maxWaitMs: 180_000 });
+  }
+  const vpcs = api.standin.inventory().vpcs;
+  await type(T.droplet).delete(String(made.droplet.id), { inputs: {}, outputs: {} }, ctx(T.droplet, 'orphan-1'));
+  await type(T.vpc).delete(vpc.id, { inputs: {}, outputs: vpc.outputs }, c);
+  assert.equal(api.standin.inventory().vpcs, vpcs - 1);
+  await api.prism.assertClean();
+});
+
 test('bad input is refused before any call, naming the input', async () => {
   const before = api.standin.log.length;
   await assert.rejects(type(T.droplet).create({ name: 'x', region: 'nyc3', size: 7, image: 'ubuntu-24-04-x64' }, ctx(T.droplet, 'x')), /input 'size' must be a non-empty string/);
