@@ -2,6 +2,10 @@
 // esbuild, turned into a Node.js single-executable-application blob by the project's own
 // Node 24 (`--experimental-sea-config`), and injected into a copy of that Node binary with
 // postject. Nothing is read from disk at run time, so the file runs where no Node is installed.
+// The blob's main is a small entry (src/cli/single-executable.ts) that answers `--version`
+// itself; the CLI bundle is an asset it compiles only when needed, with a V8 code cache made
+// by running the bundle once (scripts/exe-code-cache.ts), so the cache holds the functions a
+// command compiles, not only the bundle's top level.
 //
 //   npm run build:exe                         this machine's platform, into dist/exe/
 //   node scripts/build-exe.ts --target linux-arm64,win-x64 [--out DIR]
@@ -9,8 +13,8 @@
 //
 // The Node binary of the same version for another platform comes from the registry's
 // node-<os>-<arch> package (what the `node` package installs); a platform with no package at
-// this version is reported and skipped. Only this machine's platform gets the V8 code cache:
-// it is compiled here and loads only on the platform that made it (Node's own rule for
+// this version is reported and skipped. Only this machine's platform gets the V8 code caches:
+// they are made here and load only on the platform that made them (Node's own rule for
 // cross-platform blobs). A startup snapshot was tried and does not pay: see bench/README.md.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -63,10 +67,13 @@ const forTheBundle: Plugin = {
   },
 };
 
-/** Bundles the CLI into one CommonJS file (the form a single-executable blob takes in Node 24). */
-export async function bundle(outfile: string, commit: string): Promise<void> {
+/**
+ * Bundles `entry` (the CLI: src/cli/main.ts) into one CommonJS file (the form a
+ * single-executable blob takes in Node 24).
+ */
+export async function bundle(outfile: string, commit: string, entry = join(root, 'src', 'cli', 'main.ts')): Promise<void> {
   const result = await build({
-    entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',
@@ -84,6 +91,11 @@ export async function bundle(outfile: string, commit: string): Promise<void> {
     logLevel: 'warning',
   });
   if (result.errors.length > 0) throw new Error('esbuild failed');
+  // esbuild escapes what is not ASCII except in regular expressions and comments; escaped
+  // there too (`\uXXXX` means the same in both), the executable reads the bundle as Latin-1,
+  // with no UTF-8 decoding (src/cli/single-executable.ts).
+  const text = readFileSync(outfile, 'utf8');
+  writeFileSync(outfile, text.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 /** The Node binary for a target: ours for this machine, else from the registry's node-<os>-<arch> package. */
@@ -100,9 +112,15 @@ function nodeBinary(target: Target, cacheDir: string): string | undefined {
   return existsSync(bin) ? bin : undefined;
 }
 
-function seaBlob(main: string, blob: string, codeCache: boolean): Buffer {
+/**
+ * The blob: the small entry (src/cli/single-executable.ts) as main, the CLI bundle and its
+ * code cache as assets (an empty cache where it cannot be made: the entry then compiles the
+ * bundle without).
+ */
+function seaBlob(entry: string, cli: string, cache: string, blob: string, codeCache: boolean): Buffer {
   const config = `${blob}.json`;
-  writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: codeCache }));
+  const assets = { 'cli.cjs': cli, 'cli.cache': cache };
+  writeFileSync(config, JSON.stringify({ main: entry, output: blob, assets, disableExperimentalSEAWarning: true, useCodeCache: codeCache }));
   execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
   return readFileSync(blob);
 }
@@ -126,8 +144,20 @@ export async function buildExecutables(targets: readonly Target[], outDir: strin
 }
 
 async function buildInto(targets: readonly Target[], outDir: string, work: string): Promise<{ built: Built[]; skipped: string[] }> {
-  const main = join(work, 'sloth-kubernetes.cjs');
-  await bundle(main, buildCommit());
+  const [entry, cli, cache, noCache] = ['entry.cjs', 'sloth-kubernetes.cjs', 'cli.cache', 'empty.cache'].map((f) => join(work, f)) as [string, string, string, string];
+  const commit = buildCommit();
+  await bundle(cli, commit);
+  await bundle(entry, commit, join(root, 'src', 'cli', 'single-executable.ts'));
+  writeFileSync(noCache, '');
+  // The cache of what `validate` of the Quick Start example compiles: the command tree, the
+  // Lisp reader and evaluator, the config checks (what --help and most starts need).
+  if (targets.includes(hostTarget())) {
+    const quick = join(root, 'test', 'fixtures', 'config', 'seeds', 'quick-start.lisp');
+    execFileSync(process.execPath, [join(root, 'scripts', 'exe-code-cache.ts'), cli, cache, '--', 'validate', '-c', quick], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, NODE_OPTIONS: '', CLUSTER_ENV: 'production' },
+    });
+  }
   const blobs = new Map<boolean, Buffer>();
   const built: Built[] = [];
   const skipped: string[] = [];
@@ -138,7 +168,7 @@ async function buildInto(targets: readonly Target[], outDir: string, work: strin
       continue;
     }
     const codeCache = target === hostTarget();
-    if (!blobs.has(codeCache)) blobs.set(codeCache, seaBlob(main, join(work, `sea-${codeCache ? 'cache' : 'plain'}.blob`), codeCache));
+    if (!blobs.has(codeCache)) blobs.set(codeCache, seaBlob(entry, cli, codeCache ? cache : noCache, join(work, `sea-${codeCache ? 'cache' : 'plain'}.blob`), codeCache));
     const out = join(outDir, exeName(target));
     rmSync(out, { force: true });
     copyFileSync(node, out);

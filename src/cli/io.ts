@@ -19,16 +19,20 @@ export interface CliIO {
   programName: string;
 }
 
-export function processIO(): CliIO {
-  // The launcher passes the name it was started by; the single executable is its own argv[0].
+/** The name the user typed: the launcher passes the one it was started by; the single executable is its own argv[0]. */
+export function programName(): string {
   const invoked = isSea() ? basename(process.argv0).replace(/\.exe$/i, '') : process.env.SLOTH_INVOKED_AS;
+  return invoked === 'sloth' ? 'sloth' : 'sloth-kubernetes';
+}
+
+export function processIO(): CliIO {
   return {
     stdout: quietWhenClosed(process.stdout),
     stderr: quietWhenClosed(process.stderr),
     stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),
-    programName: invoked === 'sloth' ? 'sloth' : 'sloth-kubernetes',
+    programName: programName(),
   };
 }
 

@@ -58,6 +58,12 @@ describe('the single executable', { skip: missing('moto'), timeout: 300_000 }, (
     assert.match(run(['--help']), /^Usage: sloth-kubernetes \[options\] \[command\]/);
   });
 
+  it('runs its CLI bundle with the code cache the build made for it', () => {
+    const r = spawnSync(exe, ['validate', '--help'], { encoding: 'utf8', env: { HOME: dir, PATH: emptyBin, NODE_DEBUG: 'sloth-exe' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /code cache accepted/);
+  });
+
   it('runs the demo path against moto with no Node.js anywhere on PATH: stacks create, deploy --no-bootstrap, destroy', () => {
     assert.notEqual(spawnSync('/bin/sh', ['-c', 'command -v node'], { env: { PATH: emptyBin } }).status, 0, 'node must not be reachable');
     const env = { ...emu.env, PULUMI_BACKEND_URL: `file://${join(dir, 'backend')}`, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE, CI: 'true' };

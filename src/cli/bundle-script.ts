@@ -1,0 +1,25 @@
+// The CLI bundle as a V8 script: how the single executable compiles and runs the bundle it
+// holds as an asset (single-executable.ts), and how the build runs it once to make the code
+// cache that start uses (scripts/build-exe.ts). Both go through here, so the source V8 sees
+// (and the code cache is checked against) is the same string.
+import { dirname } from 'node:path';
+import { Script, constants } from 'node:vm';
+
+/** CommonJS's wrapper: the bundle sees `require`, `module`, `exports`, `__filename` and `__dirname` as in any .cjs file. */
+const wrap = (source: string) => `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+
+export function bundleScript(source: string, cachedData?: Uint8Array): Script {
+  return new Script(wrap(source), {
+    filename: 'sloth-kubernetes.cjs',
+    cachedData,
+    // The bundle imports a few Node built-ins lazily (`await import('node:http')`).
+    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+}
+
+/** Runs the bundle as the executable's main: its file name is the executable's, as Node gives a single executable's main. */
+export function runBundle(script: Script, require: NodeJS.Require): void {
+  const module = { exports: {} };
+  const main = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
+  main(module.exports, require, module, process.execPath, dirname(process.execPath));
+}
