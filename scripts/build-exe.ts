@@ -3,7 +3,8 @@
 // Node 24 (`--experimental-sea-config`), and injected into a copy of that Node binary with
 // postject. Nothing is read from disk at run time, so the file runs where no Node is installed.
 // The blob's main is a small entry (src/cli/single-executable.ts) that answers `--version`
-// itself; the CLI bundle is an asset it compiles only when needed, with a V8 code cache made
+// itself, and `--help` with the text the bundle printed here; the CLI bundle is an asset it
+// compiles only when needed, with a V8 code cache made
 // by running the bundle once (scripts/exe-code-cache.ts), so the cache holds the functions a
 // command compiles, not only the bundle's top level.
 //
@@ -23,6 +24,7 @@ import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import type { Plugin } from 'esbuild';
 import { inject } from 'postject';
+import { helpAsset } from '../src/cli/bundle-script.ts';
 
 const root = join(import.meta.dirname, '..');
 const NODE_VERSION = process.versions.node;
@@ -117,9 +119,9 @@ function nodeBinary(target: Target, cacheDir: string): string | undefined {
  * code cache as assets (an empty cache where it cannot be made: the entry then compiles the
  * bundle without).
  */
-function seaBlob(entry: string, cli: string, cache: string, blob: string, codeCache: boolean): Buffer {
+function seaBlob(entry: string, cli: string, cache: string, help: Record<string, string>, blob: string, codeCache: boolean): Buffer {
   const config = `${blob}.json`;
-  const assets = { 'cli.cjs': cli, 'cli.cache': cache };
+  const assets = { 'cli.cjs': cli, 'cli.cache': cache, ...help };
   writeFileSync(config, JSON.stringify({ main: entry, output: blob, assets, disableExperimentalSEAWarning: true, useCodeCache: codeCache }));
   execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
   return readFileSync(blob);
@@ -158,6 +160,14 @@ async function buildInto(targets: readonly Target[], outDir: string, work: strin
       env: { ...process.env, NODE_OPTIONS: '', CLUSTER_ENV: 'production' },
     });
   }
+  // `--help` as the bundle itself prints it (80 columns: not a terminal), for each name the
+  // executable may be called by; the executable prints it without running the bundle.
+  const help: Record<string, string> = {};
+  for (const name of ['sloth-kubernetes', 'sloth']) {
+    help[helpAsset(name)] = join(work, helpAsset(name));
+    const env = { PATH: process.env.PATH ?? '', SLOTH_INVOKED_AS: name };
+    writeFileSync(help[helpAsset(name)]!, execFileSync(process.execPath, [cli, '--help'], { env, stdio: ['ignore', 'pipe', 'inherit'] }));
+  }
   const blobs = new Map<boolean, Buffer>();
   const built: Built[] = [];
   const skipped: string[] = [];
@@ -168,7 +178,7 @@ async function buildInto(targets: readonly Target[], outDir: string, work: strin
       continue;
     }
     const codeCache = target === hostTarget();
-    if (!blobs.has(codeCache)) blobs.set(codeCache, seaBlob(entry, cli, codeCache ? cache : noCache, join(work, `sea-${codeCache ? 'cache' : 'plain'}.blob`), codeCache));
+    if (!blobs.has(codeCache)) blobs.set(codeCache, seaBlob(entry, cli, codeCache ? cache : noCache, help, join(work, `sea-${codeCache ? 'cache' : 'plain'}.blob`), codeCache));
     const out = join(outDir, exeName(target));
     rmSync(out, { force: true });
     copyFileSync(node, out);

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildExecutables, exeName, hostTarget } from '../../scripts/build-exe.ts';
@@ -56,6 +56,22 @@ describe('the single executable', { skip: missing('moto'), timeout: 300_000 }, (
     assert.match(line, new RegExp(`^sloth-kubernetes ${pkg.version.replaceAll('.', '\\.')} \\(commit ${head}(-dirty)?, node ${process.versions.node}, ${process.platform}/${process.arch}, single executable\\)\\n$`));
     assert.equal(JSON.parse(run(['version', '--json'])).build, 'single executable');
     assert.match(run(['--help']), /^Usage: sloth-kubernetes \[options\] \[command\]/);
+  });
+
+  it('prints for --help the text its CLI prints (the build keeps it, so --help does not run the bundle), under either name', () => {
+    const sloth = join(dir, 'sloth');
+    symlinkSync(exe, sloth);
+    for (const [name, path] of [['sloth-kubernetes', exe], ['sloth', sloth]] as const) {
+      const help = (args: string[]) => spawnSync(path, args, { encoding: 'utf8', env: { HOME: dir, PATH: emptyBin, NODE_DEBUG: 'sloth-exe' } });
+      const kept = help(['--help']);
+      const built = help(['help']);
+      assert.equal(kept.status, 0);
+      assert.equal(kept.stderr, '', 'the bundle ran for --help');
+      assert.match(built.stderr, /code cache/, 'the bundle did not run for `help`');
+      assert.match(kept.stdout, new RegExp(`^Usage: ${name} \\[options\\] \\[command\\]\n`));
+      assert.equal(kept.stdout, built.stdout);
+      assert.equal(help(['-h']).stdout, built.stdout);
+    }
   });
 
   it('runs its CLI bundle with the code cache the build made for it', () => {
