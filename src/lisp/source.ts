@@ -9,16 +9,18 @@ import type { Limits } from './options.ts';
 export type SourceLimits = Pick<Limits, 'maxSourceBytes' | 'maxNodes'>;
 
 const bounds = (l: SourceLimits) => `${size(l.maxSourceBytes)} or ${l.maxNodes.toLocaleString('en-US')} forms`;
-const HINT =
+// Worded only when needed: the first toLocaleString of a process sets up ICU's number
+// formatting (~12 ms of CPU), which every start that loads the reader paid.
+const hint = () =>
   `a source is refused past ${bounds(DEFAULT_LIMITS)} (in restricted mode, as the server and the operator evaluate: ${bounds(RESTRICTED_LIMITS)}), ` +
   'so that reading and evaluating it stay within bounded memory and time; see docs/lisp.md, "Restricted mode"';
 
 export function sourceTooLarge(name: string, limits: SourceLimits): LispError {
-  return new LispError(`${name} is larger than ${size(limits.maxSourceBytes)}, the limit for a source`, undefined, { code: 'limit', hint: HINT });
+  return new LispError(`${name} is larger than ${size(limits.maxSourceBytes)}, the limit for a source`, undefined, { code: 'limit', hint: hint() });
 }
 
 export function tooManyNodes(limits: SourceLimits, pos: LispError['pos']): LispError {
-  return new LispError(`the source holds more than ${limits.maxNodes.toLocaleString('en-US')} forms (atoms, strings and lists), the limit for a source`, pos, { code: 'limit', hint: HINT });
+  return new LispError(`the source holds more than ${limits.maxNodes.toLocaleString('en-US')} forms (atoms, strings and lists), the limit for a source`, pos, { code: 'limit', hint: hint() });
 }
 
 /** Throws when `text` is larger than the limit. */
