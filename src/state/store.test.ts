@@ -141,7 +141,7 @@ describe('file backend stack store', () => {
     assert.deepEqual(await snapshot(), before);
   });
 
-  test('a read-only open of a stack holding no secret asks for no passphrase and refuses to update; one holding a secret still checks it', async () => {
+  test('a read-only open of a stack holding no secret asks for no passphrase and refuses to update; one holding a secret derives the key and checks the passphrase when a secret is read', async () => {
     const dir = join(home, 'read-only');
     const s = await openStateStore({ env: { PULUMI_BACKEND_URL: `file://${dir}` }, homedir: home, cwd: home });
     await s.createStack('plain', { passphrase: 'correct horse' });
@@ -155,8 +155,17 @@ describe('file backend stack store', () => {
     assert.deepEqual(asked, []);
     await assert.rejects(opened.beginUpdate('update'), /opened for reading only/);
     await assert.rejects(s.openStack('plain', { passphrase: wrong }), IncorrectPassphraseError);
-    // `dev` holds secrets: reading it needs the key, read-only or not.
-    await assert.rejects(store.openStack('dev', { passphrase: async () => 'wrong', readOnly: true }), IncorrectPassphraseError);
+    // `dev` holds secrets: a read-only open asks for the passphrase; reading a secret needs the
+    // key, derived then, and a wrong passphrase is refused then.
+    const secretOf = (o: { deployment: { resources: { outputs?: Record<string, unknown> }[] } }) => o.deployment.resources[1]!.outputs!.password as Secret;
+    const askedDev: string[] = [];
+    const misread = await store.openStack('dev', { passphrase: async () => (askedDev.push('dev'), 'wrong'), readOnly: true });
+    assert.deepEqual(askedDev, ['dev']);
+    assert.ok(secretOf(misread) instanceof Secret);
+    assert.throws(() => secretOf(misread).value, IncorrectPassphraseError);
+    await assert.rejects(misread.beginUpdate('update'), /opened for reading only/);
+    const read = await store.openStack('dev', { passphrase, readOnly: true });
+    assert.equal(secretOf(read).value, 'hunter2');
     s.close();
   });
 

@@ -63,7 +63,9 @@ export interface OpenOptions {
   integrity?: 'strict' | 'report';
   /**
    * For reading only (preview): a checkpoint that holds no secret is opened without asking for
-   * the passphrase or deriving the key, and the handle refuses to begin an update.
+   * the passphrase or deriving the key; one that holds secrets asks for the passphrase, and
+   * derives the key and decrypts a secret only when its value is read (a no-change preview
+   * reads none). The handle refuses to begin an update.
    */
   readOnly?: boolean;
 }
@@ -260,7 +262,7 @@ export class StateStore {
     const provider = raw.latest?.secrets_providers;
     const hasSecrets = raw.latest ? JSON.stringify(raw.latest.resources).includes('"1b47061264138c4ac30d75fd1eb44270"') : false;
     if (!hasSecrets && (opts.readOnly || !provider || !['passphrase', 'cloud'].includes(provider.type))) return undefined; // read-only until re-encrypted
-    return unlockCrypter(provider, raw.name, this.env, opts.passphrase);
+    return unlockCrypter(provider, raw.name, this.env, opts.passphrase, { onUse: opts.readOnly });
   }
 
   async openStack(name: string, opts: OpenOptions = {}): Promise<OpenedStack> {
@@ -275,6 +277,7 @@ export class StateStore {
             return crypter.decrypt(ct, where);
           },
           location,
+          opts.readOnly,
         )
       : { manifest: newManifest(new Date(0)), resources: [], pendingOperations: [] };
     const problems = raw.latest ? checkIntegrity(deployment.resources, raw.latest.manifest) : [];

@@ -23,6 +23,25 @@ export class Secret {
     this.value = value;
     this.ciphertext = ciphertext;
   }
+
+  /**
+   * A secret read from a checkpoint, decrypted when its value is first read (a read-only open
+   * derives the stack's key only if a secret is read: state/store.ts). `value` is then an
+   * ordinary property again.
+   */
+  static sealed(ciphertext: string, open: () => PropertyValue): Secret {
+    const s = new Secret(null, ciphertext);
+    Object.defineProperty(s, 'value', {
+      enumerable: true,
+      configurable: true,
+      get(this: Secret) {
+        const value = open();
+        Object.defineProperty(this, 'value', { value, enumerable: true, writable: true, configurable: true });
+        return value;
+      },
+    });
+    return s;
+  }
 }
 
 /** The plain value with every Secret unwrapped, deeply. For reading in memory, never for printing. */

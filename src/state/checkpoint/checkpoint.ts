@@ -151,13 +151,14 @@ export function readRawDeployment(d: JsonObject, v1: boolean, fail: (p: string) 
 }
 
 /** Decodes a raw deployment, decrypting every secret with `crypter`. */
-export function decodeDeployment(raw: RawDeployment, decrypt: (ciphertext: string, where: string) => string, location: string): Deployment {
+/** `sealed`: secrets are decrypted when their value is first read (Secret.sealed), not here. */
+export function decodeDeployment(raw: RawDeployment, decrypt: (ciphertext: string, where: string) => string, location: string, sealed = false): Deployment {
   try {
     const resources = raw.resources.map((r, i) =>
-      decodeResource(r, { decrypt: (ct) => decrypt(ct, `${location} resource #${i + 1}`) }, `resource #${i + 1}`),
+      decodeResource(r, { decrypt: (ct) => decrypt(ct, `${location} resource #${i + 1}`), sealed }, `resource #${i + 1}`),
     );
     const pendingOperations = raw.pending_operations.map((p, i) =>
-      decodePendingOperation(p, { decrypt: (ct) => decrypt(ct, `${location} pending operation #${i + 1}`) }, `pending operation #${i + 1}`),
+      decodePendingOperation(p, { decrypt: (ct) => decrypt(ct, `${location} pending operation #${i + 1}`), sealed }, `pending operation #${i + 1}`),
     );
     return { manifest: { time: raw.manifest.time, magic: raw.manifest.magic, version: raw.manifest.version }, resources, pendingOperations };
   } catch (err) {

@@ -19,6 +19,8 @@ export class PropertyValueError extends Error {}
 export interface DecodeOptions {
   /** Returns the plaintext JSON of a secret's ciphertext. */
   decrypt(ciphertext: string): string;
+  /** Decrypt each secret when its value is first read (Secret.sealed), not now. */
+  sealed?: boolean;
 }
 
 const nested: DecodeOptions = { decrypt: (text) => text };
@@ -39,15 +41,19 @@ export function decodeValue(v: unknown, opts: DecodeOptions, path: string, top =
     const hasCt = typeof ciphertext === 'string' && ciphertext !== '';
     const hasPt = typeof plaintext === 'string' && plaintext !== '';
     if (hasCt === hasPt) throw new PropertyValueError(`${path}: a secret needs exactly one of "ciphertext" or "plaintext"`);
-    const json = hasCt ? opts.decrypt(ciphertext as string) : (plaintext as string);
-    let inner: unknown;
-    try {
-      inner = JSON.parse(json);
-    } catch {
-      throw new PropertyValueError(`${path}: a secret's decrypted value is not JSON`);
-    }
+    const open = () => {
+      const json = hasCt ? opts.decrypt(ciphertext as string) : (plaintext as string);
+      let inner: unknown;
+      try {
+        inner = JSON.parse(json);
+      } catch {
+        throw new PropertyValueError(`${path}: a secret's decrypted value is not JSON`);
+      }
+      return decodeValue(inner, nested, path, false);
+    };
+    if (hasCt && top && opts.sealed) return Secret.sealed(ciphertext as string, open);
     // Only a real (top-level) ciphertext is worth caching: nested "ciphertexts" are plain JSON.
-    return new Secret(decodeValue(inner, nested, path, false), hasCt && top ? (ciphertext as string) : undefined);
+    return new Secret(open(), hasCt && top ? (ciphertext as string) : undefined);
   }
   if (typeof sig === 'string' && PASS_THROUGH_SIGS.has(sig)) return decodeMap(obj, nested, path, false, true);
   throw new PropertyValueError(`${path}: unknown special value signature '${String(sig)}'`);

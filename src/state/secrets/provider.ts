@@ -18,6 +18,7 @@ export async function unlockCrypter(
   stack: string,
   env: Env,
   passphrase: PassphraseSource | undefined,
+  options: { onUse?: boolean } = {},
 ): Promise<Crypter> {
   if (!provider) {
     throw new SecretsError(`stack '${stack}' has no secrets provider, and sloth-kubernetes only works with encrypted stacks`, {
@@ -29,7 +30,8 @@ export async function unlockCrypter(
     if (typeof salt !== 'string') throw new SecretsError(`stack '${stack}': the passphrase secrets provider has no salt`);
     const value = passphrase ? await passphrase() : undefined;
     if (value === undefined) throw new PassphraseRequiredError(stack);
-    return PassphraseCrypter.unlock(salt, value, stack);
+    // onUse: the key is derived when a secret is first read or written (a read-only open).
+    return options.onUse ? PassphraseCrypter.unlockOnUse(salt, value, stack) : PassphraseCrypter.unlock(salt, value, stack);
   }
   if (provider.type === 'cloud') return KmsCrypter.unlock(provider.state, env, stack);
   throw new SecretsError(`stack '${stack}' uses the secrets provider '${provider.type}', which sloth-kubernetes does not know`, {
