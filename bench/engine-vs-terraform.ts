@@ -11,8 +11,9 @@
 // paired and interleaved (Terraform, then us, then Terraform…) so that load from other
 // processes falls on both alike; wall time and peak memory of each process under GNU time;
 // median and min–max. Our passphrase key derivation (PBKDF2, 1M iterations) is inside every
-// apply figure and shown on its own line; a preview of a stack that holds no secret (this
-// one) derives no key.
+// apply figure and shown on its own line; a preview derives the key only if it reads a secret
+// (this stack's one secret, the audit log's anchor in the root outputs, a no-change preview
+// does not read), though it asks for the passphrase.
 //
 // Terraform's apply grows about as N² (one apply of 2,000 takes a minute, of 5,000 several),
 // so above --tf-apply-max (default 2,000) it is not run: Terraform's plan then starts from the

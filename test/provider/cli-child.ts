@@ -11,7 +11,11 @@
 import { readFileSync } from 'node:fs';
 import { processIO } from '../../src/cli/io.ts';
 import { withCli } from '../../src/cli/host.ts';
-import { deployGraph, previewGraph, registerProviderPackage } from '../../src/ops/index.ts';
+// What the `preview` and `deploy` commands load (ops/cluster.ts, whose graph flow is
+// engine-run.ts), not the ops barrel, which loads every use case.
+import '../../src/ops/cluster.ts';
+import { deployGraph, previewGraph } from '../../src/ops/engine-run.ts';
+import { registerProviderPackage } from '../../src/ops/providers.ts';
 import { DesiredGraph } from '../../src/engine/index.ts';
 import type { ResourceHandle } from '../../src/engine/index.ts';
 import { reportError } from '../../src/cli/errors.ts';
