@@ -4,9 +4,9 @@
 // postject. Nothing is read from disk at run time, so the file runs where no Node is installed.
 // The blob's main is a small entry (src/cli/single-executable.ts) that answers `--version`
 // itself, and `--help` with the text the bundle printed here; the CLI bundle is an asset it
-// compiles only when needed, with a V8 code cache made
-// by running the bundle once (scripts/exe-code-cache.ts), so the cache holds the functions a
-// command compiles, not only the bundle's top level.
+// compiles only when needed, with a V8 code cache made by running the bundle once
+// (scripts/exe-code-cache.ts), so the cache holds the functions a command compiles, not only
+// the bundle's top level.
 //
 //   npm run build:exe                         this machine's platform, into dist/exe/
 //   node scripts/build-exe.ts --target linux-arm64,win-x64 [--out DIR]
