@@ -150,8 +150,10 @@ export function readRawDeployment(d: JsonObject, v1: boolean, fail: (p: string) 
   return { manifest, secrets_providers: secrets, resources: resources as JsonObject[], pending_operations: pending as JsonObject[] };
 }
 
-/** Decodes a raw deployment, decrypting every secret with `crypter`. */
-/** `sealed`: secrets are decrypted when their value is first read (Secret.sealed), not here. */
+/**
+ * Decodes a raw deployment, decrypting every secret with `decrypt` — now, or with `sealed`
+ * when the secret's value is first read (Secret.sealed).
+ */
 export function decodeDeployment(raw: RawDeployment, decrypt: (ciphertext: string, where: string) => string, location: string, sealed = false): Deployment {
   try {
     const resources = raw.resources.map((r, i) =>
