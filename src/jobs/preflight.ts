@@ -186,7 +186,11 @@ async function checkStack(jobs: Jobs, request: JobRequest, env: Record<string, s
       return [`the state backend ${store.url} does not answer: ${(err as Error).message}`];
     }
     if (!exists) return [`stack '${request.stack}' does not exist in ${store.url} (create it with: sloth-kubernetes stacks create ${request.stack})`];
-    const holders = await store.locks(request.stack);
+    // A lock held by the process running this stack's active job is the queue's own: the new
+    // job waits behind that one anyway. Any other holder (a user's CLI) is a problem.
+    const active = (await Promise.all((['running', 'awaiting_approval'] as const).map((status) => jobs.jobs.list({ stack: request.stack, status })))).flat();
+    const ours = new Set(active.map((j) => j.runner?.split('/').slice(0, 2).join('/')));
+    const holders = (await store.locks(request.stack)).filter((h) => !ours.has(`${h.hostname}/${h.pid}`));
     if (holders.length) problems.push(`stack '${request.stack}' is locked by ${holders.map((h) => `${h.username}@${h.hostname} (pid ${h.pid}, since ${h.timestamp})`).join(', ')}; wait for that operation, or release the lock with: sloth-kubernetes stacks cancel ${request.stack}`);
     let clouds: CloudToCheck[] = [];
     try {
