@@ -16,7 +16,7 @@ test('root outputs: the kubeconfig, the nodes and the Salt credentials as secret
       // Deployed before machines had their own host key: its user-data key is the one it serves.
       r('sloth:cluster:Machine', 'workers-1', { kind: 'node', provider: 'aws', region: 'us-east-1', roles: ['worker'], meshAddress: '10.8.0.2', hostPublicKey: 'ssh-ed25519 CCCC' }),
       r('aws:ec2/instance:Instance', 'masters-1', {}, { publicIp: '203.0.113.5', privateIp: '10.0.1.5' }),
-      r('sloth:remote:Command', 'kubeconfig', {}, { stdout: new Secret('apiVersion: v1\n') }),
+      r('sloth:remote:Command', 'kubeconfig', { vars: { 'api-host': 'api.demo.example' } }, { stdout: new Secret('apiVersion: v1\n') }),
       r('sloth:remote:Command', 'kubernetes-masters-1', {}, {}),
       r('sloth:remote:Command', 'salt-master', {}, { stdout: '-----BEGIN CERTIFICATE-----\n' }),
     ],
@@ -40,4 +40,35 @@ test('root outputs: the kubeconfig, the nodes and the Salt credentials as secret
   assert.ok(out['salt_master'] instanceof Secret);
   assert.deepEqual((out['salt_master'] as Secret).value, { master: 'masters-1', apiUrl: 'https://10.8.0.1:8000', username: 'saltapi', password: 'pw', eauth: 'sharedsecret', tlsCertificate: '-----BEGIN CERTIFICATE-----\n' });
   assert.equal(out['argocd'], undefined);
+  // What `stacks output <stack> | grep master_ips` finds: plain values.
+  assert.deepEqual(out['master_ips'], ['203.0.113.5']);
+  assert.deepEqual(out['worker_ips'], [], 'workers-1 has no machine (and so no address) in this deployment');
+  assert.deepEqual(out['mesh_addresses'], { 'masters-1': '10.8.0.1', 'workers-1': '10.8.0.2' });
+  assert.equal(out['api_endpoint'], 'https://api.demo.example:6443');
+});
+
+test('root outputs: master and worker addresses in name order, the private one for a node without a public one; the bastion is in the mesh only', () => {
+  const machine = (name: string, kind: string, roles: string[], mesh: string) => r('sloth:cluster:Machine', name, { kind, provider: 'digitalocean', region: 'nyc3', roles, meshAddress: mesh });
+  const droplet = (name: string, pub: string | undefined, priv: string) => r('digitalocean:index/droplet:Droplet', name, {}, { ...(pub ? { ipv4Address: pub } : {}), ipv4AddressPrivate: priv });
+  const d: Deployment = {
+    manifest: { time: '', magic: '', version: '' },
+    pendingOperations: [],
+    resources: [
+      machine('bastion', 'bastion', [], '10.8.0.1'),
+      machine('workers-10', 'node', ['worker'], '10.8.0.12'),
+      machine('workers-2', 'node', ['worker'], '10.8.0.4'),
+      machine('masters-1', 'node', ['master', 'etcd', 'worker'], '10.8.0.2'),
+      droplet('bastion', '203.0.113.1', '10.10.0.1'),
+      droplet('workers-10', undefined, '10.10.0.12'),
+      droplet('workers-2', '203.0.113.4', '10.10.0.4'),
+      droplet('masters-1', '203.0.113.2', '10.10.0.2'),
+      r('sloth:remote:Command', 'kubeconfig', { vars: { 'api-host': '203.0.113.2' } }, { stdout: new Secret('apiVersion: v1\n') }),
+    ],
+  };
+  const out = clusterOutputs(d, 'demo');
+  assert.deepEqual(out['master_ips'], ['203.0.113.2']);
+  assert.deepEqual(out['worker_ips'], ['203.0.113.4', '10.10.0.12']);
+  assert.deepEqual(Object.keys(out['mesh_addresses'] as object), ['bastion', 'masters-1', 'workers-2', 'workers-10']);
+  assert.equal(out['api_endpoint'], 'https://203.0.113.2:6443');
+  for (const k of ['master_ips', 'worker_ips', 'mesh_addresses', 'api_endpoint']) assert.ok(!(out[k] instanceof Secret), k);
 });

@@ -1,7 +1,8 @@
 // The cluster's entries in the root stack outputs (`kubeConfig`, `nodes`, `salt_master`,
-// `argocd`), read from an applied deployment: the kubeconfig and the Salt API certificate
+// `argocd`, and the plain `master_ips`, `worker_ips`, `mesh_addresses`, `api_endpoint` a user
+// greps for), read from an applied deployment: the kubeconfig and the Salt API certificate
 // come from the steps that fetched them, the rest from the records and the machines.
-// Everything that can carry a credential is returned as a Secret.
+// Everything that can carry a credential is returned as a Secret; addresses are not one.
 import { Secret, reveal as revealValue, type Deployment, type PropertyMap, type PropertyValue, type ResourceState } from '../state/types.ts';
 import { CLUSTER_RECORD_TYPE, COMMAND_TYPE, MACHINE_RECORD_TYPE } from './remote/package.ts';
 import { recoveredAt } from './recovery.ts';
@@ -53,6 +54,9 @@ export function clusterOutputs(deployment: Deployment, clusterName: string): Pro
   // Secret as the state layer stores it (addresses and host keys of every machine), so the
   // deploy's Outputs and --json show `[secret]` exactly as `stacks output` does.
   out['nodes'] = new Secret(nodes);
+  Object.assign(out, addressOutputs(nodes));
+  const apiHost = reveal((reveal(step('kubeconfig')?.inputs?.['vars']) as PropertyMap | undefined)?.['api-host']);
+  if (typeof apiHost === 'string' && apiHost !== '') out['api_endpoint'] = `https://${apiHost.includes(':') ? `[${apiHost}]` : apiHost}:6443`;
 
   const cluster = live.find((r) => r.type === CLUSTER_RECORD_TYPE && nameOf(r) === clusterName)?.inputs;
   const apiUrl = reveal(cluster?.['saltApiUrl']);
@@ -69,4 +73,21 @@ export function clusterOutputs(deployment: Deployment, clusterName: string): Pro
   const argo = reveal(step('argocd')?.outputs?.['stdout']);
   if (typeof argo === 'string') out['argocd'] = new Secret({ username: 'admin', password: argo === '' ? null : argo });
   return out;
+}
+
+/**
+ * The addresses users look up (`stacks output <stack> master_ips`): masters' and workers'
+ * public addresses (the private one for a node without), in name order, and every
+ * machine's WireGuard address. Not secret: they are on every cloud console.
+ */
+function addressOutputs(nodes: PropertyMap): PropertyMap {
+  const rows = Object.entries(nodes as Record<string, { kind: unknown; roles: unknown; publicAddress: unknown; privateAddress: unknown; meshAddress: unknown }>).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
+  const roles = (n: { roles: unknown }) => (Array.isArray(n.roles) ? n.roles.map(String) : []);
+  const address = (n: { publicAddress: unknown; privateAddress: unknown }) => (typeof n.publicAddress === 'string' ? n.publicAddress : typeof n.privateAddress === 'string' ? n.privateAddress : undefined);
+  const ips = (keep: (r: string[]) => boolean) => rows.filter(([, n]) => n.kind === 'node' && keep(roles(n))).flatMap(([, n]) => address(n) ?? []);
+  return {
+    master_ips: ips((r) => r.includes('master')),
+    worker_ips: ips((r) => !r.includes('master') && r.includes('worker')),
+    mesh_addresses: Object.fromEntries(rows.filter(([, n]) => typeof n.meshAddress === 'string').map(([name, n]) => [name, n.meshAddress as string])),
+  };
 }

@@ -76,6 +76,10 @@ function producedOutputs(desired: DesiredState): string[] {
   const produced = {
     kubeConfig: step('kubeconfig'),
     nodes: true,
+    master_ips: true,
+    worker_ips: true,
+    mesh_addresses: true,
+    api_endpoint: step('kubeconfig'),
     salt_master: desired.resources.some((r) => r.type === 'sloth:cluster:Cluster' && r.inputs.saltApiUrl !== undefined),
     argocd: step('argocd'),
   };

@@ -38,7 +38,7 @@ export { listNodes } from './nodes.ts';
 export type { NodeRow } from './nodes.ts';
 
 // Stacks and backends
-export { cancelStack, createStack, deleteStack, editState, exportStack, importStack, inspectStack, listStacks, stackOutputsOf, stateResources } from './stacks.ts';
+export { cancelStack, createStack, deleteStack, editState, exportStack, importStack, inspectStack, listStacks, stackOutputOf, stackOutputsOf, stateResources } from './stacks.ts';
 export type { CreatedStack, StateEdit, StateRow } from './stacks.ts';
 export { login } from './login.ts';
 export type { LoggedIn } from './login.ts';

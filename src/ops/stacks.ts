@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AuditLog } from '../audit/index.ts';
 import type { AuditSession, CommandSummary, EventAction } from '../audit/index.ts';
-import { maskedOutputs, shownValue } from '../redact/values.ts';
+import { maskedOutputs, REDACTED, shownValue } from '../redact/values.ts';
 import { planDelete, planRepair, planUnprotect, rootStackUrn, stackOutputs } from '../state/index.ts';
 import type { Deployment, EditPlan, LockHolder, NewStackSecrets, PassphraseSource, StackInspection, StackSummary, StateStore } from '../state/index.ts';
 import { OpsError } from './errors.ts';
@@ -157,6 +157,24 @@ export async function stackOutputsOf(ctx: OpsContext, input: { stack: string; sh
     // A credential an older writer left in plaintext is still not given out without showSecrets.
     return { stack: info.name, outputs: maskedOutputs((root?.outputs ?? {}) as Record<string, unknown>) };
   });
+}
+
+/**
+ * One root output of a stack (`stacks output <stack> <key>`). A secret is given only with
+ * showSecrets (and then the read is on record); a value that merely holds a secret shows the
+ * marker in its place.
+ */
+export async function stackOutputOf(ctx: OpsContext, input: { stack: string; key: string; showSecrets?: boolean }): Promise<{ stack: string; key: string; value: unknown }> {
+  const { stack, outputs } = await stackOutputsOf(ctx, input);
+  if (!Object.hasOwn(outputs, input.key)) {
+    const keys = Object.keys(outputs).sort();
+    throw new OpsError('invalid', `stack '${stack}' has no output '${input.key}'`, keys.length > 0 ? `Its outputs: ${keys.join(', ')}` : `It has no outputs yet: deploy it first (sloth-kubernetes deploy ${stack} --config FILE).`);
+  }
+  const value = outputs[input.key];
+  if (value === REDACTED && !input.showSecrets) {
+    throw new OpsError('refused', `output '${input.key}' of stack '${stack}' is a secret`, `Add --show-secrets to print it (the read is recorded in the stack's audit log).`);
+  }
+  return { stack, key: input.key, value };
 }
 
 /** Removes the locks of a stack left locked by an interrupted operation. */

@@ -40,14 +40,15 @@ export function register(program: Command, io: CliIO): void {
     });
 
   stacks
-    .command('output <name>')
-    .description('show the outputs of a stack (secrets hidden unless --show-secrets)')
+    .command('output <name> [key]')
+    .description('show the outputs of a stack, or the one named by key (secrets hidden unless --show-secrets)')
     .option('--show-secrets', 'print secret values in plaintext')
     .option('--password-stdin', 'read the passphrase from standard input')
     .addOption(jsonFlag())
-    .action(async (name: string, opts: { showSecrets?: boolean; passwordStdin?: boolean; json?: boolean }) => {
+    .addHelpText('after', '\nOne value prints bare: text as it is, a list one item a line, anything else as JSON (--json: always JSON).\nCluster outputs: master_ips, worker_ips, api_endpoint, mesh_addresses (plain); kubeConfig, nodes, salt_master, argocd (secrets).')
+    .action(async (name: string, key: string | undefined, opts: { showSecrets?: boolean; passwordStdin?: boolean; json?: boolean }) => {
       const { stackOutput } = await import('../stacks/output.ts');
-      await stackOutput(io, name, opts);
+      await stackOutput(io, name, key, opts);
     });
 
   stacks

@@ -126,6 +126,19 @@ for (const name of ['file', 'moto S3', 's3rver']) {
       assert.match(viaFile.stdout, /apiVersion: v1/);
       const viaStdin = await run(['stacks', 'output', 'my-cluster', '--show-secrets', '--password-stdin'], {}, `${PW}\n`);
       assert.match(viaStdin.stdout, /apiVersion: v1/);
+
+      // One output by its key: a list one item a line, text bare, a secret only when shown.
+      const ips = await run(['stacks', 'output', 'my-cluster', 'master_ips']);
+      assert.deepEqual([ips.code, ips.stdout], [0, '203.0.113.10\n203.0.113.11\n']);
+      assert.equal((await run(['stacks', 'output', 'my-cluster', 'vpn_server_ip'])).stdout, '203.0.113.5\n');
+      assert.equal((await run(['stacks', 'output', 'my-cluster', 'master_ips', '--json'])).stdout, '[\n  "203.0.113.10",\n  "203.0.113.11"\n]\n');
+      const hidden = await run(['stacks', 'output', 'my-cluster', 'kubeConfig']);
+      assert.deepEqual([hidden.code, hidden.stdout], [1, '']);
+      assert.equal(hidden.stderr, "error: output 'kubeConfig' of stack 'my-cluster' is a secret\nAdd --show-secrets to print it (the read is recorded in the stack's audit log).\n");
+      assert.equal((await run(['stacks', 'output', 'my-cluster', 'kubeConfig', '--show-secrets'], withPw)).stdout, 'apiVersion: v1\nkind: Config\n');
+      const unknown = await run(['stacks', 'output', 'my-cluster', 'worker_ips']);
+      assert.equal(unknown.code, 1);
+      assert.equal(unknown.stderr, "error: stack 'my-cluster' has no output 'worker_ips'\nIts outputs: kubeConfig, master_ips, vpn_server_ip\n");
     });
 
     test('export and import round-trip; --show-secrets file is 0600', async (t) => {
