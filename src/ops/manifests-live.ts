@@ -5,7 +5,7 @@
 // applied ⇄ out_of_sync, written under the stack's lock, audited. The report returned is
 // redacted (the stack's secrets, credential-named keys) unless showSecrets; a Secret's data is
 // never in it.
-import { apiNodeAccess, type NodeAccess } from '../cluster/remote/api-node.ts';
+import { apiNodeAccess, type NodeAccess } from '../cluster/remote/access.ts';
 import { nodeKubectl, readLiveObjects } from '../cluster/remote/node-command.ts';
 import { SshError } from '../cluster/remote/ssh.ts';
 import { TemplateError } from '../cluster/bootstrap/template.ts';
@@ -18,6 +18,7 @@ import { redactUnder, scrubText, stackSecretValues } from '../redact/index.ts';
 import type { OpenedStack } from '../state/index.ts';
 import { OpsError } from './errors.ts';
 import type { OpsContext } from './host.ts';
+import { sshFailure } from './node-access.ts';
 import { auditSession, withAuditedStack } from './stack.ts';
 
 export interface LiveDiffInput {
@@ -58,21 +59,6 @@ function kubectlOf(stack: OpenedStack): string[] {
   const distribution = k.distribution as 'rke2' | 'k3s';
   const options = (distribution === 'rke2' ? k.rke2 : k.k3s) as { dataDir?: string } | undefined;
   return nodeKubectl({ distribution, dataDir: options?.dataDir });
-}
-
-function sshFailure(err: SshError, access: NodeAccess, stack: string): OpsError {
-  const node = access.machine;
-  switch (err.kind) {
-    case 'host-key-mismatch':
-      return fail(err.message, `If ${err.machine} was replaced outside sloth-kubernetes, bring the stack up to date first: sloth-kubernetes refresh ${stack}`);
-    case 'auth':
-      return fail(`${err.message}: cannot read the live objects from the API node ${node}`, `The deploy key in stack '${stack}' is no longer authorized on ${err.machine}; a deploy re-installs it.`);
-    case 'unreachable':
-    case 'timeout':
-      return fail(`cannot reach the API node ${node} over SSH to read the live objects: ${err.message}`, `Check that ${err.machine} is running and that this machine's address may connect (the cloud firewall lets in the operator address of the last deploy; deploying from here updates it).`);
-    default:
-      return fail(`reading the live objects from ${node} failed: ${err.message}`);
-  }
 }
 
 function kubectlFailure(code: number, stderr: string, kubectl: string[], node: string, secrets: readonly string[]): OpsError {
@@ -171,7 +157,7 @@ export async function diffManifestLive(ctx: OpsContext, input: LiveDiffInput): P
     try {
       result = await readLiveObjects({ ssh: access.ssh, kubectl, manifest: content, timeoutMs: READ_TIMEOUT_MS });
     } catch (err) {
-      if (err instanceof SshError) throw sshFailure(err, access, stack.name);
+      if (err instanceof SshError) throw sshFailure(err, access, stack.name, 'read the live objects', 'not-compared');
       throw err;
     }
     let items: KubeObject[];

@@ -11,7 +11,7 @@ import type { ClusterModel } from '../cluster/model.ts';
 import type { PreviousCluster } from '../cluster/plan.ts';
 import type { MeshPlan } from '../cluster/wireguard/mesh.ts';
 import type { VpnClient, VpnRecord } from '../cluster/wireguard/clients.ts';
-import type { NodeAccess } from '../cluster/remote/api-node.ts';
+import type { NodeAccess } from '../cluster/remote/access.ts';
 import type { ClusterConfig } from '../config/index.ts';
 import { storedConfig } from '../history/index.ts';
 import { reveal, Secret, setStackOutputs, stackOutputs, type OpenedStack } from '../state/index.ts';
@@ -118,7 +118,7 @@ async function localKey(path: string): Promise<string | undefined> {
 }
 
 async function access(stack: OpenedStack, machine: string): Promise<NodeAccess> {
-  const [{ machineAccess }, { TemplateError }] = await Promise.all([import('../cluster/remote/api-node.ts'), import('../cluster/bootstrap/template.ts')]);
+  const [{ machineAccess }, { TemplateError }] = await Promise.all([import('../cluster/remote/access.ts'), import('../cluster/bootstrap/template.ts')]);
   try {
     const found = machineAccess(stack.deployment, machine);
     if (found) return found;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Secret, type Deployment, type ResourceState } from '../../state/types.ts';
 import { generateEd25519KeyPair } from '../bootstrap/ssh-keys.ts';
 import { startSshd, type TestSshd } from '../testing/sshd.ts';
-import { apiNodeAccess } from './api-node.ts';
+import { apiNodeAccess } from './access.ts';
 import { nodeKubectl, readLiveObjects } from './node-command.ts';
 import { COMMAND_TYPE } from './package.ts';
 import { SshError, type SshTarget } from './ssh.ts';

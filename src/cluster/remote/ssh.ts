@@ -4,6 +4,7 @@
 // offer a different one. A jump through the bastion opens
 // a direct-tcpip channel on the bastion and runs the second connection inside it, with its
 // own pinned key.
+import os from 'node:os';
 import type { Client as SshClient, ClientChannel } from 'ssh2';
 import { publicKeyBlob, ssh2, sshFingerprint } from '../bootstrap/ssh-keys.ts';
 
@@ -205,5 +206,45 @@ export function execCommand(
       );
       stream.end(opts.stdin ?? '');
     });
+  });
+}
+
+/** The local side of an SSH session: streams, and a terminal when there is one. */
+export interface SessionIO {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Ask the remote side for a pseudo-terminal of this kind and size; `onResize` follows the local one. */
+  pty?: { term: string; rows: number; cols: number; onResize?: (listener: (rows: number, cols: number) => void) => () => void };
+}
+
+/**
+ * An interactive session: the login shell (no `command`) or one command, with the local
+ * streams joined to it until it ends. Resolves with its exit status (128 + the signal's
+ * number when a signal ended it, 255 when the server said neither, as OpenSSH's client does).
+ */
+export function runSession(conn: SshConnection, machine: string, command: string | undefined, io: SessionIO): Promise<number> {
+  const pty = io.pty ? { term: io.pty.term, rows: io.pty.rows, cols: io.pty.cols } : undefined;
+  return new Promise((resolve, reject) => {
+    const started = (err: Error | undefined, channel: ClientChannel) => {
+      if (err) return reject(new SshError('protocol', machine, `cannot start ${command === undefined ? 'a shell' : 'the command'} on ${machine}: ${err.message}`));
+      let status: number | undefined;
+      const stopResize = io.pty?.onResize?.((rows, cols) => channel.setWindow(rows, cols, 0, 0));
+      io.stdin.pipe(channel);
+      channel.pipe(io.stdout, { end: false });
+      channel.stderr.pipe(io.stderr, { end: false });
+      channel.on('exit', (code: number | null, signalName?: string) => {
+        const signals = os.constants.signals as Record<string, number>;
+        status = code ?? (signalName && signals[`SIG${signalName}`] ? 128 + signals[`SIG${signalName}`]! : 255);
+      });
+      channel.on('close', () => {
+        stopResize?.();
+        io.stdin.unpipe(channel);
+        io.stdin.pause();
+        resolve(status ?? 255);
+      });
+    };
+    if (command === undefined) conn.client.shell(pty ?? false, started);
+    else conn.client.exec(command, { pty: pty ?? false }, started);
   });
 }
