@@ -52,6 +52,7 @@ const EXIT_CODES: Record<OpsErrorReason, number> = {
   // Distinct from 1, "differs": the comparison could not be made.
   'not-compared': 2,
   unverified: 1,
+  'timed-out': 1,
 };
 
 /**

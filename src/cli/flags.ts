@@ -29,3 +29,18 @@ export function restrictionOptions(cmd: Command): Command {
     [] as string[],
   );
 }
+
+/** A duration: `90s`, `5m`, `1h30m`, or whole seconds (`300`); milliseconds. */
+export function parseDuration(value: string): number {
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value);
+  if (!m || value === '') throw new InvalidArgumentError('must be a duration such as 90s, 5m or 1h30m');
+  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
+}
+
+/** A whole number of at least 0 (seconds). */
+export function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number of seconds (0 or more)');
+  return n;
+}

@@ -13,6 +13,7 @@ import { confirm } from './prompt.ts';
 import { createRenderer, planJson, planText, renderMode } from './render/index.ts';
 import type { Renderer } from './render/index.ts';
 import { homeOf, passphraseSource } from './stack-context.ts';
+import { nodeEventLine } from './render/node-events.ts';
 
 /** The flags that decide how a command's events are shown and its questions answered. */
 export interface HostFlags {
@@ -77,6 +78,9 @@ class CliHost implements OpsHost {
         return;
       case 'notice':
         io.stderr.write(`${e.message}\n`);
+        return;
+      case 'node':
+        io.stderr.write(`${nodeEventLine(e.event)}\n`);
         return;
       default:
         this.#renderer?.onEvent(e);

@@ -179,8 +179,10 @@ export async function drainNode(client: KubeClient, node: string, opts: DrainOpt
         if (!(err instanceof KubeApiError && err.kind === 'too-many-requests')) throw err;
         if (blocked.get(podName(p)) !== err.message) emit({ type: 'blocked', pod: p, message: err.message.replace(/^evict [^:]+: /, '') });
         blocked.set(podName(p), err.message.replace(/^evict [^:]+: /, ''));
-        if (Date.now() + interval > deadline) return;
-        await sleep(interval, opts.signal);
+        // Tried once more at the deadline.
+        const left = deadline - Date.now();
+        if (left <= 0) return;
+        await sleep(Math.min(interval, left), opts.signal);
       }
     }
   };

@@ -26,7 +26,9 @@ export type OpsErrorReason =
   /** The live cluster could not be read to compare with (manifests diff --live). */
   | 'not-compared'
   /** The audit log failed verification. */
-  | 'unverified';
+  | 'unverified'
+  /** The operation did not finish within its time limit; what it did stands (a drain leaves the node cordoned). */
+  | 'timed-out';
 
 /** Reasons whose story the event stream (or the returned report) has already told in full. */
 const REPORTED: ReadonlySet<OpsErrorReason> = new Set(['failed', 'cancelled', 'drifted', 'unverified']);

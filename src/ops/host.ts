@@ -6,6 +6,7 @@
 import type { DangerousStep } from '../history/recorders.ts';
 import type { EngineEvent, OperationKind, Plan } from '../engine/index.ts';
 import type { PassphraseSource, StateStore } from '../state/index.ts';
+import type { DrainEvent } from '../kube/drain.ts';
 
 export type OpsEvent =
   /** The engine's own events (steps, retries, diagnostics, progress, drift, outputs, summary). */
@@ -17,7 +18,9 @@ export type OpsEvent =
   /** Something the caller should know that does not stop the use case. */
   | { type: 'warning'; message: string }
   /** What the use case is about to do ("Rolling back stack … to …"). */
-  | { type: 'notice'; message: string };
+  | { type: 'notice'; message: string }
+  /** A node's cordon, uncordon or drain, step by step (pods evicted, refused by a budget, gone). */
+  | { type: 'node'; event: DrainEvent };
 
 interface Question {
   stack: string;

@@ -27,7 +27,7 @@ export interface Recorded {
   /** The deploy key (public, private). */
   deployKey: SshKeyPair;
   /** Each machine's own host key, WireGuard keys and mesh address. */
-  machines: Record<string, { ownHostKey: SshKeyPair; wireguard: { publicKey: string; privateKey: string }; meshAddress: string; kind: string; roles: string[] }>;
+  machines: Record<string, { ownHostKey: SshKeyPair; userDataHostKey: SshKeyPair; wireguard: { publicKey: string; privateKey: string }; meshAddress: string; kind: string; roles: string[] }>;
   /** Each machine's recorded WireGuard config (the mesh step's payload, placeholders unfilled) and its placeholder values. */
   mesh: Record<string, { config: string; vars: Record<string, string> }>;
 }
@@ -43,6 +43,7 @@ export async function recorded(e: StackEnv, stack: string, passphrase: string): 
       const m = r.inputs;
       out.machines[nameOf(r)] = {
         ownHostKey: { publicKey: text(m, 'ownHostPublicKey'), privateKey: text(m, 'ownHostPrivateKey') },
+        userDataHostKey: { publicKey: text(m, 'hostPublicKey'), privateKey: text(m, 'hostPrivateKey') },
         wireguard: { publicKey: text(m, 'wireguardPublicKey'), privateKey: text(m, 'wireguardPrivateKey') },
         meshAddress: text(m, 'meshAddress'),
         kind: text(m, 'kind'),

@@ -214,8 +214,11 @@ export interface SessionIO {
   stdin: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
-  /** Ask the remote side for a pseudo-terminal of this kind and size; `onResize` follows the local one. */
-  pty?: { term: string; rows: number; cols: number; onResize?: (listener: (rows: number, cols: number) => void) => () => void };
+  /**
+   * Ask the remote side for a pseudo-terminal of this kind and size; `onResize` follows the
+   * local one; `raw` switches the local terminal to raw mode while the session runs (and back).
+   */
+  pty?: { term: string; rows: number; cols: number; onResize?: (listener: (rows: number, cols: number) => void) => () => void; raw?: (on: boolean) => void };
 }
 
 /**
@@ -230,6 +233,7 @@ export function runSession(conn: SshConnection, machine: string, command: string
       if (err) return reject(new SshError('protocol', machine, `cannot start ${command === undefined ? 'a shell' : 'the command'} on ${machine}: ${err.message}`));
       let status: number | undefined;
       const stopResize = io.pty?.onResize?.((rows, cols) => channel.setWindow(rows, cols, 0, 0));
+      io.pty?.raw?.(true);
       io.stdin.pipe(channel);
       channel.pipe(io.stdout, { end: false });
       channel.stderr.pipe(io.stderr, { end: false });
@@ -239,6 +243,7 @@ export function runSession(conn: SshConnection, machine: string, command: string
       });
       channel.on('close', () => {
         stopResize?.();
+        io.pty?.raw?.(false);
         io.stdin.unpipe(channel);
         io.stdin.pause();
         resolve(status ?? 255);
