@@ -23,14 +23,14 @@ export class ClusterObjects {
 
   /** A Node as its kubelet registers it, then its status. */
   async node(name: string, opts: { ready?: boolean; kubeletVersion?: string; conditions?: Partial<Record<'MemoryPressure' | 'DiskPressure' | 'PIDPressure' | 'NetworkUnavailable', boolean>>; labels?: Record<string, string> } = {}): Promise<void> {
-    await this.core.createNode({ body: { metadata: { name, labels: { 'kubernetes.io/hostname': name, ...opts.labels } } } });
+    const made = await this.core.createNode({ body: { metadata: { name, labels: { 'kubernetes.io/hostname': name, ...opts.labels } } } });
     const now = new Date();
     const condition = (type: string, status: boolean, reason: string): V1NodeCondition => ({ type, status: status ? 'True' : 'False', reason, message: reason, lastHeartbeatTime: now, lastTransitionTime: now });
     const pressure = opts.conditions ?? {};
     await this.core.replaceNodeStatus({
       name,
       body: {
-        metadata: { name },
+        ...made,
         status: {
           conditions: [
             condition('Ready', opts.ready !== false, opts.ready !== false ? 'KubeletReady' : 'KubeletNotReady'),

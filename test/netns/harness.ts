@@ -10,6 +10,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { missing } from '../helpers/parts.ts';
 
@@ -66,6 +67,7 @@ export class NetnsLab {
   private readonly namespaces: string[] = [];
   private readonly dir = mkdtempSync(join(tmpdir(), 'sloth-netns-'));
   private vethCount = 0;
+  private readonly stops: (() => void)[] = [];
   private readonly onExit = (): void => this.cleanupSync();
 
   constructor() {
@@ -164,12 +166,55 @@ export class NetnsLab {
     return false;
   }
 
+  /**
+   * Makes a TCP port of this (the host's) loopback reachable inside a machine, on its own
+   * 127.0.0.1:`port`: a unix socket carries the connections across the namespaces (a listener
+   * here, one there). Stopped with the lab.
+   */
+  async forwardIntoMachine(machine: LabMachine, port: number, targetPort: number): Promise<{ stop(): void }> {
+    const path = join(this.dir, `fwd-${machine.wgInterface}-${port}.sock`);
+    const here = createServer((c) => {
+      const t = connect(targetPort, '127.0.0.1');
+      c.pipe(t).pipe(c);
+      c.on('error', () => t.destroy());
+      t.on('error', () => c.destroy());
+    });
+    await new Promise<void>((resolve) => here.listen(path, resolve));
+    const script = `const n=require('node:net');n.createServer((c)=>{const u=n.connect(${JSON.stringify(path)});c.pipe(u).pipe(c);c.on('error',()=>u.destroy());u.on('error',()=>c.destroy());}).listen(${port},'127.0.0.1',()=>console.log('listening'));`;
+    const child = spawn('ip', ['netns', 'exec', machine.ns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 200 && !out.includes('listening') && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+    if (!out.includes('listening')) throw new Error(`forwarder in ${machine.name} did not start: ${out}`);
+    const stop = () => {
+      child.kill('SIGKILL');
+      here.close();
+    };
+    this.stops.push(stop);
+    return { stop };
+  }
+
+  /** Kills every process still running inside the machine's namespace (daemons a test started there). */
+  killProcesses(machine: LabMachine): void {
+    const pids = (spawnSync('ip', ['netns', 'pids', machine.ns], { encoding: 'utf8' }).stdout ?? '').split('\n').filter((p) => /^\d+$/.test(p));
+    for (const pid of pids) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
   showWireGuard(machine: LabMachine): string {
     return spawnSync('ip', ['netns', 'exec', machine.ns, 'wg', 'show', machine.wgInterface], { encoding: 'utf8' }).stdout ?? '';
   }
 
   /** Stops every wireguard-go and deletes every namespace; safe to call twice. */
   cleanupSync(): void {
+    for (const stop of this.stops.splice(0)) stop();
+    for (const m of this.machines.values()) this.killProcesses(m);
     for (const m of this.machines.values()) {
       if (m.wireguard && m.wireguard.exitCode === null) m.wireguard.kill('SIGTERM');
     }

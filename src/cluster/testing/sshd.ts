@@ -44,6 +44,13 @@ export interface SshdOptions {
    * folder named is an overlay over the real one. Needs root (`missing('root', 'unshare')`).
    */
   files?: Record<string, { content: string; mode?: number }>;
+  /**
+   * Run inside this network namespace (`ip netns exec`), listening on `address` port 22,
+   * in a mount namespace of its own (ip netns exec makes one). Needs root.
+   */
+  netns?: { name: string; address: string };
+  /** Shell commands run as root just before sshd, in its namespaces (e.g. bring up WireGuard). */
+  setup?: string;
 }
 
 /** Shell commands that mount an overlay over each top-level folder of `files`, written into their upper layers. */
@@ -70,10 +77,11 @@ export async function startSshd(authorizedKey: string, opts: SshdOptions = {}): 
   const hostKey = opts.hostKey ?? generateEd25519KeyPair('test-sshd');
   writeFileSync(join(dir, 'host_key'), hostKey.privateKey, { mode: 0o600 });
   writeFileSync(join(dir, 'authorized_keys'), `${authorizedKey}\n`, { mode: 0o600 });
-  const port = await freePort();
+  const port = opts.netns ? 22 : await freePort();
+  const host = opts.netns?.address ?? '127.0.0.1';
   const config = [
     `Port ${port}`,
-    'ListenAddress 127.0.0.1',
+    `ListenAddress ${host}`,
     `HostKey ${join(dir, 'host_key')}`,
     `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
     `PidFile ${join(dir, 'sshd.pid')}`,
@@ -92,15 +100,26 @@ export async function startSshd(authorizedKey: string, opts: SshdOptions = {}): 
   const check = spawnSync(SSHD, ['-t', '-f', join(dir, 'sshd_config')], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`sshd rejected its test config: ${check.stderr}`);
   const argv = [SSHD, '-D', '-e', '-f', join(dir, 'sshd_config')];
-  const child: ChildProcess = opts.files
-    ? spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `${overlayMounts(dir, opts.files)} && exec "$@"`, 'sshd', ...argv], { stdio: ['ignore', 'ignore', 'pipe'] })
-    : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+  const before = [opts.files ? overlayMounts(dir, opts.files) : '', opts.setup ?? ''].filter((x) => x !== '');
+  const inShell = ['sh', '-c', `${before.join(' && ')}${before.length > 0 ? ' && ' : ''}exec "$@"`, 'sshd', ...argv];
+  const child: ChildProcess = opts.netns
+    ? spawn('ip', ['netns', 'exec', opts.netns.name, ...inShell], { stdio: ['ignore', 'ignore', 'pipe'] })
+    : before.length > 0
+      ? spawn('unshare', ['--mount', '--propagation', 'private', ...inShell], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   const stop = () => {
     if (child.exitCode === null) child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   };
+  if (opts.netns) {
+    // Not reachable from here: wait for sshd to say it listens.
+    for (let i = 0; i < 300 && !/Server listening on/.test(log) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+    if (/Server listening on/.test(log)) return { host, port, user: userInfo().username, hostKey, dir, stop };
+    stop();
+    throw new Error(`sshd in ${opts.netns.name} did not start: ${log}`);
+  }
   for (let i = 0; i < 100; i++) {
     const up = await new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1');
