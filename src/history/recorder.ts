@@ -60,7 +60,7 @@ export interface DeploymentInputs {
   /** The Lisp text as deployed. */
   text: string;
   options: DeployOptionsRecord;
-  command: 'deploy' | 'rollback';
+  command: 'deploy' | 'rollback' | 'nodes add' | 'nodes remove';
   message?: string;
   rollback?: RollbackTarget;
 }

@@ -82,6 +82,8 @@ export interface DeployGraphInput extends RunOptions {
   recorder?: UpdateRecorder;
   /** After the preview, before confirmation: throw to refuse the run. */
   check?: (plan: Plan, stack: OpenedStack) => Promise<void>;
+  /** After the confirmation, before the engine runs (nodes remove drains here); throw to stop with nothing applied. */
+  beforeApply?: (plan: Plan, stack: OpenedStack) => Promise<void>;
 }
 
 /** Previews, asks, applies. An unchanged graph applies nothing and needs no confirmation. */
@@ -99,6 +101,7 @@ export async function deployGraph(ctx: OpsContext, input: DeployGraphInput): Pro
     }
     await input.check?.(plan, stack);
     await confirmOrDecline(ctx, { kind: 'apply', stack: stack.name, plan, question: `Do you want to deploy these changes to stack '${stack.name}'?` }, 'deploy');
+    await input.beforeApply?.(plan, stack);
     const recording = new EngineRecording(audit, stack, Boolean(input.targets?.length), input.recorder);
     const result = await runEngine(ctx, 'update', stack.name, (cancellation, onEvent) =>
       engineDeploy(recording.handle(), desired, { ...options, env: store.env, parallel: input.parallel, cancellation, onEvent: recording.tap(onEvent), message: input.message }),

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import type { CliIO } from '../io.ts';
 import { jsonFlag } from '../output.ts';
-import { parseDuration, parseSeconds } from '../flags.ts';
+import { collect, parseDuration, parseParallel, parseSeconds } from '../flags.ts';
+import { verboseOf } from './deploy.ts';
 
 export function register(program: Command, io: CliIO): void {
   const nodes = program.command('nodes').description('the machines of a deployed cluster: list, ssh, cordon, uncordon, drain, add, remove');
@@ -69,4 +70,53 @@ export function register(program: Command, io: CliIO): void {
       const { drainCommand } = await import('../nodes/drain.ts');
       await drainCommand(io, stack, node, opts);
     });
+
+  const poolChange = (cmd: Command) =>
+    cmd
+      .requiredOption('--pool <name>', 'the node pool')
+      .option('--count <n>', 'how many nodes (default 1)', parseParallel, 1)
+      .option('--operator-cidr <cidr>', "address(es) allowed to reach SSH and the Kubernetes API (repeatable; default: this machine's public address, as deploy)", collect)
+      .option('-y, --yes', 'apply without asking for confirmation')
+      .option('--dry-run', 'only show the preview')
+      .option('--diff', 'show property-level detail for every change')
+      .option('--parallel <n>', 'provider calls in flight at once (default 16)', parseParallel)
+      .option('-m, --message <text>', 'a message recorded with this update')
+      .option('--json', 'print the plan and the engine events as JSON lines')
+      .option('--password-stdin', 'read the passphrase from standard input');
+
+  poolChange(nodes.command('add <stack>').description("add nodes at the end of a pool: the stack's configuration with the pool grown, deployed (preview, confirm, apply, history, audit)"))
+    .addHelpText('after', "\nThe stack's stored configuration changes; the file you deployed from does not (export-config gives the new one).")
+    .action(async (stack: string, opts: PoolFlags, cmd: Command) => {
+      const { poolCommand } = await import('../nodes/pool.ts');
+      await poolCommand(io, stack, opts.count, undefined, { ...opts, verbose: verboseOf(cmd) });
+    });
+
+  poolChange(nodes.command('remove <stack> [node]').description("remove a pool's last nodes: each is drained and deleted from the cluster, then its machine destroyed and its WireGuard peer removed from every other node"))
+    .option('--force', 'drain: also evict pods no controller manages')
+    .option('--delete-emptydir-data', 'drain: also evict pods with emptyDir volumes')
+    .option('--grace-period <seconds>', "drain: seconds each pod gets to stop (default: the pod's own)", parseSeconds)
+    .option('--timeout <duration>', 'drain: give up after this long', parseDuration, 300_000)
+    .option('--no-drain', "don't drain (a node that is gone); its Node object is still deleted")
+    .addHelpText('after', '\nNode names are stable, so a pool shrinks from its end: name the node to make sure it is the one removed.')
+    .action(async (stack: string, node: string | undefined, opts: PoolFlags & { force?: boolean; deleteEmptydirData?: boolean; gracePeriod?: number; timeout: number; drain: boolean }, cmd: Command) => {
+      const { poolCommand } = await import('../nodes/pool.ts');
+      await poolCommand(io, stack, -opts.count, node, {
+        ...opts,
+        verbose: verboseOf(cmd),
+        drainWith: opts.drain ? { force: opts.force, deleteEmptyDirData: opts.deleteEmptydirData, gracePeriodSeconds: opts.gracePeriod, timeoutMs: opts.timeout } : false,
+      });
+    });
+}
+
+interface PoolFlags {
+  pool: string;
+  count: number;
+  operatorCidr?: string[];
+  yes?: boolean;
+  dryRun?: boolean;
+  diff?: boolean;
+  parallel?: number;
+  message?: string;
+  json?: boolean;
+  passwordStdin?: boolean;
 }
