@@ -6,7 +6,7 @@
 // Nothing is written: a health check is not on record.
 import { recordedMachines } from '../cluster/remote/access.ts';
 import { runOnNode } from '../cluster/remote/node-command.ts';
-import { SshError } from '../cluster/remote/ssh.ts';
+import { connectSsh, SshError, type SshConnection } from '../cluster/remote/ssh.ts';
 import { configPeers, judgeHandshakes, parsePeerLines } from '../cluster/wireguard/handshakes.ts';
 import type { ClusterConfig } from '../config/index.ts';
 import { storedConfig, type StoredConfig } from '../history/stored.ts';
@@ -85,33 +85,45 @@ async function wireguardRows(ctx: OpsContext, stack: OpenedStack): Promise<Check
   const configs = meshConfigs(stack);
   const machines = recordedMachines(stack.deployment).filter((m) => configs.has(m.name));
   const names = new Map(recordedMachines(stack.deployment).flatMap((m) => (m.wireguardPublicKey ? [[m.wireguardPublicKey, m.name] as const] : [])));
-  return bounded(machines, SSH_PARALLEL, async (m): Promise<CheckRow> => {
-    const row = (status: CheckRow['status'], detail: string): CheckRow => ({ check: 'wireguard', subject: m.name, status, detail });
-    const { iface, config } = configs.get(m.name)!;
-    let access;
-    try {
-      access = nodeAccess(stack, m.name);
-    } catch (err) {
-      if (err instanceof OpsError) return row('degraded', err.message);
-      throw err;
-    }
-    let result;
-    try {
-      // The interface line of the dump holds the private key: it never leaves the machine.
-      result = await runOnNode({ ssh: access.ssh, argv: ['sh', '-c', 'out="$(wg show "$1" dump)" || exit $?; printf "%s\\n" "$out" | tail -n +2', 'sh', iface], timeoutMs: SSH_TIMEOUT_MS, signal: ctx.abortSignal });
-    } catch (err) {
-      if (err instanceof SshError) return row('degraded', sshFailure(err, access, stack.name, `read ${iface}`).message);
-      throw err;
-    }
-    if (result.code !== 0) {
-      const why = result.stderr.trim().split('\n').at(-1) ?? '';
-      if (result.code === 127 || /not found/.test(why)) return row('degraded', `wg is not installed on ${m.name}`);
-      return row('degraded', `${iface} is not up (wg show: ${why || `exit ${result.code}`})`);
-    }
-    const expected = new Map(configPeers(config).map((key) => [key, names.get(key)] as const));
-    const verdict = judgeHandshakes(parsePeerLines(result.stdout), expected, Math.floor(Date.now() / 1000));
-    return row(verdict.ok ? 'ok' : 'degraded', `${iface}: ${verdict.detail}`);
-  });
+  // One connection to each bastion, shared by every machine behind it.
+  const jumps = new Map<string, Promise<SshConnection>>();
+  try {
+    return await bounded(machines, SSH_PARALLEL, (m) => wireguardRow(ctx, stack, m.name, configs.get(m.name)!, names, jumps));
+  } finally {
+    for (const j of jumps.values()) void j.then((c) => c.close(), () => undefined);
+  }
+}
+
+/** One machine's row: its interface read over SSH (through the shared bastion connection) and judged. */
+async function wireguardRow(ctx: OpsContext, stack: OpenedStack, machine: string, mesh: { iface: string; config: string }, names: ReadonlyMap<string, string>, jumps: Map<string, Promise<SshConnection>>): Promise<CheckRow> {
+  const row = (status: CheckRow['status'], detail: string): CheckRow => ({ check: 'wireguard', subject: machine, status, detail });
+  const { iface, config } = mesh;
+  let access;
+  try {
+    access = nodeAccess(stack, machine);
+  } catch (err) {
+    if (err instanceof OpsError) return row('degraded', err.message);
+    throw err;
+  }
+  const via = access.ssh.via;
+  if (via && !jumps.has(via.name)) jumps.set(via.name, connectSsh({ target: via, privateKey: access.ssh.privateKey, connectTimeoutMs: SSH_TIMEOUT_MS, signal: ctx.abortSignal }));
+  let result;
+  try {
+    // The interface line of the dump holds the private key: it never leaves the machine.
+    const argv = ['sh', '-c', 'out="$(wg show "$1" dump)" || exit $?; printf "%s\\n" "$out" | tail -n +2', 'sh', iface];
+    result = await runOnNode({ ssh: { ...access.ssh, ...(via ? { jump: jumps.get(via.name) } : {}) }, argv, timeoutMs: SSH_TIMEOUT_MS, signal: ctx.abortSignal });
+  } catch (err) {
+    if (err instanceof SshError) return row('degraded', sshFailure(err, access, stack.name, `read ${iface}`).message);
+    throw err;
+  }
+  if (result.code !== 0) {
+    const why = result.stderr.trim().split('\n').at(-1) ?? '';
+    if (result.code === 127 || /not found/.test(why)) return row('degraded', `wg is not installed on ${machine}`);
+    return row('degraded', `${iface} is not up (wg show: ${why || `exit ${result.code}`})`);
+  }
+  const expected = new Map(configPeers(config).map((key) => [key, names.get(key)] as const));
+  const verdict = judgeHandshakes(parsePeerLines(result.stdout), expected, Math.floor(Date.now() / 1000));
+  return row(verdict.ok ? 'ok' : 'degraded', `${iface}: ${verdict.detail}`);
 }
 
 /** Checks the stack's cluster; throws only when the stack has no cluster to check. */

@@ -36,6 +36,21 @@ export type { ImportedAudit, PrunedAudit, VerifiedAudit } from './audit.ts';
 // The cluster
 export { listNodes } from './nodes.ts';
 export type { NodeRow } from './nodes.ts';
+export { kubeconfig, stackKubeconfig } from './kubeconfig.ts';
+export { storedKubeconfig } from './stack-kubeconfig.ts';
+export type { KubeconfigInput, KubeconfigResult, KubeconfigTarget } from './kubeconfig.ts';
+export { findKubectl, runKubectl } from './kubectl.ts';
+export type { KubectlInput, SignalSource } from './kubectl.ts';
+export { nodeSsh } from './node-ssh.ts';
+export type { NodeSshInput, NodeSshResult } from './node-ssh.ts';
+export { nodeAccess, machineNames, sshFailure } from './node-access.ts';
+export type { NodeAccess } from './node-access.ts';
+export { cordon, drain } from './node-ops.ts';
+export type { DrainInput, NodeRef } from './node-ops.ts';
+export { changePool } from './node-pool.ts';
+export type { PoolChange, PoolChangeInput } from './node-pool.ts';
+export { health } from './health.ts';
+export type { CheckRow, HealthInput, HealthReport, HealthStatus } from './health.ts';
 
 // Stacks and backends
 export { cancelStack, createStack, deleteStack, editState, exportStack, importStack, inspectStack, listStacks, stackOutputOf, stackOutputsOf, stateResources } from './stacks.ts';

@@ -5,13 +5,13 @@ import { kubeClient, KubeApiError, type KubeClient } from '../kube/client.ts';
 import type { OpenedStack } from '../state/index.ts';
 import { OpsError } from './errors.ts';
 import type { OpsContext } from './host.ts';
-import { stackKubeconfig } from './kubeconfig.ts';
+import { storedKubeconfig } from './stack-kubeconfig.ts';
 
 /** Per request. */
 const REQUEST_TIMEOUT_MS = 15_000;
 
 export function stackClient(ctx: OpsContext, stack: OpenedStack, timeoutMs = REQUEST_TIMEOUT_MS): { client: KubeClient; kubeconfig: string } {
-  const { text } = stackKubeconfig(stack);
+  const text = storedKubeconfig(stack);
   return { client: kubeClient(text, { timeoutMs, signal: ctx.abortSignal }), kubeconfig: text };
 }
 

@@ -7,10 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { apiNodeAccess } from '../cluster/remote/access.ts';
-import { runScript } from '../cluster/remote/run-script.ts';
+import { RemoteStepError, runScript } from '../cluster/remote/run-script.ts';
 import { SshError } from '../cluster/remote/ssh.ts';
 import { commandRun } from '../cluster/remote/step-access.ts';
-import { RemoteStepError } from '../cluster/remote/run-script.ts';
 import { defaultKubeconfigPath, KubeconfigError, mergeKubeconfig, namedKubeconfig } from '../kube/kubeconfig.ts';
 import type { Merged, NamedKubeconfig } from '../kube/kubeconfig.ts';
 import { reveal, Secret, setStackOutputs, stackOutputs } from '../state/index.ts';
@@ -20,18 +19,13 @@ import { OpsError } from './errors.ts';
 import { replacePrivate, writePrivate } from './files.ts';
 import type { OpsContext } from './host.ts';
 import { sshFailure } from './node-access.ts';
+import { noCluster, storedKubeconfig } from './stack-kubeconfig.ts';
 import { auditSession, withAuditedStack } from './stack.ts';
-
-const noCluster = (stack: string) =>
-  new OpsError('invalid', `stack '${stack}' holds no kubeconfig: it was never deployed with Kubernetes (a deploy with --no-bootstrap installs none), or its cluster was destroyed`, `Deploy the cluster first: sloth-kubernetes deploy ${stack} --config FILE`);
 
 /** The stack's admin kubeconfig under the name `context` (default: the stack's name). */
 export function stackKubeconfig(stack: OpenedStack, context?: string): NamedKubeconfig {
-  const stored = stackOutputs(stack.deployment, stack.name)['kubeConfig'];
-  const text = stored === undefined ? undefined : reveal(stored);
-  if (typeof text !== 'string' || text === '') throw noCluster(stack.name);
   try {
-    return namedKubeconfig(text, context ?? stack.name);
+    return namedKubeconfig(storedKubeconfig(stack), context ?? stack.name);
   } catch (err) {
     if (err instanceof KubeconfigError) throw new OpsError('invalid', `the kubeconfig stack '${stack.name}' holds cannot be used: ${err.message}`, `Fetch it again from the API node: sloth-kubernetes kubeconfig ${stack.name} --refresh`);
     throw err;

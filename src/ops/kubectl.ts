@@ -1,5 +1,5 @@
-// kubectl against a stack's cluster: the real kubectl, run with the stack's admin kubeconfig in
-// a private temporary file (0600 in a 0700 folder) named by KUBECONFIG, removed when kubectl
+// kubectl against a stack's cluster: the real kubectl, run with the admin kubeconfig the stack
+// holds (as it holds it: its own context) in a private temporary file (0600 in a 0700 folder) named by KUBECONFIG, removed when kubectl
 // ends however it ends (exit, signal, failure to start). The caller's signals are passed on
 // while it runs; its exit status is returned as it is (128 + the signal's number when a signal
 // ended it). The read of the credential is on record before kubectl starts.
@@ -12,7 +12,7 @@ import type { Readable, Writable } from 'node:stream';
 import { OpsError } from './errors.ts';
 import { writePrivate } from './files.ts';
 import type { OpsContext } from './host.ts';
-import { stackKubeconfig } from './kubeconfig.ts';
+import { storedKubeconfig } from './stack-kubeconfig.ts';
 import { auditSession, openStore, resolveStackName, withAuditedStack } from './stack.ts';
 
 /** kubectl: $SLOTH_KUBECTL, else the first `kubectl` on PATH; undefined when there is none. */
@@ -66,12 +66,12 @@ export async function runKubectl(ctx: OpsContext, input: KubectlInput): Promise<
   const verb = args.find((a) => !a.startsWith('-')) ?? '(none)';
   const audit = auditSession(ctx, 'kubectl', { type: 'state', action: 'read', resourceId: name, resourceType: 'kubeconfig', description: `kubeconfig of stack '${name}' used by kubectl ${verb}` });
   // The arguments may hold secrets (`create secret … --from-literal`): only the verb is recorded.
-  const named = await withAuditedStack(ctx, audit, name, async ({ stack }) => stackKubeconfig(stack));
+  const kubeconfig = await withAuditedStack(ctx, audit, name, async ({ stack }) => storedKubeconfig(stack));
 
   const dir = await mkdtemp(join(ctx.env.TMPDIR || tmpdir(), 'sloth-kubectl-'));
   try {
     const file = join(dir, 'kubeconfig');
-    await writePrivate(file, named.text);
+    await writePrivate(file, kubeconfig);
     const exitCode = await new Promise<number>((resolve, reject) => {
       const child = spawn(input.program, args, { env: { ...ctx.env, KUBECONFIG: file }, cwd: ctx.cwd, stdio: input.stdio.map((s) => (typeof s === 'number' ? s : 'pipe')) });
       const [stdin, stdout, stderr] = input.stdio;

@@ -1,164 +1,107 @@
-// A deployed cluster made real in the network-namespace lab: the stack is deployed on the
-// simulated cloud, then each of its machines becomes a namespace serving, on the addresses
-// the stack is pointed at, the machine's own host key over the real sshd and a wireguard-go
-// `wg0` (node-host.ts); the laptop is one more namespace where the CLI runs. Used by the VPN
-// test and the vpn/salt benchmark.
-import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+// A deployed cluster's machines as network namespaces: every machine the stack recorded becomes
+// a namespace running a real sshd (its own host key, the stack's deploy key authorized) and
+// wireguard-go configured with exactly the WireGuard config the stack recorded for it. The
+// bastion listens on the public network, the nodes only on the private one; sloth-kubernetes
+// runs in an operator namespace on the public network, so every node is reached through the
+// bastion. The Kubernetes API (test/helpers/kube.ts, on this host's loopback) is made reachable
+// inside the operator namespace at the same address, and the stack is pointed at all of it.
+// Used by test/netns/day2.test.ts and bench/health.ts.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetnsLab, type LabMachine } from './harness.ts';
-import { startNodeHost, type NodeHost } from './node-host.ts';
-import type { PayloadFile } from './salt-host.ts';
-import { launcher, type CliResult } from '../helpers/cli.ts';
-import { PASSPHRASE, type HistoryEnv } from '../../src/cli/history/testing.ts';
-import { CLUSTER_RECORD_TYPE, COMMAND_TYPE, MACHINE_RECORD_TYPE } from '../../src/cluster/index.ts';
-import { openStateStore, reveal, Secret, setStackOutputs, stackOutputs } from '../../src/state/index.ts';
-import type { PropertyMap, ResourceState } from '../../src/state/index.ts';
-
-export const nameOf = (r: ResourceState): string => r.urn.slice(r.urn.lastIndexOf('::') + 2);
-export const text = (m: PropertyMap | undefined, k: string): string => String(reveal(m?.[k] ?? ''));
-
-/** A cluster on one DigitalOcean private network behind a bastion, Salt's master on masters-1. */
-export function labConfig(stack: string, workers: number): string {
-  return `
-(cluster
-  (metadata (name "${stack}") (environment "test"))
-  (providers (digitalocean (enabled true) (region "nyc3") (token "dop_v1_vpn_lab_token_0000000000000000")))
-  (network (mode "wireguard") (wireguard (enabled true) (create true) (mesh-networking true)))
-  (security (bastion (enabled true) (provider "digitalocean") (region "nyc3") (size "s-1vcpu-1gb") (allowed-cidrs "203.0.113.0/24")))
-  (node-pools
-    (masters (name "masters") (provider "digitalocean") (count 1) (roles master etcd) (size "s-2vcpu-4gb"))
-    (workers (name "workers") (provider "digitalocean") (count ${workers}) (roles worker) (size "s-2vcpu-4gb")))
-  (kubernetes (distribution "k3s"))
-  (addons (salt (enabled true) (master-node "masters-1"))))
-`;
-}
-
-/** The CLI in a namespace (the laptop's), as a process. */
-export function runIn(ns: string, e: HistoryEnv, argv: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, launcher, ...argv], { env: e.env as NodeJS.ProcessEnv, cwd: e.dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
-
-export type Cli = (argv: string[]) => Promise<CliResult>;
-
-/** Runs the command until `ok` says its result is the awaited one, or `seconds` have passed; the last result. */
-export async function until<R extends CliResult>(cli: (argv: string[]) => Promise<R>, argv: string[], ok: (r: R) => boolean, seconds = 60): Promise<R> {
-  const end = Date.now() + seconds * 1000;
-  for (;;) {
-    const r = await cli(argv);
-    if (ok(r) || Date.now() > end) return r;
-    await new Promise((res) => setTimeout(res, 250));
-  }
-}
-
-/** The minions that answered a `salt … --json` command. */
-export const answered = (r: CliResult): string[] => (r.code === 0 ? Object.keys((JSON.parse(r.stdout) as { results: object }).results).sort() : []);
-
-/** Points every step of every machine at its lab namespace, and the `nodes` output at the lab's addresses. */
-async function pointStackAtLab(e: HistoryEnv, stack: string, lab: NetnsLab): Promise<void> {
-  const store = await openStateStore({ env: e.env, homedir: e.dir, cwd: e.dir });
-  try {
-    const opened = await store.openStack(stack, { passphrase: async () => PASSPHRASE });
-    const update = await opened.beginUpdate('update', 'test: the machines are lab namespaces');
-    const live = opened.deployment.resources.filter((r) => !r.delete);
-    for (const r of live.filter((x) => x.type === COMMAND_TYPE)) {
-      const machine = lab.machines.get(text(r.inputs, 'machine'))!;
-      const c = reveal(r.inputs!.connection) as PropertyMap;
-      const via = c.via ? (reveal(c.via) as PropertyMap) : undefined;
-      const connection: PropertyMap = { ...c, host: via ? machine.addresses.private! : machine.addresses.public!, port: 22, user: 'root' };
-      if (via) connection.via = { ...via, host: lab.machines.get(text(via, 'machine'))!.addresses.public!, port: 22, user: 'root' };
-      await update.record([{ op: 'put', resource: { ...r, inputs: { ...r.inputs, connection } } }]);
-    }
-    const nodes = reveal(stackOutputs(opened.deployment, stack).nodes!) as Record<string, PropertyMap>;
-    for (const [name, n] of Object.entries(nodes)) nodes[name] = { ...n, publicAddress: lab.machines.get(name)!.addresses.public!, privateAddress: lab.machines.get(name)!.addresses.private! };
-    await update.record([setStackOutputs(update.deployment, stack, { nodes: new Secret(nodes) })]);
-    await update.finish({ result: 'succeeded', resourceChanges: {} });
-  } finally {
-    store.close();
-  }
-}
-
-/** The payload files a step delivers, as the stack records them. */
-export function stepFiles(live: ResourceState[], step: string): PayloadFile[] {
-  const r = live.find((x) => x.type === COMMAND_TYPE && nameOf(x) === step)!;
-  return (reveal(r.inputs!.files!) as PropertyMap[]).map((f) => ({ path: text(f, 'path'), mode: text(f, 'mode'), content: text(f, 'content') }));
-}
-
-/** Changes the stack's `salt_master` output (the certificate the salt-master step reports, a password); the password it held. */
-export async function recordSaltMaster(e: HistoryEnv, stack: string, change: PropertyMap): Promise<string> {
-  const store = await openStateStore({ env: e.env, homedir: e.dir, cwd: e.dir });
-  try {
-    const opened = await store.openStack(stack, { passphrase: async () => PASSPHRASE });
-    const salt = reveal(stackOutputs(opened.deployment, stack).salt_master!) as PropertyMap;
-    const update = await opened.beginUpdate('update', 'test: the salt-master step as it ran in the lab');
-    await update.record([setStackOutputs(update.deployment, stack, { salt_master: new Secret({ ...salt, ...change }) })]);
-    await update.finish({ result: 'succeeded', resourceChanges: {} });
-    return String(salt.password);
-  } finally {
-    store.close();
-  }
-}
+import type { KubeApi } from '../helpers/kube.ts';
+import { pointStackAt, type Recorded, type StackEnv } from '../helpers/deployed-stack.ts';
+import type { CliResult } from '../helpers/cli.ts';
+import { startSshd, type TestSshd } from '../../src/cluster/testing/sshd.ts';
+import { SIM_CLI } from '../../src/cli/history/testing.ts';
 
 export interface ClusterLab {
   lab: NetnsLab;
-  laptop: LabMachine;
-  /** The stack's live resources after the deploy. */
-  live: ResourceState[];
-  /** Machine name → mesh address. */
-  mesh: Record<string, string>;
+  operator: LabMachine;
+  /** Machine name → its sshd (bastion first, then the nodes in name order). */
+  sshds: Map<string, TestSshd>;
+  address(machine: string): { public: string; private: string };
+  /** The CLI as a process inside the operator namespace, with the simulated cloud registered. */
+  cli(args: string[], env?: Record<string, string>): Promise<CliResult>;
+  /** Stops the API's forwarding into the operator namespace. */
+  cutApi(): void;
   stop(): void;
 }
 
-/** Deploys `config` as `stack` on the simulated cloud (registered by the caller), then makes its machines lab namespaces. */
-export async function startClusterLab(e: HistoryEnv, stack: string, config: string): Promise<ClusterLab> {
-  writeFileSync(join(e.dir, 'cluster.lisp'), config);
-  const created = await e.run(['stacks', 'create', stack]);
-  if (created.code !== 0) throw new Error(created.stderr);
-  const deployed = await e.run(['deploy', stack, '--config', 'cluster.lisp', '--yes']);
-  if (deployed.code !== 0) throw new Error(deployed.stderr + deployed.stdout.slice(-2000));
-
-  const rec = await e.records(stack);
-  const live = rec.stack.deployment.resources.filter((r) => !r.delete);
-  const deployKey = text(live.find((r) => r.type === CLUSTER_RECORD_TYPE)!.inputs, 'deployPublicKey');
-  const machines = live.filter((r) => r.type === MACHINE_RECORD_TYPE);
-  const mesh = Object.fromEntries(machines.map((r) => [nameOf(r), text(r.inputs, 'meshAddress')]));
-
+export async function startClusterLab(e: StackEnv, stack: string, passphrase: string, rec: Recorded, api: KubeApi, opts: { files?: Record<string, Record<string, { content: string }>> } = {}): Promise<ClusterLab> {
+  const names = Object.keys(rec.machines).sort((a, b) => (rec.machines[a]!.kind === 'bastion' ? -1 : rec.machines[b]!.kind === 'bastion' ? 1 : a.localeCompare(b, 'en', { numeric: true })));
+  if (names.length > 200) throw new Error('the lab numbers at most 200 machines');
+  const address = (name: string) => {
+    const i = names.indexOf(name);
+    return { public: `203.0.113.${10 + i}`, private: `10.10.0.${10 + i}` };
+  };
+  const scratch = mkdtempSync(join(tmpdir(), 'sloth-cluster-lab-'));
   const lab = new NetnsLab();
-  const hosts: NodeHost[] = [];
-  const stop = (): void => {
-    for (const h of hosts) h.stop();
+  const sshds = new Map<string, TestSshd>();
+  const stop = () => {
+    for (const s of sshds.values()) s.stop();
     lab.cleanupSync();
+    rmSync(scratch, { recursive: true, force: true });
   };
   try {
     lab.addNetwork('bpub');
-    lab.addNetwork('bpriv');
-    let n = 10;
-    for (const r of machines.sort((a, b) => (nameOf(a) === 'bastion' ? -1 : nameOf(b) === 'bastion' ? 1 : 0))) {
-      const i = n++;
-      const m = lab.addMachine(nameOf(r), { public: { bridge: 'bpub', cidr: `203.0.113.${i}/24` }, private: { bridge: 'bpriv', cidr: `10.100.0.${i}/24` } });
-      if (m.name === 'bastion') lab.enableForwarding(m);
-      hosts.push(await startNodeHost(m, { hostKey: { publicKey: text(r.inputs, 'ownHostPublicKey'), privateKey: text(r.inputs, 'ownHostPrivateKey') }, authorizedKey: deployKey, forwarding: m.name === 'bastion' }));
-    }
-    const laptop = lab.addMachine('laptop', { public: { bridge: 'bpub', cidr: '203.0.113.100/24' } });
-    await pointStackAtLab(e, stack, lab);
-    return { lab, laptop, live, mesh, stop };
+    lab.addNetwork('bprv');
+    const operator = lab.addMachine('operator', { public: { bridge: 'bpub', cidr: '203.0.113.2/24' } });
+    // Each machine's recorded WireGuard config, every peer's address placeholder filled by its lab address.
+    const wgFile = (name: string) => {
+      const text = rec.mesh[name]!.config.replace(/\{\{sloth:addr-(public|private)-([a-z0-9-]+)\}\}/g, (_, via: 'public' | 'private', member: string) => address(member)[via]);
+      const full = join(scratch, `${name}.conf`);
+      writeFileSync(full, text, { mode: 0o600 });
+      const stripped = spawnSync('wg-quick', ['strip', full], { encoding: 'utf8' });
+      if (stripped.status !== 0) throw new Error(`wg-quick strip: ${stripped.stderr}`);
+      const file = join(scratch, `${name}.wg`);
+      writeFileSync(file, stripped.stdout, { mode: 0o600 });
+      return { file, address: /^Address = (.+)$/m.exec(text)![1]! };
+    };
+    await Promise.all(
+      names.map(async (name) => {
+        const a = address(name);
+        const m = lab.addMachine(name, { public: { bridge: 'bpub', cidr: `${a.public}/24` }, private: { bridge: 'bprv', cidr: `${a.private}/24` } });
+        const wg = wgFile(name);
+        // Its own wireguard-go as wg0, as the mesh step would have it: a private /run/wireguard in
+        // this machine's mount namespace, shared with its sshd's sessions (where `wg show` runs).
+        const setup = ['mkdir -p /run/wireguard', 'mount -t tmpfs tmpfs /run/wireguard', 'wireguard-go wg0', `wg setconf wg0 ${wg.file}`, `ip address add ${wg.address} dev wg0`, 'ip link set wg0 mtu 1420 up'].join(' && ');
+        const bastion = rec.machines[name]!.kind === 'bastion';
+        sshds.set(name, await startSshd(rec.deployKey.publicKey, { hostKey: rec.machines[name]!.ownHostKey, forwarding: bastion, netns: { name: m.ns, address: bastion ? a.public : a.private }, setup, files: opts.files?.[name] }));
+      }),
+    );
+    const port = Number(new URL(api.server).port);
+    const forward = await lab.forwardIntoMachine(operator, port, port);
+    await pointStackAt(e, stack, passphrase, {
+      kubeconfig: api.kubeconfigYaml(api.admin, 'default'),
+      machines: Object.fromEntries(names.map((name) => [name, { host: rec.machines[name]!.kind === 'bastion' ? address(name).public : address(name).private, port: 22, user: sshds.get(name)!.user }])),
+    });
+    const cli = (args: string[], env: Record<string, string> = {}) =>
+      new Promise<CliResult>((resolve, reject) => {
+        const child = spawn('ip', ['netns', 'exec', operator.ns, process.execPath, SIM_CLI, ...args], { env: { ...e.env, ...env } as NodeJS.ProcessEnv, cwd: e.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+      });
+    // Traffic over the mesh, so every pair shakes hands now (the persistent keepalive would, in time).
+    await Promise.all(
+      names.map(
+        (from) =>
+          new Promise<void>((resolve) => {
+            const targets = names.filter((to) => to !== from).map((to) => rec.machines[to]!.meshAddress);
+            const child = spawn('ip', ['netns', 'exec', lab.machines.get(from)!.ns, 'sh', '-c', 'for a in "$@"; do ping -c 1 -W 2 "$a" >/dev/null & done; wait', 'sh', ...targets], { stdio: 'ignore' });
+            child.on('close', () => resolve());
+          }),
+      ),
+    );
+    return { lab, operator, sshds, address, cli, cutApi: () => forward.stop(), stop };
   } catch (err) {
     stop();
     throw err;
   }
-}
-
-/** Loads a wg-quick file into the laptop's wireguard-go as wg-quick would (address, peers, a route per AllowedIPs). */
-export async function bringUp(lab: NetnsLab, laptop: LabMachine, clientConfig: string): Promise<void> {
-  await lab.startWireGuard(laptop);
-  lab.applyWgQuick(laptop, clientConfig);
-  for (const allowed of new Set([...clientConfig.matchAll(/^AllowedIPs = (.+)$/gm)].flatMap((m) => m[1]!.split(', ')))) lab.run(['ip', 'route', 'replace', allowed, 'dev', laptop.wgInterface], { ns: laptop.ns });
 }

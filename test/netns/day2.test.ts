@@ -1,30 +1,22 @@
-// Day-2 commands against machines that are network namespaces: a cluster with a bastion is
-// deployed on the simulated cloud, then every machine it recorded becomes a namespace running
-// a real sshd (its own host key, the stack's deploy key authorized) and wireguard-go configured
-// with exactly the WireGuard config the stack recorded for it. The bastion listens on the public
-// network, the nodes only on the private one, and sloth-kubernetes runs in an operator namespace
-// on the public network: every node is reached through the bastion. The Kubernetes API is the
-// real kube-apiserver (test/helpers/kube.ts), made reachable inside the operator namespace.
-//
-// nodes ssh goes through the bastion; health reads every machine's WireGuard handshakes with
-// `wg show` over SSH next to the API's checks; kubeconfig --refresh fetches the kubeconfig from
-// the API node as the deploy's step did.
+// Day-2 commands against machines that are network namespaces (cluster-lab.ts: a real sshd
+// and wireguard-go per recorded machine, nodes reachable only through the bastion, the CLI in an
+// operator namespace, the real kube-apiserver): nodes ssh through the bastion; health with every
+// machine's WireGuard handshakes read over SSH next to the API's checks; kubeconfig --refresh
+// from the API node as the deploy's step fetched it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NetnsLab, netnsSkipReason, type LabMachine } from './harness.ts';
+import { netnsSkipReason } from './harness.ts';
+import { startClusterLab, type ClusterLab } from './cluster-lab.ts';
 import { registerSimulatedClouds } from '../provider/simulated-cloud.ts';
 import { kubeApiMissing, startKubeApi, type KubeApi } from '../helpers/kube.ts';
 import { ClusterObjects } from '../helpers/kube-objects.ts';
-import { pointStackAt, recorded, type Recorded } from '../helpers/deployed-stack.ts';
+import { recorded, type Recorded } from '../helpers/deployed-stack.ts';
 import { missing } from '../helpers/parts.ts';
-import { startSshd, type TestSshd } from '../../src/cluster/testing/sshd.ts';
 import { PATHS } from '../../src/cluster/bootstrap/kubernetes.ts';
-import { HistoryEnv, PASSPHRASE, SIM_CLI } from '../../src/cli/history/testing.ts';
-import type { CliResult } from '../helpers/cli.ts';
+import { HistoryEnv, PASSPHRASE } from '../../src/cli/history/testing.ts';
 
 const skip = netnsSkipReason() ?? kubeApiMissing() ?? missing('sshd', 'ssh-keygen');
 const config = `
@@ -43,41 +35,13 @@ const MACHINES = ['bastion', 'masters-1', 'workers-1', 'workers-2'] as const;
 let api: KubeApi;
 let e: HistoryEnv;
 let rec: Recorded;
-let lab: NetnsLab;
-let operator: LabMachine;
-let forward: { stop(): void };
+let cl: ClusterLab;
 let unregister = () => {};
-const sshds: TestSshd[] = [];
-const scratch = mkdtempSync(join(tmpdir(), 'sloth-day2-'));
-const address = (i: number) => ({ public: `203.0.113.${10 + i}`, private: `10.10.0.${10 + i}` });
 
 /** What the RKE2 server on masters-1 holds: its admin kubeconfig, pointing at itself. */
 const RKE2_YAML = 'apiVersion: v1\nkind: Config\nclusters:\n- name: default\n  cluster:\n    server: https://127.0.0.1:6443\n    certificate-authority-data: cm90YXRlZC1jYQ==\nusers:\n- name: default\n  user:\n    client-certificate-data: cm90YXRlZC1jZXJ0\n    client-key-data: cm90YXRlZC1rZXk=\ncontexts:\n- name: default\n  context:\n    cluster: default\n    user: default\ncurrent-context: default\n';
 
-/** The machine's recorded WireGuard config with every peer's address placeholder filled by its lab address, stripped to what `wg setconf` takes. */
-function wgConfigFile(name: string): { file: string; address: string } {
-  const text = rec.mesh[name]!.config.replace(/\{\{sloth:addr-(public|private)-([a-z0-9-]+)\}\}/g, (_, via: 'public' | 'private', member: string) => address(MACHINES.indexOf(member as (typeof MACHINES)[number]))[via]);
-  const full = join(scratch, `${name}.conf`);
-  writeFileSync(full, text, { mode: 0o600 });
-  const stripped = spawnSync('wg-quick', ['strip', full], { encoding: 'utf8' });
-  assert.equal(stripped.status, 0, stripped.stderr);
-  const file = join(scratch, `${name}.wg`);
-  writeFileSync(file, stripped.stdout, { mode: 0o600 });
-  return { file, address: /^Address = (.+)$/m.exec(text)![1]! };
-}
-
-/** The CLI as a process inside the operator namespace. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', operator.ns, process.execPath, SIM_CLI, ...args], { env: { ...e.env, ...env } as NodeJS.ProcessEnv, cwd: e.dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => cl.cli(args);
 
 before(async () => {
   if (skip) return;
@@ -97,52 +61,15 @@ before(async () => {
   const d = await e.run(['deploy', 'lab', '--config', 'cluster.lisp', '--yes']);
   assert.equal(d.code, 0, d.stderr + d.stdout.slice(-2000));
   rec = await recorded(e, 'lab', PASSPHRASE);
-
-  lab = new NetnsLab();
-  lab.addNetwork('bpub');
-  lab.addNetwork('bprv');
-  operator = lab.addMachine('operator', { public: { bridge: 'bpub', cidr: '203.0.113.2/24' } });
-  for (const [i, name] of MACHINES.entries()) {
-    const a = address(i);
-    const m = lab.addMachine(name, { public: { bridge: 'bpub', cidr: `${a.public}/24` }, private: { bridge: 'bprv', cidr: `${a.private}/24` } });
-    const wg = wgConfigFile(name);
-    // Its own wireguard-go as wg0, as the mesh step would have it: a private /run/wireguard
-    // in this machine's mount namespace, shared with its sshd's sessions (where `wg show` runs).
-    const setup = [
-      'mkdir -p /run/wireguard',
-      'mount -t tmpfs tmpfs /run/wireguard',
-      'wireguard-go wg0',
-      `wg setconf wg0 ${wg.file}`,
-      `ip address add ${wg.address} dev wg0`,
-      'ip link set wg0 mtu 1420 up',
-    ].join(' && ');
-    sshds.push(
-      await startSshd(rec.deployKey.publicKey, {
-        hostKey: rec.machines[name]!.ownHostKey,
-        forwarding: name === 'bastion',
-        netns: { name: m.ns, address: name === 'bastion' ? a.public : a.private },
-        setup,
-        ...(name === 'masters-1' ? { files: { [PATHS.rke2.kubeconfig]: { content: RKE2_YAML } } } : {}),
-      }),
-    );
-  }
-  const port = Number(new URL(api.server).port);
-  forward = await lab.forwardIntoMachine(operator, port, port);
-  await pointStackAt(e, 'lab', PASSPHRASE, {
-    kubeconfig: api.kubeconfigYaml(api.admin, 'default'),
-    machines: Object.fromEntries(MACHINES.map((name, i) => [name, { host: name === 'bastion' ? address(i).public : address(i).private, port: 22, user: sshds[i]!.user }])),
-  });
-  // Traffic over the mesh, so every pair has shaken hands.
-  for (const from of MACHINES) for (const to of MACHINES) if (from !== to) assert.ok(lab.ping(lab.machines.get(from)!, rec.machines[to]!.meshAddress), `${from} → ${to} over the mesh`);
+  assert.deepEqual(Object.keys(rec.machines).sort(), [...MACHINES]);
+  cl = await startClusterLab(e, 'lab', PASSPHRASE, rec, api, { files: { 'masters-1': { [PATHS.rke2.kubeconfig]: { content: RKE2_YAML } } } });
 });
 
 after(async () => {
-  for (const s of sshds) s.stop();
-  lab?.cleanupSync();
+  cl?.stop();
   unregister();
   e?.cleanup();
   await api?.stop();
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 test('nodes ssh reaches a node through the bastion, both hops pinned', { skip, timeout: 120_000 }, async () => {
@@ -150,9 +77,9 @@ test('nodes ssh reaches a node through the bastion, both hops pinned', { skip, t
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /inet 10\.10\.0\.13\/24/);
   // The node is not reachable from the operator's network at all: only the bastion hop gets there.
-  assert.notEqual(spawnSync('ip', ['netns', 'exec', operator.ns, 'ping', '-c', '1', '-W', '1', address(3).private]).status, 0);
+  assert.notEqual(spawnSync('ip', ['netns', 'exec', cl.operator.ns, 'ping', '-c', '1', '-W', '1', cl.address('workers-2').private]).status, 0);
   const last = (await e.records('lab')).events.filter((x) => x.metadata.command === 'nodes ssh').at(-1)!;
-  assert.equal(last.description, `SSH command on workers-2 of stack 'lab' as ${sshds[3]!.user} through bastion`);
+  assert.equal(last.description, `SSH command on workers-2 of stack 'lab' as ${cl.sshds.get('workers-2')!.user} through bastion`);
 });
 
 test('health: every check of a healthy cluster passes, WireGuard handshakes included (exit 0); --json', { skip, timeout: 120_000 }, async () => {
@@ -184,7 +111,7 @@ test('health: a peer gone from a node\'s interface is degraded (exit 1); the API
   assert.match(r.stdout, /\nwireguard\s+workers-2\s+degraded\s+wg0: masters-1: not configured on the interface\n/);
   assert.match(r.stdout, /\nStack 'lab' is degraded: 1 of \d+ checks failed/);
 
-  forward.stop();
+  cl.cutApi();
   r = await cli(['status', 'lab', '--no-wireguard']);
   assert.equal(r.code, 2, r.stdout + r.stderr);
   assert.match(r.stdout, /^Stack: lab\nDeployment: deploy-1-\d{4}-\d\d-\d\d \(.+\), 3 nodes\n\n/);

@@ -31,6 +31,11 @@ export interface SshOptions {
   /** Time allowed for TCP connect and the SSH handshake, per hop. */
   connectTimeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * An open connection to `via` to tunnel through instead of a new one (several machines
+   * behind one bastion share it); it stays open when this connection closes.
+   */
+  jump?: Promise<SshConnection>;
 }
 
 export type SshErrorKind = 'host-key-mismatch' | 'auth' | 'unreachable' | 'timeout' | 'aborted' | 'exit' | 'protocol';
@@ -126,7 +131,8 @@ export async function connectSsh(opts: SshOptions): Promise<SshConnection> {
     const client = await connectOne(opts.target, opts.privateKey, undefined, timeout, opts.signal);
     return { client, close: () => client.end() };
   }
-  const jump = await connectOne(opts.via, opts.privateKey, undefined, timeout, opts.signal);
+  const shared = opts.jump ? (await opts.jump).client : undefined;
+  const jump = shared ?? (await connectOne(opts.via, opts.privateKey, undefined, timeout, opts.signal));
   try {
     const channel = await new Promise<ClientChannel>((resolve, reject) =>
       jump.forwardOut('127.0.0.1', 0, opts.target.host, opts.target.port, (err, stream) =>
@@ -138,11 +144,11 @@ export async function connectSsh(opts: SshOptions): Promise<SshConnection> {
       client,
       close: () => {
         client.end();
-        jump.end();
+        if (!shared) jump.end();
       },
     };
   } catch (err) {
-    jump.end();
+    if (!shared) jump.end();
     throw err;
   }
 }
