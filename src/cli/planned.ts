@@ -6,15 +6,6 @@ import type { Command } from 'commander';
 import { CliError } from './errors.ts';
 
 export const PLANNED_COMMANDS: readonly string[] = [
-  'kubeconfig',
-  'kubectl',
-  'nodes ssh',
-  'nodes drain',
-  'nodes cordon',
-  'nodes add',
-  'nodes remove',
-  'health',
-  'status',
 ];
 
 const find = (parent: Command, name: string): Command | undefined => parent.commands.find((c) => c.name() === name || c.aliases().includes(name));

@@ -128,7 +128,7 @@ export async function changePool(ctx: OpsContext, input: PoolChangeInput): Promi
     prepared = await prepare(stack, input);
     const { loaded, snapshot, change } = prepared;
     const options = snapshot.inputs.options;
-    const cidrs = await operatorCidrs(input.operatorCidrs ?? [], ctx.env, { required: !input.dryRun });
+    const cidrs = await operatorCidrs(input.operatorCidrs ?? [], ctx.env);
     const verb = input.delta > 0 ? `adds ${change.nodes.join(', ')} to` : `removes ${change.nodes.join(', ')} from`;
     ctx.host.notify({ type: 'notice', message: `Pool '${change.pool}' of stack '${stack.name}': ${change.from} → ${change.to} node${change.to === 1 ? '' : 's'} (${verb} it)${input.delta < 0 && !input.dryRun ? '; each node leaving is drained and deleted from the cluster first' : ''}.` });
     audit.summary.description = `${command} ${change.nodes.join(', ')} (pool ${change.pool}: ${change.from} → ${change.to}) of stack '${stack.name}'`;

@@ -2,6 +2,7 @@
 // 1 degraded, 2 unreachable.
 import type { Command } from 'commander';
 import type { CliIO } from '../io.ts';
+import { jsonFlag } from '../output.ts';
 
 const EXIT_HELP = [
   '',
@@ -21,7 +22,7 @@ export function register(program: Command, io: CliIO): void {
       .command(`${name} [stack]`)
       .description(description)
       .option('--no-wireguard', 'skip the WireGuard check (no SSH to the machines)')
-      .option('--json', 'print the report as JSON')
+      .addOption(jsonFlag('print the report as JSON'))
       .option('--password-stdin', 'read the passphrase from standard input')
       .addHelpText('after', EXIT_HELP)
       .action(async (stack: string | undefined, opts: { wireguard: boolean; json?: boolean; passwordStdin?: boolean }) => {

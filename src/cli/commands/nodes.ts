@@ -48,7 +48,7 @@ export function register(program: Command, io: CliIO): void {
     nodes
       .command(`${name} <stack> <node>`)
       .description(`${description}, over the Kubernetes API with the stack's kubeconfig`)
-      .option('--json', 'print the result as JSON')
+      .addOption(jsonFlag('print the result as JSON'))
       .option('--password-stdin', 'read the passphrase from standard input')
       .action(async (stack: string, node: string, opts: { json?: boolean; passwordStdin?: boolean }) => {
         const { cordonCommand } = await import('../nodes/drain.ts');
@@ -63,7 +63,7 @@ export function register(program: Command, io: CliIO): void {
     .option('--delete-emptydir-data', 'also evict pods with emptyDir volumes (their data is lost)')
     .option('--grace-period <seconds>', "seconds each pod gets to stop (default: the pod's own)", parseSeconds)
     .option('--timeout <duration>', 'give up after this long (an eviction a budget refuses is tried again until then)', parseDuration, 300_000)
-    .option('--json', 'print the result as JSON')
+    .addOption(jsonFlag('print the result as JSON'))
     .option('--password-stdin', 'read the passphrase from standard input')
     .addHelpText('after', '\nDaemonSet pods and the kubelet\'s static pods stay. The node stays cordoned; uncordon it when done.')
     .action(async (stack: string, node: string, opts: { force?: boolean; deleteEmptydirData?: boolean; gracePeriod?: number; timeout: number; json?: boolean; passwordStdin?: boolean }) => {
@@ -81,7 +81,7 @@ export function register(program: Command, io: CliIO): void {
       .option('--diff', 'show property-level detail for every change')
       .option('--parallel <n>', 'provider calls in flight at once (default 16)', parseParallel)
       .option('-m, --message <text>', 'a message recorded with this update')
-      .option('--json', 'print the plan and the engine events as JSON lines')
+      .addOption(jsonFlag('print the plan and the engine events as JSON lines'))
       .option('--password-stdin', 'read the passphrase from standard input');
 
   poolChange(nodes.command('add <stack>').description("add nodes at the end of a pool: the stack's configuration with the pool grown, deployed (preview, confirm, apply, history, audit)"))
