@@ -207,7 +207,7 @@ export async function drainNode(client: KubeClient, node: string, opts: DrainOpt
     if (waiting.length === 0 || Date.now() >= deadline) break;
     await sleep(Math.max(1, Math.min(interval, 1000, deadline - Date.now())), opts.signal);
   }
-  const left = [...[...blocked].map(([name, why]) => ({ namespace: name.split('/')[0]!, name: name.split('/')[1]!, why: `eviction refused: ${why}` })), ...waiting.map((p) => ({ ...ref(p), why: 'evicted, still terminating' }))];
+  const left = [...[...blocked].map(([name, why]) => ({ namespace: name.split('/')[0]!, name: name.split('/')[1]!, why: `eviction refused: ${why}` })), ...waiting.map((p) => ({ ...ref(p), why: 'evicted, still terminating' }))].sort((a, b) => podName(a).localeCompare(podName(b)));
   if (left.length > 0) {
     throw new DrainError('timeout', `drain of ${node} did not finish within ${Math.round(opts.timeoutMs / 1000)}s; still on the node:\n${left.map((p) => `  ${podName(p)}: ${p.why}`).join('\n')}`, left, true);
   }

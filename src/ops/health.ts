@@ -7,13 +7,15 @@
 import { recordedMachines } from '../cluster/remote/access.ts';
 import { runOnNode } from '../cluster/remote/node-command.ts';
 import { connectSsh, SshError, type SshConnection } from '../cluster/remote/ssh.ts';
-import { configPeers, judgeHandshakes, parsePeerLines } from '../cluster/wireguard/handshakes.ts';
+import { configPeers, judgeHandshakes, parsePeerLines, peerDumpArgv } from '../cluster/wireguard/handshakes.ts';
+import { readVpnRecord, VPN_OUTPUT } from '../cluster/wireguard/clients.ts';
 import type { ClusterConfig } from '../config/index.ts';
 import { storedConfig, type StoredConfig } from '../history/stored.ts';
 import { apiHealth, type CheckRow, type ExpectedCluster } from '../kube/health.ts';
-import { reveal } from '../state/index.ts';
+import { reveal, stackOutputs } from '../state/index.ts';
 import type { OpenedStack, PropertyMap } from '../state/index.ts';
 import { OpsError } from './errors.ts';
+import { bounded } from './parallel.ts';
 import type { OpsContext } from './host.ts';
 import { stackClient } from './kube-access.ts';
 import { nodeAccess, sshFailure } from './node-access.ts';
@@ -66,36 +68,23 @@ function meshConfigs(stack: OpenedStack): Map<string, { iface: string; config: s
   return out;
 }
 
-/** Runs `work` over `items`, at most `limit` at once. */
-async function bounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await work(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
-
 async function wireguardRows(ctx: OpsContext, stack: OpenedStack): Promise<CheckRow[]> {
   const configs = meshConfigs(stack);
   const machines = recordedMachines(stack.deployment).filter((m) => configs.has(m.name));
   const names = new Map(recordedMachines(stack.deployment).flatMap((m) => (m.wireguardPublicKey ? [[m.wireguardPublicKey, m.name] as const] : [])));
+  // The VPN clients (vpn join) are peers of every member, recorded in the stack: optional peers.
+  const clients = new Set(readVpnRecord(reveal(stackOutputs(stack.deployment, stack.name)[VPN_OUTPUT] ?? null)).clients.map((c) => c.publicKey));
   // One connection to each bastion, shared by every machine behind it.
   const jumps = new Map<string, Promise<SshConnection>>();
   try {
-    return await bounded(machines, SSH_PARALLEL, (m) => wireguardRow(ctx, stack, m.name, configs.get(m.name)!, names, jumps));
+    return await bounded(machines, SSH_PARALLEL, (m) => wireguardRow(ctx, stack, m.name, configs.get(m.name)!, names, clients, jumps));
   } finally {
     for (const j of jumps.values()) void j.then((c) => c.close(), () => undefined);
   }
 }
 
 /** One machine's row: its interface read over SSH (through the shared bastion connection) and judged. */
-async function wireguardRow(ctx: OpsContext, stack: OpenedStack, machine: string, mesh: { iface: string; config: string }, names: ReadonlyMap<string, string>, jumps: Map<string, Promise<SshConnection>>): Promise<CheckRow> {
+async function wireguardRow(ctx: OpsContext, stack: OpenedStack, machine: string, mesh: { iface: string; config: string }, names: ReadonlyMap<string, string>, clients: ReadonlySet<string>, jumps: Map<string, Promise<SshConnection>>): Promise<CheckRow> {
   const row = (status: CheckRow['status'], detail: string): CheckRow => ({ check: 'wireguard', subject: machine, status, detail });
   const { iface, config } = mesh;
   let access;
@@ -110,8 +99,7 @@ async function wireguardRow(ctx: OpsContext, stack: OpenedStack, machine: string
   let result;
   try {
     // The interface line of the dump holds the private key: it never leaves the machine.
-    const argv = ['sh', '-c', 'out="$(wg show "$1" dump)" || exit $?; printf "%s\\n" "$out" | tail -n +2', 'sh', iface];
-    result = await runOnNode({ ssh: { ...access.ssh, ...(via ? { jump: jumps.get(via.name) } : {}) }, argv, timeoutMs: SSH_TIMEOUT_MS, signal: ctx.abortSignal });
+    result = await runOnNode({ ssh: { ...access.ssh, ...(via ? { jump: jumps.get(via.name) } : {}) }, argv: peerDumpArgv(iface), timeoutMs: SSH_TIMEOUT_MS, signal: ctx.abortSignal });
   } catch (err) {
     if (err instanceof SshError) return row('degraded', sshFailure(err, access, stack.name, `read ${iface}`).message);
     throw err;
@@ -122,7 +110,7 @@ async function wireguardRow(ctx: OpsContext, stack: OpenedStack, machine: string
     return row('degraded', `${iface} is not up (wg show: ${why || `exit ${result.code}`})`);
   }
   const expected = new Map(configPeers(config).map((key) => [key, names.get(key)] as const));
-  const verdict = judgeHandshakes(parsePeerLines(result.stdout), expected, Math.floor(Date.now() / 1000));
+  const verdict = judgeHandshakes(parsePeerLines(result.stdout), expected, Math.floor(Date.now() / 1000), clients);
   return row(verdict.ok ? 'ok' : 'degraded', `${iface}: ${verdict.detail}`);
 }
 

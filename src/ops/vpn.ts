@@ -20,6 +20,7 @@ import { OpsError } from './errors.ts';
 import { writePrivate } from './files.ts';
 import type { OpsContext } from './host.ts';
 import { nodeRows } from './nodes.ts';
+import { bounded } from './parallel.ts';
 import { auditSession, withAuditedStack, withStack } from './stack.ts';
 
 /** How many machines are updated at once. */
@@ -117,29 +118,10 @@ async function localKey(path: string): Promise<string | undefined> {
   }
 }
 
-async function access(stack: OpenedStack, machine: string): Promise<NodeAccess> {
-  const [{ machineAccess }, { TemplateError }] = await Promise.all([import('../cluster/remote/access.ts'), import('../cluster/bootstrap/template.ts')]);
-  try {
-    const found = machineAccess(stack.deployment, machine);
-    if (found) return found;
-  } catch (err) {
-    if (!(err instanceof TemplateError)) throw err;
-  }
-  throw new OpsError('invalid', `stack '${stack.name}' records no SSH connection to ${machine}`, `Deploy again to record it: sloth-kubernetes deploy ${stack.name} --config FILE`);
-}
-
-/** Runs `work` for every item, `PARALLEL` at a time, in order of the results. */
-async function eachLimited<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
-  return out;
+/** How to reach each of `machines` over SSH (ops/node-access.ts: the recorded connection or one clear error). */
+async function accessAll(stack: OpenedStack, machines: readonly string[]): Promise<NodeAccess[]> {
+  const { nodeAccess } = await import('./node-access.ts');
+  return machines.map((m) => nodeAccess(stack, m));
 }
 
 /**
@@ -154,8 +136,8 @@ async function pushToMembers(ctx: OpsContext, stack: OpenedStack, view: MeshView
     import('../cluster/remote/run-script.ts'),
     import('../redact/index.ts'),
   ]);
-  const accesses = await Promise.all(view.members.map((m) => access(stack, m)));
-  return eachLimited(accesses, async (a): Promise<MachineOutcome> => {
+  const accesses = await accessAll(stack, view.members);
+  return bounded(accesses, PARALLEL, async (a): Promise<MachineOutcome> => {
     const files = meshFiles(view.model, plan, a.machine, endpointOf(view));
     const all = [...secrets, a.ssh.privateKey, ...files.flatMap((f) => f.content.split('\n').filter((l) => l.length >= 16))];
     try {
@@ -330,20 +312,9 @@ export interface VpnStatus {
   unreachable: MachineOutcome[];
 }
 
-/** `wg show <iface> dump`: the interface line, then one tab-separated line per peer. */
-export function parseWgDump(text: string): { publicKey: string; endpoint: string | null; latestHandshake: number; rx: number; tx: number }[] {
-  return text
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => l.split('\t'))
-    .filter((f) => f.length >= 8)
-    .map((f) => ({ publicKey: f[0]!, endpoint: f[2] === '(none)' ? null : f[2]!, latestHandshake: Number(f[4]), rx: Number(f[5]), tx: Number(f[6]) }));
-}
-
 /** Every client, and for each its handshake and transfer as each member sees it. */
 export async function vpnStatus(ctx: OpsContext, input: { stack?: string; now?: Date }): Promise<VpnStatus> {
-  const { runOnNode } = await import('../cluster/remote/node-command.ts');
+  const [{ runOnNode }, { parsePeerLines, peerDumpArgv }] = await Promise.all([import('../cluster/remote/node-command.ts'), import('../cluster/wireguard/handshakes.ts')]);
   const { scrubText } = await import('../redact/index.ts');
   return withStack(ctx, input.stack, async ({ stack }) => {
     const view = await meshView(stack);
@@ -353,13 +324,13 @@ export async function vpnStatus(ctx: OpsContext, input: { stack?: string; now?: 
     const peers: PeerState[] = [];
     const unreachable: MachineOutcome[] = [];
     if (clients.length > 0) {
-      const accesses = await Promise.all(view.members.map((m) => access(stack, m)));
-      const dumps = await eachLimited(accesses, async (a) => {
+      const accesses = await accessAll(stack, view.members);
+      const dumps = await bounded(accesses, PARALLEL, async (a) => {
         try {
-          const r = await runOnNode({ ssh: a.ssh, argv: ['wg', 'show', view.model.wireguard.interfaceName, 'dump'], timeoutMs: 30_000, signal: ctx.abortSignal });
+          // The interface line holds the member's private key: it never leaves the machine.
+          const r = await runOnNode({ ssh: a.ssh, argv: peerDumpArgv(view.model.wireguard.interfaceName), timeoutMs: 30_000, signal: ctx.abortSignal });
           if (r.code !== 0) return { a, error: `wg show failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' ')}` };
-          // The interface line holds the member's private key: only peer lines are read.
-          return { a, peers: parseWgDump(r.stdout) };
+          return { a, peers: parsePeerLines(r.stdout) };
         } catch (err) {
           return { a, error: scrubText((err as Error).message, [a.ssh.privateKey]) };
         }
@@ -372,7 +343,7 @@ export async function vpnStatus(ctx: OpsContext, input: { stack?: string; now?: 
         for (const p of d.peers!) {
           const c = byKey.get(p.publicKey);
           if (!c) continue;
-          peers.push({ client: c.name, address: c.address, routes: c.routes, machine: d.a.machine, handshakeAgeSeconds: p.latestHandshake > 0 ? Math.max(0, now - p.latestHandshake) : null, endpoint: p.endpoint, receivedBytes: p.rx, sentBytes: p.tx });
+          peers.push({ client: c.name, address: c.address, routes: c.routes, machine: d.a.machine, handshakeAgeSeconds: p.latestHandshake > 0 ? Math.max(0, now - p.latestHandshake) : null, endpoint: p.endpoint ?? null, receivedBytes: p.rx, sentBytes: p.tx });
         }
       }
     }

@@ -12,6 +12,9 @@ export interface PeerLine {
   endpoint?: string;
   /** Unix seconds; 0 when there has been none. */
   latestHandshake: number;
+  /** Bytes received from and sent to the peer. */
+  rx: number;
+  tx: number;
   /** Seconds; undefined when off. */
   keepalive?: number;
 }
@@ -31,10 +34,17 @@ export function parsePeerLines(text: string): PeerLine[] {
       publicKey: f[0]!,
       ...(f[2] && f[2] !== '(none)' ? { endpoint: f[2] } : {}),
       latestHandshake: Number(f[4]) || 0,
+      rx: Number(f[5]) || 0,
+      tx: Number(f[6]) || 0,
       ...(f[7] && f[7] !== 'off' ? { keepalive: Number(f[7]) } : {}),
     });
   }
   return out;
+}
+
+/** The remote command printing the peer lines of `wg show <iface> dump` and never its interface line (it holds the private key). */
+export function peerDumpArgv(iface: string): string[] {
+  return ['sh', '-c', 'out="$(wg show "$1" dump)" || exit $?; printf "%s\\n" "$out" | tail -n +2', 'sh', iface];
 }
 
 /** The peers' public keys a wg-quick config names. */
@@ -56,14 +66,17 @@ export interface MemberHandshakes {
 
 /**
  * The verdict on one member: `expected` maps each peer key its config names to the peer's
- * name (keys the stack does not know map to undefined); `now` in unix seconds.
+ * name (keys the stack does not know map to undefined); `optional` holds keys that may be on
+ * the interface or not, handshaken or not, and are not judged (VPN clients: a laptop that is
+ * off is no fault of the cluster); `now` in unix seconds.
  */
-export function judgeHandshakes(peers: readonly PeerLine[], expected: ReadonlyMap<string, string | undefined>, now: number): MemberHandshakes {
+export function judgeHandshakes(all: readonly PeerLine[], expected: ReadonlyMap<string, string | undefined>, now: number, optional: ReadonlySet<string> = new Set()): MemberHandshakes {
   const name = (key: string) => expected.get(key) ?? `${key.slice(0, 8)}…`;
   const problems: string[] = [];
   const ages: number[] = [];
+  const peers = all.filter((p) => !optional.has(p.publicKey));
   const seen = new Set(peers.map((p) => p.publicKey));
-  for (const key of expected.keys()) if (!seen.has(key)) problems.push(`${name(key)}: not configured on the interface`);
+  for (const key of expected.keys()) if (!seen.has(key) && !optional.has(key)) problems.push(`${name(key)}: not configured on the interface`);
   for (const p of peers) {
     if (!expected.has(p.publicKey)) {
       problems.push(`${name(p.publicKey)}: a peer the stack does not record`);
