@@ -1,5 +1,5 @@
-// `health` of a 10-node cluster (3 masters, 7 workers, and a bastion): the CLI as a process in
-// an operator network namespace, every machine a namespace with a real sshd and wireguard-go
+// `health` of a 10-node cluster (3 masters, 7 workers, and a bastion): the CLI as installed
+// (bin/sloth-kubernetes.js) as a process in an operator network namespace, every machine a namespace with a real sshd and wireguard-go
 // (test/netns/cluster-lab.ts), reached through the bastion; the real kube-apiserver with the 10
 // Node objects and the system pods. Wall time from spawning the CLI to its exit (Node start-up,
 // stack opened with key derivation, API checks and 11 WireGuard reads over SSH in parallel),
@@ -13,6 +13,7 @@ import { ClusterObjects } from '../test/helpers/kube-objects.ts';
 import { recorded } from '../test/helpers/deployed-stack.ts';
 import { registerSimulatedClouds } from '../test/provider/simulated-cloud.ts';
 import { HistoryEnv, PASSPHRASE } from '../src/cli/history/testing.ts';
+import { launcher } from '../test/helpers/cli.ts';
 
 const why = netnsSkipReason() ?? kubeApiMissing();
 if (why) {
@@ -20,6 +21,8 @@ if (why) {
   process.exit(1);
 }
 const RUNS = Number(process.argv[2] ?? 5);
+/** SLOTH_BENCH_PROFILE=DIR: a CPU profile of each CLI process into DIR. */
+const profile = process.env.SLOTH_BENCH_PROFILE;
 const config = `
 (cluster
   (metadata (name "bench") (environment "bench"))
@@ -61,7 +64,7 @@ try {
     const own: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const t = performance.now();
-      const r = await cl.cli(args);
+      const r = await cl.cli(args, profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profile}` } : {}, launcher);
       wall.push(performance.now() - t);
       if (r.code !== 0) throw new Error(`health exited ${r.code}:\n${r.stdout}${r.stderr}`);
       own.push((JSON.parse(r.stdout) as { durationMs: number; rows: unknown[] }).durationMs);

@@ -23,8 +23,8 @@ export interface ClusterLab {
   /** Machine name → its sshd (bastion first, then the nodes in name order). */
   sshds: Map<string, TestSshd>;
   address(machine: string): { public: string; private: string };
-  /** The CLI as a process inside the operator namespace, with the simulated cloud registered. */
-  cli(args: string[], env?: Record<string, string>): Promise<CliResult>;
+  /** The CLI as a process inside the operator namespace: with the simulated cloud registered, or (entry: launcher) as installed. */
+  cli(args: string[], env?: Record<string, string>, entry?: string): Promise<CliResult>;
   /** Stops the API's forwarding into the operator namespace. */
   cutApi(): void;
   stop(): void;
@@ -78,9 +78,9 @@ export async function startClusterLab(e: StackEnv, stack: string, passphrase: st
       kubeconfig: api.kubeconfigYaml(api.admin, 'default'),
       machines: Object.fromEntries(names.map((name) => [name, { host: rec.machines[name]!.kind === 'bastion' ? address(name).public : address(name).private, port: 22, user: sshds.get(name)!.user }])),
     });
-    const cli = (args: string[], env: Record<string, string> = {}) =>
+    const cli = (args: string[], env: Record<string, string> = {}, entry = SIM_CLI) =>
       new Promise<CliResult>((resolve, reject) => {
-        const child = spawn('ip', ['netns', 'exec', operator.ns, process.execPath, SIM_CLI, ...args], { env: { ...e.env, ...env } as NodeJS.ProcessEnv, cwd: e.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn('ip', ['netns', 'exec', operator.ns, process.execPath, entry, ...args], { env: { ...e.env, ...env } as NodeJS.ProcessEnv, cwd: e.dir, stdio: ['ignore', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -94,7 +94,7 @@ export async function startClusterLab(e: StackEnv, stack: string, passphrase: st
         (from) =>
           new Promise<void>((resolve) => {
             const targets = names.filter((to) => to !== from).map((to) => rec.machines[to]!.meshAddress);
-            const child = spawn('ip', ['netns', 'exec', lab.machines.get(from)!.ns, 'sh', '-c', 'for a in "$@"; do ping -c 1 -W 2 "$a" >/dev/null & done; wait', 'sh', ...targets], { stdio: 'ignore' });
+            const child = spawn('ip', ['netns', 'exec', lab.machines.get(from)!.ns, 'sh', '-c', 'for a in "$@"; do ping -c 3 -i 0.2 -W 2 "$a" >/dev/null & done; wait', 'sh', ...targets], { stdio: 'ignore' });
             child.on('close', () => resolve());
           }),
       ),
