@@ -4,7 +4,7 @@
 // a real kube-apiserver, and each machine's recorded SSH connection (and the bastion hop) at
 // a real sshd that holds the machine's own host key — as one update of the stack, the way
 // state surgery would. What the machines themselves serve is the test's business.
-import { openStateStore, reveal, Secret, setStackOutputs } from '../../src/state/index.ts';
+import { openStateStore, reveal, Secret, setStackOutputs, stackOutputs } from '../../src/state/index.ts';
 import type { JournalRecord, PropertyMap, ResourceState } from '../../src/state/index.ts';
 import { CLUSTER_RECORD_TYPE, COMMAND_TYPE, HOST_KEY_TYPE, MACHINE_RECORD_TYPE } from '../../src/cluster/remote/package.ts';
 import type { SshKeyPair } from '../../src/cluster/bootstrap/ssh-keys.ts';
@@ -64,9 +64,10 @@ export async function recorded(e: StackEnv, stack: string, passphrase: string): 
 /**
  * Points the stack at real parts: `kubeconfig` replaces the cluster's kubeconfig; `machines`
  * replaces the host, port and user of every recorded connection to a machine (its own steps',
- * and the bastion hop of others).
+ * and the bastion hop of others); `addresses` replaces the machines' addresses in the `nodes`
+ * output (where `nodes list` and the VPN's endpoints read them).
  */
-export async function pointStackAt(e: StackEnv, stack: string, passphrase: string, opts: { kubeconfig?: string; machines?: Record<string, Endpoint> }): Promise<void> {
+export async function pointStackAt(e: StackEnv, stack: string, passphrase: string, opts: { kubeconfig?: string; machines?: Record<string, Endpoint>; addresses?: Record<string, { public: string; private: string }> }): Promise<void> {
   const store = await openStateStore({ env: e.env, homedir: e.dir, cwd: e.dir });
   try {
     const opened = await store.openStack(stack, { passphrase: async () => passphrase });
@@ -88,6 +89,11 @@ export async function pointStackAt(e: StackEnv, stack: string, passphrase: strin
       if (inputs !== r.inputs || outputs !== r.outputs) records.push({ op: 'put', resource: { ...r, inputs, outputs } });
     }
     if (opts.kubeconfig) records.push(setStackOutputs(update.deployment, stack, { kubeConfig: new Secret(opts.kubeconfig) }));
+    if (opts.addresses) {
+      const nodes = reveal(stackOutputs(update.deployment, stack)['nodes']!) as Record<string, PropertyMap>;
+      for (const [name, a] of Object.entries(opts.addresses)) if (nodes[name]) nodes[name] = { ...nodes[name], publicAddress: a.public, privateAddress: a.private };
+      records.push(setStackOutputs(update.deployment, stack, { nodes: new Secret(nodes) }));
+    }
     await update.record(records);
     await update.finish({ result: 'succeeded', resourceChanges: {} });
   } finally {
