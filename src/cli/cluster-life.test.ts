@@ -40,7 +40,9 @@ test('a deploy of an unchanged config reports no changes: no outputs listed, no 
     // Computed outputs are stored as secrets, and shown so.
     assert.match(first.stdout, /^ {2}nodes: \[secret\]$/m);
     assert.match(first.stdout, /^ {2}kubeConfig: \[secret\]$/m);
-    assert.doesNotMatch(first.stdout, /198\.18\./, 'no node address in the output');
+    // Node addresses only in the plain outputs a user greps (master_ips, worker_ips, api_endpoint).
+    assert.match(first.stdout, /^ {2}master_ips: \["198\.18\.[\d.]+"\]$/m);
+    assert.deepEqual(first.stdout.split('\n').filter((l) => /198\.18\./.test(l)).map((l) => l.trim().split(':')[0]), ['master_ips', 'worker_ips', 'api_endpoint']);
     const before = await e.records('lifecycle');
     const entries = (await before.stack.history()).length;
 
@@ -76,10 +78,10 @@ test('destroy keeps only the stack\'s memory: config, Lisp text, deployment meta
   withEnv(async (e) => {
     assert.equal((await e.run(['stacks', 'create', 'lifecycle'])).code, 0);
     assert.equal((await e.run(['deploy', '--config', initial, '--yes'])).code, 0);
-    assert.deepEqual(Object.keys((await e.records('lifecycle')).outputs).sort(), ['argocd', 'auditIndex', 'clusterName', 'configJson', 'deploymentMeta', 'kubeConfig', 'lispManifest', 'nodes']);
+    assert.deepEqual(Object.keys((await e.records('lifecycle')).outputs).sort(), ['api_endpoint', 'argocd', 'auditIndex', 'clusterName', 'configJson', 'deploymentMeta', 'kubeConfig', 'lispManifest', 'master_ips', 'mesh_addresses', 'nodes', 'worker_ips']);
     const preview = await e.run(['destroy', 'lifecycle']);
     assert.equal(preview.code, 1, 'no --yes in CI');
-    assert.match(preview.stdout, /Outputs:\n {2}- argocd: \[secret\]\n {2}- clusterName: "lifecycle"\n {2}- kubeConfig: \[secret\]\n {2}- nodes: \[secret\]\n/);
+    assert.match(preview.stdout, /Outputs:\n {2}- api_endpoint: "https:\/\/198\.18\.[\d.]+:6443"\n {2}- argocd: \[secret\]\n {2}- clusterName: "lifecycle"\n {2}- kubeConfig: \[secret\]\n {2}- master_ips: \["198\.18\.[\d.]+"\]\n {2}- mesh_addresses: \{.+\}\n {2}- nodes: \[secret\]\n {2}- worker_ips: \[.+\]\n/);
     const r = await e.run(['destroy', 'lifecycle', '--yes']);
     assert.equal(r.code, 0, r.stderr);
     const rec = await e.records('lifecycle');
