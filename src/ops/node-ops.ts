@@ -16,7 +16,7 @@ export interface NodeRef {
 }
 
 /** Checks that `node` is a Kubernetes node of the stack. */
-export function clusterNode(stack: OpenedStack, node: string): void {
+function clusterNode(stack: OpenedStack, node: string): void {
   const machines = recordedMachines(stack.deployment);
   if (machines.length === 0) throw new OpsError('invalid', `stack '${stack.name}' has no cluster: it was never deployed, or its resources were destroyed`, `Deploy it first: sloth-kubernetes deploy ${stack.name} --config FILE`);
   const m = machines.find((x) => x.name === node);
