@@ -1,12 +1,12 @@
 // Commands the product will have that are not built yet (docs/status.md). Until one lands it
-// answers "`kubeconfig` is not available yet; see docs/status.md" instead of "unknown
+// answers "`NAME` is not available yet; see docs/status.md" instead of "unknown
 // command". Whoever builds one deletes its line here: a command registered under a name still
 // listed wins, and a test (conventions.test.ts) fails until the line is gone.
 import type { Command } from 'commander';
 import { CliError } from './errors.ts';
 
-export const PLANNED_COMMANDS: readonly string[] = [
-];
+// Empty today: every command of the spec is built.
+export const PLANNED_COMMANDS: readonly string[] = [];
 
 const find = (parent: Command, name: string): Command | undefined => parent.commands.find((c) => c.name() === name || c.aliases().includes(name));
 
