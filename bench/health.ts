@@ -1,19 +1,15 @@
 // `health` of a 10-node cluster (3 masters, 7 workers, and a bastion): the CLI as installed
-// (bin/sloth-kubernetes.js) as a process in an operator network namespace, every machine a namespace with a real sshd and wireguard-go
+// (bin/sloth-kubernetes.js) as a process in the lab laptop's network namespace, every machine a namespace with a real sshd and wireguard-go
 // (test/netns/cluster-lab.ts), reached through the bastion; the real kube-apiserver with the 10
 // Node objects and the system pods. Wall time from spawning the CLI to its exit (Node start-up,
 // stack opened with key derivation, API checks and 11 WireGuard reads over SSH in parallel),
 // and the report's own duration. Target: < 3 s. Needs root and the peers of scripts/test-peers.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { netnsSkipReason } from '../test/netns/harness.ts';
 import { startClusterLab } from '../test/netns/cluster-lab.ts';
 import { kubeApiMissing, startKubeApi } from '../test/helpers/kube.ts';
 import { ClusterObjects } from '../test/helpers/kube-objects.ts';
-import { recorded } from '../test/helpers/deployed-stack.ts';
 import { registerSimulatedClouds } from '../test/provider/simulated-cloud.ts';
-import { HistoryEnv, PASSPHRASE } from '../src/cli/history/testing.ts';
-import { launcher } from '../test/helpers/cli.ts';
+import { HistoryEnv } from '../src/cli/history/testing.ts';
 
 const why = netnsSkipReason() ?? kubeApiMissing();
 if (why) {
@@ -51,11 +47,7 @@ try {
   }
   for (const n of ['workers-1', 'workers-2']) await k.pod('kube-system', `coredns-${n}`, n, { labels: { 'k8s-app': 'kube-dns' }, owner: dns });
 
-  writeFileSync(join(e.dir, 'cluster.lisp'), config);
-  if ((await e.run(['stacks', 'create', 'bench'])).code !== 0) throw new Error('stacks create failed');
-  const d = await e.run(['deploy', 'bench', '--config', 'cluster.lisp', '--yes']);
-  if (d.code !== 0) throw new Error(`deploy failed: ${d.stderr}`);
-  const cl = await startClusterLab(e, 'bench', PASSPHRASE, await recorded(e, 'bench', PASSPHRASE), api);
+  const cl = await startClusterLab(e, 'bench', config, { api });
   stopLab = cl.stop;
 
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -64,7 +56,7 @@ try {
     const own: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const t = performance.now();
-      const r = await cl.cli(args, profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profile}` } : {}, launcher);
+      const r = await cl.cli(args, profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profile}` } : {});
       wall.push(performance.now() - t);
       if (r.code !== 0) throw new Error(`health exited ${r.code}:\n${r.stdout}${r.stderr}`);
       own.push((JSON.parse(r.stdout) as { durationMs: number; rows: unknown[] }).durationMs);

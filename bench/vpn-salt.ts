@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { netnsSkipReason } from '../test/netns/harness.ts';
 import { SaltLab } from '../test/netns/salt-host.ts';
-import { answered, bringUp, labConfig, recordSaltMaster, runIn, startClusterLab, stepFiles, until, type ClusterLab } from '../test/netns/cluster-lab.ts';
+import { answered, bringUp, labConfig, recordSaltMaster, startClusterLab, stepFiles, until, type ClusterLab } from '../test/netns/cluster-lab.ts';
 import { missing } from '../test/helpers/parts.ts';
 import { HistoryEnv } from '../src/cli/history/testing.ts';
 import { registerSimulatedClouds } from '../test/provider/simulated-cloud.ts';
@@ -32,10 +32,10 @@ let cluster: ClusterLab | undefined;
 try {
   console.log(`load at start: ${load()}`);
   cluster = await startClusterLab(e, 'benchlab', labConfig('benchlab', NODES - 1));
-  const { lab, laptop, live, mesh } = cluster;
+  const { lab, laptop, live, mesh, cli: inLab } = cluster;
   const cli = async (argv: string[]) => {
     const t = performance.now();
-    const r = await runIn(laptop.ns, e, argv);
+    const r = await inLab(argv);
     return { ...r, ms: performance.now() - t };
   };
   const must = async (argv: string[]) => {

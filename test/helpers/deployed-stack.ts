@@ -20,8 +20,8 @@ export interface Endpoint {
   user: string;
 }
 
-const nameOf = (r: ResourceState) => r.urn.slice(r.urn.lastIndexOf('::') + 2);
-const text = (m: PropertyMap | undefined, k: string): string => (m?.[k] === undefined ? '' : String(reveal(m[k]!)));
+export const nameOf = (r: ResourceState) => r.urn.slice(r.urn.lastIndexOf('::') + 2);
+export const text = (m: PropertyMap | undefined, k: string): string => (m?.[k] === undefined ? '' : String(reveal(m[k]!)));
 
 export interface Recorded {
   /** The deploy key (public, private). */
@@ -88,12 +88,15 @@ export async function pointStackAt(e: StackEnv, stack: string, passphrase: strin
       if (opts.kubeconfig && nameOf(r) === 'kubeconfig') outputs = { ...outputs, stdout: new Secret(opts.kubeconfig) };
       if (inputs !== r.inputs || outputs !== r.outputs) records.push({ op: 'put', resource: { ...r, inputs, outputs } });
     }
-    if (opts.kubeconfig) records.push(setStackOutputs(update.deployment, stack, { kubeConfig: new Secret(opts.kubeconfig) }));
+    // One change of the root outputs: each setStackOutputs starts from the deployment as it was.
+    const outputs: PropertyMap = {};
+    if (opts.kubeconfig) outputs['kubeConfig'] = new Secret(opts.kubeconfig);
     if (opts.addresses) {
       const nodes = reveal(stackOutputs(update.deployment, stack)['nodes']!) as Record<string, PropertyMap>;
       for (const [name, a] of Object.entries(opts.addresses)) if (nodes[name]) nodes[name] = { ...nodes[name], publicAddress: a.public, privateAddress: a.private };
-      records.push(setStackOutputs(update.deployment, stack, { nodes: new Secret(nodes) }));
+      outputs['nodes'] = new Secret(nodes);
     }
+    if (Object.keys(outputs).length > 0) records.push(setStackOutputs(update.deployment, stack, outputs));
     await update.record(records);
     await update.finish({ result: 'succeeded', resourceChanges: {} });
   } finally {

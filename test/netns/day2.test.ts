@@ -1,22 +1,21 @@
 // Day-2 commands against machines that are network namespaces (cluster-lab.ts: a real sshd
-// and wireguard-go per recorded machine, nodes reachable only through the bastion, the CLI in an
-// operator namespace, the real kube-apiserver): nodes ssh through the bastion; health with every
+// and wireguard-go per recorded machine, nodes reachable only through the bastion, the CLI in a
+// laptop namespace, the real kube-apiserver): nodes ssh through the bastion; health with every
 // machine's WireGuard handshakes read over SSH next to the API's checks; kubeconfig --refresh
 // from the API node as the deploy's step fetched it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { netnsSkipReason } from './harness.ts';
 import { startClusterLab, type ClusterLab } from './cluster-lab.ts';
 import { registerSimulatedClouds } from '../provider/simulated-cloud.ts';
 import { kubeApiMissing, startKubeApi, type KubeApi } from '../helpers/kube.ts';
 import { ClusterObjects } from '../helpers/kube-objects.ts';
-import { recorded, type Recorded } from '../helpers/deployed-stack.ts';
+import type { Recorded } from '../helpers/deployed-stack.ts';
 import { missing } from '../helpers/parts.ts';
 import { PATHS } from '../../src/cluster/bootstrap/kubernetes.ts';
-import { HistoryEnv, PASSPHRASE } from '../../src/cli/history/testing.ts';
+import { HistoryEnv } from '../../src/cli/history/testing.ts';
 
 const skip = netnsSkipReason() ?? kubeApiMissing() ?? missing('sshd', 'ssh-keygen');
 const config = `
@@ -56,13 +55,9 @@ before(async () => {
   await k.pod('kube-system', 'etcd-masters-1', 'masters-1', { labels: { component: 'etcd', tier: 'control-plane' }, annotations: { 'kubernetes.io/config.mirror': 'e1' } });
 
   e = new HistoryEnv(undefined);
-  writeFileSync(join(e.dir, 'cluster.lisp'), config);
-  assert.equal((await e.run(['stacks', 'create', 'lab'])).code, 0);
-  const d = await e.run(['deploy', 'lab', '--config', 'cluster.lisp', '--yes']);
-  assert.equal(d.code, 0, d.stderr + d.stdout.slice(-2000));
-  rec = await recorded(e, 'lab', PASSPHRASE);
+  cl = await startClusterLab(e, 'lab', config, { api, files: { 'masters-1': { [PATHS.rke2.kubeconfig]: { content: RKE2_YAML } } } });
+  rec = cl.rec;
   assert.deepEqual(Object.keys(rec.machines).sort(), [...MACHINES]);
-  cl = await startClusterLab(e, 'lab', PASSPHRASE, rec, api, { files: { 'masters-1': { [PATHS.rke2.kubeconfig]: { content: RKE2_YAML } } } });
 });
 
 after(async () => {
@@ -76,8 +71,8 @@ test('nodes ssh reaches a node through the bastion, both hops pinned', { skip, t
   const r = await cli(['nodes', 'ssh', 'lab', 'workers-2', '--', 'ip', '-o', '-4', 'address', 'show', 'prv0']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /inet 10\.10\.0\.13\/24/);
-  // The node is not reachable from the operator's network at all: only the bastion hop gets there.
-  assert.notEqual(spawnSync('ip', ['netns', 'exec', cl.operator.ns, 'ping', '-c', '1', '-W', '1', cl.address('workers-2').private]).status, 0);
+  // The node is not reachable from the laptop's network at all: only the bastion hop gets there.
+  assert.notEqual(spawnSync('ip', ['netns', 'exec', cl.laptop.ns, 'ping', '-c', '1', '-W', '1', cl.address('workers-2').private]).status, 0);
   const last = (await e.records('lab')).events.filter((x) => x.metadata.command === 'nodes ssh').at(-1)!;
   assert.equal(last.description, `SSH command on workers-2 of stack 'lab' as ${cl.sshds.get('workers-2')!.user} through bastion`);
 });

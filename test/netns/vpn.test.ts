@@ -1,9 +1,9 @@
 // `vpn join` and `vpn leave` against real WireGuard and real SSH. A cluster (bastion and two
 // nodes on one provider's private network) is deployed on the simulated cloud; each of its
-// machines then becomes a network namespace that serves, on the addresses the stack is
-// pointed at, the machine's own host key over the real sshd and a wireguard-go `wg0`
-// (cluster-lab.ts, node-host.ts). The laptop is one more namespace: the CLI runs there, reaches the nodes
-// through the bastion over SSH, and its wg-quick file is loaded into the laptop's own
+// machines then becomes a network namespace (cluster-lab.ts) that serves, on the addresses the
+// stack is pointed at, the machine's own host key over the real sshd and a wireguard-go `wg0`
+// with the stack's mesh config. The laptop is one more namespace: the CLI runs there, reaches
+// the nodes through the bastion over SSH, and its wg-quick file is loaded into the laptop's own
 // wireguard-go. Joined: ping and a TCP connection to a node's mesh address answer. Left: they
 // do not. In between, Salt runs on the nodes as the bootstrap configures it (salt-host.ts) and
 // every `salt` command is driven from the laptop over the mesh. No private key or API password
@@ -15,7 +15,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { netnsSkipReason, type LabMachine, type NetnsLab } from './harness.ts';
 import { SaltLab } from './salt-host.ts';
-import { answered, bringUp, labConfig, recordSaltMaster, runIn, startClusterLab, stepFiles, until, type Cli, type ClusterLab } from './cluster-lab.ts';
+import { answered, bringUp, labConfig, recordSaltMaster, startClusterLab, stepFiles, until, type Cli, type ClusterLab } from './cluster-lab.ts';
 import { missing } from '../helpers/parts.ts';
 import { HistoryEnv } from '../../src/cli/history/testing.ts';
 import { registerSimulatedClouds } from '../provider/simulated-cloud.ts';
@@ -142,7 +142,7 @@ test('vpn join: the laptop reaches every node over the mesh (ping, TCP) and driv
   let cluster: ClusterLab | undefined;
   try {
     cluster = await startClusterLab(e, 'vpnlab', labConfig('vpnlab', 1));
-    const { lab, laptop, live, mesh } = cluster;
+    const { lab, laptop, live, mesh, cli: inLab } = cluster;
     assert.deepEqual(Object.keys(mesh).sort(), ['bastion', 'masters-1', 'workers-1']);
 
     // Before joining: the mesh addresses lead nowhere from the laptop.
@@ -150,7 +150,7 @@ test('vpn join: the laptop reaches every node over the mesh (ping, TCP) and driv
 
     const outputs: string[] = [];
     const cli = async (argv: string[]) => {
-      const r = await runIn(laptop.ns, e, argv);
+      const r = await inLab(argv);
       outputs.push(r.stdout, r.stderr);
       return r;
     };

@@ -1,5 +1,6 @@
-// A real OpenSSH server for tests: /usr/sbin/sshd on loopback, a free port, a host key we
-// generate, and an authorized_keys file with the given key, all in a private temp dir.
+// A real OpenSSH server for tests: /usr/sbin/sshd on loopback, a free port (or, in a lab's
+// network namespace, port 22 of every address), a host key we generate, and an
+// authorized_keys file with the given key, all in a private temp dir.
 // Logs in as the user running the tests. `stop()` kills it and removes the directory.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,8 +46,9 @@ export interface SshdOptions {
    */
   files?: Record<string, { content: string; mode?: number }>;
   /**
-   * Run inside this network namespace (`ip netns exec`), listening on `address` port 22,
-   * in a mount namespace of its own (ip netns exec makes one). Needs root.
+   * Run inside this network namespace (`ip netns exec`), listening on port 22 of every
+   * address as a machine's sshd does, reached at `address`, in a mount namespace of its own
+   * (ip netns exec makes one). Needs root.
    */
   netns?: { name: string; address: string };
   /** Shell commands run as root just before sshd, in its namespaces (e.g. bring up WireGuard). */
@@ -81,7 +83,7 @@ export async function startSshd(authorizedKey: string, opts: SshdOptions = {}): 
   const host = opts.netns?.address ?? '127.0.0.1';
   const config = [
     `Port ${port}`,
-    `ListenAddress ${host}`,
+    `ListenAddress ${opts.netns ? '0.0.0.0' : host}`,
     `HostKey ${join(dir, 'host_key')}`,
     `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
     `PidFile ${join(dir, 'sshd.pid')}`,
