@@ -2,8 +2,10 @@
 // (`get --raw /readyz` against the real kube-apiserver of test/helpers/kube.ts), plain kubectl
 // with the kubeconfig in a file vs. through the launcher (bin/sloth-kubernetes.js: Node start-up,
 // the stack opened with its key derivation, the read recorded in the audit log, the temporary
-// kubeconfig written and removed), interleaved, file:// backend. Target: < 300 ms more.
+// kubeconfig written and removed), interleaved, file:// backend; and through the single
+// executable too when it is built (npm run build:exe). Target: < 300 ms more.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { kubeApiMissing, startKubeApi } from '../test/helpers/kube.ts';
@@ -18,6 +20,7 @@ if (why) {
 }
 const RUNS = Number(process.argv[2] ?? 11);
 const launcher = join(import.meta.dirname, '..', 'bin', 'sloth-kubernetes.js');
+const exe = join(import.meta.dirname, '..', 'dist', 'exe', `sloth-kubernetes-${process.platform}-${process.arch}`);
 const api = await startKubeApi();
 const e = new HistoryEnv(undefined, { SLOTH_KUBECTL: which('kubectl')! });
 try {
@@ -30,18 +33,25 @@ try {
     if (r.status !== 0 || r.stdout !== 'ok') throw new Error(`${argv.join(' ')}: ${r.status} ${r.stdout}${r.stderr}`);
     return ms;
   };
+  const ways: [string, string[]][] = [
+    ['launcher', [process.execPath, launcher]],
+    ...(existsSync(exe) ? [['single executable', [exe]] as [string, string[]]] : []),
+  ];
+  const args = ['kubectl', 'bench', 'get', '--raw', '/readyz'];
   const plain: number[] = [];
-  const through: number[] = [];
-  time([process.execPath, launcher, 'kubectl', 'bench', 'get', '--raw', '/readyz']); // warm the compile cache
+  const through = ways.map(() => [] as number[]);
+  for (const [, cmd] of ways) time([...cmd, ...args]); // warm the compile cache
   for (let i = 0; i < RUNS; i++) {
     plain.push(time([which('kubectl')!, '--kubeconfig', api.kubeconfig, 'get', '--raw', '/readyz']));
-    through.push(time([process.execPath, launcher, 'kubectl', 'bench', 'get', '--raw', '/readyz']));
+    ways.forEach(([, cmd], w) => through[w]!.push(time([...cmd, ...args])));
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log(`kubectl passthrough (${RUNS} runs each, interleaved, load ${loadavg()[0]!.toFixed(1)}):`);
   console.log(`  kubectl get --raw /readyz: median ${Math.round(median(plain))} ms (min ${Math.round(Math.min(...plain))})`);
-  console.log(`  sloth-kubernetes kubectl bench get --raw /readyz: median ${Math.round(median(through))} ms (min ${Math.round(Math.min(...through))})`);
-  console.log(`  added: median ${Math.round(median(through) - median(plain))} ms (min-to-min ${Math.round(Math.min(...through) - Math.min(...plain))} ms)   target < 300 ms`);
+  ways.forEach(([name], w) => {
+    const xs = through[w]!;
+    console.log(`  sloth-kubernetes kubectl bench get --raw /readyz (${name}): median ${Math.round(median(xs))} ms (min ${Math.round(Math.min(...xs))}); added: median ${Math.round(median(xs) - median(plain))} ms (min-to-min ${Math.round(Math.min(...xs) - Math.min(...plain))} ms)   target < 300 ms`);
+  });
 } finally {
   e.cleanup();
   await api.stop();
