@@ -45,6 +45,10 @@ export interface AwsClient {
   readonly pendingTokens: Map<string, string>;
   /** Ids this client's EC2 creates returned lately: a NotFound naming one is retried. */
   readonly fresh: FreshIds;
+  /** A delete held by something that depends on the object says what holds it this often (ms)… */
+  waitNoticeMs: number;
+  /** …and gives up after this long (ms), naming it (ec2/dependents.ts). */
+  maxWaitMs: number;
 }
 
 /** Keys a `pulumi:providers:aws` configuration may hold (the planner writes these). */
@@ -143,5 +147,7 @@ export function makeClient(config: PropertyMap, env: Env): AwsClient {
     },
     pendingTokens: new Map(),
     fresh,
+    waitNoticeMs: 10_000,
+    maxWaitMs: 180_000,
   };
 }

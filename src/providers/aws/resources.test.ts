@@ -4,7 +4,17 @@
 // answer "gone", deletes of what is already gone.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DescribeInstancesCommand, DescribeVolumesCommand } from '@aws-sdk/client-ec2';
+import {
+  AllocateAddressCommand,
+  AssociateAddressCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateNetworkInterfaceCommand,
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  DeleteSubnetCommand,
+  DescribeInstancesCommand,
+  DescribeVolumesCommand,
+} from '@aws-sdk/client-ec2';
 import { MOTO_MISSING, motoAvailable, startAwsEmulator } from '../../../test/e2e/aws/moto-aws.ts';
 import type { AwsEmulator } from '../../../test/e2e/aws/moto-aws.ts';
 import { urnTag } from '../../engine/index.ts';
@@ -13,6 +23,7 @@ import type { PropertyMap } from '../../state/types.ts';
 import { makeClient } from './client.ts';
 import type { AwsClient } from './client.ts';
 import { provider } from './index.ts';
+import { groupDependents, publicAddressDependents, subnetDependents } from './ec2/dependents.ts';
 import { checkRequests, recordRequests } from './testing/service-models.ts';
 import type { RecordedRequest } from './testing/service-models.ts';
 
@@ -143,5 +154,58 @@ describe('AWS resource types against moto', { skip: motoAvailable() ? false : MO
     assert.equal((await type(RULE).read(made.id, { inputs: news, outputs: made.outputs }, c))?.inputs?.['description'], 'ssh from the office');
     await type(RULE).delete(made.id, { inputs, outputs: made.outputs }, c);
     assert.equal(await type(RULE).read(made.id, { inputs, outputs: made.outputs }, c), undefined);
+  });
+  it('a VPC held by a subnet this stack does not track: the delete says what holds it every few seconds, then gives up naming it; once it is gone, the VPC goes', async () => {
+    const c = ctx('held', VPC);
+    const inputs: PropertyMap = { cidrBlock: '10.12.0.0/16', tags: {} };
+    const made = await type(VPC).create(inputs, c);
+    const outside = (
+      await client.ec2.send(new CreateSubnetCommand({ VpcId: made.id, CidrBlock: '10.12.1.0/24', TagSpecifications: [{ ResourceType: 'subnet', Tags: [{ Key: 'Name', Value: 'made-by-hand' }] }] }))
+    ).Subnet!.SubnetId!;
+    const seen: string[] = [];
+    const logging = { ...c, log: (m: string, severity = 'info') => seen.push(`${severity}: ${m}`) };
+    Object.assign(client, { waitNoticeMs: 200, maxWaitMs: 1200 });
+    try {
+      const err = await type(VPC).delete(made.id, { inputs, outputs: made.outputs }, logging).catch((e: unknown) => e);
+      assert.ok(err instanceof Error, 'the delete fails instead of waiting out its time limit');
+      assert.match(
+        err.message,
+        new RegExp(`^VPC 'held' \\(${made.id}\\) still holds subnet ${outside} \\('made-by-hand'\\) after \\d+s; AWS deletes it only when nothing depends on it, and this stack does not track that object\\. Delete it or move it elsewhere \\(AWS console or aws ec2\\), then run destroy again\\.$`),
+      );
+      assert.equal(provider.classifyError(err), 'permanent', 'not retried: the engine reports it');
+      const waits = seen.filter((l) => l.startsWith('warning: waiting for '));
+      assert.ok(waits.length >= 2, seen.join('\n'));
+      assert.match(waits[0]!, new RegExp(`^warning: waiting for VPC 'held' \\(${made.id}\\) to be free to delete \\(\\d+s of at most 1s\\): it still holds subnet ${outside} \\('made-by-hand'\\)$`));
+    } finally {
+      Object.assign(client, { waitNoticeMs: 10_000, maxWaitMs: 180_000 });
+    }
+    await client.ec2.send(new DeleteSubnetCommand({ SubnetId: outside }));
+    await type(VPC).delete(made.id, { inputs, outputs: made.outputs }, logging);
+    assert.equal(await type(VPC).read(made.id, { inputs, outputs: made.outputs }, c), undefined);
+  });
+
+  it('what holds a subnet, a security group or an internet gateway is looked up by type, id and Name tag', async () => {
+    const vpc = await type(VPC).create({ cidrBlock: '10.13.0.0/16', tags: {} }, ctx('net3', VPC));
+    const subnet = await type('aws:ec2/subnet:Subnet').create({ vpcId: vpc.id, cidrBlock: '10.13.0.0/20', availabilityZone: 'us-east-1a', mapPublicIpOnLaunch: false, tags: {} }, ctx('net3-a', 'aws:ec2/subnet:Subnet'));
+    const sg = await type('aws:ec2/securityGroup:SecurityGroup').create({ name: 'held', description: 'held', vpcId: vpc.id, egress: [], tags: {} }, ctx('sg3', 'aws:ec2/securityGroup:SecurityGroup'));
+    const c = ctx('net3', VPC);
+    assert.deepEqual(await subnetDependents(c, subnet.id), []);
+    assert.deepEqual(await groupDependents(c, sg.id), []);
+    const nic = (
+      await client.ec2.send(
+        new CreateNetworkInterfaceCommand({ SubnetId: subnet.id, Groups: [sg.id], Description: 'by hand', TagSpecifications: [{ ResourceType: 'network-interface', Tags: [{ Key: 'Name', Value: 'stray' }] }] }),
+      )
+    ).NetworkInterface!.NetworkInterfaceId!;
+    const other = (await client.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'friend', Description: 'friend', VpcId: vpc.id }))).GroupId!;
+    await client.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: other, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, UserIdGroupPairs: [{ GroupId: sg.id }] }] }));
+    assert.deepEqual(await subnetDependents(c, subnet.id), [{ kind: 'network interface', id: nic, name: 'stray' }]);
+    assert.deepEqual(await groupDependents(c, sg.id), [
+      { kind: 'network interface', id: nic, name: 'stray' },
+      { kind: 'security group (a rule names it)', id: other, name: 'friend' },
+    ]);
+    assert.deepEqual(await publicAddressDependents(c, vpc.id), []);
+    const eip = await client.ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    await client.ec2.send(new AssociateAddressCommand({ AllocationId: eip.AllocationId, NetworkInterfaceId: nic }));
+    assert.deepEqual(await publicAddressDependents(c, vpc.id), [{ kind: 'network interface', id: nic, name: `${eip.PublicIp}, by hand` }]);
   });
 });

@@ -1,4 +1,5 @@
-// aws:ec2/internetGateway:InternetGateway {vpcId, tags} → {id}
+// aws:ec2/internetGateway:InternetGateway {vpcId, tags} → {id}. Delete detaches it first, waiting
+// while the VPC still has public addresses, naming their interfaces (dependents.ts).
 import { AttachInternetGatewayCommand, CreateInternetGatewayCommand, DeleteInternetGatewayCommand, DescribeInternetGatewaysCommand, DetachInternetGatewayCommand } from '@aws-sdk/client-ec2';
 import type { InternetGateway } from '@aws-sdk/client-ec2';
 import type { CallContext, ResourceType } from '../../../engine/index.ts';
@@ -7,6 +8,7 @@ import type { AwsClient } from '../client.ts';
 import { awsTags, call, str, tagMap } from '../call.ts';
 import { isNotFound } from '../errors.ts';
 import { pickUntracked, updateTags, urnFilter } from './tags.ts';
+import { deleteWhenFree, publicAddressDependents } from './dependents.ts';
 
 type Ctx = CallContext<AwsClient>;
 
@@ -53,11 +55,18 @@ export const internetGateway: ResourceType<AwsClient> = {
     const g = await describe(ctx, id);
     if (!g) return;
     for (const a of g.Attachments ?? []) {
-      try {
-        await call(ctx.signal, 'DetachInternetGateway', (o) => ctx.client.ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: id, VpcId: a.VpcId }), o));
-      } catch (err) {
-        if (!isNotFound(err, 'Gateway.NotAttached', 'InvalidInternetGatewayID.NotFound')) throw err;
-      }
+      await deleteWhenFree(ctx, {
+        what: `internet gateway '${ctx.name}' (${id})`,
+        held: `cannot leave VPC ${a.VpcId} while it has public addresses:`,
+        attempt: async () => {
+          try {
+            await call(ctx.signal, 'DetachInternetGateway', (o) => ctx.client.ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: id, VpcId: a.VpcId }), o));
+          } catch (err) {
+            if (!isNotFound(err, 'Gateway.NotAttached', 'InvalidInternetGatewayID.NotFound')) throw err;
+          }
+        },
+        dependents: () => publicAddressDependents(ctx, a.VpcId!),
+      });
     }
     try {
       await call(ctx.signal, 'DeleteInternetGateway', (o) => ctx.client.ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: id }), o));

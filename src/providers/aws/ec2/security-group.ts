@@ -1,6 +1,7 @@
 // aws:ec2/securityGroup:SecurityGroup {name, description, vpcId, egress:[{ipProtocol, cidrIpv4?, cidrIpv6?}], tags} → {id}
 // Inbound rules are separate resources (securityGroupIngressRule.ts); the group's egress is
-// brought to exactly what the planner asks (a new group starts with "all IPv4 out").
+// brought to exactly what the planner asks (a new group starts with "all IPv4 out"). Delete
+// waits while an instance, interface or another group's rule uses it, naming it (dependents.ts).
 import {
   AuthorizeSecurityGroupEgressCommand,
   CreateSecurityGroupCommand,
@@ -15,6 +16,7 @@ import type { AwsClient } from '../client.ts';
 import { awsTags, call, num, str, tagMap } from '../call.ts';
 import { isNotFound } from '../errors.ts';
 import { pickUntracked, updateTags, urnFilter } from './tags.ts';
+import { deleteWhenFree, groupDependents } from './dependents.ts';
 
 type Ctx = CallContext<AwsClient>;
 
@@ -124,11 +126,18 @@ export const securityGroup: ResourceType<AwsClient> = {
     return { outputs: { ...olds.outputs, ...news, id } };
   },
   async delete(id, _state, ctx) {
-    try {
-      await call(ctx.signal, 'DeleteSecurityGroup', (o) => ctx.client.ec2.send(new DeleteSecurityGroupCommand({ GroupId: id }), o));
-    } catch (err) {
-      if (!isNotFound(err, 'InvalidGroup.NotFound', 'InvalidGroupId.NotFound')) throw err;
-    }
+    await deleteWhenFree(ctx, {
+      what: `security group '${ctx.name}' (${id})`,
+      held: 'is still used by',
+      attempt: async () => {
+        try {
+          await call(ctx.signal, 'DeleteSecurityGroup', (o) => ctx.client.ec2.send(new DeleteSecurityGroupCommand({ GroupId: id }), o));
+        } catch (err) {
+          if (!isNotFound(err, 'InvalidGroup.NotFound', 'InvalidGroupId.NotFound')) throw err;
+        }
+      },
+      dependents: () => groupDependents(ctx, id),
+    });
   },
   async adopt(inputs, ctx) {
     const r = await call(ctx.signal, 'DescribeSecurityGroups', (o) => ctx.client.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [urnFilter(ctx.urnTag)] }), o));

@@ -1,4 +1,5 @@
-// aws:ec2/subnet:Subnet {vpcId, cidrBlock, availabilityZone, mapPublicIpOnLaunch, tags} → {id}
+// aws:ec2/subnet:Subnet {vpcId, cidrBlock, availabilityZone, mapPublicIpOnLaunch, tags} → {id}.
+// Delete waits while an instance or interface is still in it, naming it (dependents.ts).
 import { CreateSubnetCommand, DeleteSubnetCommand, DescribeSubnetsCommand, ModifySubnetAttributeCommand } from '@aws-sdk/client-ec2';
 import type { Subnet } from '@aws-sdk/client-ec2';
 import type { CallContext, ResourceType } from '../../../engine/index.ts';
@@ -7,6 +8,7 @@ import type { AwsClient } from '../client.ts';
 import { awsTags, call, str, tagMap, waitFor } from '../call.ts';
 import { isNotFound } from '../errors.ts';
 import { pickUntracked, updateTags, urnFilter } from './tags.ts';
+import { deleteWhenFree, subnetDependents } from './dependents.ts';
 
 type Ctx = CallContext<AwsClient>;
 
@@ -59,11 +61,18 @@ export const subnet: ResourceType<AwsClient> = {
     return { outputs: { ...olds.outputs, ...news, id } };
   },
   async delete(id, _state, ctx) {
-    try {
-      await call(ctx.signal, 'DeleteSubnet', (o) => ctx.client.ec2.send(new DeleteSubnetCommand({ SubnetId: id }), o));
-    } catch (err) {
-      if (!isNotFound(err, 'InvalidSubnetID.NotFound')) throw err;
-    }
+    await deleteWhenFree(ctx, {
+      what: `subnet '${ctx.name}' (${id})`,
+      held: 'still holds',
+      attempt: async () => {
+        try {
+          await call(ctx.signal, 'DeleteSubnet', (o) => ctx.client.ec2.send(new DeleteSubnetCommand({ SubnetId: id }), o));
+        } catch (err) {
+          if (!isNotFound(err, 'InvalidSubnetID.NotFound')) throw err;
+        }
+      },
+      dependents: () => subnetDependents(ctx, id),
+    });
   },
   async adopt(inputs, ctx) {
     const r = await call(ctx.signal, 'DescribeSubnets', (o) => ctx.client.ec2.send(new DescribeSubnetsCommand({ Filters: [urnFilter(ctx.urnTag)] }), o));

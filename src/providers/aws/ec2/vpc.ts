@@ -1,4 +1,5 @@
-// aws:ec2/vpc:Vpc {cidrBlock, enableDnsSupport, enableDnsHostnames, tags} → {id}
+// aws:ec2/vpc:Vpc {cidrBlock, enableDnsSupport, enableDnsHostnames, tags} → {id}. Delete waits
+// while something is still in the VPC, naming it (dependents.ts).
 import { CreateVpcCommand, DeleteVpcCommand, DescribeVpcAttributeCommand, DescribeVpcsCommand, ModifyVpcAttributeCommand } from '@aws-sdk/client-ec2';
 import type { Vpc } from '@aws-sdk/client-ec2';
 import type { CallContext, ResourceType } from '../../../engine/index.ts';
@@ -7,6 +8,7 @@ import type { AwsClient } from '../client.ts';
 import { awsTags, call, str, tagMap, waitFor } from '../call.ts';
 import { isNotFound } from '../errors.ts';
 import { pickUntracked, updateTags, urnFilter } from './tags.ts';
+import { deleteWhenFree, vpcDependents } from './dependents.ts';
 
 type Ctx = CallContext<AwsClient>;
 
@@ -57,11 +59,18 @@ export const vpc: ResourceType<AwsClient> = {
     return { outputs: { ...olds.outputs, ...news, id } };
   },
   async delete(id, _state, ctx) {
-    try {
-      await call(ctx.signal, 'DeleteVpc', (o) => ctx.client.ec2.send(new DeleteVpcCommand({ VpcId: id }), o));
-    } catch (err) {
-      if (!isNotFound(err, 'InvalidVpcID.NotFound')) throw err;
-    }
+    await deleteWhenFree(ctx, {
+      what: `VPC '${ctx.name}' (${id})`,
+      held: 'still holds',
+      attempt: async () => {
+        try {
+          await call(ctx.signal, 'DeleteVpc', (o) => ctx.client.ec2.send(new DeleteVpcCommand({ VpcId: id }), o));
+        } catch (err) {
+          if (!isNotFound(err, 'InvalidVpcID.NotFound')) throw err;
+        }
+      },
+      dependents: () => vpcDependents(ctx, id),
+    });
   },
   async adopt(inputs, ctx) {
     const r = await call(ctx.signal, 'DescribeVpcs', (o) => ctx.client.ec2.send(new DescribeVpcsCommand({ Filters: [urnFilter(ctx.urnTag)] }), o));
