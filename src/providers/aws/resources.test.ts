@@ -175,7 +175,7 @@ describe('AWS resource types against moto', { skip: motoAvailable() ? false : MO
       assert.equal(provider.classifyError(err), 'permanent', 'not retried: the engine reports it');
       const waits = seen.filter((l) => l.startsWith('warning: waiting for '));
       assert.ok(waits.length >= 2, seen.join('\n'));
-      assert.match(waits[0]!, new RegExp(`^warning: waiting for VPC 'held' \\(${made.id}\\) to be free to delete \\(\\d+s of at most 1s\\): it still holds subnet ${outside} \\('made-by-hand'\\)$`));
+      assert.match(waits[0]!, new RegExp(`^warning: waiting for VPC 'held' \\(${made.id}\\) to be free to delete \\(\\d+s, of at most 1s\\): it still holds subnet ${outside} \\('made-by-hand'\\)$`));
     } finally {
       Object.assign(client, { waitNoticeMs: 10_000, maxWaitMs: 180_000 });
     }
@@ -198,14 +198,14 @@ describe('AWS resource types against moto', { skip: motoAvailable() ? false : MO
     ).NetworkInterface!.NetworkInterfaceId!;
     const other = (await client.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'friend', Description: 'friend', VpcId: vpc.id }))).GroupId!;
     await client.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: other, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, UserIdGroupPairs: [{ GroupId: sg.id }] }] }));
-    assert.deepEqual(await subnetDependents(c, subnet.id), [{ kind: 'network interface', id: nic, name: 'stray' }]);
+    assert.deepEqual(await subnetDependents(c, subnet.id), [{ kind: 'network interface', id: nic, name: 'stray', clearing: false }]);
     assert.deepEqual(await groupDependents(c, sg.id), [
-      { kind: 'network interface', id: nic, name: 'stray' },
+      { kind: 'network interface', id: nic, name: 'stray', clearing: false },
       { kind: 'security group (a rule names it)', id: other, name: 'friend' },
     ]);
     assert.deepEqual(await publicAddressDependents(c, vpc.id), []);
     const eip = await client.ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
     await client.ec2.send(new AssociateAddressCommand({ AllocationId: eip.AllocationId, NetworkInterfaceId: nic }));
-    assert.deepEqual(await publicAddressDependents(c, vpc.id), [{ kind: 'network interface', id: nic, name: `${eip.PublicIp}, by hand` }]);
+    assert.deepEqual(await publicAddressDependents(c, vpc.id), [{ kind: 'network interface', id: nic, name: `${eip.PublicIp}, by hand`, clearing: false }]);
   });
 });

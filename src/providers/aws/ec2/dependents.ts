@@ -4,7 +4,9 @@
 // clearing by itself (an interface a terminated instance releases) or not the stack's (made
 // outside it). The delete is retried, saying every 10 s what holds it — each blocking object's
 // type, id and Name tag, looked up — and gives up after 3 minutes naming them, instead of
-// retrying in silence until the step's time limit.
+// retrying in silence until the step's time limit. Interfaces AWS manages for a service (a
+// load balancer's, released minutes after it is deleted) clear by themselves: while they are
+// all that holds the object, the wait goes on (still saying so) until the step's time limit.
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DescribeInstancesCommand,
@@ -33,6 +35,8 @@ export interface Dependent {
   id: string;
   /** Its Name tag, or what AWS says it is for (an interface's description). */
   name?: string;
+  /** AWS releases it by itself (an interface a service manages, e.g. a deleted load balancer's). */
+  clearing?: boolean;
 }
 
 const LIVE_INSTANCE = { Name: 'instance-state-name', Values: ['pending', 'running', 'shutting-down', 'stopping', 'stopped'] };
@@ -49,7 +53,7 @@ async function instancesAndInterfaces(ctx: Ctx, instanceFilter: Filter, interfac
     ...instances.map((i) => ({ kind: 'instance', id: i.InstanceId!, name: nameTag(i.Tags) })),
     ...(nics.NetworkInterfaces ?? [])
       .filter((n) => !ids.has(n.Attachment?.InstanceId))
-      .map((n) => ({ kind: 'network interface', id: n.NetworkInterfaceId!, name: nameTag(n.TagSet) ?? (n.Description || undefined) })),
+      .map((n) => ({ kind: 'network interface', id: n.NetworkInterfaceId!, name: nameTag(n.TagSet) ?? (n.Description || undefined), clearing: n.RequesterManaged === true })),
   ];
 }
 
@@ -99,7 +103,7 @@ export async function publicAddressDependents(ctx: Ctx, vpcId: string): Promise<
     .filter((n) => n.Association?.PublicIp)
     .map((n) => {
       const of = n.Attachment?.InstanceId ? `instance ${n.Attachment.InstanceId}` : n.Description;
-      return { kind: 'network interface', id: n.NetworkInterfaceId!, name: `${n.Association!.PublicIp}${of ? `, ${of}` : ''}` };
+      return { kind: 'network interface', id: n.NetworkInterfaceId!, name: `${n.Association!.PublicIp}${of ? `, ${of}` : ''}`, clearing: n.RequesterManaged === true };
     });
 }
 
@@ -119,7 +123,8 @@ export interface HeldDelete {
 /**
  * Runs `d.attempt` until AWS no longer answers that something depends on the object: every
  * `ctx.client.waitNoticeMs` a warning names what holds it, after `ctx.client.maxWaitMs` an
- * error does (not retried). Any other failure is thrown as it is.
+ * error does (not retried) — unless all that holds it clears by itself, when the wait goes on
+ * until the step's time limit. Any other failure is thrown as it is.
  */
 export async function deleteWhenFree(ctx: Ctx, d: HeldDelete): Promise<void> {
   const started = Date.now();
@@ -132,35 +137,37 @@ export async function deleteWhenFree(ctx: Ctx, d: HeldDelete): Promise<void> {
     } catch (err) {
       if (!isNotFound(err, ...DEPENDENCY_CODES)) throw err;
       const waited = Date.now() - started;
-      const giveUp = waited >= ctx.client.maxWaitMs;
-      if (giveUp || Date.now() - told >= ctx.client.waitNoticeMs) {
+      const bound = waited >= ctx.client.maxWaitMs;
+      if (bound || Date.now() - told >= ctx.client.waitNoticeMs) {
         const holders = await holdersOf(d, err);
         const secs = (ms: number) => `${Math.round(ms / 1000)}s`;
-        if (giveUp) {
+        if (bound && !holders.clearing) {
           throw new Error(
             `${d.what} ${d.held} ${holders.text} after ${secs(waited)}; AWS deletes it only when nothing depends on it, and this stack does not track ${holders.count === 1 ? 'that object' : 'those objects'}. Delete ${holders.count === 1 ? 'it' : 'them'} or move ${holders.count === 1 ? 'it' : 'them'} elsewhere (AWS console or aws ec2), then run destroy again.`,
             { cause: err },
           );
         }
         told = Date.now();
-        ctx.log(`waiting for ${d.what} to be free to delete (${secs(waited)} of at most ${secs(ctx.client.maxWaitMs)}): it ${d.held} ${holders.text}`, 'warning');
+        const limit = holders.clearing ? 'AWS releases what holds it by itself' : `of at most ${secs(ctx.client.maxWaitMs)}`;
+        ctx.log(`waiting for ${d.what} to be free to delete (${secs(waited)}, ${limit}): it ${d.held} ${holders.text}`, 'warning');
       }
     }
     if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error(`stopped waiting for ${d.what} to be free`);
     // 250 ms doubling to 5 s, the last try right at the bound.
-    await sleep(Math.min(delay, Math.max(0, started + ctx.client.maxWaitMs - Date.now())), undefined, { signal: ctx.signal }).catch(() => undefined);
+    const untilBound = started + ctx.client.maxWaitMs - Date.now();
+    await sleep(untilBound > 0 ? Math.min(delay, untilBound) : delay, undefined, { signal: ctx.signal }).catch(() => undefined);
     delay = Math.min(delay * 2, 5000);
   }
 }
 
-/** The dependents named, or — when the look-ups find none or fail — what AWS said. */
-async function holdersOf(d: HeldDelete, err: unknown): Promise<{ text: string; count: number }> {
+/** The dependents named (and whether all of them clear by itself), or — when the look-ups find none or fail — what AWS said. */
+async function holdersOf(d: HeldDelete, err: unknown): Promise<{ text: string; count: number; clearing: boolean }> {
   const said = err instanceof AwsCallError ? err.message.replace(/^\S+ failed: /, '') : String(err);
   try {
     const found = await d.dependents();
-    if (found.length > 0) return { text: found.map(describe).join(', '), count: found.length };
-    return { text: `something the look-ups do not show (AWS says: ${said})`, count: 1 };
+    if (found.length > 0) return { text: found.map(describe).join(', '), count: found.length, clearing: found.every((x) => x.clearing) };
+    return { text: `something the look-ups do not show (AWS says: ${said})`, count: 1, clearing: false };
   } catch (lookup) {
-    return { text: `something (AWS says: ${said}; looking it up failed: ${(lookup as Error).message})`, count: 1 };
+    return { text: `something (AWS says: ${said}; looking it up failed: ${(lookup as Error).message})`, count: 1, clearing: false };
   }
 }
