@@ -376,7 +376,11 @@ async function checkQuotas(c: Check, items: readonly PreflightItem[], instances:
 
   const creating = instances.filter((i) => i.op !== 'update' && known(i.inputs['instanceType']) && isStandardFamily(known(i.inputs['instanceType'])!));
   if (creating.length === 0) return;
-  const [onDemandLimit, spotLimit] = await Promise.all([quota(c, QUOTAS.onDemandStandard), quota(c, QUOTAS.spotStandard)]);
+  // Asked together, reported in a fixed order (on-demand, then spot), whichever answers first.
+  const onDemandCheck: Check = { ...c, problems: [] };
+  const spotCheck: Check = { ...c, problems: [] };
+  const [onDemandLimit, spotLimit] = await Promise.all([quota(onDemandCheck, QUOTAS.onDemandStandard), quota(spotCheck, QUOTAS.spotStandard)]);
+  c.problems.push(...onDemandCheck.problems, ...spotCheck.problems);
   if (onDemandLimit === undefined && spotLimit === undefined) return;
   const running = await guard(c, 'the running instances', async () => {
     const out: { type: string; spot: boolean }[] = [];
