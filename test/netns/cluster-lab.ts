@@ -192,17 +192,23 @@ export async function startClusterLab(e: HistoryEnv, stack: string, config: stri
         child.on('error', reject);
         child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
       });
-    // Traffic over the mesh, so every pair shakes hands now (the persistent keepalive would, in time).
-    await Promise.all(
+    // Traffic over the mesh until every pair answers a ping — an answer over WireGuard means both
+    // ends have shaken hands (the persistent keepalive would, in time); a fixed number of pings
+    // was not always enough on a loaded machine. What never answers (30 tries each) is named.
+    const silent = await Promise.all(
       names.map(
         (from) =>
-          new Promise<void>((resolve) => {
+          new Promise<string>((resolve) => {
             const targets = names.filter((to) => to !== from).map((to) => mesh[to]!);
-            const child = spawn('ip', ['netns', 'exec', lab.machines.get(from)!.ns, 'sh', '-c', 'for a in "$@"; do ping -c 3 -i 0.2 -W 2 "$a" >/dev/null & done; wait', 'sh', ...targets], { stdio: 'ignore' });
-            child.on('close', () => resolve());
+            const script = 'for a in "$@"; do (for i in $(seq 30); do ping -c 1 -W 1 "$a" >/dev/null && exit 0; done; echo "$a") & done; wait';
+            const child = spawn('ip', ['netns', 'exec', lab.machines.get(from)!.ns, 'sh', '-c', script, 'sh', ...targets], { stdio: ['ignore', 'pipe', 'ignore'] });
+            let out = '';
+            child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+            child.on('close', () => resolve(out.trim() ? `${from} → ${out.trim().split('\n').join(', ')}` : ''));
           }),
       ),
     );
+    if (silent.some(Boolean)) throw new Error(`the lab's mesh: no answer over WireGuard from ${silent.filter(Boolean).join('; ')}`);
     return { lab, laptop, rec, live, mesh, sshds, address, cli, cutApi: () => forward?.stop(), stop };
   } catch (err) {
     stop();
