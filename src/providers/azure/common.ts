@@ -2,6 +2,7 @@
 // each call (the run's abort signal; the poll interval of long-running operations).
 import type { PropertyMap } from '../../state/types.ts';
 import type { CallContext } from '../../engine/index.ts';
+export { sameSet, str, strList } from '../rest/inputs.ts';
 import type { AzureClient } from './client.ts';
 
 export type Ctx = CallContext<AzureClient>;
@@ -22,19 +23,6 @@ export const isOurs = (tags: Record<string, string> | undefined, ctx: { urnTag: 
 export const call = (ctx: Ctx) => ({ abortSignal: ctx.signal });
 export const lro = (ctx: Ctx) => ({ abortSignal: ctx.signal, updateIntervalInMs: ctx.client.pollMs });
 
-export function str(inputs: PropertyMap, key: string): string {
-  const v = inputs[key];
-  if (typeof v !== 'string' || v === '') throw new Error(`input '${key}' must be a non-empty string`);
-  return v;
-}
-
-export function strList(inputs: PropertyMap, key: string): string[] {
-  const v = inputs[key];
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new Error(`input '${key}' must be a list of strings`);
-  return v as string[];
-}
-
 /** Single addresses as prefixes (/32, /128), as Azure wants them. */
 export const asPrefix = (address: string): string => (address.includes('/') ? address : address.includes(':') ? `${address}/128` : `${address}/32`);
 
@@ -48,6 +36,3 @@ export function resourceGroupOf(id: string): string {
 /** The last segment of a resource id (its name). */
 export const nameOf = (id: string): string => decodeURIComponent(id.slice(id.lastIndexOf('/') + 1));
 
-export function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
-}

@@ -3,6 +3,7 @@
 // description elsewhere), and input accessors.
 import type { PropertyMap } from '../../state/types.ts';
 import type { CallContext } from '../../engine/index.ts';
+export { sameSet, str, strList } from '../rest/inputs.ts';
 import type { GcpClient } from './client.ts';
 import { GcpOperationError } from './errors.ts';
 
@@ -44,28 +45,11 @@ export const carriesUrn = (description: string | null | undefined, urnTag: strin
 /** The description as the config gave it. */
 export const withoutUrn = (description: string | null | undefined): string => (description ?? '').replace(/ ?\[sloth-kubernetes urn [0-9a-f]+\]$/, '');
 
-export function str(inputs: PropertyMap, key: string): string {
-  const v = inputs[key];
-  if (typeof v !== 'string' || v === '') throw new Error(`input '${key}' must be a non-empty string`);
-  return v;
-}
-
-export function strList(inputs: PropertyMap, key: string): string[] {
-  const v = inputs[key];
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new Error(`input '${key}' must be a list of strings`);
-  return v as string[];
-}
-
 export const labelsOf = (inputs: PropertyMap, ctx: Ctx): Record<string, string> => ({ ...((inputs.labels as Record<string, string> | undefined) ?? {}), [URN_LABEL]: ctx.urnTag });
 
 export function userLabels(labels: Record<string, string> | null | undefined): Record<string, string> {
   const { [URN_LABEL]: _urn, ...rest } = labels ?? {};
   return rest;
-}
-
-export function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
 }
 
 /** Single addresses as ranges (/32, /128). */

@@ -41,3 +41,8 @@ export function list(inputs: PropertyMap, key: string): PropertyMap[] {
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'object' || x === null || Array.isArray(x))) throw new Error(`input '${key}' must be a list of objects`);
   return v as PropertyMap[];
 }
+
+/** The same strings, in any order (a list read back from a cloud that does not keep the order). */
+export function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
