@@ -83,7 +83,8 @@ export class JobService {
    * settings of a stack not created yet go to the server's log only (the caller's).
    */
   async setStackSettings(input: StackSettings, actor: string): Promise<{ saved: StackSettings; inStackLog: boolean }> {
-    const refs = await this.jobs.credentials.refs(Array.isArray(input.credentials) ? input.credentials : []);
+    this.jobs.settings.checkStack(input);
+    const refs = await this.jobs.credentials.refs(input.credentials);
     let saved: StackSettings | undefined;
     try {
       await this.#audited(input.stack, refs, actor, { command: 'server stack-settings', action: 'update', description: `job settings of stack '${input.stack}' set`, metadata: { organization: String(input.organization), environment: String(input.environment), credentials: refs.map((r) => r.name).join(',') } }, async () => {

@@ -65,11 +65,16 @@ export class Settings {
     return r ? { stack, organization: r.organization, environment: r.environment, credentials: JSON.parse(r.credentials) as string[] } : { stack, organization: 'default', environment: 'default', credentials: [] };
   }
 
-  async setStack(s: StackSettings): Promise<StackSettings> {
+  /** Throws the first thing wrong with a stack's settings as sent. */
+  checkStack(s: StackSettings): void {
     for (const [k, v] of [['organization', s.organization], ['environment', s.environment]] as const) {
       if (typeof v !== 'string' || !SCOPE_NAME.test(v)) throw new JobsError('invalid', `${k} must be a name (letters, digits, '.', '_', '-')`);
     }
     if (!Array.isArray(s.credentials) || s.credentials.some((c) => typeof c !== 'string' || !CREDENTIAL_NAME.test(c))) throw new JobsError('invalid', 'credentials must be a list of credential names');
+  }
+
+  async setStack(s: StackSettings): Promise<StackSettings> {
+    this.checkStack(s);
     await this.#db.tx(async (tx) => {
       await tx.run(`DELETE FROM stack_settings WHERE stack = ?`, [s.stack]);
       await tx.run(`INSERT INTO stack_settings (stack, organization, environment, credentials) VALUES (?, ?, ?, ?)`, [s.stack, s.organization, s.environment, JSON.stringify(s.credentials)]);

@@ -81,6 +81,10 @@ test("a stack's job settings are recorded in the stack's audit log; credentials 
   assert.match(refused.body.error.message, /passphrase/i);
   assert.deepEqual((await call('GET', '/api/v1/stacks/jobs-small', admin)).body.settings.credentials, ['do', 'pass'], 'nothing changed');
 
+  const bad = await call('PUT', '/api/v1/stacks/jobs-small/settings', admin, { organization: 'acme', environment: 'staging', credentials: 'do' });
+  assert.equal(bad.status, 400, JSON.stringify(bad.body));
+  assert.match(bad.body.error.message, /credentials must be a list of credential names/);
+
   const early = await set('not-created-yet', ['do', 'pass']);
   assert.equal(early.status, 200, JSON.stringify(early.body));
   const serverLog = (await call('GET', '/api/v1/audit', admin)).body.events as { action: string; target: string; detail: { inStackLog?: boolean } }[];
