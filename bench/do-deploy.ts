@@ -4,13 +4,9 @@
 // `prism proxy` with DigitalOcean's contract (the contract check's price). Actions complete
 // after 50 ms, so the figures are ours, not a cloud's.
 // Run: node bench/do-deploy.ts [workers]   (default 20)
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { cleanEnv, runProcess } from '../test/helpers/cli.ts';
 import { startDoStandin, STANDIN_TOKEN } from '../test/standins/digitalocean/server.ts';
 import { DIGITALOCEAN_SPEC, startPrismProxy } from '../test/standins/prism.ts';
+import { cycleLine, deployCycle } from './lib/deploy-cycle.ts';
 
 const workers = Number(process.argv[2] ?? 20);
 const fixture = new URL('../test/e2e/digitalocean/fixtures/multi-node.lisp', import.meta.url);
@@ -18,39 +14,13 @@ const fixture = new URL('../test/e2e/digitalocean/fixtures/multi-node.lisp', imp
 async function round(viaPrism: boolean): Promise<void> {
   const standin = await startDoStandin({ domains: ['example.com'], actionMs: 50, loadBalancerMs: 100, dropletGoneMs: 20, dropletLimit: workers + 10 });
   const prism = viaPrism ? await startPrismProxy(DIGITALOCEAN_SPEC, standin.url) : undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'sloth-bench-do-'));
   try {
-    const config = join(dir, 'cluster.lisp');
-    writeFileSync(config, readFileSync(fixture, 'utf8').replace(/\(count 2\)/, `(count ${workers})`));
-    const env = cleanEnv({
-      HOME: dir,
-      PULUMI_BACKEND_URL: `file://${join(dir, 'backend')}`,
-      PULUMI_CONFIG_PASSPHRASE: 'bench',
-      SLOTH_OPERATOR_CIDRS: '198.51.100.7/32',
-      CI: 'true',
-      DIGITALOCEAN_TOKEN: STANDIN_TOKEN,
-      DIGITALOCEAN_API_URL: prism?.url ?? standin.url,
-    });
-    const run = async (args: string[]) => {
-      const t0 = performance.now();
-      const r = await runProcess(args, { env });
-      if (r.code !== 0) throw new Error(`${args.join(' ')} failed:\n${r.stderr.slice(-2000)}`);
-      return performance.now() - t0;
-    };
-    await run(['stacks', 'create', 'do-ha']);
-    const calls0 = standin.log.length;
-    const tDeploy = await run(['deploy', 'do-ha', '-c', config, '--no-bootstrap', '--yes']);
-    const calls = standin.log.length - calls0;
-    const resources = standin.inventory();
-    const tAgain = await run(['deploy', 'do-ha', '-c', config, '--no-bootstrap', '--yes']);
-    const tDestroy = await run(['destroy', 'do-ha', '--yes']);
+    const c = await deployCycle({ stack: 'do-ha', fixture, workers, env: { DIGITALOCEAN_TOKEN: STANDIN_TOKEN, DIGITALOCEAN_API_URL: prism?.url ?? standin.url }, calls: () => standin.log.length, held: () => standin.inventory() });
     await prism?.assertClean({ expectTraffic: true });
-    const label = viaPrism ? 'through prism' : 'direct';
-    console.log(`${label.padEnd(14)} ${resources.droplets} droplets, ${resources.records} records: deploy ${(tDeploy / 1000).toFixed(2)} s (${calls} API calls), no-change deploy ${(tAgain / 1000).toFixed(2)} s, destroy ${(tDestroy / 1000).toFixed(2)} s`);
+    console.log(cycleLine(c, `${(viaPrism ? 'through prism' : 'direct').padEnd(14)} ${c.held.droplets} droplets, ${c.held.records} records`));
   } finally {
     await prism?.stop();
     await standin.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
