@@ -1,6 +1,6 @@
 // The contract between the state layer (backends, stacks, checkpoints, secrets, locks,
 // journal) and the layers above it (engine, history, audit, CLI). In-memory shapes mirror
-// Pulumi's checkpoint JSON (deployment version 3, see ../shared/pulumi/STATE-FORMAT.md);
+// Pulumi's checkpoint JSON (deployment version 3, see test/contracts/pulumi/STATE-FORMAT.md);
 // the state layer owns the translation to and from bytes, including encryption.
 
 /** Pulumi's marker for a value not known until apply. Persisted as this string. */
