@@ -34,27 +34,6 @@ export function checkSchema(fields: Fields, config: Obj, positions: SourceMap, d
   walkFields(fields, config, '', positions, diags);
 }
 
-/** Whether a value of this spec can fail a check (so that its path must be built). */
-function hasChecks(spec: Spec): boolean {
-  switch (spec.kind) {
-    case 'section':
-    case 'named':
-    case 'forms':
-      return true;
-    case 'string':
-      return spec.format !== undefined || spec.secret === true;
-    case 'list':
-      return spec.format !== undefined;
-    case 'int':
-    case 'number':
-      return spec.min !== undefined || spec.max !== undefined;
-    case 'enum':
-      return spec.unsupportedValues !== undefined;
-    default:
-      return false;
-  }
-}
-
 function walkFields(fields: Fields, obj: Obj, path: string, positions: SourceMap, diags: Diagnostics): void {
   for (const [prop, spec] of fieldEntries(fields)) {
     const value = obj[prop];
@@ -69,11 +48,10 @@ function walkFields(fields: Fields, obj: Obj, path: string, positions: SourceMap
       }
       continue;
     }
-    const supported = isSupported(spec);
-    if (supported && !hasChecks(spec)) continue; // nothing to check: no path to build
-    const key = lispKey(prop, spec);
-    const p = joinPath(path, key);
-    if (!supported && !isDisabled(spec, value) && !equalsDefault(spec, value)) {
+    if (isSupported(spec)) {
+      walkValue(spec, value, path, prop, positions, diags);
+    } else if (!isDisabled(spec, value) && !equalsDefault(spec, value)) {
+      const p = joinPath(path, lispKey(prop, spec));
       diags.error(`'${p}' is not supported yet`, {
         pos: positions.locate(p, 'form'),
         path: p,
@@ -82,76 +60,74 @@ function walkFields(fields: Fields, obj: Obj, path: string, positions: SourceMap
             ? `remove it or set (enabled false): sloth-kubernetes does not act on it yet`
             : `remove it: sloth-kubernetes does not act on it yet`,
       });
-      continue;
     }
-    walkValue(spec, value, p, positions, diags);
   }
 }
 
-function walkValue(spec: Spec, value: unknown, path: string, positions: SourceMap, diags: Diagnostics): void {
+/** Checks the value of property `prop` of the section at `parent` (its path is built only when needed). */
+function walkValue(spec: Spec, value: unknown, parent: string, prop: string, positions: SourceMap, diags: Diagnostics): void {
   switch (spec.kind) {
     case 'section':
-      if (!isDisabled(spec, value)) walkFields(spec.fields, value as Obj, path, positions, diags);
+      if (!isDisabled(spec, value)) walkFields(spec.fields, value as Obj, joinPath(parent, lispKey(prop, spec)), positions, diags);
       return;
-    case 'named':
+    case 'named': {
+      const path = joinPath(parent, lispKey(prop, spec));
       for (const [name, entry] of Object.entries(value as Record<string, Obj>)) {
         walkFields(spec.item.fields, entry, joinPath(path, name), positions, diags);
       }
       return;
-    case 'forms':
+    }
+    case 'forms': {
+      const path = joinPath(parent, lispKey(prop, spec));
       (value as Obj[]).forEach((item, i) => {
         const tag = spec.tagField ? (item[spec.tagField] as string) : Object.keys(spec.forms)[0]!;
         const form = spec.forms[tag];
         if (form) walkFields(form.fields, item, `${path}[${i}]`, positions, diags);
       });
       return;
+    }
     case 'list':
       if (spec.format) {
-        (value as string[]).forEach((item) => {
-          const problem = checkFormat(spec.format!, item);
-          if (problem) diags.error(`'${path}' item ${problem}`, { pos: positions.locate(path), path });
-        });
+        for (const item of value as string[]) {
+          const problem = checkFormat(spec.format, item);
+          if (problem) report(diags, positions, joinPath(parent, lispKey(prop, spec)), `item ${problem}`);
+        }
       }
       return;
     case 'string':
       // `validate --format lisp` and `export-config` print secrets as this placeholder; a file
       // made from that output must not deploy with the placeholder as the credential.
       if (spec.secret && value === REDACTED) {
-        diags.error(`'${path}' holds the placeholder ${REDACTED}, not a secret`, {
-          pos: positions.locate(path),
-          path,
+        report(diags, positions, joinPath(parent, lispKey(prop, spec)), `holds the placeholder ${REDACTED}, not a secret`, {
           hint: 'The file was printed with secrets hidden. Put the real value here, e.g. (env "VARIABLE"), or print it again with --show-secrets.',
         });
         return;
       }
       if (spec.format) {
         const problem = checkFormat(spec.format, value as string);
-        if (problem) diags.error(`'${path}' ${problem}`, { pos: positions.locate(path), path, secret: spec.secret });
+        if (problem) report(diags, positions, joinPath(parent, lispKey(prop, spec)), problem, { secret: spec.secret });
       }
       return;
     case 'int':
     case 'number': {
       const n = value as number;
-      if (spec.min !== undefined && n < spec.min) {
-        diags.error(`'${path}' must be at least ${spec.min}, got ${n}`, { pos: positions.locate(path), path });
-      } else if (spec.max !== undefined && n > spec.max) {
-        diags.error(`'${path}' must be at most ${spec.max}, got ${n}`, { pos: positions.locate(path), path });
-      }
+      if (spec.min !== undefined && n < spec.min) report(diags, positions, joinPath(parent, lispKey(prop, spec)), `must be at least ${spec.min}, got ${n}`);
+      else if (spec.max !== undefined && n > spec.max) report(diags, positions, joinPath(parent, lispKey(prop, spec)), `must be at most ${spec.max}, got ${n}`);
       return;
     }
     case 'enum':
       if (spec.unsupportedValues?.includes(value as string)) {
         const supported = spec.values.filter((v) => !spec.unsupportedValues!.includes(v));
-        diags.error(`'${path}' ${value} is not supported yet`, {
-          pos: positions.locate(path),
-          path,
-          hint: `supported: ${supported.join(', ')}`,
-        });
+        report(diags, positions, joinPath(parent, lispKey(prop, spec)), `${value} is not supported yet`, { hint: `supported: ${supported.join(', ')}` });
       }
       return;
     default:
       return;
   }
+}
+
+function report(diags: Diagnostics, positions: SourceMap, path: string, problem: string, more: { hint?: string; secret?: boolean } = {}): void {
+  diags.error(`'${path}' ${problem}`, { pos: positions.locate(path), path, ...more });
 }
 
 /** The spec at a config path such as `node-pools.workers.count` (for tools and tests). */

@@ -7,15 +7,16 @@
 // all at once. Defaults declared in the schema are filled here; defaults derived from other
 // keys are filled by derive.ts.
 import { LispError } from '../lisp/index.ts';
-import type { ListNode, Node, Pos, SymbolNode, Value } from '../lisp/index.ts';
+import type { ListNode, Located, Node, Pos, SymbolNode, Value } from '../lisp/index.ts';
 import type { Diagnostics } from './diagnostics.ts';
 import { closest, didYouMean } from './did-you-mean.ts';
 import { SourceMap, joinPath } from './source-map.ts';
 import {
   fillDefaults,
   keyIndex,
+  lispKey,
+  type KeyIndex,
   type EnumSpec,
-  type Fields,
   type FormsSpec,
   type ListSpec,
   type MapSpec,
@@ -174,7 +175,7 @@ export class Decoder {
       });
     }
     const { node, scope } = clusters[0]!;
-    this.positions.set('', node.pos);
+    this.positions.set('', node);
     return this.decodeSection(root, node.items.slice(1), scope, '');
   }
 
@@ -223,7 +224,6 @@ export class Decoder {
     const index = keyIndex(fields);
     const out: Obj = {};
     const seen = new Set<string>();
-    const isKey = (name: string) => index.byKey.has(name);
     for (const arg of args) {
       if (arg.kind !== 'list') {
         this.diags.error(`expected a (key value) form in ${path || 'cluster'}, got ${nodeKind(arg)}`, {
@@ -233,60 +233,71 @@ export class Decoder {
         });
         continue;
       }
-      for (const { node, scope: childScope } of this.expand(arg, scope, isKey)) {
-        const head = headSymbol(node);
-        if (!head) {
-          if (node.kind === 'nil') continue; // `(when false …)` yields nothing
-          this.diags.error(`expected a (key value) form in ${path || 'cluster'}, got ${nodeKind(node)}`, {
-            pos: node.pos,
-            path,
-            hint: `keys here: ${index.keys.join(', ')}`,
-          });
-          continue;
-        }
-        const entry = index.byKey.get(head.name);
-        if (!entry) {
-          const where = path ? `in ${path}` : 'in cluster';
-          const suggestion = closest(head.name, index.keys);
-          // A misspelt credential key still holds a credential: do not quote its line.
-          const secret = CREDENTIAL_NAME.test(head.name) || (suggestion !== undefined && index.byKey.get(suggestion)?.spec.secret === true);
-          const home = ELSEWHERE[path]?.[head.name];
-          this.diags.error(
-            home
-              ? `unknown key '${head.name}' ${where}; it belongs in ${home}`
-              : `unknown key '${head.name}' ${where}${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
-            {
-              pos: head.pos,
-              path: joinPath(path, head.name),
-              hint: home ? `write (${home} (${head.name} …))` : `keys here: ${index.keys.join(', ')}`,
-              secret,
-            },
-          );
-          continue;
-        }
-        const childPath = joinPath(path, entry.key);
-        const first = seen.has(entry.prop) ? this.positions.locate(childPath, 'form') : undefined;
-        if (first) {
-          this.diags.error(`duplicate key '${entry.key}' in ${path || 'cluster'}`, {
-            pos: head.pos,
-            path: childPath,
-            hint: `it is first given at line ${first.line}, column ${first.col}; keep one`,
-            secret: entry.spec.secret,
-          });
-          continue;
-        }
-        seen.add(entry.prop);
-        const list = node as ListNode;
-        this.positions.set(childPath, list.pos, list.items[1]?.pos);
-        const value = this.decodeField(entry.spec, list.items.slice(1), childScope, childPath, list.pos);
-        if (value !== undefined) out[entry.prop] = value;
+      // A plain key form needs no interpreter (the common case, and the hot path).
+      const head = arg.items[0];
+      if (head?.kind === 'symbol' && index.byKey.has(head.name)) {
+        this.decodeEntry(index, arg, scope, path, out, seen);
+        continue;
+      }
+      for (const { node, scope: childScope } of this.expand(arg, scope, (name) => index.byKey.has(name))) {
+        this.decodeEntry(index, node, childScope, path, out, seen);
       }
     }
     fillDefaults(fields, out);
     return out;
   }
 
-  private decodeField(spec: Spec, args: readonly Node[], scope: unknown, path: string, formPos: Pos): unknown {
+  /** One `(key value…)` form of the section at `path`, into `out`; `seen`: the keys given so far. */
+  private decodeEntry(index: KeyIndex, node: Node, scope: unknown, path: string, out: Obj, seen: Set<string>): void {
+    const head = headSymbol(node);
+    if (!head) {
+      if (node.kind === 'nil') return; // `(when false …)` yields nothing
+      this.diags.error(`expected a (key value) form in ${path || 'cluster'}, got ${nodeKind(node)}`, {
+        pos: node.pos,
+        path,
+        hint: `keys here: ${index.keys.join(', ')}`,
+      });
+      return;
+    }
+    const entry = index.byKey.get(head.name);
+    if (!entry) {
+      const where = path ? `in ${path}` : 'in cluster';
+      const suggestion = closest(head.name, index.keys);
+      // A misspelt credential key still holds a credential: do not quote its line.
+      const secret = CREDENTIAL_NAME.test(head.name) || (suggestion !== undefined && index.byKey.get(suggestion)?.spec.secret === true);
+      const home = ELSEWHERE[path]?.[head.name];
+      this.diags.error(
+        home
+          ? `unknown key '${head.name}' ${where}; it belongs in ${home}`
+          : `unknown key '${head.name}' ${where}${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
+        {
+          pos: head.pos,
+          path: joinPath(path, head.name),
+          hint: home ? `write (${home} (${head.name} …))` : `keys here: ${index.keys.join(', ')}`,
+          secret,
+        },
+      );
+      return;
+    }
+    const childPath = joinPath(path, entry.key);
+    const first = seen.has(entry.prop) ? this.positions.locate(childPath, 'form') : undefined;
+    if (first) {
+      this.diags.error(`duplicate key '${entry.key}' in ${path || 'cluster'}`, {
+        pos: head.pos,
+        path: childPath,
+        hint: `it is first given at line ${first.line}, column ${first.col}; keep one`,
+        secret: entry.spec.secret,
+      });
+      return;
+    }
+    seen.add(entry.prop);
+    const list = node as ListNode;
+    this.positions.set(childPath, list, list.items[1]);
+    const value = this.decodeField(entry.spec, list.items.slice(1), scope, childPath, list);
+    if (value !== undefined) out[entry.prop] = value;
+  }
+
+  private decodeField(spec: Spec, args: readonly Node[], scope: unknown, path: string, form: Located): unknown {
     switch (spec.kind) {
       case 'section':
         return this.decodeSubsection(spec, args, scope, path);
@@ -299,14 +310,14 @@ export class Decoder {
       case 'map':
         return this.decodeMap(spec, args, scope, path);
       default:
-        return this.decodeScalar(spec, args, scope, path, formPos);
+        return this.decodeScalar(spec, args, scope, path, form);
     }
   }
 
-  private decodeScalar(spec: Spec, args: readonly Node[], scope: unknown, path: string, formPos: Pos): unknown {
+  private decodeScalar(spec: Spec, args: readonly Node[], scope: unknown, path: string, form: Located): unknown {
     const key = path.slice(path.lastIndexOf('.') + 1);
     if (args.length === 0) {
-      this.diags.error(`'${key}' needs a value: expected ${expectedType(spec)}`, { pos: formPos, path });
+      this.diags.error(`'${key}' needs a value: expected ${expectedType(spec)}`, { pos: form.pos, path });
       return undefined;
     }
     if (args.length > 1) {
@@ -321,10 +332,10 @@ export class Decoder {
     const node = args[0]!;
     const v = this.evaluate(node, scope, spec.kind === 'enum', spec.secret === true, path);
     if (v === undefined || v === null) return undefined; // nil: as if not written
-    return this.convertScalar(spec, v, node.pos, path);
+    return this.convertScalar(spec, v, node, path);
   }
 
-  convertScalar(spec: Spec, v: Value, pos: Pos, path: string): unknown {
+  convertScalar(spec: Spec, v: Value, at: Located, path: string): unknown {
     const secret = spec.secret === true && !this.showSecrets;
     const wrong = () => {
       // Environment variables are strings: say how to convert one.
@@ -337,7 +348,7 @@ export class Decoder {
               ? 'to-string'
               : undefined;
       this.diags.error(`'${path}' expects ${expectedType(spec)}, got ${describeValue(v, secret)}`, {
-        pos,
+        pos: at.pos,
         path,
         secret,
         hint: convert ? `convert it: (${convert} …)` : undefined,
@@ -356,26 +367,26 @@ export class Decoder {
       case 'bool':
         return typeof v === 'boolean' ? v : wrong();
       case 'enum':
-        return this.enumValue(spec, v, pos, path);
+        return this.enumValue(spec, v, at, path);
       default:
         return wrong();
     }
   }
 
-  private enumValue(spec: EnumSpec | ListSpec, v: Value, pos: Pos, path: string): string | undefined {
+  private enumValue(spec: EnumSpec | ListSpec, v: Value, at: Located, path: string): string | undefined {
     const values = spec.values ?? [];
     let name: string | undefined;
     if (typeof v === 'string') name = v;
     else if (typeof v === 'object' && v !== null && !Array.isArray(v)) name = v.symbol;
     if (name === undefined) {
-      this.diags.error(`'${path}' expects one of ${values.join(', ')}, got ${describeValue(v)}`, { pos, path });
+      this.diags.error(`'${path}' expects one of ${values.join(', ')}, got ${describeValue(v)}`, { pos: at.pos, path });
       return undefined;
     }
     const canonical = spec.valueAliases?.[name] ?? name;
     if ((values as readonly string[]).includes(canonical)) return canonical;
     this.diags.error(
       `'${path}' expects one of ${values.join(', ')}, got '${name}'${didYouMean(name, [...values, ...Object.keys(spec.valueAliases ?? {})])}`,
-      { pos, path },
+      { pos: at.pos, path },
     );
     return undefined;
   }
@@ -388,7 +399,7 @@ export class Decoder {
       for (const item of Array.isArray(v) ? v : [v]) {
         if (item === null) continue;
         if (spec.values) {
-          const e = this.enumValue(spec, item, node.pos, path);
+          const e = this.enumValue(spec, item, node, path);
           if (e !== undefined) out.push(e);
         } else if (typeof item === 'string') {
           out.push(item);
@@ -408,7 +419,7 @@ export class Decoder {
 
   private decodeMap(spec: MapSpec, args: readonly Node[], scope: unknown, path: string): Record<string, string | string[]> {
     const out: Record<string, string | string[]> = {};
-    const seen = new Map<string, Pos>();
+    const seen = new Map<string, Node>();
     for (const node of args) {
       const head = node.kind === 'list' ? node.items[0] : undefined;
       const name = head?.kind === 'symbol' ? head.name : head?.kind === 'string' ? head.value : undefined;
@@ -434,11 +445,11 @@ export class Decoder {
         this.diags.error(`duplicate name '${name}' in ${path}`, {
           pos: head!.pos,
           path: entryPath,
-          hint: `it is first given at line ${first.line}; keep one`,
+          hint: `it is first given at line ${first.pos.line}; keep one`,
         });
         continue;
       }
-      seen.set(name, node.pos);
+      seen.set(name, node);
       const valueNodes = node.items.slice(1);
       if (spec.listValues ? valueNodes.length === 0 : valueNodes.length !== 1) {
         this.diags.error(
@@ -449,7 +460,7 @@ export class Decoder {
         );
         continue;
       }
-      this.positions.set(entryPath, node.pos, valueNodes[0]!.pos);
+      this.positions.set(entryPath, node, valueNodes[0]);
       const values: string[] = [];
       for (const valueNode of valueNodes) {
         const v = this.evaluate(valueNode, scope, true, spec.secret === true, entryPath);
@@ -481,7 +492,7 @@ export class Decoder {
       const fieldSpec = spec.fields[spec.shorthand]!;
       const v = this.evaluate(first, scope, false, fieldSpec.secret === true, path);
       if (v === undefined || v === null) return undefined;
-      const converted = this.convertScalar(fieldSpec, v, first.pos, joinPath(path, keyIndexKey(spec.fields, spec.shorthand)));
+      const converted = this.convertScalar(fieldSpec, v, first, joinPath(path, lispKey(spec.shorthand, spec.fields[spec.shorthand]!)));
       if (converted === undefined) return undefined;
       const out: Obj = { [spec.shorthand]: converted };
       fillDefaults(spec.fields, out);
@@ -494,7 +505,7 @@ export class Decoder {
           pos: arg.pos,
           path,
           hint: spec.shorthand
-            ? `write (${key} "…") or (${key} (${keyIndexKey(spec.fields, spec.shorthand)} "…") …)`
+            ? `write (${key} "…") or (${key} (${lispKey(spec.shorthand, spec.fields[spec.shorthand]!)} "…") …)`
             : `keys of ${key}: ${index.keys.join(', ')}`,
         });
         return undefined;
@@ -505,7 +516,7 @@ export class Decoder {
 
   private decodeNamed(spec: NamedSpec, args: readonly Node[], scope: unknown, path: string): Record<string, Obj> {
     const out: Record<string, Obj> = {};
-    const seen = new Map<string, Pos>();
+    const seen = new Map<string, Node>();
     const itemKeys = keyIndex(spec.item.fields);
     for (const arg of args) {
       // An entry named like a built-in (`(list (count 3))`) is still an entry when everything
@@ -541,13 +552,13 @@ export class Decoder {
           this.diags.error(`duplicate ${spec.itemNoun} '${name}' in ${path}`, {
             pos: head.pos,
             path: entryPath,
-            hint: `it is first declared at line ${first.line}; give each ${spec.itemNoun} its own name`,
+            hint: `it is first declared at line ${first.pos.line}; give each ${spec.itemNoun} its own name`,
           });
           continue;
         }
-        seen.set(name, node.pos);
+        seen.set(name, node);
         const list = node as ListNode;
-        this.positions.set(entryPath, list.pos);
+        this.positions.set(entryPath, list);
         const value = this.decodeSubsection(spec.item, list.items.slice(1), entryScope, entryPath);
         if (value) out[name] = value;
       }
@@ -584,7 +595,7 @@ export class Decoder {
         }
         const positional = items.slice(0, split);
         const keyed = items.slice(split);
-        this.positions.set(itemPath, list.pos);
+        this.positions.set(itemPath, list);
         const item: Obj = spec.tagField ? { [spec.tagField]: head.name } : {};
         if (positional.length > 0) {
           const shape = formSpec.positional?.find((p) => p.length === positional.length);
@@ -602,11 +613,11 @@ export class Decoder {
           }
           shape.forEach((prop, i) => {
             const fieldSpec = formSpec.fields[prop]!;
-            const fieldPath = joinPath(itemPath, keyIndexKey(formSpec.fields, prop));
+            const fieldPath = joinPath(itemPath, lispKey(prop, fieldSpec));
             const v = this.evaluate(positional[i]!, itemScope, fieldSpec.kind === 'enum', fieldSpec.secret === true, fieldPath);
             if (v === undefined || v === null) return;
-            this.positions.set(fieldPath, positional[i]!.pos, positional[i]!.pos);
-            const converted = this.convertScalar(fieldSpec, v, positional[i]!.pos, fieldPath);
+            this.positions.set(fieldPath, positional[i]!, positional[i]);
+            const converted = this.convertScalar(fieldSpec, v, positional[i]!, fieldPath);
             if (converted !== undefined) item[prop] = converted;
           });
         }
@@ -661,9 +672,4 @@ function yieldsKeyForms(node: Node, isKey: (name: string) => boolean): boolean {
     const rh = headSymbol(r);
     return rh !== undefined && (isKey(rh.name) || yieldsKeyForms(r, isKey));
   });
-}
-
-function keyIndexKey(fields: Fields, prop: string): string {
-  for (const e of keyIndex(fields).byKey.values()) if (e.prop === prop) return e.key;
-  return prop;
 }

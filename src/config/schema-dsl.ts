@@ -310,16 +310,23 @@ export function defaultOf(spec: Spec): unknown {
  * maps, and every non-optional section (recursively). Derived defaults are not touched.
  */
 export function fillDefaults(fields: Fields, out: Record<string, unknown>): Record<string, unknown> {
-  for (const [prop, spec] of fieldEntries(fields)) {
+  for (const [prop, spec] of defaulted(fields)) {
     if (out[prop] !== undefined) continue;
-    if (spec.kind === 'section') {
-      if (!spec.optional) out[prop] = fillDefaults(spec.fields, {});
-      continue;
-    }
-    const d = defaultOf(spec);
-    if (d !== undefined) out[prop] = d;
+    out[prop] = spec.kind === 'section' ? fillDefaults(spec.fields, {}) : defaultOf(spec);
   }
   return out;
+}
+
+const defaultedCache = new WeakMap<Fields, ReadonlyArray<readonly [string, Spec]>>();
+
+/** The fields fillDefaults fills: those with a default, and the sections that are not optional. */
+function defaulted(fields: Fields): ReadonlyArray<readonly [string, Spec]> {
+  let entries = defaultedCache.get(fields);
+  if (!entries) {
+    entries = fieldEntries(fields).filter(([, spec]) => (spec.kind === 'section' ? !spec.optional : defaultOf(spec) !== undefined));
+    defaultedCache.set(fields, entries);
+  }
+  return entries;
 }
 
 const entriesCache = new WeakMap<Fields, ReadonlyArray<readonly [string, Spec]>>();

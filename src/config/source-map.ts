@@ -1,6 +1,6 @@
 // Where each part of a decoded configuration was written, by config path
 // (`node-pools.workers.count`), so that validation errors point at the source.
-import type { Pos } from '../lisp/index.ts';
+import type { Located, Pos } from '../lisp/index.ts';
 
 export function joinPath(parent: string, key: string): string {
   return parent === '' ? key : `${parent}.${key}`;
@@ -15,10 +15,10 @@ export function parentPath(path: string): string {
 }
 
 export class SourceMap {
-  private readonly entries = new Map<string, { form: Pos; value: Pos | undefined }>();
+  private readonly entries = new Map<string, { form: Located; value: Located | undefined }>();
 
   /** `form`: the `(key …)` list; `value`: its first value, when it has one. */
-  set(path: string, form: Pos, value?: Pos): void {
+  set(path: string, form: Located, value?: Located): void {
     this.entries.set(path, { form, value });
   }
 
@@ -34,11 +34,11 @@ export class SourceMap {
   locate(path: string, prefer: 'value' | 'form' = 'value'): Pos | undefined {
     if (prefer === 'value') {
       const v = this.entries.get(path)?.value;
-      if (v) return v;
+      if (v) return v.pos;
     }
     for (let p = path; ; p = parentPath(p)) {
       const e = this.entries.get(p);
-      if (e) return e.form;
+      if (e) return e.form.pos;
       if (p === '') return undefined;
     }
   }

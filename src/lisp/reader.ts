@@ -1,8 +1,13 @@
 // The reader: source text → syntax nodes, each carrying FILE:LINE:COL. It is iterative (an
 // explicit stack, not recursion) so that no input, however deep or hostile, can overflow the
 // JS stack: it returns nodes or throws a LispError, nothing else.
+//
+// A node keeps only its offset in the text; its line and column are worked out when `pos` is
+// asked for (an error, a duplicate key), from the text's line starts, found once. A position
+// object per node was half of the reader's time on a large file (2,000 node pools: 100,000
+// nodes), most of it the garbage collector copying them.
 import { LispError } from './types.ts';
-import type { ListNode, Node, Pos } from './types.ts';
+import type { BoolNode, ListNode, NilNode, Node, NumberNode, Pos, StringNode, SymbolNode } from './types.ts';
 import { DEFAULT_LIMITS } from './options.ts';
 import { checkSourceSize, tooManyNodes } from './source.ts';
 import type { SourceLimits } from './source.ts';
@@ -36,7 +41,128 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 interface Open {
   /** Where this list's items start in the shared item buffer. */
   start: number;
-  pos: Pos;
+  /** Offset of the opening parenthesis. */
+  at: number;
+}
+
+/** Line and column of an offset in a text, from its line starts (found the first time). */
+class Lines {
+  readonly #file: string;
+  readonly #text: string;
+  readonly #line: number;
+  readonly #col: number;
+  #starts: number[] | undefined;
+  constructor(file: string, text: string, line: number, col: number) {
+    this.#file = file;
+    this.#text = text;
+    this.#line = line;
+    this.#col = col;
+  }
+
+  posAt(offset: number): Pos {
+    let starts = this.#starts;
+    if (!starts) {
+      starts = this.#starts = [0];
+      for (let i = this.#text.indexOf('\n'); i >= 0; i = this.#text.indexOf('\n', i + 1)) starts.push(i + 1);
+    }
+    // The last line start at or before the offset.
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    // The first line may start at a later column (the REPL reads one entry at a time).
+    return { file: this.#file, line: this.#line + lo, col: offset - starts[lo]! + (lo === 0 ? this.#col : 1) };
+  }
+}
+
+// The nodes the reader makes: each keeps its place as the source's lines and an offset. (One
+// class per kind with no base class: a derived constructor costs twice as much, cold.)
+class ReadString implements StringNode {
+  readonly kind = 'string';
+  readonly value: string;
+  readonly #lines: Lines;
+  readonly #at: number;
+  constructor(value: string, lines: Lines, at: number) {
+    this.value = value;
+    this.#lines = lines;
+    this.#at = at;
+  }
+  get pos(): Pos {
+    return this.#lines.posAt(this.#at);
+  }
+}
+class ReadNumber implements NumberNode {
+  readonly kind = 'number';
+  readonly value: number;
+  readonly isFloat: boolean;
+  readonly #lines: Lines;
+  readonly #at: number;
+  constructor(value: number, isFloat: boolean, lines: Lines, at: number) {
+    this.value = value;
+    this.isFloat = isFloat;
+    this.#lines = lines;
+    this.#at = at;
+  }
+  get pos(): Pos {
+    return this.#lines.posAt(this.#at);
+  }
+}
+class ReadBool implements BoolNode {
+  readonly kind = 'bool';
+  readonly value: boolean;
+  readonly #lines: Lines;
+  readonly #at: number;
+  constructor(value: boolean, lines: Lines, at: number) {
+    this.value = value;
+    this.#lines = lines;
+    this.#at = at;
+  }
+  get pos(): Pos {
+    return this.#lines.posAt(this.#at);
+  }
+}
+class ReadNil implements NilNode {
+  readonly kind = 'nil';
+  readonly #lines: Lines;
+  readonly #at: number;
+  constructor(lines: Lines, at: number) {
+    this.#lines = lines;
+    this.#at = at;
+  }
+  get pos(): Pos {
+    return this.#lines.posAt(this.#at);
+  }
+}
+class ReadSymbol implements SymbolNode {
+  readonly kind = 'symbol';
+  readonly name: string;
+  readonly #lines: Lines;
+  readonly #at: number;
+  constructor(name: string, lines: Lines, at: number) {
+    this.name = name;
+    this.#lines = lines;
+    this.#at = at;
+  }
+  get pos(): Pos {
+    return this.#lines.posAt(this.#at);
+  }
+}
+class ReadList implements ListNode {
+  readonly kind = 'list';
+  readonly items: Node[];
+  readonly #lines: Lines;
+  readonly #at: number;
+  constructor(items: Node[], lines: Lines, at: number) {
+    this.items = items;
+    this.#lines = lines;
+    this.#at = at;
+  }
+  get pos(): Pos {
+    return this.#lines.posAt(this.#at);
+  }
 }
 
 export function read(text: string, file: string, options: ReadOptions = {}): Node[] {
@@ -50,17 +176,13 @@ export function read(text: string, file: string, options: ReadOptions = {}): Nod
   const names = new Map<string, string>();
   const n = text.length;
   let i = 0;
-  let line = options.line ?? 1;
-  // Column of index i is i - lineStart + 1; the first line may start at a later column.
-  let lineStart = -((options.col ?? 1) - 1);
-  const posAt = (index: number): Pos => ({ file, line, col: index - lineStart + 1 });
+  const lines = new Lines(file, text, options.line ?? 1, options.col ?? 1);
+  const posAt = (index: number): Pos => lines.posAt(index);
 
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === CH_LF) {
       i++;
-      line++;
-      lineStart = i;
     } else if (c === CH_SPACE || c === CH_TAB || c === CH_CR || c === CH_FF || c === CH_VT) {
       // Runs of blanks (indentation) are skipped by the regex engine, which is fast even before the JIT warms up.
       BLANKS.lastIndex = i + 1;
@@ -69,15 +191,14 @@ export function read(text: string, file: string, options: ReadOptions = {}): Nod
       const nl = text.indexOf('\n', i);
       i = nl < 0 ? n : nl;
     } else if (c === CH_LPAREN) {
-      const pos = posAt(i);
       if (stack.length >= MAX_DEPTH) {
-        throw new LispError(`lists are nested deeper than ${MAX_DEPTH} levels`, pos, {
+        throw new LispError(`lists are nested deeper than ${MAX_DEPTH} levels`, posAt(i), {
           code: 'syntax',
           hint: 'flatten the structure; no configuration needs this much nesting',
         });
       }
-      if (++nodes > limits.maxNodes) throw tooManyNodes(limits, pos);
-      stack.push({ start: items.length, pos });
+      if (++nodes > limits.maxNodes) throw tooManyNodes(limits, posAt(i));
+      stack.push({ start: items.length, at: i });
       i++;
     } else if (c === CH_RPAREN) {
       const open = stack.pop();
@@ -87,13 +208,13 @@ export function read(text: string, file: string, options: ReadOptions = {}): Nod
           hint: `remove this ')', or add the missing '(' before it`,
         });
       }
-      const list: ListNode = { kind: 'list', items: items.slice(open.start), pos: open.pos };
+      const list = new ReadList(items.slice(open.start), lines, open.at);
       items.length = open.start;
       items.push(list);
       i++;
     } else if (c === CH_QUOTE) {
-      const start = posAt(i);
-      if (++nodes > limits.maxNodes) throw tooManyNodes(limits, start);
+      const startIdx = i;
+      if (++nodes > limits.maxNodes) throw tooManyNodes(limits, posAt(i));
       i++;
       let value = '';
       let chunk = i;
@@ -102,7 +223,7 @@ export function read(text: string, file: string, options: ReadOptions = {}): Nod
         STRING_SPECIAL.lastIndex = i;
         i = STRING_SPECIAL.test(text) ? STRING_SPECIAL.lastIndex - 1 : n;
         if (i >= n) {
-          throw new LispError(`unterminated string: no closing '"' before the end of the input`, start, {
+          throw new LispError(`unterminated string: no closing '"' before the end of the input`, posAt(startIdx), {
             code: 'incomplete',
             hint: 'add the closing " (a " inside a string is written \\")',
           });
@@ -115,14 +236,12 @@ export function read(text: string, file: string, options: ReadOptions = {}): Nod
         }
         if (d === CH_LF) {
           i++;
-          line++;
-          lineStart = i;
         } else if (d === CH_BACKSLASH) {
           value += text.slice(chunk, i);
           const escPos = posAt(i);
           const e = text[i + 1];
           if (e === undefined) {
-            throw new LispError(`unterminated string: no closing '"' before the end of the input`, start, {
+            throw new LispError(`unterminated string: no closing '"' before the end of the input`, posAt(startIdx), {
               code: 'incomplete',
               hint: 'add the closing " (a " inside a string is written \\")',
             });
@@ -146,7 +265,7 @@ export function read(text: string, file: string, options: ReadOptions = {}): Nod
           i++;
         }
       }
-      items.push({ kind: 'string', value, pos: start });
+      items.push(new ReadString(value, lines, startIdx));
     } else {
       const startIdx = i;
       if (++nodes > limits.maxNodes) throw tooManyNodes(limits, posAt(i));
@@ -157,17 +276,17 @@ export function read(text: string, file: string, options: ReadOptions = {}): Nod
       const known = names.get(tok);
       if (known === undefined) names.set(tok, tok);
       else tok = known;
-      items.push(atom(tok, posAt(startIdx)));
+      items.push(atom(tok, lines, startIdx));
     }
   }
   if (stack.length > 0) {
     const innermost = stack[stack.length - 1]!;
     const outer = stack.length - 1;
-    throw new LispError(`unclosed '(': this list is never closed before the end of the input`, innermost.pos, {
+    throw new LispError(`unclosed '(': this list is never closed before the end of the input`, posAt(innermost.at), {
       code: 'incomplete',
       hint:
         outer > 0
-          ? `add the missing ')'; ${outer} enclosing list${outer === 1 ? ' is' : 's are'} unclosed too (the outermost opens at line ${stack[0]!.pos.line}, column ${stack[0]!.pos.col})`
+          ? `add the missing ')'; ${outer} enclosing list${outer === 1 ? ' is' : 's are'} unclosed too (the outermost opens at line ${posAt(stack[0]!.at).line}, column ${posAt(stack[0]!.at).col})`
           : `add the missing ')'`,
     });
   }
@@ -196,16 +315,16 @@ function readUnicodeEscape(text: string, i: number, pos: Pos): [string, number] 
   return [String.fromCharCode(parseInt(hex, 16)), 6];
 }
 
-function atom(tok: string, pos: Pos): Node {
+function atom(tok: string, lines: Lines, at: number): Node {
   switch (tok) {
     case 'true':
     case '#t':
-      return { kind: 'bool', value: true, pos };
+      return new ReadBool(true, lines, at);
     case 'false':
     case '#f':
-      return { kind: 'bool', value: false, pos };
+      return new ReadBool(false, lines, at);
     case 'nil':
-      return { kind: 'nil', pos };
+      return new ReadNil(lines, at);
   }
   const c = tok.charCodeAt(0);
   const c1 = tok.length > 1 ? tok.charCodeAt(1) : 0;
@@ -214,20 +333,20 @@ function atom(tok: string, pos: Pos): Node {
     if (INT.test(tok)) {
       const value = Number(tok) + 0; // + 0 turns -0 into 0
       if (!Number.isSafeInteger(value)) {
-        throw new LispError(`integer ${tok} is too large: integers must lie within ±${Number.MAX_SAFE_INTEGER}`, pos, {
+        throw new LispError(`integer ${tok} is too large: integers must lie within ±${Number.MAX_SAFE_INTEGER}`, lines.posAt(at), {
           code: 'syntax',
           hint: `write it as a string: "${tok}"`,
         });
       }
-      return { kind: 'number', value, isFloat: false, pos };
+      return new ReadNumber(value, false, lines, at);
     }
     if (FLOAT.test(tok)) {
       const value = Number(tok) + 0;
       if (!Number.isFinite(value)) {
-        throw new LispError(`number ${tok} is out of range`, pos, { code: 'syntax', hint: `write it as a string: "${tok}"` });
+        throw new LispError(`number ${tok} is out of range`, lines.posAt(at), { code: 'syntax', hint: `write it as a string: "${tok}"` });
       }
-      return { kind: 'number', value, isFloat: true, pos };
+      return new ReadNumber(value, true, lines, at);
     }
   }
-  return { kind: 'symbol', name: tok, pos };
+  return new ReadSymbol(tok, lines, at);
 }

@@ -3,7 +3,7 @@
 // An allow-list entry is a built-in name (`read-file`) or one environment variable
 // (`env:AWS_REGION`, which every env built-in may then read).
 import { LispError } from './types.ts';
-import type { Pos } from './types.ts';
+import type { Located } from './types.ts';
 
 export const ENV_BUILTINS = ['env', 'getenv', 'env-or', 'env?'] as const;
 export const FILE_BUILTINS = ['read-file', 'file-exists?', 'expand-path'] as const;
@@ -50,17 +50,17 @@ export class Restrictions {
     return this.builtinAllowed(via) || this.envVars.has(variable);
   }
 
-  checkEnv(builtin: string, variable: string, pos: Pos | undefined): void {
+  checkEnv(builtin: string, variable: string, at: Located): void {
     if (this.envAllowed(variable, builtin)) return;
-    throw new LispError(`${builtin}: reading environment variable '${variable}' is not allowed in restricted mode`, pos, {
+    throw new LispError(`${builtin}: reading environment variable '${variable}' is not allowed in restricted mode`, at.pos, {
       code: 'restricted',
       hint: `allow it with the allow-list entry "env:${variable}" (or "${builtin}" for every variable), e.g. --allow env:${variable}`,
     });
   }
 
-  checkBuiltin(builtin: string, pos: Pos | undefined): void {
+  checkBuiltin(builtin: string, at: Located): void {
     if (this.builtinAllowed(builtin)) return;
-    throw new LispError(`${builtin} is not allowed in restricted mode`, pos, {
+    throw new LispError(`${builtin} is not allowed in restricted mode`, at.pos, {
       code: 'restricted',
       hint: `allow it with the allow-list entry "${builtin}", e.g. --allow ${builtin}`,
     });

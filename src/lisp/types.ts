@@ -37,6 +37,11 @@ export interface SymbolNode {
   name: string;
   pos: Pos;
 }
+/** Anything with a place in a source. A node the reader made works its line and column out when asked. */
+export interface Located {
+  readonly pos: Pos;
+}
+
 export interface ListNode {
   kind: 'list';
   items: Node[];

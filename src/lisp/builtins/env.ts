@@ -6,7 +6,7 @@ import type { Call } from './registry.ts';
 
 function lookup(c: Call): string | undefined {
   const name = str(c, 0);
-  c.interp.restrictions.checkEnv(c.name, name, c.node.pos);
+  c.interp.restrictions.checkEnv(c.name, name, c.node);
   return c.interp.env[name];
 }
 

@@ -17,7 +17,7 @@ function expand(c: Call, path: string): string {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function readFile(c: Call): Value {
-  c.interp.restrictions.checkBuiltin(c.name, c.node.pos);
+  c.interp.restrictions.checkBuiltin(c.name, c.node);
   const given = str(c, 0);
   const path = expand(c, given);
   const max = c.interp.limits.maxFileSize;
@@ -53,7 +53,7 @@ function readFile(c: Call): Value {
 }
 
 function fileExists(c: Call): Value {
-  c.interp.restrictions.checkBuiltin(c.name, c.node.pos);
+  c.interp.restrictions.checkBuiltin(c.name, c.node);
   try {
     statSync(expand(c, str(c, 0)));
     return true;
@@ -72,7 +72,7 @@ export const fileBuiltins = [
     [1, 1],
     { usage: '(expand-path path)', summary: 'path with ~ expanded, made absolute against the config\'s directory', examples: [['(expand-path "~/file")', '"/home/user/file"']] },
     (c) => {
-      c.interp.restrictions.checkBuiltin(c.name, c.node.pos);
+      c.interp.restrictions.checkBuiltin(c.name, c.node);
       return expand(c, str(c, 0));
     },
   ),

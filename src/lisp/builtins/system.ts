@@ -5,7 +5,7 @@ import type { Value } from '../types.ts';
 
 function guarded(read: (c: Call) => string) {
   return (c: Call): Value => {
-    c.interp.restrictions.checkBuiltin(c.name, c.node.pos);
+    c.interp.restrictions.checkBuiltin(c.name, c.node);
     return read(c);
   };
 }
