@@ -176,7 +176,7 @@ export class StackAttachments {
     if (objects.length === 0) return undefined;
     const target = keys.archivedAttachmentsDir(this.stack, unixNanos());
     for (const o of objects) await this.#blob.copy(o.key, `${target}${o.key.slice(dir.length)}`);
-    for (const o of objects) await this.#blob.delete(o.key);
+    await this.#blob.deleteMany(objects.map((o) => o.key));
     return target;
   }
 }

@@ -147,6 +147,6 @@ export async function acquireLock(blob: BlobStore, stack: string): Promise<HeldL
 /** Removes every lock object of the stack (Pulumi's `cancel`); returns who held them. */
 export async function cancelLocks(blob: BlobStore, stack: string): Promise<LockHolder[]> {
   const holders = await lockHolders(blob, stack);
-  for (const o of await blob.list(keys.lockDir(stack))) await blob.delete(o.key);
+  await blob.deleteMany((await blob.list(keys.lockDir(stack))).map((o) => o.key));
   return holders;
 }

@@ -351,7 +351,7 @@ export class StateStore {
         // Fold what an interrupted update recorded into a checkpoint before starting anew.
         const bytes = serializeCheckpoint(qualifiedName(name), encodeDeployment(deployment, crypter));
         await writeCheckpoint(this.blob, name, bytes, now.key);
-        for (const k of [...now.journalKeys, ...now.staleJournalKeys]) await this.blob.delete(k);
+        await this.blob.deleteMany([...now.journalKeys, ...now.staleJournalKeys]);
         base = checkpointHash(bytes);
         checkpointKey = keys.checkpoint(name);
         Object.assign(view, { hash: base, journalKeys: [] });
@@ -429,10 +429,8 @@ export class StateStore {
       const current = keys.checkpoint(name);
       const main = await checkpointKeyOf(this.blob, name);
       if (main) await this.blob.copy(main, keys.checkpointBackup(name));
-      for (const k of [current, `${current}.gz`, `${current}.zst`]) await this.blob.delete(k);
-      for (const dir of [keys.historyDir(name), keys.journalDir(name)]) {
-        for (const o of await this.blob.list(dir)) await this.blob.delete(o.key);
-      }
+      await this.blob.deleteMany([current, `${current}.gz`, `${current}.zst`]);
+      for (const dir of [keys.historyDir(name), keys.journalDir(name)]) await this.blob.deleteMany((await this.blob.list(dir)).map((o) => o.key));
     } finally {
       await lock.release();
     }
@@ -535,7 +533,7 @@ export class StateStore {
         name,
         historyJson({ kind: 'state-edit', startTime: now, endTime: now, message: `stack import from ${source}`, result: 'succeeded', resourceChanges: {} }),
       );
-      for (const o of await this.blob.list(keys.journalDir(name))) await this.blob.delete(o.key);
+      await this.blob.deleteMany((await this.blob.list(keys.journalDir(name))).map((o) => o.key));
     } finally {
       await lock.release();
     }

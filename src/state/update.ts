@@ -51,8 +51,7 @@ export async function writeCheckpoint(blob: BlobStore, stack: string, bytes: str
 export async function writeHistory(blob: BlobStore, stack: string, entryJson: string): Promise<void> {
   const ns = unixNanos();
   await blob.put(keys.history(stack, ns), entryJson);
-  await blob.copy(keys.checkpoint(stack), keys.historyCheckpoint(stack, ns));
-  await blob.copy(keys.checkpoint(stack), keys.backup(stack, ns));
+  await Promise.all([blob.copy(keys.checkpoint(stack), keys.historyCheckpoint(stack, ns)), blob.copy(keys.checkpoint(stack), keys.backup(stack, ns))]);
 }
 
 export class Update implements StackUpdate {
@@ -183,7 +182,7 @@ export class Update implements StackUpdate {
           resourceChanges: result.resourceChanges,
         }),
       );
-      for (const o of await blob.list(keys.journalDir(stack))) await blob.delete(o.key);
+      await blob.deleteMany((await blob.list(keys.journalDir(stack))).map((o) => o.key));
       this.ctx.onFinished?.(checkpointHash(bytes), written);
     } catch (err) {
       this.ctx.onAbandoned?.();

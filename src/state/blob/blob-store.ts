@@ -24,6 +24,11 @@ export interface BlobStore {
   create(key: string, data: Buffer | string): Promise<boolean>;
   /** Deletes the object; a missing object is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Deletes the objects, many at a time (in no particular order); missing ones are not an
+   * error. For what is cleared at once: an update's journal, a history, a lock directory.
+   */
+  deleteMany(keys: readonly string[]): Promise<void>;
   /** Every object whose key starts with `prefix`, in key order. */
   list(prefix: string): Promise<BlobInfo[]>;
   copy(from: string, to: string): Promise<void>;

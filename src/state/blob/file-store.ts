@@ -126,6 +126,11 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    // The file system calls run on libuv's thread pool, a few at a time.
+    await Promise.all(keys.map((k) => this.delete(k)));
+  }
+
   async list(prefix: string): Promise<BlobInfo[]> {
     // Walk the deepest directory that contains every key with this prefix.
     const slash = prefix.lastIndexOf('/');
