@@ -110,6 +110,15 @@ function headSymbol(node: Node): SymbolNode | undefined {
   return head?.kind === 'symbol' ? head : undefined;
 }
 
+/** Whether every item after the head is a `(key …)` form of the section. */
+function allKeys(items: readonly Node[], index: KeyIndex): boolean {
+  for (let i = 1; i < items.length; i++) {
+    const h = headSymbol(items[i]!);
+    if (h === undefined || !index.byKey.has(h.name)) return false;
+  }
+  return true;
+}
+
 function expectedType(spec: Spec): string {
   switch (spec.kind) {
     case 'string':
@@ -336,41 +345,42 @@ export class Decoder {
   }
 
   convertScalar(spec: Spec, v: Value, at: Located, path: string): unknown {
-    const secret = spec.secret === true && !this.showSecrets;
-    const wrong = () => {
-      // Environment variables are strings: say how to convert one.
-      const convert =
-        typeof v === 'string' && (spec.kind === 'int' || spec.kind === 'number')
-          ? 'to-int'
-          : typeof v === 'string' && spec.kind === 'bool'
-            ? 'to-bool'
-            : typeof v === 'number' && spec.kind === 'string'
-              ? 'to-string'
-              : undefined;
-      this.diags.error(`'${path}' expects ${expectedType(spec)}, got ${describeValue(v, secret)}`, {
-        pos: at.pos,
-        path,
-        secret,
-        hint: convert ? `convert it: (${convert} …)` : undefined,
-      });
-      return undefined;
-    };
     switch (spec.kind) {
       case 'string':
         if (typeof v === 'string') return v;
         if (spec.fromNumber && typeof v === 'number' && Number.isInteger(v)) return String(v);
-        return wrong();
+        return this.wrongType(spec, v, at, path);
       case 'int':
-        return typeof v === 'number' && Number.isInteger(v) ? v : wrong();
+        return typeof v === 'number' && Number.isInteger(v) ? v : this.wrongType(spec, v, at, path);
       case 'number':
-        return typeof v === 'number' && Number.isFinite(v) ? v : wrong();
+        return typeof v === 'number' && Number.isFinite(v) ? v : this.wrongType(spec, v, at, path);
       case 'bool':
-        return typeof v === 'boolean' ? v : wrong();
+        return typeof v === 'boolean' ? v : this.wrongType(spec, v, at, path);
       case 'enum':
         return this.enumValue(spec, v, at, path);
       default:
-        return wrong();
+        return this.wrongType(spec, v, at, path);
     }
+  }
+
+  private wrongType(spec: Spec, v: Value, at: Located, path: string): undefined {
+    const secret = spec.secret === true && !this.showSecrets;
+    // Environment variables are strings: say how to convert one.
+    const convert =
+      typeof v === 'string' && (spec.kind === 'int' || spec.kind === 'number')
+        ? 'to-int'
+        : typeof v === 'string' && spec.kind === 'bool'
+          ? 'to-bool'
+          : typeof v === 'number' && spec.kind === 'string'
+            ? 'to-string'
+            : undefined;
+    this.diags.error(`'${path}' expects ${expectedType(spec)}, got ${describeValue(v, secret)}`, {
+      pos: at.pos,
+      path,
+      secret,
+      hint: convert ? `convert it: (${convert} …)` : undefined,
+    });
+    return undefined;
   }
 
   private enumValue(spec: EnumSpec | ListSpec, v: Value, at: Located, path: string): string | undefined {
@@ -518,52 +528,55 @@ export class Decoder {
     const out: Record<string, Obj> = {};
     const seen = new Map<string, Node>();
     const itemKeys = keyIndex(spec.item.fields);
+    const isName = (name: string) => !this.ev.isBuiltin(name);
     for (const arg of args) {
       // An entry named like a built-in (`(list (count 3))`) is still an entry when everything
       // in it is a key of the entry; otherwise a built-in call here yields entries (`when`…).
-      const entryLike =
-        arg.kind === 'list' && arg.items.slice(1).every((n) => {
-          const h = headSymbol(n);
-          return h !== undefined && itemKeys.byKey.has(h.name);
-        });
-      const isName = (name: string) => entryLike || !this.ev.isBuiltin(name);
-      for (const { node, scope: entryScope } of this.expand(arg, scope, isName)) {
-        const head = headSymbol(node);
-        if (!head) {
-          if (node.kind === 'nil') continue;
-          this.diags.error(`expected a named ${spec.itemNoun} such as (workers (count 3) …) in ${path}, got ${nodeKind(node)}`, {
-            pos: node.pos,
-            path,
-          });
-          continue;
-        }
-        const name = head.name;
-        const entryPath = joinPath(path, name);
-        if (!ENTRY_NAME.test(name)) {
-          this.diags.error(`${spec.itemNoun} name '${name}' is not a valid DNS label`, {
-            pos: head.pos,
-            path: entryPath,
-            hint: 'use lowercase letters, digits and "-", starting with a letter and ending with a letter or digit, at most 63 characters',
-          });
-          continue;
-        }
-        const first = seen.get(name);
-        if (first) {
-          this.diags.error(`duplicate ${spec.itemNoun} '${name}' in ${path}`, {
-            pos: head.pos,
-            path: entryPath,
-            hint: `it is first declared at line ${first.pos.line}; give each ${spec.itemNoun} its own name`,
-          });
-          continue;
-        }
-        seen.set(name, node);
-        const list = node as ListNode;
-        this.positions.set(entryPath, list);
-        const value = this.decodeSubsection(spec.item, list.items.slice(1), entryScope, entryPath);
-        if (value) out[name] = value;
+      const head = headSymbol(arg);
+      if (head && (isName(head.name) || allKeys((arg as ListNode).items, itemKeys))) {
+        this.decodeNamedEntry(spec, arg, scope, path, out, seen);
+        continue;
       }
+      for (const { node, scope: entryScope } of this.expand(arg, scope, isName)) this.decodeNamedEntry(spec, node, entryScope, path, out, seen);
     }
     return out;
+  }
+
+  /** One `(name key…)` entry of the named sections at `path`, into `out`; `seen`: the names so far. */
+  private decodeNamedEntry(spec: NamedSpec, node: Node, scope: unknown, path: string, out: Record<string, Obj>, seen: Map<string, Node>): void {
+    const head = headSymbol(node);
+    if (!head) {
+      if (node.kind === 'nil') return;
+      this.diags.error(`expected a named ${spec.itemNoun} such as (workers (count 3) …) in ${path}, got ${nodeKind(node)}`, {
+        pos: node.pos,
+        path,
+      });
+      return;
+    }
+    const name = head.name;
+    const entryPath = joinPath(path, name);
+    if (!ENTRY_NAME.test(name)) {
+      this.diags.error(`${spec.itemNoun} name '${name}' is not a valid DNS label`, {
+        pos: head.pos,
+        path: entryPath,
+        hint: 'use lowercase letters, digits and "-", starting with a letter and ending with a letter or digit, at most 63 characters',
+      });
+      return;
+    }
+    const first = seen.get(name);
+    if (first) {
+      this.diags.error(`duplicate ${spec.itemNoun} '${name}' in ${path}`, {
+        pos: head.pos,
+        path: entryPath,
+        hint: `it is first declared at line ${first.pos.line}; give each ${spec.itemNoun} its own name`,
+      });
+      return;
+    }
+    seen.set(name, node);
+    const list = node as ListNode;
+    this.positions.set(entryPath, list);
+    const value = this.decodeSubsection(spec.item, list.items.slice(1), scope, entryPath);
+    if (value) out[name] = value;
   }
 
   private decodeForms(spec: FormsSpec, args: readonly Node[], scope: unknown, path: string): Obj[] {

@@ -128,14 +128,16 @@ export class Interpreter {
     const b = BUILTINS.get(head.name);
     if (!b) return [{ node, scope }];
     const list = node as ListNode;
-    return this.guard(list, () => {
+    try {
       if (b.kind === 'special') {
         const mode = this.sectionMode(isKey);
         if (b.expand) return b.expand(list, scope, this, mode);
         if (b.section) return b.section(list, scope, this, mode);
       }
       return this.valueToSections(this.evalValue(list, scope), list, scope);
-    });
+    } catch (err) {
+      throw located(err, list);
+    }
   }
 
   /**
@@ -186,7 +188,13 @@ export class Interpreter {
     if (!b) out.push(this.evalData(node, scope));
     else if (b.kind === 'special' && b.expand) {
       const expand = b.expand;
-      for (const v of this.guard(node, () => expand(node, scope, this, this.dataMode))) out.push(v);
+      let values: Value[];
+      try {
+        values = expand(node, scope, this, this.dataMode);
+      } catch (err) {
+        throw located(err, node);
+      }
+      for (const v of values) out.push(v);
     } else out.push(this.evalValue(node, scope));
   }
 
@@ -285,7 +293,7 @@ export class Interpreter {
     }
     const b = BUILTINS.get(head.name);
     if (!b) throw this.unknownFunction(head, scope);
-    return this.guard(node, () => {
+    try {
       if (b.kind === 'special') return b.eval(node, scope, this);
       const argc = items.length - 1;
       if (argc < b.min || argc > b.max) throw arityError(b.name, b.min, b.max, argc, b.usage, node.pos);
@@ -297,25 +305,8 @@ export class Interpreter {
       const result = this.checkSize(b.call({ interp: this, node, name: head.name, args, scope }), head.name);
       this.charge(cost);
       return result;
-    });
-  }
-
-  /** Gives position-less errors the call's position, and turns engine limits into LispErrors. */
-  private guard<T>(node: ListNode, run: () => T): T {
-    try {
-      return run();
     } catch (err) {
-      if (err instanceof LispError) {
-        if (err.pos) throw err;
-        throw new LispError(err.reason, node.pos, { hint: err.hint, code: err.code });
-      }
-      if (err instanceof RangeError) {
-        // Stack exhausted by a deeply nested value, or a string/array beyond what V8 allows.
-        throw new LispError(`evaluation exceeded a limit of the runtime: ${err.message}`, node.pos, {
-          hint: 'a value built here is too large or too deeply nested',
-        });
-      }
-      throw err;
+      throw located(err, node);
     }
   }
 
@@ -362,6 +353,21 @@ function describeNode(node: Node): string {
     default:
       return `${node.kind} ${String(node.value)}`;
   }
+}
+
+/**
+ * An error thrown while evaluating `node`, as it reaches the caller: position-less errors get
+ * the call's position, and engine limits become LispErrors.
+ */
+function located(err: unknown, node: ListNode): unknown {
+  if (err instanceof LispError) return err.pos ? err : new LispError(err.reason, node.pos, { hint: err.hint, code: err.code });
+  if (err instanceof RangeError) {
+    // Stack exhausted by a deeply nested value, or a string/array beyond what V8 allows.
+    return new LispError(`evaluation exceeded a limit of the runtime: ${err.message}`, node.pos, {
+      hint: 'a value built here is too large or too deeply nested',
+    });
+  }
+  return err;
 }
 
 /** A section value back to syntax, positioned at the call that produced it. */
