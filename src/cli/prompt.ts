@@ -1,5 +1,4 @@
 // Questions to the person at the terminal, and reading piped input.
-import { createInterface } from 'node:readline';
 import { CliError } from './errors.ts';
 import type { CliIO } from './io.ts';
 
@@ -22,7 +21,8 @@ export async function readStdin(io: CliIO, maxBytes = Infinity): Promise<string>
 
 /** Asks a yes/no question on the terminal; only "y" or "yes" counts as yes. */
 export async function confirm(io: CliIO, question: string): Promise<boolean> {
-  const rl = createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream, terminal: false });
+  // readline is loaded only when a question is asked.
+  const rl = process.getBuiltinModule('node:readline').createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream, terminal: false });
   try {
     io.stderr.write(`${question} [y/N] `);
     const answer = await new Promise<string>((resolve) => {

@@ -1,7 +1,8 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { gzipSync, zstdCompressSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -318,5 +319,22 @@ describe('file backend stack store', () => {
     const dev = await ss.openStack('dev', { passphrase: async () => 'correct horse battery staple' });
     const pw = dev.deployment.resources.find((r) => r.type === 'random:index/randomPassword:RandomPassword')!.outputs!.result;
     assert.ok(pw instanceof Secret && typeof pw.value === 'string');
+  });
+  test('a checkpoint Pulumi compressed (.json.gz, .json.zst) is read; the next update writes .json and drops it', async () => {
+    // Runs last in this block: it points `root` and `store` elsewhere.
+    for (const [ext, compress] of [['gz', gzipSync], ['zst', zstdCompressSync]] as const) {
+      root = join(home, `compressed-${ext}`);
+      store = await openStateStore({ env: { PULUMI_BACKEND_URL: `file://${root}` }, homedir: home, cwd: home });
+      await store.createStack('dev', { passphrase: 'correct horse' });
+      await seed([thing('a')]);
+      writeFileSync(`${ckpt()}.${ext}`, compress(readFileSync(ckpt())));
+      rmSync(ckpt());
+      const s = await store.openStack('dev', { passphrase });
+      assert.deepEqual(s.deployment.resources.map((r) => r.urn), [urn('a')], ext);
+      await seed([thing('b')]);
+      assert.ok(!existsSync(`${ckpt()}.${ext}`), ext);
+      assert.deepEqual((await store.openStack('dev', { passphrase })).deployment.resources.map((r) => r.urn), [urn('a'), urn('b')], ext);
+      store.close();
+    }
   });
 });

@@ -2,7 +2,6 @@
 // Reading accepts every version Pulumi reads (0–4) and migrates to the V3 shape; writing
 // emits version 3 (version 4 only when a gated feature we support is in use), compact JSON
 // without a trailing newline, as current Pulumi does.
-import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import pkg from '../../../package.json' with { type: 'json' };
 import type { Crypter, SecretsProviderJSON } from '../secrets/crypter.ts';
 import type { Deployment, ResourceState } from '../types.ts';
@@ -43,8 +42,9 @@ export interface ParsedCheckpoint {
 }
 
 export function decompress(bytes: Buffer): Buffer {
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b && bytes[2] === 0x08) return gunzipSync(bytes);
-  if (bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd) return zstdDecompressSync(bytes);
+  // zlib is loaded only for a checkpoint Pulumi compressed (ours never are).
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b && bytes[2] === 0x08) return process.getBuiltinModule('node:zlib').gunzipSync(bytes);
+  if (bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd) return process.getBuiltinModule('node:zlib').zstdDecompressSync(bytes);
   return bytes;
 }
 
