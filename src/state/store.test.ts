@@ -320,6 +320,7 @@ describe('file backend stack store', () => {
     const pw = dev.deployment.resources.find((r) => r.type === 'random:index/randomPassword:RandomPassword')!.outputs!.result;
     assert.ok(pw instanceof Secret && typeof pw.value === 'string');
   });
+
   test('a checkpoint Pulumi compressed (.json.gz, .json.zst) is read; the next update writes .json and drops it', async () => {
     // Runs last in this block: it points `root` and `store` elsewhere.
     for (const [ext, compress] of [['gz', gzipSync], ['zst', zstdCompressSync]] as const) {
