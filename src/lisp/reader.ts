@@ -78,54 +78,8 @@ class Lines {
   }
 }
 
-// The nodes the reader makes: each keeps its place as the source's lines and an offset. (One
-// class per kind with no base class: a derived constructor costs twice as much, cold.)
-class ReadString implements StringNode {
-  readonly kind = 'string';
-  readonly value: string;
-  readonly #lines: Lines;
-  readonly #at: number;
-  constructor(value: string, lines: Lines, at: number) {
-    this.value = value;
-    this.#lines = lines;
-    this.#at = at;
-  }
-  get pos(): Pos {
-    return this.#lines.posAt(this.#at);
-  }
-}
-class ReadNumber implements NumberNode {
-  readonly kind = 'number';
-  readonly value: number;
-  readonly isFloat: boolean;
-  readonly #lines: Lines;
-  readonly #at: number;
-  constructor(value: number, isFloat: boolean, lines: Lines, at: number) {
-    this.value = value;
-    this.isFloat = isFloat;
-    this.#lines = lines;
-    this.#at = at;
-  }
-  get pos(): Pos {
-    return this.#lines.posAt(this.#at);
-  }
-}
-class ReadBool implements BoolNode {
-  readonly kind = 'bool';
-  readonly value: boolean;
-  readonly #lines: Lines;
-  readonly #at: number;
-  constructor(value: boolean, lines: Lines, at: number) {
-    this.value = value;
-    this.#lines = lines;
-    this.#at = at;
-  }
-  get pos(): Pos {
-    return this.#lines.posAt(this.#at);
-  }
-}
-class ReadNil implements NilNode {
-  readonly kind = 'nil';
+// The nodes the reader makes: each keeps its place as the source's lines and an offset.
+abstract class Read {
   readonly #lines: Lines;
   readonly #at: number;
   constructor(lines: Lines, at: number) {
@@ -136,32 +90,49 @@ class ReadNil implements NilNode {
     return this.#lines.posAt(this.#at);
   }
 }
-class ReadSymbol implements SymbolNode {
-  readonly kind = 'symbol';
-  readonly name: string;
-  readonly #lines: Lines;
-  readonly #at: number;
-  constructor(name: string, lines: Lines, at: number) {
-    this.name = name;
-    this.#lines = lines;
-    this.#at = at;
-  }
-  get pos(): Pos {
-    return this.#lines.posAt(this.#at);
+class ReadString extends Read implements StringNode {
+  readonly kind = 'string';
+  readonly value: string;
+  constructor(value: string, lines: Lines, at: number) {
+    super(lines, at);
+    this.value = value;
   }
 }
-class ReadList implements ListNode {
+class ReadNumber extends Read implements NumberNode {
+  readonly kind = 'number';
+  readonly value: number;
+  readonly isFloat: boolean;
+  constructor(value: number, isFloat: boolean, lines: Lines, at: number) {
+    super(lines, at);
+    this.value = value;
+    this.isFloat = isFloat;
+  }
+}
+class ReadBool extends Read implements BoolNode {
+  readonly kind = 'bool';
+  readonly value: boolean;
+  constructor(value: boolean, lines: Lines, at: number) {
+    super(lines, at);
+    this.value = value;
+  }
+}
+class ReadNil extends Read implements NilNode {
+  readonly kind = 'nil';
+}
+class ReadSymbol extends Read implements SymbolNode {
+  readonly kind = 'symbol';
+  readonly name: string;
+  constructor(name: string, lines: Lines, at: number) {
+    super(lines, at);
+    this.name = name;
+  }
+}
+class ReadList extends Read implements ListNode {
   readonly kind = 'list';
   readonly items: Node[];
-  readonly #lines: Lines;
-  readonly #at: number;
   constructor(items: Node[], lines: Lines, at: number) {
+    super(lines, at);
     this.items = items;
-    this.#lines = lines;
-    this.#at = at;
-  }
-  get pos(): Pos {
-    return this.#lines.posAt(this.#at);
   }
 }
 
