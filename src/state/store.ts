@@ -20,6 +20,7 @@ import type { RawDeployment } from './checkpoint/checkpoint.ts';
 import { checkIntegrity, sortForIntegrity } from './checkpoint/integrity.ts';
 import type { IntegrityProblem } from './checkpoint/integrity.ts';
 import type { JsonObject } from './checkpoint/resources.ts';
+import { holdsSecretObject } from './checkpoint/property-values.ts';
 import {
   BackendConfigError,
   CheckpointError,
@@ -260,7 +261,7 @@ export class StateStore {
 
   private async unlock(raw: RawStack, opts: OpenOptions): Promise<Crypter | undefined> {
     const provider = raw.latest?.secrets_providers;
-    const hasSecrets = raw.latest ? JSON.stringify(raw.latest.resources).includes('"1b47061264138c4ac30d75fd1eb44270"') : false;
+    const hasSecrets = raw.latest ? holdsSecretObject(raw.latest.resources) : false;
     if (!hasSecrets && (opts.readOnly || !provider || !['passphrase', 'cloud'].includes(provider.type))) return undefined; // read-only until re-encrypted
     return unlockCrypter(provider, raw.name, this.env, opts.passphrase, { onUse: opts.readOnly });
   }

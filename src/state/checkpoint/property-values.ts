@@ -29,6 +29,15 @@ export function isSecretObject(v: unknown): v is { ciphertext?: string; plaintex
   return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
 }
 
+/** Whether a value as a checkpoint stores it holds a secret anywhere (stops at the first one). */
+export function holdsSecretObject(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if (Array.isArray(v)) return v.some(holdsSecretObject);
+  if (isSecretObject(v)) return true;
+  for (const e of Object.values(v)) if (holdsSecretObject(e)) return true;
+  return false;
+}
+
 export function decodeValue(v: unknown, opts: DecodeOptions, path: string, top = true): PropertyValue {
   if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return v;
   if (Array.isArray(v)) return v.map((e, i) => decodeValue(e, opts, `${path}[${i}]`, top));
