@@ -18,15 +18,13 @@
 // they are made here and load only on the platform that made them (Node's own rule for
 // cross-platform blobs). A startup snapshot was tried and does not pay: see bench/README.md.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { build } from 'esbuild';
-import type { Plugin } from 'esbuild';
 import { inject } from 'postject';
 import { helpAsset } from '../src/cli/bundle-script.ts';
+import { bundleFile, root } from './bundle.ts';
 
-const root = join(import.meta.dirname, '..');
 const NODE_VERSION = process.versions.node;
 /** Node's sentinel that marks a binary as carrying a single-executable blob. */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -45,59 +43,6 @@ function git(args: string[]): string {
 export function buildCommit(): string {
   const head = git(['rev-parse', '--short=12', 'HEAD']) || 'unknown';
   return git(['status', '--porcelain', '--untracked-files=no']) ? `${head}-dirty` : head;
-}
-
-/**
- * The bundle's two differences from a run from the sources: the command folder is listed
- * now, at build time, and a lazy `createRequire(import.meta.url)(x)` becomes a bundled
- * `require(x)`, still evaluated on first use.
- */
-const forTheBundle: Plugin = {
-  name: 'sloth-single-file',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/]cli[\\/]command-list\.ts$/ }, () => {
-      const dir = join(root, 'src', 'cli', 'commands');
-      const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
-      const imports = files.map((f, i) => `import * as c${i} from './commands/${f}';`).join('\n');
-      return { loader: 'ts', resolveDir: join(root, 'src', 'cli'), contents: `${imports}\nexport async function commandModules() { return [${files.map((_, i) => `c${i}`).join(', ')}]; }\n` };
-    });
-    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes('createRequire(import.meta.url)(')) return undefined;
-      return { loader: 'ts', contents: text.replaceAll('createRequire(import.meta.url)(', 'require(') };
-    });
-  },
-};
-
-/**
- * Bundles `entry` (the CLI: src/cli/main.ts) into one CommonJS file (the form a
- * single-executable blob takes in Node 24).
- */
-export async function bundle(outfile: string, commit: string, entry = join(root, 'src', 'cli', 'main.ts')): Promise<void> {
-  const result = await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: `node${NODE_VERSION.split('.')[0]}`,
-    // Less source to load and hash at every start; names kept (errors and classes are named).
-    minify: true,
-    keepNames: true,
-    legalComments: 'eof',
-    // The commit is written in; the sources' folder (version-info's git look-up) is not needed.
-    define: { SLOTH_BUILD_COMMIT: JSON.stringify(commit), 'import.meta.dirname': 'undefined' },
-    // ssh2's optional native speed-ups: its pure-JavaScript code runs when they cannot load.
-    external: ['*.node'],
-    plugins: [forTheBundle],
-    logLevel: 'warning',
-  });
-  if (result.errors.length > 0) throw new Error('esbuild failed');
-  // esbuild escapes what is not ASCII except in regular expressions and comments; escaped
-  // there too (`\uXXXX` means the same in both), the executable reads the bundle as Latin-1,
-  // with no UTF-8 decoding (src/cli/single-executable.ts).
-  const text = readFileSync(outfile, 'utf8');
-  writeFileSync(outfile, text.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 /** The Node binary for a target: ours for this machine, else from the registry's node-<os>-<arch> package. */
@@ -148,8 +93,8 @@ export async function buildExecutables(targets: readonly Target[], outDir: strin
 async function buildInto(targets: readonly Target[], outDir: string, work: string): Promise<{ built: Built[]; skipped: string[] }> {
   const [entry, cli, cache, noCache] = ['entry.cjs', 'sloth-kubernetes.cjs', 'cli.cache', 'empty.cache'].map((f) => join(work, f)) as [string, string, string, string];
   const commit = buildCommit();
-  await bundle(cli, commit);
-  await bundle(entry, commit, join(root, 'src', 'cli', 'single-executable.ts'));
+  await bundleFile(cli, commit, join(root, 'src', 'cli', 'main.ts'));
+  await bundleFile(entry, commit, join(root, 'src', 'cli', 'single-executable.ts'));
   writeFileSync(noCache, '');
   // The cache of what `validate` of the Quick Start example compiles: the command tree, the
   // Lisp reader and evaluator, the config checks (what --help and most starts need).

@@ -4,7 +4,7 @@
 // (and the code cache is checked against) is the same string. And the names of the assets
 // the build writes and the executable reads.
 import { dirname } from 'node:path';
-import { Script, constants } from 'node:vm';
+import { Script } from 'node:vm';
 
 /** CommonJS's wrapper: the bundle sees `require`, `module`, `exports`, `__filename` and `__dirname` as in any .cjs file. */
 const wrap = (source: string) => `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
@@ -15,9 +15,8 @@ export const helpAsset = (programName: string): string => `help.${programName}.t
 export function bundleScript(source: string, cachedData?: Uint8Array): Script {
   return new Script(wrap(source), {
     filename: 'sloth-kubernetes.cjs',
+    // No importModuleDynamically: the bundle has no import() (scripts/bundle.ts makes them require).
     cachedData,
-    // The bundle imports a few Node built-ins lazily (`await import('node:http')`).
-    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
 }
 

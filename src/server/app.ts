@@ -6,11 +6,12 @@ import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { extname, join } from 'node:path';
+import { extname } from 'node:path';
 import { allows, CREDENTIAL_VARIABLES, isFinal, JOB_STATUSES, JobsError, OPERATIONS, resolvePolicy } from '../jobs/index.ts';
 import type { Actor, Job, JobRequest, Jobs, JobService, Role } from '../jobs/index.ts';
 import { HttpError, pattern, readJson, sendError, sendJson } from './http.ts';
 import { openApiDocument } from './openapi.ts';
+import { uiFile } from './ui-files.ts';
 
 export interface AppOptions {
   jobs: Jobs;
@@ -41,7 +42,6 @@ interface Route {
   handler: Handler;
 }
 
-const UI_DIR = join(import.meta.dirname, 'ui');
 const UI_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
 /** Wakes the live streams of a job when its runner (in this process) appends to its log. */
@@ -244,7 +244,7 @@ export function createApp(options: AppOptions): { handle: (req: IncomingMessage,
   async function serveUi(res: ServerResponse, path: string): Promise<void> {
     const file = path === '/' || path === '/ui' || path === '/ui/' ? 'index.html' : path.slice('/ui/'.length);
     if (!/^[\w-]+\.(html|js|css)$/.test(file)) throw new JobsError('not-found', `no page ${path}`);
-    const body = await readFile(join(UI_DIR, file)).catch(() => undefined);
+    const body = await uiFile(file);
     if (!body) throw new JobsError('not-found', `no page ${path}`);
     res.writeHead(200, {
       'content-type': UI_TYPES[extname(file)]!,

@@ -1,11 +1,12 @@
 // The single executable (scripts/build-exe.ts) as a user gets it: built here for this
 // platform, run with nothing but its own file — no Node.js on PATH, an environment holding
 // only HOME, the backend, the passphrase and the emulator's dummy AWS credentials — through
-// the demo path against moto (stacks create, deploy --no-bootstrap, destroy); and install.sh
-// putting it in place from a release folder only when its SHA-256 matches.
+// the demo path against moto (stacks create, deploy --no-bootstrap, destroy) and the jobs
+// server with its web UI; and install.sh putting it in place from a release folder only when
+// its SHA-256 matches.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,6 +79,40 @@ describe('the single executable', { skip: missing('moto'), timeout: 300_000 }, (
     const r = spawnSync(exe, ['validate', '--help'], { encoding: 'utf8', env: { HOME: dir, PATH: emptyBin, NODE_DEBUG: 'sloth-exe' } });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /code cache accepted/);
+  });
+
+  it('serves the jobs server: its web UI from inside the file (there is no source folder beside it), the API, and no warning', async () => {
+    const server = spawn(exe, ['server', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'server'), '--backend', `file://${join(dir, 'server-backend')}`], {
+      env: { HOME: dir, PATH: emptyBin },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    server.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        server.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        server.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}${stderr}`)));
+      });
+      const page = await fetch(`${url}/`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /^<!doctype html>/);
+      for (const [file, type] of [['app.js', 'text/javascript'], ['style.css', 'text/css']]) {
+        const r = await fetch(`${url}/ui/${file}`);
+        assert.equal(r.status, 200, file);
+        assert.match(r.headers.get('content-type') ?? '', new RegExp(`^${type}`));
+        assert.equal(await r.text(), readFileSync(join(REPO, 'src/server/ui', file!), 'utf8'));
+      }
+      assert.equal((await fetch(`${url}/ui/nothing.js`)).status, 404);
+      assert.equal((await fetch(`${url}/openapi.json`)).status, 200);
+      assert.equal(stderr, '');
+    } finally {
+      server.kill('SIGKILL');
+    }
   });
 
   it('runs the demo path against moto with no Node.js anywhere on PATH: stacks create, deploy --no-bootstrap, destroy', () => {
