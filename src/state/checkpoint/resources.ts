@@ -56,18 +56,17 @@ export function decodeResource(raw: unknown, opts: DecodeOptions, where: string)
   for (const [key, kind] of FIELDS) {
     const v = obj[key];
     if (v === undefined || v === null) continue;
-    const bad = () => new PropertyValueError(`${at}: field "${key}" has the wrong type`);
     switch (kind) {
       case 'string':
-        if (typeof v !== 'string') throw bad();
+        if (typeof v !== 'string') throw wrongType(at, key);
         out[key] = v;
         break;
       case 'bool':
-        if (typeof v !== 'boolean') throw bad();
+        if (typeof v !== 'boolean') throw wrongType(at, key);
         out[key] = v;
         break;
       case 'strings':
-        if (!Array.isArray(v) || v.some((e) => typeof e !== 'string')) throw bad();
+        if (!Array.isArray(v) || v.some((e) => typeof e !== 'string')) throw wrongType(at, key);
         out[key] = [...(v as string[])];
         break;
       case 'map':
@@ -77,31 +76,31 @@ export function decodeResource(raw: unknown, opts: DecodeOptions, where: string)
         out[key] = decodeValue(v, opts, `${at}.${key}`);
         break;
       case 'propdeps': {
-        if (typeof v !== 'object' || Array.isArray(v)) throw bad();
+        if (typeof v !== 'object' || Array.isArray(v)) throw wrongType(at, key);
         const deps: Record<string, string[]> = {};
         for (const [prop, list] of Object.entries(v as JsonObject)) {
           // Pulumi's own fixtures hold `null` here; it means "no dependencies".
           if (list === null) deps[prop] = [];
           else if (Array.isArray(list) && list.every((e) => typeof e === 'string')) deps[prop] = [...(list as string[])];
-          else throw bad();
+          else throw wrongType(at, key);
         }
         out[key] = deps;
         break;
       }
       case 'timeouts': {
-        if (typeof v !== 'object' || Array.isArray(v)) throw bad();
+        if (typeof v !== 'object' || Array.isArray(v)) throw wrongType(at, key);
         const t: Record<string, number> = {};
         for (const k of TIMEOUT_KEYS) {
           const n = (v as JsonObject)[k];
           if (n === undefined) continue;
-          if (typeof n !== 'number') throw bad();
+          if (typeof n !== 'number') throw wrongType(at, key);
           t[k] = n;
         }
         out[key] = t;
         break;
       }
       case 'stacktrace':
-        if (!Array.isArray(v)) throw bad();
+        if (!Array.isArray(v)) throw wrongType(at, key);
         out[key] = v.map((e) => ({ ...(e as JsonObject) }));
         break;
     }
@@ -111,6 +110,9 @@ export function decodeResource(raw: unknown, opts: DecodeOptions, where: string)
   out.custom = out.custom === true;
   return out as unknown as ResourceState;
 }
+
+// A function, not a closure made for each field: a bundle (keepNames) names every closure it makes.
+const wrongType = (at: string, key: string) => new PropertyValueError(`${at}: field "${key}" has the wrong type`);
 
 function isEmpty(v: unknown): boolean {
   if (v === undefined || v === null || v === false || v === '') return true;
