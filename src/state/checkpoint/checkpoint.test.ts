@@ -91,3 +91,12 @@ test('a JSON error never quotes the text around it (it may be a plaintext secret
   });
   assert.throws(() => parseJson(Buffer.from('{"a":'), 'f'), /ends early \(truncated\?\)/);
 });
+
+test('a resource field of the wrong type names the resource, its URN and the field', () => {
+  const parsed = readCheckpoint(parseJson(load('checkpoint-v3.json'), 'v3'), 'v3');
+  const resources = parsed.latest!.resources.map((r, i) => (i === 2 ? { ...r, protect: 'yes' } : r));
+  assert.throws(
+    () => decodeDeployment({ ...parsed.latest!, resources }, (ct) => b64.decrypt(ct), 'v3'),
+    (err: Error) => err.message === `v3: resource #3 (${String(parsed.latest!.resources[2]!.urn)}): field "protect" has the wrong type`,
+  );
+});
