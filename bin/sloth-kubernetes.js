@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// Launcher for `sloth-kubernetes` / `sloth`. The CLI runs on Node 24 (TypeScript is loaded
-// directly through Node's type stripping). On an older Node, re-run this file under the
-// Node 24 that `npm ci` placed in node_modules, so a fresh clone works with any system Node.
-// Written in plain JavaScript that Node 20 can still parse.
+// Launcher for `sloth-kubernetes` / `sloth`. The CLI runs on Node 24: the bundle `npm ci` made
+// in dist/cli/ (scripts/build-cli.ts) while it matches the sources, else the TypeScript
+// sources themselves through Node's type stripping (always with SLOTH_FROM_SOURCES=1). On an
+// older Node, re-run this file under the Node 24 that `npm ci` placed in node_modules, so a
+// fresh clone works with any system Node. Written in plain JavaScript that Node 20 can parse.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freshBundle } from './fresh-bundle.js';
 
 const self = fileURLToPath(import.meta.url);
 const root = join(dirname(self), '..');
@@ -19,7 +21,9 @@ if (major >= 24) {
   // folder, which roughly halves start-up after the first run.
   const { enableCompileCache } = await import('node:module');
   enableCompileCache?.();
-  await import(pathToFileURL(join(root, 'src', 'cli', 'main.ts')).href);
+  const bundle = join(root, 'dist', 'cli');
+  const main = process.env.SLOTH_FROM_SOURCES !== '1' && freshBundle(root, bundle) ? join(bundle, 'main.mjs') : join(root, 'src', 'cli', 'main.ts');
+  await import(pathToFileURL(main).href);
 } else {
   const local = join(root, 'node_modules', 'node', 'bin', 'node');
   if (!existsSync(local)) {
@@ -41,3 +45,4 @@ if (major >= 24) {
     else process.exit(code ?? 1);
   });
 }
+

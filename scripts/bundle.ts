@@ -1,7 +1,9 @@
-// The CLI bundled by esbuild: one CommonJS file for the single executable
-// (scripts/build-exe.ts), the sources seen as a bundle must see them (`fromTheSources`).
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// The CLI bundled by esbuild, in the two forms we ship: one CommonJS file for the single
+// executable (scripts/build-exe.ts) and a folder of ES modules for the launcher
+// (scripts/build-cli.ts: bin/sloth-kubernetes.js runs it while it matches the sources). Both
+// see the sources the same way (`fromTheSources`).
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import type { BuildOptions, Plugin } from 'esbuild';
 
@@ -75,4 +77,47 @@ export async function bundleFile(outfile: string, commit: string, entry: string)
   // there too (`\uXXXX` means the same in both).
   const text = readFileSync(outfile, 'utf8');
   writeFileSync(outfile, text.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
+/** What a folder bundle was made from: each source file's size and modification time; the times of the folders it lists (commands, UI). */
+export interface BundleSources {
+  files: Record<string, [size: number, mtimeMs: number]>;
+  dirs: Record<string, number>;
+}
+
+/**
+ * The launcher's form: each entry (a path under the repository) an ES module in `outdir`, what
+ * they import split into chunks loaded when first imported (a command loads only its own),
+ * with `require`, `__filename` and `__dirname` defined for the CommonJS packages inside.
+ * Returns what it was made from: our files, and npm's record of node_modules
+ * (node_modules/.package-lock.json, rewritten by every install). A file changed while the
+ * build ran is recorded as never matching.
+ */
+export async function bundleFolder(outdir: string, entries: string[]): Promise<BundleSources> {
+  const started = Date.now();
+  const result = await build({
+    ...common,
+    entryPoints: entries,
+    outdir,
+    format: 'esm',
+    splitting: true,
+    outExtension: { '.js': '.mjs' },
+    metafile: true,
+    banner: {
+      js: [
+        "import { createRequire as __slothRequire } from 'node:module';",
+        "import { fileURLToPath as __slothPath } from 'node:url';",
+        'const require = __slothRequire(import.meta.url), __filename = __slothPath(import.meta.url), __dirname = import.meta.dirname;',
+      ].join(' '),
+    },
+  });
+  const ours = Object.keys(result.metafile.inputs).filter((f) => !f.split('/').includes('node_modules'));
+  const npmRecord = join('node_modules', '.package-lock.json');
+  const inputs = [...ours, ...readdirSync(UI).map((f) => relative(root, join(UI, f))), ...(existsSync(join(root, npmRecord)) ? [npmRecord] : [])];
+  const files: BundleSources['files'] = {};
+  for (const f of inputs.sort()) {
+    const s = statSync(join(root, f));
+    files[f] = s.mtimeMs >= started ? [-1, -1] : [s.size, s.mtimeMs];
+  }
+  return { files, dirs: Object.fromEntries([COMMANDS, UI].map((d) => [relative(root, d), statSync(d).mtimeMs])) };
 }
