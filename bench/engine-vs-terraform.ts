@@ -5,7 +5,10 @@
 // provider download, no external object); we deploy them through the CLI's own flow
 // (test/provider/cli-child.ts: open the stack, derive the key from the passphrase, plan,
 // render, apply, audit) with the test provider's cloud in memory, in a fresh Node 24 process
-// with the compile cache on, as the launcher runs every command.
+// with the compile cache on, as the launcher runs every command: from a folder bundle made
+// here as `npm ci` makes the launcher's (scripts/bundle.ts), checked against the sources at
+// every start (test/provider/bundled-child.ts). The no-change preview is also run from the
+// sources (what the launcher runs after a source was edited, or with SLOTH_FROM_SOURCES=1).
 //
 // For each N: apply from empty (a fresh state each run) and a no-change plan / preview, runs
 // paired and interleaved (Terraform, then us, then Terraform…) so that load from other
@@ -33,9 +36,11 @@ import { kdfMs, median, timed } from '../test/provider/bench-run.ts';
 import type { Measured } from '../test/provider/bench-run.ts';
 import type { GraphEntry } from '../test/provider/cli-child.ts';
 import { PEERS_BIN } from '../test/helpers/parts.ts';
+import { bundleFolder } from '../scripts/bundle.ts';
 
 const TERRAFORM = process.env.TERRAFORM ?? join(PEERS_BIN, 'terraform');
 const CHILD = fileURLToPath(new URL('../test/provider/cli-child.ts', import.meta.url));
+const BUNDLED_CHILD = fileURLToPath(new URL('../test/provider/bundled-child.ts', import.meta.url));
 const LAUNCHER = fileURLToPath(new URL('../bin/sloth-kubernetes.js', import.meta.url));
 const LENGTH = 10;
 const PASSPHRASE = 'bench-passphrase';
@@ -98,11 +103,16 @@ function terraformState(entries: GraphEntry[]): string {
 const fmt = (xs: Measured[]) => {
   if (xs.length === 0) return 'not run'.padEnd(27);
   const w = xs.map((m) => m.wallS);
-  return `${median(w).toFixed(2)} s (${Math.min(...w).toFixed(2)}–${Math.max(...w).toFixed(2)}), ${median(xs.map((m) => m.maxRssMB))} MB`;
+  return `${median(w).toFixed(3)} s (${Math.min(...w).toFixed(3)}–${Math.max(...w).toFixed(3)}), ${median(xs.map((m) => m.maxRssMB))} MB`;
 };
 
 const version = spawnSync(TERRAFORM, ['version'], { encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } }).stdout.split('\n')[0];
 console.log(`${new Date().toISOString()}; ${version}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}; apply: ${APPLY_RUNS} pairs, plan: ${RUNS} pairs, interleaved`);
+
+// The CLI's flow bundled as the launcher's is (npm ci: scripts/build-cli.ts).
+const bundle = mkdtempSync(join(tmpdir(), 'sloth-vs-tf-bundle-'));
+writeFileSync(join(bundle, 'sources.json'), JSON.stringify(await bundleFolder(bundle, [CHILD])));
+process.on('exit', () => rmSync(bundle, { recursive: true, force: true }));
 
 for (const n of SIZES) {
   const dir = mkdtempSync(join(tmpdir(), 'sloth-vs-tf-'));
@@ -117,7 +127,8 @@ for (const n of SIZES) {
     const init = spawnSync(TERRAFORM, ['init', '-input=false', '-no-color'], { cwd: tfDir, env: tfEnv, encoding: 'utf8' });
     if (init.status !== 0) throw new Error(`terraform init failed:\n${init.stdout}${init.stderr}`);
     const ourEnv = (backend: string) => ({ HOME: dir, PATH: process.env.PATH, PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE, NODE_COMPILE_CACHE: join(dir, 'compile-cache') });
-    const ours = (command: 'preview' | 'deploy', backend: string) => timed(process.execPath, [CHILD, command, 'bench', graphFile], { env: ourEnv(backend) });
+    const ours = (command: 'preview' | 'deploy', backend: string) => timed(process.execPath, [BUNDLED_CHILD, bundle, command, 'bench', graphFile], { env: ourEnv(backend) });
+    const fromSources = (backend: string) => timed(process.execPath, [CHILD, 'preview', 'bench', graphFile], { env: ourEnv(backend) });
     const newStack = (backend: string) => {
       const r = spawnSync(process.execPath, [LAUNCHER, 'stacks', 'create', 'bench'], { env: ourEnv(backend), encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`stacks create failed: ${r.stderr}`);
@@ -142,18 +153,23 @@ for (const n of SIZES) {
     }
     const tfPlans: Measured[] = [];
     const ourPlans: Measured[] = [];
+    const sourcePlans: Measured[] = [];
+    const noChanges = (m: Measured) => {
+      if (!m.stdout.includes('No changes.')) throw new Error(`preview found changes:\n${m.stdout.slice(-500)}`);
+      return m;
+    };
     for (let i = 0; i < RUNS; i++) {
       const tf = timed(TERRAFORM, ['plan', '-input=false', '-no-color', '-detailed-exitcode'], { cwd: tfDir, env: tfEnv });
       if (!tf.stdout.includes('No changes.')) throw new Error(`terraform plan found changes:\n${tf.stdout.slice(-500)}`);
       tfPlans.push(tf);
-      const us = ours('preview', backend);
-      if (!us.stdout.includes('No changes.')) throw new Error(`preview found changes:\n${us.stdout.slice(-500)}`);
-      ourPlans.push(us);
+      ourPlans.push(noChanges(ours('preview', backend)));
+      sourcePlans.push(noChanges(fromSources(backend)));
     }
     const ratio = (a: Measured[], b: Measured[]) => (a.length === 0 ? '' : `${(median(a.map((m) => m.wallS)) / median(b.map((m) => m.wallS))).toFixed(1)}×`);
     console.log(`N = ${n} (load ${loadavg()[0]!.toFixed(1)})`);
     console.log(`  apply from empty      terraform ${fmt(tfApplies)}   sloth ${fmt(ourApplies)}   ${ratio(tfApplies, ourApplies)}`);
     console.log(`  no-change plan        terraform ${fmt(tfPlans)}   sloth ${fmt(ourPlans)}   ${ratio(tfPlans, ourPlans)}`);
+    console.log(`    from the sources    ${' '.repeat(10 + fmt(tfPlans).length)}   sloth ${fmt(sourcePlans)}   ${ratio(tfPlans, sourcePlans)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
