@@ -1,6 +1,7 @@
 // Whether a folder bundle (scripts/bundle.ts: the launcher's dist/cli/) still matches the
 // sources it was made from: each file has the size and modification time its sources.json
-// recorded, and no command was added or removed. An edited source then runs as it is now.
+// recorded, and no file was added to or removed from a folder it lists (the commands, the web
+// UI). An edited source then runs as it is now.
 // Plain JavaScript, as the launcher that imports it.
 import { readFileSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';

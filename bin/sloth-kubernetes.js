@@ -45,4 +45,3 @@ if (major >= 24) {
     else process.exit(code ?? 1);
   });
 }
-

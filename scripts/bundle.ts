@@ -27,11 +27,8 @@ const fromTheSources: Plugin = {
     });
     b.onLoad({ filter: /[\\/]src[\\/]server[\\/]ui-files\.ts$/ }, () => {
       const files = Object.fromEntries(readdirSync(UI).sort().map((f) => [f, readFileSync(join(UI, f), 'utf8')]));
-      return {
-        loader: 'ts',
-        watchFiles: Object.keys(files).map((f) => join(UI, f)),
-        contents: `const files: Record<string, string> = ${JSON.stringify(files)};\nexport async function uiFile(name: string): Promise<Buffer | undefined> { return Object.hasOwn(files, name) ? Buffer.from(files[name]!, 'utf8') : undefined; }\n`,
-      };
+      const contents = `const files: Record<string, string> = ${JSON.stringify(files)};\nexport async function uiFile(name: string): Promise<Buffer | undefined> { return Object.hasOwn(files, name) ? Buffer.from(files[name]!, 'utf8') : undefined; }\n`;
+      return { loader: 'ts', contents };
     });
     b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
