@@ -194,13 +194,14 @@ export async function startClusterLab(e: HistoryEnv, stack: string, config: stri
       });
     // Traffic over the mesh until every pair answers a ping — an answer over WireGuard means both
     // ends have shaken hands (the persistent keepalive would, in time); a fixed number of pings
-    // was not always enough on a loaded machine. What never answers (30 tries each) is named.
+    // was not always enough on a loaded machine, nor, once in a CI run, 30 s for one pair. What
+    // never answers in 90 tries (WireGuard's own time to keep retrying one handshake) is named.
     const silent = await Promise.all(
       names.map(
         (from) =>
           new Promise<string>((resolve) => {
             const targets = names.filter((to) => to !== from).map((to) => mesh[to]!);
-            const script = 'for a in "$@"; do (for i in $(seq 30); do ping -c 1 -W 1 "$a" >/dev/null && exit 0; done; echo "$a") & done; wait';
+            const script = 'for a in "$@"; do (for i in $(seq 90); do ping -c 1 -W 1 "$a" >/dev/null && exit 0; done; echo "$a") & done; wait';
             const child = spawn('ip', ['netns', 'exec', lab.machines.get(from)!.ns, 'sh', '-c', script, 'sh', ...targets], { stdio: ['ignore', 'pipe', 'ignore'] });
             let out = '';
             child.stdout.on('data', (d: Buffer) => (out += d.toString()));
