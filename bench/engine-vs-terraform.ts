@@ -39,6 +39,7 @@ import { PEERS_BIN } from '../test/helpers/parts.ts';
 import { bundleFolder } from '../scripts/bundle.ts';
 
 const TERRAFORM = process.env.TERRAFORM ?? join(PEERS_BIN, 'terraform');
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHILD = fileURLToPath(new URL('../test/provider/cli-child.ts', import.meta.url));
 const BUNDLED_CHILD = fileURLToPath(new URL('../test/provider/bundled-child.ts', import.meta.url));
 const LAUNCHER = fileURLToPath(new URL('../bin/sloth-kubernetes.js', import.meta.url));
@@ -110,7 +111,8 @@ const version = spawnSync(TERRAFORM, ['version'], { encoding: 'utf8', env: { ...
 console.log(`${new Date().toISOString()}; ${version}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}; apply: ${APPLY_RUNS} pairs, plan: ${RUNS} pairs, interleaved`);
 
 // The CLI's flow bundled as the launcher's is (npm ci: scripts/build-cli.ts).
-const bundle = mkdtempSync(join(tmpdir(), 'sloth-vs-tf-bundle-'));
+mkdirSync(join(ROOT, 'dist'), { recursive: true });
+const bundle = mkdtempSync(join(ROOT, 'dist', 'bench-cli-'));
 writeFileSync(join(bundle, 'sources.json'), JSON.stringify(await bundleFolder(bundle, [CHILD])));
 process.on('exit', () => rmSync(bundle, { recursive: true, force: true }));
 

@@ -72,7 +72,9 @@ describe('a folder bundle of the CLI', { timeout: 120_000 }, () => {
   const run = (args: string[], entry: string) => spawnSync(process.execPath, [entry, ...args], { encoding: 'utf8', env: cleanEnv({ CLUSTER_ENV: 'production', SLOTH_INVOKED_AS: 'sloth-kubernetes' }) });
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sloth-bundle-'));
+    // Under the repository, as dist/cli is: the SDKs the bundle leaves out come from its node_modules.
+    mkdirSync(join(REPO, 'dist'), { recursive: true });
+    dir = mkdtempSync(join(REPO, 'dist', 'test-bundle-'));
     writeFileSync(join(dir, 'sources.json'), JSON.stringify(await bundleFolder(dir, [join(REPO, 'src', 'cli', 'main.ts')])));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
