@@ -6,7 +6,7 @@
 // its SHA-256 matches.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { buildExecutables, exeName, hostTarget } from '../../scripts/build-exe.t
 import { startAwsEmulator } from '../e2e/aws/moto-aws.ts';
 import type { AwsEmulator } from '../e2e/aws/moto-aws.ts';
 import { missing, REPO } from '../helpers/parts.ts';
+import { startServerProcess } from '../helpers/server-process.ts';
 
 const SEED = join(REPO, 'test/fixtures/config/seeds/aws-production.lisp');
 const INSTALL = join(REPO, 'install.sh');
@@ -82,22 +83,9 @@ describe('the single executable', { skip: missing('moto'), timeout: 300_000 }, (
   });
 
   it('serves the jobs server: its web UI from inside the file (there is no source folder beside it), the API, and no warning', async () => {
-    const server = spawn(exe, ['server', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'server'), '--backend', `file://${join(dir, 'server-backend')}`], {
-      env: { HOME: dir, PATH: emptyBin },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    server.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const server = await startServerProcess(exe, [], ['--data-dir', join(dir, 'server'), '--backend', `file://${join(dir, 'server-backend')}`], { HOME: dir, PATH: emptyBin });
+    const { url } = server;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        server.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        server.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}${stderr}`)));
-      });
       const page = await fetch(`${url}/`);
       assert.equal(page.status, 200);
       assert.match(await page.text(), /^<!doctype html>/);
@@ -109,9 +97,9 @@ describe('the single executable', { skip: missing('moto'), timeout: 300_000 }, (
       }
       assert.equal((await fetch(`${url}/ui/nothing.js`)).status, 404);
       assert.equal((await fetch(`${url}/openapi.json`)).status, 200);
-      assert.equal(stderr, '');
+      assert.equal(server.stderr(), '');
     } finally {
-      server.kill('SIGKILL');
+      server.kill();
     }
   });
 

@@ -4,7 +4,7 @@
 // the web UI) written in.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { freshBundle } from '../../bin/fresh-bundle.js';
 import { bundleFolder } from '../../scripts/bundle.ts';
 import { cleanEnv } from '../helpers/cli.ts';
 import { REPO } from '../helpers/parts.ts';
+import { startServerProcess } from '../helpers/server-process.ts';
 
 describe('the launcher, between its bundle and the sources', () => {
   // A tree shaped like the repository: the real launcher, a "bundle" and "sources" that say which ran.
@@ -99,28 +100,17 @@ describe('a folder bundle of the CLI', { timeout: 120_000 }, () => {
 
   it('serves the web UI from inside itself', async () => {
     const work = mkdtempSync(join(tmpdir(), 'sloth-bundle-server-'));
-    const server = spawn(process.execPath, [join(dir, 'main.mjs'), 'server', '--listen', '127.0.0.1:0', '--data-dir', join(work, 'server'), '--backend', `file://${join(work, 'backend')}`], {
-      env: cleanEnv({ HOME: work }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const options = ['--data-dir', join(work, 'server'), '--backend', `file://${join(work, 'backend')}`];
+    const server = await startServerProcess(process.execPath, [join(dir, 'main.mjs')], options, cleanEnv({ HOME: work }) as NodeJS.ProcessEnv);
+    const { url } = server;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        server.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        server.stderr.on('data', (d: Buffer) => (out += d.toString()));
-        server.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-      });
       for (const file of ['index.html', 'app.js', 'style.css']) {
         const r = await fetch(`${url}/ui/${file}`);
         assert.equal(r.status, 200, file);
         assert.equal(await r.text(), readFileSync(join(REPO, 'src/server/ui', file), 'utf8'));
       }
     } finally {
-      server.kill('SIGKILL');
+      server.kill();
       rmSync(work, { recursive: true, force: true });
     }
   });
